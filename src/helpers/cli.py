@@ -1,0 +1,80 @@
+"""The ``leadeval`` command line: a thin layer over the package's APIs.
+
+Each sub-command imports its implementation lazily, so ``leadeval validate`` does not pay for
+papermill and ``leadeval run --help`` answers at once. Every implementation returns the exit
+status: 0 success, 1 some jobs failed (run only), 2 bad usage or invalid data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from helpers import __version__
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadeval",
+        description="Evaluate clinical leadership development programmes: validate a dataset, "
+        "build synthetic sample data, import qualitative codes and publish HTML reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"leadeval {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("sample-data", help="write a synthetic dataset faithful to the seed programmes")
+    p.add_argument("dir", help="folder to write the dataset into")
+    p.add_argument("--participants", type=int, default=None,
+                   help="number of participants (default: the seed documents' own numbers)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the recorded seed)")
+
+    p = sub.add_parser("validate", help="check a dataset folder against the dataset contract")
+    p.add_argument("dataset", help="dataset folder (holds dataset.yaml)")
+
+    p = sub.add_parser("import-qda", help="import coded segments from REFI-QDA, Taguette or CSV")
+    p.add_argument("file", help=".qdpx, .qde, .qdc, Taguette .csv/.xlsx or plain segments CSV")
+    p.add_argument("--dataset", required=True, help="dataset folder to write segments/codes/codings into")
+
+    p = sub.add_parser("run", help="execute the report notebooks and publish HTML reports")
+    p.add_argument("--config", default="reports.yaml", help="job manifest (default: reports.yaml)")
+    p.add_argument("--dataset", default=None, help="dataset folder (default: from the manifest)")
+    p.add_argument("--out", default=None, help="reports folder (default: from the manifest, else reports/)")
+    p.add_argument("--jobs", type=int, default=None, help="jobs at once (default: number of cores)")
+    p.add_argument("--only", default=None, metavar="GLOB", help="run only jobs whose output path matches")
+    p.add_argument("--force", action="store_true", help="re-run jobs even when nothing changed")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="send jobs to a Dask distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--keep-notebooks", action="store_true",
+                   help="also keep the executed notebooks (they hold data) beside the HTML")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and dispatch; returns the process exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.command == "sample-data":
+        from helpers.data.sample import sample_data_command
+
+        return sample_data_command(args.dir, participants=args.participants, seed=args.seed)
+    if args.command == "validate":
+        from helpers.data.commands import validate_command
+
+        return validate_command(args.dataset)
+    if args.command == "import-qda":
+        from helpers.qda.commands import import_command
+
+        return import_command(args.file, args.dataset)
+    if args.command == "run":
+        from helpers.runner.commands import run_command
+
+        return run_command(args)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
