@@ -1,0 +1,7 @@
+"""Showing results safely: the report context, disclosure control, number formatting,
+escaped display and the figure theme. Notebooks import from here; nothing here computes
+statistics."""
+
+from helpers.report.context import Report, open_report
+
+__all__ = ["Report", "open_report"]

@@ -1,0 +1,109 @@
+"""The report context: which dataset, which programme or cohort, which disclosure threshold.
+
+``open_report`` is the first call in every notebook. It resolves the dataset folder (the
+``dataset`` parameter, else ``$LEADEVAL_DATASET``, else the repository's ``data/sample``),
+loads and validates it once (``load_dataset`` caches typed tables), checks that the programme
+and cohort exist, restricts every table to them and applies the figure theme.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.report.theme import apply_theme
+
+ENV_DATASET = "LEADEVAL_DATASET"
+
+
+def default_dataset_path() -> Path:
+    """The dataset used when a notebook is opened as it is: $LEADEVAL_DATASET or data/sample."""
+    env = os.environ.get(ENV_DATASET)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "data" / "sample"
+
+
+@dataclass
+class Report:
+    """What a notebook needs to know about the scope it reports on."""
+
+    full: object  # helpers.data.Dataset: the whole dataset
+    data: object  # helpers.data.Dataset: restricted to the programme / cohort
+    programme_id: str
+    cohort_id: str | None
+    programme: dict = field(default_factory=dict)
+    cohort: dict | None = None
+
+    @property
+    def threshold(self) -> int:
+        """Counts below this are suppressed (dataset.yaml ``suppress_below``)."""
+        return int(self.full.suppress_below)
+
+    @property
+    def redact_names(self) -> list[str]:
+        """Names to redact from quotes (dataset.yaml ``redact_names``)."""
+        return list(self.full.meta.get("redact_names") or [])
+
+    @property
+    def scope(self) -> str:
+        """The programme (and cohort) in words, for headings and sentences."""
+        name = str(self.programme.get("name", self.programme_id))
+        if self.cohort_id is None:
+            return f"{name} (all cohorts)"
+        return f"{name}, cohort {self.cohort_label}"
+
+    @property
+    def cohort_label(self) -> str:
+        """A readable cohort label: its ``name`` column when present, else its id."""
+        if self.cohort is None:
+            return "all cohorts"
+        return str(self.cohort.get("name") or self.cohort_id)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when dataset.yaml says the data are synthetic."""
+        return bool(self.full.meta.get("synthetic", False))
+
+
+def open_report(dataset: str | os.PathLike | None = None, programme_id: str | None = None,
+                cohort_id: str | None = None, theme: bool = True) -> Report:
+    """Load the dataset and restrict it to one programme (and optionally one cohort).
+
+    Raises
+    ------
+    helpers.data.DataError
+        The dataset is invalid (every problem listed).
+    ValueError
+        The programme or cohort does not exist, or the cohort belongs to another programme;
+        the message lists the valid ids.
+    """
+    from helpers.data import load_dataset
+
+    path = Path(dataset) if dataset else default_dataset_path()
+    full = load_dataset(path)
+    programmes = full.programmes
+    if programme_id is None:
+        if len(programmes) != 1:
+            raise ValueError("programme_id is required: choose one of "
+                             + ", ".join(sorted(programmes["programme_id"].astype(str))))
+        programme_id = str(programmes["programme_id"].iloc[0])
+    match = programmes[programmes["programme_id"] == programme_id]
+    if match.empty:
+        raise ValueError(f"programme_id {programme_id!r} is not in {path}: choose one of "
+                         + ", ".join(sorted(programmes["programme_id"].astype(str))))
+    cohort = None
+    if cohort_id is not None:
+        cohorts = full.cohorts
+        crow = cohorts[cohorts["cohort_id"] == cohort_id]
+        if crow.empty or str(crow["programme_id"].iloc[0]) != programme_id:
+            valid = cohorts.loc[cohorts["programme_id"] == programme_id, "cohort_id"].astype(str)
+            raise ValueError(f"cohort_id {cohort_id!r} is not a cohort of {programme_id!r}: "
+                             "choose one of " + ", ".join(sorted(valid)))
+        cohort = crow.iloc[0].to_dict()
+    if theme:
+        apply_theme()
+    data = full.subset(programme_id=programme_id, cohort_id=cohort_id)
+    return Report(full=full, data=data, programme_id=programme_id, cohort_id=cohort_id,
+                  programme=match.iloc[0].to_dict(), cohort=cohort)

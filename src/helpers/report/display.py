@@ -1,0 +1,136 @@
+"""Showing results in a notebook, and so in the HTML report, without ever trusting data text.
+
+Every function here builds HTML from escaped strings (``html.escape``), so a programme name,
+code label or quote that contains markup is shown as text. The runner sanitises the final HTML
+again; escaping here is the first line, not the only one. Pure ``*_html`` builders are tested;
+``show_*`` wrappers display them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Iterable
+
+import pandas as pd
+
+from helpers.report.fmt import fmt_int, fmt_num, is_number
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _cell(value, dp: int) -> tuple[str, bool]:
+    """Text for one table cell and whether it is numeric (right-aligned)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–", False
+    if isinstance(value, bool):
+        return ("Yes" if value else "No"), False
+    if is_number(value):
+        if float(value).is_integer() and not isinstance(value, float):
+            return fmt_int(value), True
+        return fmt_num(value, dp), True
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d %b %Y"), False
+    return str(value), False
+
+
+def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int = 2,
+               index: bool = False, note: str | None = None) -> str:
+    """An accessible HTML table: caption (with units), header cells with scope, escaped cells.
+
+    Numbers are formatted for people (thousands separators, ``dp`` decimals) and right-aligned;
+    strings already formatted by the caller (such as ``<5``) are kept as they are.
+    """
+    frame = df.reset_index() if index else df
+    cap = _esc(caption) + (f" <span class=\"units\">({_esc(units)})</span>" if units else "")
+    head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for value in record:
+            text, numeric = _cell(value, dp)
+            cls = ' class="num"' if numeric or text.startswith("<") else ""
+            cells.append(f"<td{cls}>{_esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    body = "".join(rows) if rows else f'<tr><td colspan="{max(len(frame.columns), 1)}">No data.</td></tr>'
+    foot = f'<p class="table-note">{_esc(note)}</p>' if note else ""
+    return (f'<div class="le-table-wrap"><table class="le-table"><caption>{cap}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
+
+
+def figure_html(fig, alt: str, caption: str | None = None) -> str:
+    """A matplotlib figure as an embedded PNG with alt text and an optional caption.
+
+    The image is a ``data:`` URI so the report stays one self-contained file; the figure is
+    closed afterwards so long notebooks do not accumulate memory.
+    """
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="le-figure"><img src="data:image/png;base64,{data}" '
+            f'alt="{_esc(alt)}">{cap}</figure>')
+
+
+def sentences_html(sentences: Iterable[str], title: str | None = None) -> str:
+    """Generated findings as an escaped bullet list (a plain paragraph when there is one)."""
+    items = [s for s in sentences if s]
+    head = f"<p class=\"findings-title\"><strong>{_esc(title)}</strong></p>" if title else ""
+    if not items:
+        return head
+    if len(items) == 1:
+        return f'{head}<p class="finding">{_esc(items[0])}</p>'
+    return head + '<ul class="findings">' + "".join(f"<li>{_esc(s)}</li>" for s in items) + "</ul>"
+
+
+def callout_html(text: str, kind: str = "note") -> str:
+    """A highlighted note or warning (``kind`` is ``note``, ``warning`` or ``caveat``)."""
+    kind = kind if kind in {"note", "warning", "caveat"} else "note"
+    label = {"note": "Note", "warning": "Warning", "caveat": "Caveat"}[kind]
+    return (f'<div class="callout callout-{kind}" role="note"><strong>{label}:</strong> '
+            f"{_esc(text)}</div>")
+
+
+def link_html(text: str, href: str) -> str:
+    """A link to another report in the same reports tree; only relative ``.html`` targets."""
+    if "://" in href or href.startswith(("/", "javascript:", "data:")) or not href.endswith(".html"):
+        raise ValueError(f"only relative links to .html reports are allowed, got {href!r}")
+    return f'<a href="{_esc(href)}">{_esc(text)}</a>'
+
+
+def _display(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def show_table(df: pd.DataFrame, caption: str, units: str | None = None, dp: int = 2,
+               index: bool = False, note: str | None = None) -> None:
+    """Display :func:`table_html`."""
+    _display(table_html(df, caption, units=units, dp=dp, index=index, note=note))
+
+
+def show_figure(fig, alt: str, caption: str | None = None) -> None:
+    """Display :func:`figure_html`."""
+    _display(figure_html(fig, alt, caption))
+
+
+def show_sentences(sentences: Iterable[str], title: str | None = None) -> None:
+    """Display :func:`sentences_html`."""
+    _display(sentences_html(sentences, title))
+
+
+def show_callout(text: str, kind: str = "note") -> None:
+    """Display :func:`callout_html`."""
+    _display(callout_html(text, kind))
+
+
+def show_link(text: str, href: str) -> None:
+    """Display :func:`link_html` as its own paragraph."""
+    _display(f"<p>{link_html(text, href)}</p>")

@@ -1,0 +1,71 @@
+"""One accessible look for every figure.
+
+The categorical palette is Okabe and Ito's colour-blind-safe set (Okabe M, Ito K. Color
+Universal Design, 2008) with its blue replaced by NHS blue (#005EB8, NHS England identity
+guidelines) as the accent. SPC colours are those of NHS England's "Making Data Count" charts
+as NHSRplotthedots draws them.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_GREY = "#425563"
+PALETTE = [
+    NHS_BLUE,   # accent
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+# Diverging palette for Likert items: disagreement in vermillion, agreement in NHS blue.
+LIKERT_COLOURS = ["#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", NHS_BLUE]
+SPC_COLOURS = {
+    "common_cause": "#7B7D7D",
+    "special_cause_improvement": "#289DE0",
+    "special_cause_concern": "#FAB428",
+    "special_cause_neutral": "#361475",
+    "target": "#DE1B1B",
+}
+
+FIGURE_DPI = 100
+FIGURE_SIZE = (7.5, 4.2)
+
+
+def apply_theme() -> None:
+    """Set the seaborn/matplotlib theme used by every report figure.
+
+    Readable sizes at the report's width, light grid, no top/right spines, a DPI that keeps
+    embedded PNGs sharp but small (a figure is ~40-80 kB). Silences the known harmless
+    seaborn/matplotlib deprecation about ``vert`` so it never reaches a report.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import seaborn as sns
+
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette=PALETTE,
+        rc={
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
+            "figure.figsize": FIGURE_SIZE,
+            "axes.titlesize": 13,
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.family": "DejaVu Sans",
+            "svg.hashsalt": "leadeval",
+        },
+    )
+    warnings.filterwarnings("ignore", message=".*vert.*", category=Warning)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="seaborn")
