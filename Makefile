@@ -1,0 +1,45 @@
+# The map of the pipeline: one target per thing a person wants.
+#   make reports   set up .venv if needed, build the sample data if missing, publish every report
+#   make test      set up .venv if needed, run every test
+#   make lab       open the notebooks in JupyterLab with the project's kernel
+#   make sample    rebuild data/sample from its recorded seed
+#   make bench     run the performance harness (slow; results in benchmarks/results/)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup reports test lab sample bench clean
+
+# Re-install when the dependency list changes; a fresh clone has no .venv at all.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name leadeval --display-name "Python (leadeval)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+data/sample/dataset.yaml: | $(STAMP)
+	$(BIN)/leadeval sample-data data/sample
+
+sample: $(STAMP)
+	$(BIN)/leadeval sample-data data/sample
+
+reports: $(STAMP) data/sample/dataset.yaml
+	$(BIN)/leadeval validate data/sample
+	$(BIN)/leadeval run --dataset data/sample --out reports
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+clean:
+	rm -rf reports/ .pytest_cache/ tests/artifacts/
