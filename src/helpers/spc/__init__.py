@@ -1,0 +1,27 @@
+"""Statistical process control the NHS "Making Data Count" way (XmR charts, rules, icons).
+
+Modules: :mod:`.limits` (XmR limits), :mod:`.rules` (special-cause rules), :mod:`.xmr` (the
+per-point chart table), :mod:`.icons` (variation and assurance icons), :mod:`.charts` (figures).
+Tested against the published values of the NHSRplotthedots R package.
+"""
+
+from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
+from .xmr import MIN_POINTS, xmr
+
+__all__ = [
+    "xmr",
+    "variation_icon",
+    "assurance_icon",
+    "spc_chart",
+    "VARIATION_LABELS",
+    "ASSURANCE_LABELS",
+    "MIN_POINTS",
+]
+
+
+def __getattr__(name):  # matplotlib is imported only when a chart is drawn
+    if name == "spc_chart":
+        from .charts import spc_chart
+
+        return spc_chart
+    raise AttributeError(name)

@@ -1,0 +1,116 @@
+"""SPC figures drawn the Making Data Count way (matplotlib, the report theme's colours).
+
+Grey points for common cause, orange for concern, blue for improvement, purple for neutral
+special cause; a solid mean line and dashed grey process limits for each segment, a gap and a
+dotted marker where the limits are recalculated, a red dashed target line. Segments with too few
+points for limits are drawn as a run chart (values and the mean only).
+
+References
+----------
+NHS England. Making Data Count: Strengthening your decisions (2021).
+NHS-R Community. NHSRplotthedots (R package), ``ptd_create_ggplot()`` and ``ptd_spc_colours()``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
+
+POINT_LABELS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral": "Special cause: neither",
+}
+
+
+def _colours() -> dict[str, str]:
+    try:
+        from helpers.report.theme import SPC_COLOURS
+
+        return dict(SPC_COLOURS)
+    except ImportError:  # the report package is optional for the pure SPC helpers
+        return {
+            "common_cause": "#7B7D7D",
+            "special_cause_improvement": "#289DE0",
+            "special_cause_concern": "#FAB428",
+            "special_cause_neutral": "#361475",
+            "target": "#DE1B1B",
+        }
+
+
+def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Period",
+              y_label: str = "Value", ax=None):
+    """Draw an XmR (or, with too few points, run) chart from :func:`helpers.spc.xmr` output.
+
+    Parameters
+    ----------
+    chart : DataFrame
+        Output of :func:`helpers.spc.xmr`; its index is the x axis (dates or positions).
+    title, x_label, y_label : str
+        Title and axis labels (the y label should name the measure and its unit).
+    ax : matplotlib Axes, optional
+        Draw into this axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    colours = _colours()
+    if ax is None:
+        fig, ax = plt.subplots()
+    else:
+        fig = ax.figure
+    x = chart.index
+    ax.plot(x, chart["value"], color=colours["common_cause"], linewidth=1, zorder=1)
+    for ptype, label in POINT_LABELS.items():
+        m = (chart["point_type"] == ptype).to_numpy()
+        if m.any():
+            ax.scatter(x[m], chart["value"][m], color=colours[ptype], s=28, zorder=3, label=label)
+    first = True
+    for seg, part in chart.groupby("segment", sort=True):
+        px = part.index
+        ax.plot(px, part["mean"], color="black", linewidth=1.2,
+                label="Mean" if seg == chart["segment"].iloc[0] else None, zorder=2)
+        if (part["chart"] == "xmr").all():
+            ax.plot(px, part["upl"], color=colours["common_cause"], linestyle="--", linewidth=1,
+                    label="Process limits" if first else None, zorder=2)
+            ax.plot(px, part["lpl"], color=colours["common_cause"], linestyle="--", linewidth=1,
+                    zorder=2)
+            first = False
+        if seg != chart["segment"].iloc[0]:
+            ax.axvline(px[0], color=colours["common_cause"], linestyle=":", linewidth=1,
+                       label="Limits recalculated" if seg == chart["segment"].unique()[1] else None)
+    if chart["target"].notna().any():
+        ax.plot(x, chart["target"], color=colours["target"], linestyle="--", linewidth=1.2,
+                label="Target", zorder=2)
+    notes = []
+    if (chart["chart"] == "run").any():
+        notes.append(f"fewer than {chart.attrs.get('min_points', 13)} points: run chart, no limits")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    heading = title or "SPC chart"
+    if notes:
+        heading += f"\n({'; '.join(notes)})"
+    ax.set_title(heading)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    fig.autofmt_xdate() if isinstance(x, pd.DatetimeIndex) else None
+    fig.tight_layout()
+    return fig
+
+
+def chart_alt_text(chart: pd.DataFrame, measure: str) -> str:
+    """One-sentence description of an SPC chart for its alt text."""
+    n = len(chart)
+    icon = VARIATION_LABELS[variation_icon(chart)]
+    text = f"SPC chart of {measure}, {n} points. {icon}."
+    n_special = int(chart["special_cause"].sum())
+    if (chart["chart"] == "xmr").any():
+        text += f" {n_special} point{'s' if n_special != 1 else ''} show special cause variation."
+    a = assurance_icon(chart)
+    if a != "no_target":
+        text += f" Assurance: {ASSURANCE_LABELS[a].lower()}."
+    return text
