@@ -1,0 +1,143 @@
+"""Interrupted time series: segmented regression of a level and slope change.
+
+References
+----------
+Lopez Bernal J, Cummins S, Gasparrini A. Interrupted time series regression for the evaluation
+of public health interventions: a tutorial. Int J Epidemiol 2017;46(1):348-355 (and its
+correction: the slope change is the interaction of the intervention with time since the last
+pre-intervention point).
+Wagner AK, Soumerai SB, Zhang F, Ross-Degnan D. Segmented regression analysis of interrupted time
+series studies in medication use research. J Clin Pharm Ther 2002;27:299-309.
+Newey WK, West KD. Automatic lag selection in covariance matrix estimation. Rev Econ Stud
+1994;61:631-653.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+FAMILIES = ("gaussian", "poisson", "quasipoisson")
+TERMS = ("pre_slope", "level_change", "slope_change")
+
+
+def newey_west_lags(n: int) -> int:
+    """Newey-West (1994) rule of thumb for the HAC lag length: floor(4 (n/100)^(2/9))."""
+    return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def design_matrix(df: pd.DataFrame, time: str, intervention: str, harmonics: int = 0,
+                  period: float = 12, slope_change: bool = True) -> pd.DataFrame:
+    """Columns of the segmented regression: const, pre_slope (time), level_change (0/1),
+    slope_change (time since the last pre-intervention point, 0 before) and Fourier pairs
+    ``sin1, cos1, ...`` = sin/cos(2 pi k time / period) for k = 1..harmonics.
+
+    A datetime ``time`` column is replaced by the position of each row (1, 2, ...), so one unit
+    is one period of the series.
+    """
+    t = df[time]
+    if pd.api.types.is_datetime64_any_dtype(t):
+        t = pd.Series(np.arange(1, len(t) + 1, dtype=float), index=df.index)
+    t = t.astype(float)
+    x = df[intervention].astype(float)
+    if not set(np.unique(x)) <= {0.0, 1.0}:
+        raise ValueError(f"{intervention!r} must be a 0/1 column")
+    if x.min() == x.max():
+        raise ValueError("segmented regression needs points both before and after the intervention")
+    X = pd.DataFrame({"const": 1.0, "pre_slope": t, "level_change": x}, index=df.index)
+    if slope_change:
+        last_pre = t[x == 0].max()
+        X["slope_change"] = (t - last_pre) * x
+    for k in range(1, harmonics + 1):
+        X[f"sin{k}"] = np.sin(2 * np.pi * k * t / period)
+        X[f"cos{k}"] = np.cos(2 * np.pi * k * t / period)
+    return X
+
+
+def segmented_regression(df: pd.DataFrame, outcome: str, time: str, intervention: str,
+                         family: str = "gaussian", offset: str | None = None, harmonics: int = 0,
+                         period: float = 12, slope_change: bool = True, maxlags: int | None = None,
+                         alpha: float = 0.05) -> pd.DataFrame:
+    """Segmented regression for an interrupted time series (Lopez Bernal et al. 2017).
+
+    Model: g(E[y_t]) = b0 + b1 t + b2 X_t + b3 (t - T0) X_t [+ Fourier terms] [+ log(offset)],
+    where X_t is 1 from the intervention on and T0 the last pre-intervention time.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per time point, in time order, no gaps.
+    outcome, time, intervention : str
+        Columns: the outcome (counts for the count families), time (numbers, or dates: then the
+        row position is used), and the 0/1 intervention indicator.
+    family : {"gaussian", "poisson", "quasipoisson"}
+        gaussian: least squares with Newey-West (HAC, Bartlett kernel) standard errors for
+        autocorrelation; poisson: log link; quasipoisson: Poisson with scale = Pearson chi2 /
+        residual df (R's quasipoisson).
+    offset : str, optional
+        Column of the population at risk (count families); log(offset) enters as an offset, so
+        the estimates are rate ratios.
+    harmonics : int, default 0
+        Number of sine/cosine pairs of period ``period`` for seasonality (R's
+        ``tsModel::harmonic(month, harmonics, period)``).
+    period : float, default 12
+        Season length in time units (12 for monthly data).
+    slope_change : bool, default True
+        Include the change in slope after the intervention.
+    maxlags : int, optional
+        HAC lag length for gaussian; default :func:`newey_west_lags` of the series length.
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by term (``pre_slope``, ``level_change``, ``slope_change`` when asked), columns
+        ``estimate, ci_low, ci_high, p_value, n`` (n = time points). For poisson and
+        quasipoisson the estimate and interval are exponentiated: rate ratios per time unit
+        (pre_slope, slope_change) and for the step (level_change). Wald intervals with normal
+        quantiles (as R's ``Epi::ci.exp``); p-values from the normal distribution.
+
+    Examples
+    --------
+    The tutorial's seasonally adjusted quasi-Poisson model (Sicily, smoking ban at time 37)
+    gives a level change of RR 0.885 (95% CI 0.839 to 0.933).
+    """
+    import statsmodels.api as sm
+
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
+    d = df.dropna(subset=[outcome, time, intervention] + ([offset] if offset else []))
+    X = design_matrix(d, time, intervention, harmonics, period, slope_change)
+    y = d[outcome].astype(float)
+    n = len(d)
+    if n <= X.shape[1]:
+        raise ValueError(f"{n} time points are too few for {X.shape[1]} parameters")
+    off = np.log(d[offset].astype(float)) if offset else None
+    if family == "gaussian":
+        if offset:
+            raise ValueError("offset is for the count families (poisson, quasipoisson)")
+        model = sm.GLM(y, X, family=sm.families.Gaussian())
+        lags = newey_west_lags(n) if maxlags is None else maxlags
+        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    else:
+        model = sm.GLM(y, X, family=sm.families.Poisson(), offset=off)
+        fit = model.fit(scale="X2" if family == "quasipoisson" else None)
+    ci = fit.conf_int(alpha=alpha)
+    terms = [t for t in TERMS if t in X.columns]
+    out = pd.DataFrame(
+        {
+            "estimate": fit.params[terms],
+            "ci_low": ci.loc[terms, 0],
+            "ci_high": ci.loc[terms, 1],
+            "p_value": fit.pvalues[terms],
+            "n": n,
+        }
+    )
+    if family != "gaussian":
+        out[["estimate", "ci_low", "ci_high"]] = np.exp(out[["estimate", "ci_low", "ci_high"]])
+    out.index.name = "term"
+    out.attrs.update(family=family, scale=float(fit.scale), harmonics=harmonics)
+    return out
