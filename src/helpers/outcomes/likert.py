@@ -1,0 +1,171 @@
+"""Likert items as distributions, and the two figures of the outcomes report.
+
+Diverging stacked bars (Robbins & Heiberger 2011): each item is a bar of its response shares,
+disagreement to the left of zero and agreement to the right, the neutral middle category split
+half each side, so items line up on the centre and the eye compares agreement directly. Items
+answered by fewer than ``suppress_below`` people are left out (their shares would disclose
+individuals).
+
+Forest plot (Lewis & Clarke 2001): one row per scale, the point estimate with its confidence
+interval, a vertical line at no effect.
+
+References
+----------
+Robbins NB, Heiberger RM (2011). Plotting Likert and other rating scales. Proceedings of the
+2011 Joint Statistical Meeting, 1058-1066.
+Heiberger RM, Robbins NB (2014). Design of diverging stacked bar charts for Likert scales and
+other applications. Journal of Statistical Software 57(5):1-32.
+Lewis S, Clarke M (2001). Forest plots: trying to see the wood and the trees. BMJ 322:1479-1480.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument_id: str,
+                        wave: str | None = None, rater: str | None = "self") -> pd.DataFrame:
+    """Response counts per item and level (raw answers, not reverse-scored).
+
+    Returns
+    -------
+    DataFrame indexed by ``item_id`` with one count column per level from the items' ``min``
+    to ``max`` (integers), plus ``n`` (answers) and ``text`` (the item wording). Levels that are
+    not whole numbers are rounded to the nearest level.
+    """
+    r = responses[responses["instrument_id"] == instrument_id]
+    if wave is not None:
+        r = r[r["wave"] == wave]
+    if rater is not None:
+        r = r[r["rater"] == rater]
+    it = items[items["instrument_id"] == instrument_id]
+    if it.empty:
+        return pd.DataFrame(columns=["n", "text"])
+    lo, hi = int(np.nanmin(it["min"])), int(np.nanmax(it["max"]))
+    levels = list(range(lo, hi + 1))
+    v = pd.to_numeric(r["value"], errors="coerce")
+    r = r.assign(level=v.round()).dropna(subset=["level"])
+    counts = (r.groupby(["item_id", "level"]).size().unstack(fill_value=0)
+              .reindex(columns=[float(x) for x in levels], fill_value=0))
+    counts.columns = levels
+    counts = counts.reindex(it["item_id"].tolist(), fill_value=0)
+    counts["n"] = counts[levels].sum(axis=1)
+    counts["text"] = it.set_index("item_id")["text"].reindex(counts.index).fillna("").astype(str)
+    return counts
+
+
+def diverging_shares(dist: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Shares per level and each bar's left edge for a diverging stacked bar chart.
+
+    Returns
+    -------
+    (shares, left): ``shares`` are proportions per level (rows sum to 1); ``left`` is where
+    each bar starts so that the disagreeing levels plus half the neutral level (for an odd
+    number of levels) lie left of zero.
+    """
+    levels = [c for c in dist.columns if c not in ("n", "text")]
+    n = dist["n"].replace(0, np.nan)
+    shares = dist[levels].div(n, axis=0).fillna(0.0)
+    k = len(levels)
+    neg = shares[levels[: k // 2]].sum(axis=1)
+    if k % 2 == 1:
+        neg = neg + shares[levels[k // 2]] / 2
+    return shares, -neg
+
+
+def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None = None,
+                            threshold: int = 5, title: str | None = None, wrap: int = 55):
+    """A diverging stacked bar chart of Likert items (Heiberger & Robbins 2014).
+
+    Parameters
+    ----------
+    dist : :func:`likert_distribution` output.
+    labels : level -> wording for the legend (dataset.yaml instrument ``labels``).
+    threshold : items with fewer answers than this are left out.
+    title : figure title.
+    wrap : wrap item texts at this width.
+
+    Returns
+    -------
+    matplotlib Figure (or None when no item has enough answers).
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    from helpers.report.theme import LIKERT_COLOURS, NHS_DARK_GREY
+
+    shown = dist[dist["n"] >= threshold]
+    if shown.empty:
+        return None
+    shares, left = diverging_shares(shown)
+    levels = list(shares.columns)
+    colours = _likert_colours(len(levels), LIKERT_COLOURS)
+    height = 0.55 * len(shown) + 1.6
+    fig, ax = plt.subplots(figsize=(8.5, height))
+    y = np.arange(len(shown))[::-1]
+    start = left.to_numpy(dtype=float).copy()
+    for level, colour in zip(levels, colours):
+        width = shares[level].to_numpy(dtype=float)
+        name = str(labels.get(level, labels.get(str(level), level))) if labels else str(level)
+        ax.barh(y, width, left=start, color=colour, edgecolor="white", label=name, height=0.7)
+        start = start + width
+    ax.axvline(0, color=NHS_DARK_GREY, linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([textwrap.fill(t, wrap) for t in shown["text"].replace("", np.nan)
+                        .fillna(pd.Series(shown.index, index=shown.index))])
+    ax.set_xlim(-1, 1)
+    ticks = np.linspace(-1, 1, 5)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{abs(t) * 100:.0f}%" for t in ticks])
+    ax.set_xlabel("Share of answers (disagree to the left, agree to the right)")
+    ax.legend(ncol=min(len(levels), 5), loc="upper center", bbox_to_anchor=(0.5, -0.18),
+              frameon=False, fontsize=9)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _likert_colours(k: int, base: Sequence[str]) -> list[str]:
+    """``k`` diverging colours: the theme's five when k == 5, else sampled from RdBu."""
+    if k == len(base):
+        return list(base)
+    import matplotlib
+
+    cmap = matplotlib.colormaps["RdBu"]
+    return [matplotlib.colors.to_hex(cmap(x)) for x in np.linspace(0.1, 0.9, k)]
+
+
+def forest_figure(frame: pd.DataFrame, label_col: str = "label", estimate: str = "estimate",
+                  low: str = "ci_low", high: str = "ci_high", xlabel: str = "Change",
+                  title: str | None = None, null: float = 0.0):
+    """A forest plot: one row per line of ``frame``, estimate and interval (Lewis & Clarke 2001).
+
+    Rows with a missing estimate are left out. Returns a matplotlib Figure or None.
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
+
+    f = frame.dropna(subset=[estimate])
+    if f.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(f) + 1.5))
+    y = np.arange(len(f))[::-1]
+    est = f[estimate].to_numpy(dtype=float)
+    lo = f[low].to_numpy(dtype=float)
+    hi = f[high].to_numpy(dtype=float)
+    err = np.vstack([np.where(np.isfinite(lo), est - lo, 0), np.where(np.isfinite(hi), hi - est, 0)])
+    ax.errorbar(est, y, xerr=err, fmt="o", color=NHS_BLUE, ecolor=NHS_BLUE, capsize=3)
+    ax.axvline(null, color=NHS_DARK_GREY, linestyle="--", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(f[label_col].astype(str))
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

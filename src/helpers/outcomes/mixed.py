@@ -1,0 +1,260 @@
+"""Linear mixed model of scale scores over waves: who changed, allowing for who they are and
+which cohort they were in.
+
+Model (fitted by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM`)::
+
+    score_{ijt} = b0 + b_wave[t] + b_prof[p(i)] + b_wave:prof[t, p(i)] + u_j + v_{i(j)} + e_{ijt}
+
+for participant i in cohort j at wave t, with a random intercept u_j per cohort and a random
+intercept v_i per participant nested in the cohort (both normal, independent). In statsmodels a
+nested random effect is a *variance component inside the group*: ``groups=cohort_id``,
+``re_formula="1"`` (cohort intercept) and ``vc_formula={"participant": "0 + C(participant_id)"}``
+(one intercept per participant, drawn within each cohort). The alternative spelling
+``groups=participant_id`` with a cohort variance component would put a cohort effect *inside*
+each person, which cannot be told apart from the person's own intercept; it is not used.
+
+The wave effect reported is the change averaged over the professions in the data, weighted by
+how many participants each profession has (a linear contrast of the fixed effects, tested with
+a Wald z test), so that with the interaction in the model the headline is not just the change
+for the reference profession. Per-profession changes come from the same contrasts.
+
+Fallbacks, always stated in the result's ``model`` column:
+
+1. fewer than ``min_cohorts`` cohorts (default 3): a cohort variance cannot be estimated from
+   one or two cohorts (Snijders & Bosker 2012 advise many more), so the cohort level is dropped:
+   random intercept for the participant only;
+2. that model failing to converge: ordinary least squares with standard errors clustered by
+   participant (Liang & Zeger 1986), which still respects the repeated measures.
+
+References
+----------
+Laird NM, Ware JH (1982). Random-effects models for longitudinal data. Biometrics 38:963-974.
+Snijders TAB, Bosker RJ (2012). Multilevel analysis, 2nd edn. London: Sage.
+Liang KY, Zeger SL (1986). Longitudinal data analysis using generalized linear models.
+Biometrika 73:13-22.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+MIN_COHORTS = 3
+MODEL_NESTED = "mixed model: random intercepts for participant within cohort"
+MODEL_PARTICIPANT = ("mixed model: random intercept for participant (too few cohorts to "
+                     "estimate a cohort effect)")
+MODEL_PARTICIPANT_FAILED = ("mixed model: random intercept for participant (the model with "
+                            "cohorts did not converge)")
+MODEL_OLS = ("linear regression with standard errors clustered by participant (the mixed "
+             "model did not converge)")
+
+EFFECT_COLUMNS = ["scale", "wave", "profession", "estimate", "ci_low", "ci_high", "p_value", "n",
+                  "model"]
+
+
+def model_frame(scores: pd.DataFrame, participants: pd.DataFrame, scale: str,
+                waves: Sequence[str] = ("baseline", "post"), rater: str = "self") -> pd.DataFrame:
+    """Long data for one scale: ``participant_id, cohort_id, profession, wave, score`` for the
+    waves asked for, rows with a missing score dropped."""
+    s = scores[(scores["scale"] == scale) & (scores["rater"] == rater)
+               & scores["wave"].isin(list(waves))]
+    s = s[["participant_id", "wave", "score"]].dropna()
+    s = s.groupby(["participant_id", "wave"], as_index=False)["score"].mean()
+    cols = ["participant_id", "cohort_id", "profession"]
+    out = s.merge(participants[cols], on="participant_id", how="inner")
+    out["profession"] = out["profession"].fillna("other").astype(str)
+    out["wave"] = out["wave"].astype(str)
+    out["participant_id"] = out["participant_id"].astype(str)
+    out["cohort_id"] = out["cohort_id"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def pool_small_professions(df: pd.DataFrame, waves: Sequence[str], min_people: int = 2,
+                           pooled: str = "other") -> pd.DataFrame:
+    """Pool professions that cannot carry their own wave-by-profession term (fewer than
+    ``min_people`` participants observed at *every* wave) into ``pooled``; if the pooled group
+    is itself too small it is dropped from the model. Keeps the fixed-effect design of full
+    rank."""
+    out = df.copy()
+    for _ in range(2):
+        counts = (out.groupby(["profession", "wave"])["participant_id"].nunique()
+                  .unstack(fill_value=0).reindex(columns=list(waves), fill_value=0))
+        small = counts.index[(counts < min_people).any(axis=1)]
+        if len(small) == 0:
+            break
+        if set(small) == {pooled}:
+            out = out[out["profession"] != pooled]
+        else:
+            out.loc[out["profession"].isin(small), "profession"] = pooled
+    return out
+
+
+def _formula(df: pd.DataFrame, reference_wave: str) -> tuple[str, str | None]:
+    profs = df["profession"].value_counts()
+    wave = f"C(wave, Treatment('{reference_wave}'))"
+    if len(profs) < 2:
+        return f"score ~ {wave}", None
+    ref = str(profs.index[0])
+    return f"score ~ {wave} * C(profession, Treatment('{ref}'))", ref
+
+
+def _fit_mixed(df: pd.DataFrame, formula: str, nested: bool):
+    import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if nested:
+            model = smf.mixedlm(formula, df, groups="cohort_id", re_formula="1",
+                                vc_formula={"participant": "0 + C(participant_id)"})
+        else:
+            model = smf.mixedlm(formula, df, groups="participant_id")
+        result = model.fit(reml=True)
+    failed = (not result.converged
+              or any(issubclass(w.category, ConvergenceWarning)
+                     and "converge" in str(w.message).lower() for w in caught)
+              or not np.all(np.isfinite(np.asarray(result.bse_fe))))
+    return None if failed else result
+
+
+def _fit_ols(df: pd.DataFrame, formula: str):
+    import statsmodels.formula.api as smf
+
+    groups = pd.factorize(df["participant_id"])[0]
+    return smf.ols(formula, df).fit(cov_type="cluster", cov_kwds={"groups": groups})
+
+
+def fit_wave_model(df: pd.DataFrame, waves: Sequence[str] = ("baseline", "post"),
+                   min_cohorts: int = MIN_COHORTS):
+    """Fit the wave x profession model to :func:`model_frame` data, falling back as the module
+    docstring describes.
+
+    Returns
+    -------
+    (result, model description, reference profession or None, the data actually modelled).
+    ``result`` is a statsmodels results object (MixedLMResults or OLS results); ``None`` when
+    there is nothing to fit (fewer than two waves or fewer than two participants).
+    """
+    df = pool_small_professions(df, waves)
+    if df["wave"].nunique() < 2 or df["participant_id"].nunique() < 2:
+        return None, "not estimable: too few people with answers at two waves", None, df
+    formula, ref = _formula(df, waves[0])
+    attempts = []
+    if df["cohort_id"].nunique() >= min_cohorts:
+        attempts.append((True, MODEL_NESTED))
+        attempts.append((False, MODEL_PARTICIPANT_FAILED))
+    else:
+        attempts.append((False, MODEL_PARTICIPANT))
+    for nested, label in attempts:
+        try:
+            result = _fit_mixed(df, formula, nested)
+        except (np.linalg.LinAlgError, ValueError):
+            result = None
+        if result is not None:
+            return result, label, ref, df
+    return _fit_ols(df, formula), MODEL_OLS, ref, df
+
+
+def _contrast(result, names: Sequence[str], weights: dict[str, float]) -> tuple[float, float,
+                                                                                float, float]:
+    """Estimate, CI and p of sum(w * beta) over the named fixed effects (Wald z)."""
+    from scipy import stats
+
+    fe = np.asarray(result.fe_params if hasattr(result, "fe_params") else result.params)
+    cov = np.asarray(result.cov_params())[: len(fe), : len(fe)]
+    L = np.array([weights.get(n, 0.0) for n in names])
+    est = float(L @ fe)
+    se = float(np.sqrt(L @ cov @ L))
+    if not np.isfinite(se) or se == 0:
+        return est, np.nan, np.nan, np.nan
+    z = stats.norm.ppf(0.975)
+    p = float(2 * stats.norm.sf(abs(est / se)))
+    return est, est - z * se, est + z * se, p
+
+
+def wave_effects(scores: pd.DataFrame, participants: pd.DataFrame, scale: str,
+                 waves: Sequence[str] = ("baseline", "post"), rater: str = "self",
+                 min_cohorts: int = MIN_COHORTS, threshold: int = 5) -> pd.DataFrame:
+    """Change from the first wave to each later wave in one scale, from the mixed model.
+
+    Parameters
+    ----------
+    scores : scale scores (:func:`helpers.scales.score_scales`).
+    participants : participants table (cohort_id, profession).
+    scale : the scale modelled.
+    waves : first the reference wave, then the waves compared with it.
+    rater : rater type.
+    min_cohorts : fewest cohorts for the nested model (see the module docstring).
+    threshold : ``suppress_below``; per-profession rows for fewer participants are withheld.
+
+    Returns
+    -------
+    Tidy DataFrame ``scale, wave, profession, estimate, ci_low, ci_high, p_value, n, model``:
+    one row per later wave for ``profession == "all"`` (the change averaged over professions,
+    weighted by participants) and one per profession (its own change), with ``n`` the
+    participants behind the estimate. Professions below ``threshold`` have their estimates
+    withheld (missing).
+    """
+    df = model_frame(scores, participants, scale, waves, rater)
+    result, label, ref, used = fit_wave_model(df, waves, min_cohorts)
+    rows = []
+    if result is None:
+        for w in waves[1:]:
+            rows.append({"scale": scale, "wave": w, "profession": "all", "estimate": np.nan,
+                         "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                         "n": int(df["participant_id"].nunique()), "model": label})
+        return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    names = list(result.fe_params.index if hasattr(result, "fe_params") else result.params.index)
+    people = used.drop_duplicates("participant_id")
+    prof_n = people["profession"].value_counts()
+    for w in waves[1:]:
+        wave_term = next((n for n in names if f"[T.{w}]" in n and ":" not in n), None)
+        if wave_term is None:
+            continue
+
+        def weights_for(prof: str | None) -> dict[str, float]:
+            wts = {wave_term: 1.0}
+            if prof is not None and ref is not None and prof != ref:
+                inter = next((n for n in names if f"[T.{w}]:" in n and n.endswith(f"[T.{prof}]")),
+                             None)
+                if inter:
+                    wts[inter] = 1.0
+            return wts
+
+        overall: dict[str, float] = {wave_term: 1.0}
+        if ref is not None:
+            for prof, k in prof_n.items():
+                for name, wt in weights_for(str(prof)).items():
+                    if name != wave_term:
+                        overall[name] = overall.get(name, 0.0) + wt * k / prof_n.sum()
+        n_wave = int(used.loc[used["wave"] == w, "participant_id"].nunique())
+        est, lo, hi, p = _contrast(result, names, overall)
+        rows.append({"scale": scale, "wave": w, "profession": "all", "estimate": est,
+                     "ci_low": lo, "ci_high": hi, "p_value": p, "n": n_wave, "model": label})
+        if ref is not None:
+            for prof in sorted(prof_n.index):
+                n_p = int(used.loc[(used["wave"] == w) & (used["profession"] == prof),
+                                   "participant_id"].nunique())
+                est, lo, hi, p = _contrast(result, names, weights_for(str(prof)))
+                if n_p < threshold:
+                    est = lo = hi = p = np.nan
+                rows.append({"scale": scale, "wave": w, "profession": prof, "estimate": est,
+                             "ci_low": lo, "ci_high": hi, "p_value": p, "n": n_p, "model": label})
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+def all_wave_effects(scores: pd.DataFrame, participants: pd.DataFrame,
+                     waves: Sequence[str] = ("baseline", "post"), rater: str = "self",
+                     instrument_id: str | None = None, min_cohorts: int = MIN_COHORTS,
+                     threshold: int = 5) -> pd.DataFrame:
+    """:func:`wave_effects` for every scale (of one instrument when given)."""
+    s = scores if instrument_id is None else scores[scores["instrument_id"] == instrument_id]
+    frames = [wave_effects(s, participants, scale, waves, rater, min_cohorts, threshold)
+              for scale in s["scale"].drop_duplicates()]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=EFFECT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
