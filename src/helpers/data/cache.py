@@ -1,0 +1,68 @@
+"""A typed columnar cache of validated datasets: parquet files keyed by content hash.
+
+``load_dataset`` stores the validated, typed tables under ``$LEADEVAL_CACHE_DIR`` (default
+``~/.cache/leadeval``) in ``datasets/<key>/<table>.parquet``. The key is a SHA-256 over the
+dataset's content hash, the cache format version and a fingerprint of the pseudonymisation key,
+so changed content (or another key) can never be served from an old entry. An entry is written
+to a temporary folder and renamed into place (an atomic rename on POSIX), so a reader sees a
+whole entry or none. Entries hold personal data: the folders are created private (0700).
+Any cache failure (unwritable folder, damaged entry) falls back to reading the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+FORMAT_VERSION = "1"
+_DONE = "complete"
+
+
+def cache_root() -> Path:
+    """``$LEADEVAL_CACHE_DIR`` or ``~/.cache/leadeval``."""
+    return Path(os.environ.get("LEADEVAL_CACHE_DIR") or Path.home() / ".cache" / "leadeval")
+
+
+def cache_key(content_hash: str, key_fingerprint: str) -> str:
+    """The entry name for a dataset content and pseudonymisation key."""
+    text = f"{FORMAT_VERSION}\0{content_hash}\0{key_fingerprint}".encode()
+    return hashlib.sha256(text).hexdigest()
+
+
+def read_cached(key: str) -> dict[str, pd.DataFrame] | None:
+    """The cached tables for ``key``, or None when absent or unreadable."""
+    folder = cache_root() / "datasets" / key
+    if not (folder / _DONE).is_file():
+        return None
+    try:
+        names = (folder / _DONE).read_text(encoding="utf-8").split()
+        return {name: pd.read_parquet(folder / f"{name}.parquet") for name in names}
+    except Exception:  # a damaged entry is ignored and rebuilt  # noqa: BLE001
+        return None
+
+
+def write_cached(key: str, tables: dict[str, pd.DataFrame]) -> bool:
+    """Store ``tables`` under ``key`` atomically; False when the cache cannot be written."""
+    datasets = cache_root() / "datasets"
+    final = datasets / key
+    if final.exists():
+        return True
+    tmp = None
+    try:
+        datasets.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=datasets))
+        for name, df in tables.items():
+            df.reset_index(drop=True).to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / _DONE).write_text("\n".join(tables), encoding="utf-8")
+        os.rename(tmp, final)
+        return True
+    except OSError:
+        return final.exists()
+    finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

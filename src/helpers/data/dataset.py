@@ -1,0 +1,126 @@
+"""The loaded dataset: typed tables plus the settings of dataset.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.data.schema import TABLES
+from helpers.data.validate import empty_frame
+
+
+class Dataset:
+    """A validated, typed dataset (see docs/architecture.md, "Python names").
+
+    Attributes
+    ----------
+    meta : dict
+        dataset.yaml with defaults filled in.
+    name, path, content_hash : str, Path, str
+    suppress_below : int
+    tables : dict of str to DataFrame
+        Every table of the contract; an absent optional table is an empty typed frame.
+    files : dict of str to str
+        The file each present table was read from.
+    instruments : list of dict
+    """
+
+    def __init__(self, meta: dict, path: Path, content_hash: str, tables: dict[str, pd.DataFrame],
+                 files: dict[str, str] | None = None) -> None:
+        self.meta = meta
+        self.path = Path(path)
+        self.content_hash = content_hash
+        self.files = dict(files or {})
+        self.tables = {name: tables[name] if name in tables else empty_frame(spec)
+                       for name, spec in TABLES.items()}
+
+    @property
+    def name(self) -> str:
+        return self.meta["name"]
+
+    @property
+    def suppress_below(self) -> int:
+        return int(self.meta["suppress_below"])
+
+    @property
+    def instruments(self) -> list[dict]:
+        return self.meta["instruments"]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"{type(self).__name__} has no table or attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self.tables))
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
+        return f"<Dataset {self.name!r} {self.content_hash[:12]} {rows}>"
+
+    def subset(self, programme_id: str | None = None, cohort_id: str | None = None) -> Dataset:
+        """The rows that belong to one programme and/or cohort, in every table.
+
+        Participants of the selected cohort(s) and their responses, attendance, segments,
+        careers; codings of those segments; ties with both ends inside; projects of the
+        programme (for a cohort: those its participants lead) and their KPI values; codes and
+        items whole. A segment without a participant is kept when it carries a ``cohort_id``
+        or ``programme_id`` column naming the selection. Same meta and content_hash.
+
+        Raises
+        ------
+        ValueError
+            When the programme or cohort is not in the dataset, or the cohort is not in the
+            programme.
+        """
+        if programme_id is None and cohort_id is None:
+            return self
+        t = self.tables
+        cohorts = t["cohorts"]
+        if programme_id is not None and not (t["programmes"]["programme_id"] == programme_id).any():
+            raise ValueError(f"programme_id {programme_id!r} is not in dataset {self.name!r}")
+        if cohort_id is not None:
+            cohorts = cohorts[cohorts["cohort_id"] == cohort_id]
+            if cohorts.empty:
+                raise ValueError(f"cohort_id {cohort_id!r} is not in dataset {self.name!r}")
+            if programme_id is not None and not (cohorts["programme_id"] == programme_id).all():
+                raise ValueError(f"cohort {cohort_id!r} is not part of programme {programme_id!r}")
+        else:
+            cohorts = cohorts[cohorts["programme_id"] == programme_id]
+        programme_ids = cohorts["programme_id"].unique() if programme_id is None else [programme_id]
+        programmes = t["programmes"][t["programmes"]["programme_id"].isin(programme_ids)]
+        people = t["participants"][t["participants"]["cohort_id"].isin(cohorts["cohort_id"])]
+        ids = people["participant_id"]
+
+        def of_people(df: pd.DataFrame, column: str = "participant_id") -> pd.DataFrame:
+            return df[df[column].isin(ids)] if column in df.columns else df.iloc[:0]
+
+        seg = t["segments"]
+        keep = seg["participant_id"].isin(ids) if "participant_id" in seg else pd.Series(
+            False, index=seg.index)
+        no_person = seg["participant_id"].isna() if "participant_id" in seg else ~keep
+        if "cohort_id" in seg:
+            keep |= no_person & seg["cohort_id"].isin(cohorts["cohort_id"])
+        if "programme_id" in seg and cohort_id is None:
+            keep |= no_person & seg["programme_id"].isin(programme_ids)
+        segments = seg[keep]
+        ties = t["ties"]
+        projects = t["projects"]
+        if cohort_id is None:
+            projects = projects[projects["programme_id"].isin(programme_ids)]
+        else:
+            projects = projects[projects["lead_participant_id"].isin(ids)]
+        out = dict(t)
+        out.update(
+            programmes=programmes, cohorts=cohorts, participants=people,
+            attendance=of_people(t["attendance"]), responses=of_people(t["responses"]),
+            segments=segments, codings=t["codings"][t["codings"]["segment_id"].isin(
+                segments["segment_id"])],
+            careers=of_people(t["careers"]),
+            ties=ties[ties["from_id"].isin(ids) & ties["to_id"].isin(ids)],
+            projects=projects,
+            kpi_values=t["kpi_values"][t["kpi_values"]["project_id"].isin(projects["project_id"])],
+        )
+        return Dataset(self.meta, self.path, self.content_hash, out, self.files)

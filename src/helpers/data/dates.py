@@ -1,0 +1,108 @@
+"""Reading dates the way UK evaluation teams write them, refusing the ones that could mislead.
+
+The rule (documented for users in ``leadeval validate`` messages and the README of tests/data_cases)
+-----------------------------------------------------------------------------------------------
+1. ISO 8601 ``yyyy-mm-dd`` (optionally with a time ``hh:mm[:ss]``) is always accepted.
+2. ``d/m/yyyy`` or ``dd/mm/yyyy`` (optionally with a time) is read day-first, as UK software
+   writes it (NHS Data Dictionary date format; BS EN 28601 allows the ISO form above).
+3. A column is *mixed* when it holds both ISO and slash dates, or when some slash date can only
+   be month-first (``04/23/2024``: a US-locale export from Microsoft Forms or Qualtrics).
+   In a mixed column a slash date whose two first numbers are both 12 or less and differ
+   (``03/04/2024``: 3 April or 4 March?) is refused as ambiguous; slash dates with a day above
+   12 are unambiguous and accepted. A month-first date is always refused.
+4. In an Excel workbook a number in a date column is an Excel serial date (days since
+   1899-12-30, or since 1904-01-01 for workbooks in the 1904 date system) and is converted;
+   in a CSV file it is refused, with the date it would be as a hint.
+5. Two-digit years, impossible dates (31/02/2024) and years outside 1900-2199 are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+_ISO = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_SLASH = r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}:\d{2}(?::\d{2})?))?$"
+_NUMBER = r"^\d+(?:\.\d+)?$"
+EXPECTED = "a date as yyyy-mm-dd or dd/mm/yyyy"
+_MIN_YEAR, _MAX_YEAR = 1900, 2199
+
+
+def parse_dates(values: pd.Series, excel_epoch: dt.datetime | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of date text by the rule in the module docstring.
+
+    Parameters
+    ----------
+    values : Series
+        Text cells (blank ``""`` = missing) or an already typed datetime column (parquet).
+    excel_epoch : datetime, optional
+        The workbook's date epoch when the column comes from an .xlsx sheet; numbers are then
+        converted as Excel serial dates (ECMA-376 Part 1, 18.17.4).
+
+    Returns
+    -------
+    dates : Series of datetime64[ns]
+        NaT where blank or refused.
+    bad : Series of str
+        For each refused cell (same index), what was expected.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.astype("datetime64[ns]")
+        return out, _out_of_range(out)
+    text = values.astype("str").str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    bad = pd.Series(EXPECTED, index=values.index, dtype="object")
+    blank = text == ""
+    iso = text.str.match(_ISO)
+    parts = text.str.extract(_SLASH)
+    slash = parts[0].notna()
+    number = text.str.match(_NUMBER)
+
+    year_range = f"a date between {_MIN_YEAR} and {_MAX_YEAR}"
+    if iso.any():
+        in_range = text[iso].str[:4].astype(int).between(_MIN_YEAR, _MAX_YEAR)
+        bad[in_range[~in_range].index] = year_range
+        ok = in_range[in_range].index
+        out[ok] = pd.to_datetime(text[ok], format="ISO8601", errors="coerce")
+    if slash.any():
+        p = parts[slash]
+        first, second = p[0].astype(int), p[1].astype(int)
+        month_first = second > 12
+        mixed = bool(iso.any()) or bool(month_first.any())
+        ambiguous = (first <= 12) & (second <= 12) & (first != second) & mixed
+        in_range = p[2].astype(int).between(_MIN_YEAR, _MAX_YEAR)
+        clock = p[3].fillna("00:00").str.replace(r"^(\d):", r"0\1:", regex=True)
+        iso_text = p[2] + "-" + p[1].str.zfill(2) + "-" + p[0].str.zfill(2) + "T" + clock
+        good = ~(ambiguous | month_first) & in_range
+        out[good[good].index] = pd.to_datetime(iso_text[good], format="ISO8601", errors="coerce")
+        bad[in_range[~in_range].index] = year_range
+        bad[ambiguous[ambiguous].index] = (
+            "an unambiguous date: this column mixes date formats, so day and month cannot be told "
+            "apart; write it as yyyy-mm-dd")
+        bad[month_first[month_first].index] = (
+            "a date as dd/mm/yyyy (month above 12: this looks like a US month/day export); "
+            "write it as yyyy-mm-dd")
+    if number.any():
+        serial = pd.to_numeric(text[number], errors="coerce")
+        plausible = serial.between(1, 109573)   # 1900-01-01 .. 2199-12-31
+        start = pd.Timestamp(excel_epoch or dt.datetime(1899, 12, 30))
+        converted = start + pd.to_timedelta(serial.where(plausible, 0), unit="D")
+        if excel_epoch is not None:
+            out[serial.index[plausible]] = converted[plausible].dt.round("s")
+        else:
+            hint = converted.dt.strftime("%Y-%m-%d")
+            bad[serial.index[plausible]] = (
+                EXPECTED + " (this looks like an Excel serial date, " + hint[plausible]
+                + ": format the column as a date before saving as CSV)")
+    out[blank] = pd.NaT
+    return out, bad[out.isna() & ~blank]
+
+
+def _out_of_range(out: pd.Series) -> pd.Series:
+    """Cells whose year is outside the plausible range (typos such as 2204)."""
+    years = out.dt.year
+    wrong = out.notna() & ~years.between(_MIN_YEAR, _MAX_YEAR)
+    return pd.Series(f"a date between {_MIN_YEAR} and {_MAX_YEAR}", index=out.index[wrong],
+                     dtype="object")

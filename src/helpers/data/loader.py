@@ -1,0 +1,168 @@
+"""``load_dataset``: find, guard, hash, read, type, validate, pseudonymise and cache a dataset."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.data import cache
+from helpers.data.dataset import Dataset
+from helpers.data.errors import DataError, Problem
+from helpers.data.meta import META_FILE, read_meta
+from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
+from helpers.data.readers import read_csv, read_parquet, read_xlsx
+from helpers.data.schema import REQUIRED_TABLES, TABLES
+from helpers.data.validate import complete_columns, cross_check, type_table
+
+EXTENSIONS = (".csv", ".xlsx", ".parquet")
+_CHUNK = 1 << 20
+
+
+def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path]:
+    """table name -> file, from ``tables:``/``codebook:`` overrides or ``<table>.<ext>``."""
+    found: dict[str, Path] = {}
+    root = folder.resolve()
+    overrides = dict(meta["tables"])
+    if meta.get("codebook") and "codes" not in overrides:
+        overrides["codes"] = str(meta["codebook"])
+    for table in TABLES:
+        if table in overrides:
+            name = overrides[table]
+            path = (folder / name).resolve()
+            where = "codebook" if table == "codes" and table not in meta["tables"] else f"tables.{table}"
+            if not path.is_relative_to(root):
+                problems.append(Problem(META_FILE, None, where, name,
+                                        "a file inside the dataset folder"))
+            elif path.suffix.lower() not in EXTENSIONS:
+                problems.append(Problem(META_FILE, None, where, name,
+                                        "a .csv, .xlsx or .parquet file"))
+            elif not path.is_file():
+                problems.append(Problem(META_FILE, None, where, name,
+                                        "a file that exists in the dataset folder"))
+            else:
+                found[table] = path
+            continue
+        candidates = [root / f"{table}{ext}" for ext in EXTENSIONS if (root / f"{table}{ext}").is_file()]
+        if len(candidates) > 1:
+            problems.append(Problem(candidates[1].name, None, None, None,
+                                    f"one file for table {table} (found "
+                                    f"{', '.join(c.name for c in candidates)})"))
+        elif candidates:
+            found[table] = candidates[0]
+    for table in REQUIRED_TABLES:
+        if table not in found and table not in overrides:
+            problems.append(Problem(f"{table}.csv", None, None, None,
+                                    f"a file for the required table {table} "
+                                    f"({table}.csv, {table}.xlsx or {table}.parquet)"))
+    return found
+
+
+def _oversize(folder: Path, files: dict[str, Path], max_mb: float) -> list[Problem]:
+    """CSV and workbook files above the limit, refused before any byte is read."""
+    problems = []
+    for path in files.values():
+        size = path.stat().st_size
+        if path.suffix.lower() in (".csv", ".xlsx") and size > max_mb * 1_000_000:
+            problems.append(Problem(path.relative_to(folder.resolve()).as_posix(), None, None,
+                                    f"{size / 1_000_000:,.0f} MB",
+                                    f"a file of at most {max_mb:g} MB (max_file_mb in "
+                                    "dataset.yaml): split it, save it as .parquet, or raise "
+                                    "the limit"))
+    return problems
+
+
+def content_hash(folder: Path, files: dict[str, Path]) -> str:
+    """SHA-256 over dataset.yaml and the table files, in name order (name and bytes of each)."""
+    digest = hashlib.sha256()
+    paths = {META_FILE: folder / META_FILE}
+    paths.update({p.relative_to(folder.resolve()).as_posix(): p for p in files.values()})
+    for name in sorted(paths):
+        digest.update(name.encode("utf-8") + b"\0")
+        inner = hashlib.sha256()
+        with open(paths[name], "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                inner.update(chunk)
+        digest.update(inner.digest())
+    return digest.hexdigest()
+
+
+def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
+    """Load, type and validate a dataset folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The dataset folder (holds dataset.yaml and one file per table).
+    use_cache : bool
+        Serve and store the typed tables in the cache (:mod:`helpers.data.cache`).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        With every problem found; nothing is returned from an invalid dataset.
+    """
+    folder = Path(path).resolve()
+    if not folder.is_dir():
+        raise DataError([Problem(str(path), None, None, None,
+                                 "a dataset folder holding dataset.yaml and the table files")])
+    meta, problems = read_meta(folder)
+    if meta is None:
+        raise DataError(problems)
+    files = _locate(folder, meta, problems)
+    key, key_problems = pseudonym_key(meta)
+    problems += key_problems
+    if isinstance(meta["max_file_mb"], (int, float)):
+        problems += _oversize(folder, files, meta["max_file_mb"])
+    if problems:
+        raise DataError(problems)
+    digest = content_hash(folder, files)
+    entry = cache.cache_key(digest, key_fingerprint(key))
+    names = {t: p.relative_to(folder.resolve()).as_posix() for t, p in files.items()}
+    if use_cache:
+        cached = cache.read_cached(entry)
+        if cached is not None:
+            return Dataset(meta, folder, digest, cached, names)
+    tables = read_tables(folder, meta, files, problems)
+    if problems:
+        raise DataError(problems)
+    if key is not None:
+        pseudonymise(tables, key)
+    tables = {t: complete_columns(df, TABLES[t]).reset_index(drop=True) for t, df in tables.items()}
+    if use_cache:
+        cache.write_cached(entry, tables)
+    return Dataset(meta, folder, digest, tables, names)
+
+
+def read_tables(folder: Path, meta: dict, files: dict[str, Path],
+                problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Read and type every table, then check across tables; problems are appended."""
+    tables: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    decimal_comma: dict[str, bool] = {}
+    root = folder.resolve()
+    for table, path in files.items():
+        spec = TABLES[table]
+        file = path.relative_to(root).as_posix()
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            raw = read_csv(path, file, spec, problems)
+        elif suffix == ".xlsx":
+            raw = read_xlsx(path, file, spec, meta["sheets"].get(table), problems)
+        else:
+            raw = read_parquet(path, file, spec, problems)
+        if raw is None:
+            continue
+        if table in REQUIRED_TABLES and raw.frame.empty:
+            problems.append(Problem(raw.file, raw.header_row + 1, None, None,
+                                    f"at least one row of data in the required table {table}"))
+        tables[table] = type_table(raw, spec, problems)
+        labels[table] = raw.file
+        decimal_comma[table] = raw.decimal_comma
+    cross_check(tables, labels, meta, decimal_comma, problems)
+    return tables

@@ -1,0 +1,158 @@
+"""Read ``dataset.yaml``: safe YAML, defaults filled in, every mistake reported as a Problem."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from helpers.data.errors import Problem
+from helpers.data.schema import INSTRUMENT_KINDS, TABLES
+
+META_FILE = "dataset.yaml"
+MAX_META_BYTES = 1_000_000
+
+DEFAULTS: dict = {
+    "name": None,
+    "description": "",
+    "synthetic": False,
+    "seed": None,
+    "suppress_below": 5,
+    "observation_end": None,
+    "codebook": None,
+    "tables": {},
+    "sheets": {},
+    "redact_names": [],
+    "max_file_mb": 150,
+    "pseudonymisation": {"enabled": False, "key_env": "LEADEVAL_PSEUDONYM_KEY"},
+    "instruments": [],
+}
+INSTRUMENT_DEFAULTS: dict = {"name": None, "kind": "outcome", "min_share_answered": 0.5,
+                             "labels": {}, "scales": []}
+
+
+def _p(column: str, value: object, expected: str, line: int | None = None) -> Problem:
+    return Problem(META_FILE, line, column, value, expected)
+
+
+def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
+    """Parse and check ``folder/dataset.yaml``.
+
+    Returns
+    -------
+    meta : dict or None
+        The settings with defaults filled in (None when the file cannot be read at all).
+    problems : list of Problem
+    """
+    path = folder / META_FILE
+    if not path.is_file():
+        return None, [_p(None, None, f"a {META_FILE} file in {folder}")]
+    if path.stat().st_size > MAX_META_BYTES:
+        return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        return None, [_p(None, None, f"{META_FILE} saved as UTF-8 text")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or "valid YAML"
+        return None, [_p(None, None, f"valid YAML ({reason})", line)]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return None, [_p(None, type(raw).__name__, "a YAML mapping of settings (name: ..., ...)")]
+    meta = copy.deepcopy(DEFAULTS)
+    meta.update(raw)
+    problems: list[Problem] = []
+    if meta["name"] is None:
+        meta["name"] = folder.resolve().name
+    if not isinstance(meta["name"], str):
+        meta["name"] = str(meta["name"])
+    sb = meta["suppress_below"]
+    if isinstance(sb, bool) or not isinstance(sb, int) or sb < 1:
+        problems.append(_p("suppress_below", sb, "a whole number of at least 1"))
+    mb = meta["max_file_mb"]
+    if isinstance(mb, bool) or not isinstance(mb, (int, float)) or mb <= 0:
+        problems.append(_p("max_file_mb", mb, "a positive number of megabytes"))
+    if not isinstance(meta["synthetic"], bool):
+        problems.append(_p("synthetic", meta["synthetic"], "true or false"))
+    end = meta["observation_end"]
+    if isinstance(end, str):
+        try:
+            meta["observation_end"] = dt.date.fromisoformat(end)
+        except ValueError:
+            problems.append(_p("observation_end", end, "a date as yyyy-mm-dd"))
+    elif end is not None and not isinstance(end, dt.date):
+        problems.append(_p("observation_end", end, "a date as yyyy-mm-dd"))
+    for key in ("tables", "sheets"):
+        value = meta[key] or {}
+        if not isinstance(value, dict):
+            problems.append(_p(key, value, "a mapping of table name to file or sheet name"))
+            value = {}
+        for table in value:
+            if table not in TABLES:
+                problems.append(_p(f"{key}.{table}", table, "a table name: " + ", ".join(TABLES)))
+        meta[key] = {str(k): str(v) for k, v in value.items()}
+    if not isinstance(meta["redact_names"], list):
+        problems.append(_p("redact_names", meta["redact_names"], "a list of names"))
+        meta["redact_names"] = []
+    pseudo = meta["pseudonymisation"]
+    if not isinstance(pseudo, dict):
+        problems.append(_p("pseudonymisation", pseudo, "a mapping with enabled and key_env"))
+        pseudo = {}
+    meta["pseudonymisation"] = {**DEFAULTS["pseudonymisation"], **pseudo}
+    if not isinstance(meta["pseudonymisation"]["enabled"], bool):
+        problems.append(_p("pseudonymisation.enabled", meta["pseudonymisation"]["enabled"],
+                           "true or false"))
+    meta["instruments"] = _instruments(meta["instruments"], problems)
+    return meta, problems
+
+
+def _instruments(value: object, problems: list[Problem]) -> list[dict]:
+    """Fill instrument defaults and check ids, kinds, labels and scales."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(_p("instruments", value, "a list of instruments"))
+        return []
+    out: list[dict] = []
+    seen: set[str] = set()
+    for i, inst in enumerate(value):
+        where = f"instruments[{i}]"
+        if not isinstance(inst, dict) or not inst.get("instrument_id"):
+            problems.append(_p(where, inst, "a mapping with an instrument_id"))
+            continue
+        inst = {**copy.deepcopy(INSTRUMENT_DEFAULTS), **inst}
+        iid = inst["instrument_id"] = str(inst["instrument_id"])
+        if iid in seen:
+            problems.append(_p(f"{where}.instrument_id", iid, "each instrument_id once"))
+        seen.add(iid)
+        if inst["kind"] not in INSTRUMENT_KINDS:
+            problems.append(_p(f"{where}.kind", inst["kind"], "one of " + ", ".join(INSTRUMENT_KINDS)))
+        share = inst["min_share_answered"]
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+            problems.append(_p(f"{where}.min_share_answered", share, "a share above 0 and at most 1"))
+        labels = inst["labels"] or {}
+        if not isinstance(labels, dict):
+            problems.append(_p(f"{where}.labels", labels, "a mapping of number to label"))
+            labels = {}
+        clean: dict = {}
+        for k, v in labels.items():
+            try:
+                number = float(k)
+            except (TypeError, ValueError):
+                problems.append(_p(f"{where}.labels", k, "a number as each label's key (1: Agree)"))
+                continue
+            clean[int(number) if number.is_integer() else number] = str(v)
+        inst["labels"] = clean
+        scales = inst["scales"] or []
+        if not isinstance(scales, list) or not all(isinstance(s, dict) and s.get("scale_id")
+                                                   for s in scales):
+            problems.append(_p(f"{where}.scales", scales, "a list of {scale_id, label}"))
+            scales = []
+        inst["scales"] = [{**s, "scale_id": str(s["scale_id"])} for s in scales]
+        out.append(inst)
+    return out

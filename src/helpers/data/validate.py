@@ -1,0 +1,369 @@
+"""Type each table and check it: pandera schemas per table, then checks across tables.
+
+Per table (:func:`type_table`): each cell is typed by its column kind (:mod:`helpers.data.coerce`,
+:mod:`helpers.data.dates`), then a pandera ``DataFrameSchema`` built from
+:mod:`helpers.data.schema` checks, lazily (every failure collected), that required columns are
+present, required cells filled, keys unique and item ranges sensible. Identifying columns
+(names, e-mail, NHS number, date of birth, phone ...) are refused.
+
+Across tables (:func:`cross_check`): every reference resolves (cohort -> programme, participant
+-> cohort, response -> participant and item, coding -> segment and code, project -> programme
+and lead, KPI value -> project, tie ends and career events -> participants, code parent ->
+code); Likert answers are mapped through the instrument's labels and must lie inside the item's
+min-max; instruments and scales of the items are those declared in dataset.yaml.
+
+Every problem is a :class:`~helpers.data.errors.Problem` at the row a spreadsheet shows.
+A column failing the same way on many rows yields the first :data:`MAX_PER_CHECK` problems and
+one problem counting the rest, so a wholly wrong column does not drown the others.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.data.coerce import to_bool, to_choice, to_id, to_number, to_text
+from helpers.data.dates import parse_dates
+from helpers.data.errors import Problem
+from helpers.data.readers import RawTable
+from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, TABLES, Table
+
+MAX_PER_CHECK = 100
+_IDENTIFYING_PARTS = ("email", "e_mail", "nhs_n", "date_of_birth", "phone", "surname",
+                      "first_name", "forename", "postcode", "mobile")
+
+DTYPES = {"id": "str", "text": "str", "enum": "str", "int": "Int64", "float": "float64",
+          "likert": "float64", "bool": "bool", "date": "datetime64[ns]"}
+
+
+def add_problems(problems: list[Problem], file: str, column: str, bad: pd.Series,
+                 values: pd.Series | None) -> None:
+    """Append one Problem per bad row (capped), value taken from ``values`` at that row."""
+    if bad.empty:
+        return
+    bad = bad[~bad.index.duplicated(keep="first")].sort_index()
+    for row, expected in bad.iloc[:MAX_PER_CHECK].items():
+        value = None if values is None else values.get(row)
+        problems.append(Problem(file, int(row), column, _plain(value), str(expected)))
+    rest = len(bad) - MAX_PER_CHECK
+    if rest > 0:
+        problems.append(Problem(file, None, column, None,
+                                f"the same fix on {rest} more rows (first {MAX_PER_CHECK} listed)"))
+
+
+def _plain(value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    return value
+
+
+def identifying(name: str, table: Table) -> bool:
+    """Is a column not defined by the contract named like a personal identifier?"""
+    if name in table.names:
+        return False
+    return name in IDENTIFYING_COLUMNS or any(part in name for part in _IDENTIFYING_PARTS)
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """A zero-row frame with the table's columns and dtypes."""
+    return pd.DataFrame({c.name: pd.Series([], dtype=DTYPES[c.kind]) for c in table.columns})
+
+
+def complete_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Add each optional column the file did not have, empty and typed, after the others."""
+    missing = [c for c in table.columns if c.name not in frame.columns]
+    if not missing:
+        return frame
+    extra = pd.DataFrame({c.name: pd.Series(pd.NA if c.kind == "int" else None, index=frame.index,
+                                            dtype=DTYPES[c.kind]) for c in missing},
+                         index=frame.index)
+    return pd.concat([frame, extra], axis=1)
+
+
+def type_table(raw: RawTable, table: Table, problems: list[Problem]) -> pd.DataFrame:
+    """Type every column of ``raw`` (index kept: spreadsheet rows); report cells, then schema."""
+    frame = raw.frame
+    out: dict[str, pd.Series] = {}
+    refused: set[tuple[int, str]] = set()
+    for name in frame.columns:
+        if identifying(name, table):
+            problems.append(Problem(raw.file, raw.header_row, name, name,
+                                    "no column that identifies a person (names, e-mail, NHS "
+                                    "number, date of birth, phone): remove it before loading"))
+            continue
+        col = table.col(name)
+        text = frame[name]
+        kind = col.kind if col else "text"
+        if kind == "id":
+            typed, bad = to_id(text)
+            bad = pd.concat([bad, _pii_in_ids(typed, name)])
+        elif kind == "text":
+            typed, bad = to_text(text)
+        elif kind in ("int", "float"):
+            typed, bad = to_number(text, raw.decimal_comma, integer=(kind == "int"))
+        elif kind == "bool":
+            typed, bad = to_bool(text, col.nullable)
+        elif kind == "date":
+            typed, bad = parse_dates(text, raw.excel_epoch)
+        elif kind == "enum":
+            typed, bad = to_choice(text, col.choices)
+        else:  # likert: kept as text here, mapped and range-checked across tables
+            typed, bad = to_text(text)
+        add_problems(problems, raw.file, name, bad, text)
+        refused.update((int(r), name) for r in bad.index)
+        out[name] = typed
+    typed_frame = pd.DataFrame(out, index=frame.index)
+    _check_schema(typed_frame, raw, table, refused, problems)
+    return typed_frame
+
+
+def _pii_in_ids(ids: pd.Series, name: str) -> pd.Series:
+    """Rows whose identifier is an e-mail address (in any id column)."""
+    mail = ids.str.contains("@", regex=False, na=False)
+    return pd.Series("a pseudonymous id, not an e-mail address", index=ids.index[mail],
+                     dtype="object")
+
+
+def nhs_number_like(ids: pd.Series) -> pd.Series:
+    """True where an id is a 10-digit number with a valid NHS number check digit.
+
+    The check digit is the modulus 11 algorithm of the NHS Data Dictionary ("NHS Number"):
+    weights 10..2 on the first nine digits, 11 - (sum mod 11), 11 -> 0, 10 -> invalid.
+    """
+    digits = ids.str.replace(r"[ \-]", "", regex=True)
+    shaped = digits.str.fullmatch(r"\d{10}", na=False) & ids.str.fullmatch(
+        r"\d{3}[ \-]?\d{3}[ \-]?\d{4}", na=False)
+    result = pd.Series(False, index=ids.index)
+    if not shaped.any():
+        return result
+    d = np.array([list(map(int, s)) for s in digits[shaped]])
+    check = 11 - (d[:, :9] @ np.arange(10, 1, -1)) % 11
+    check[check == 11] = 0
+    result[shaped] = (check != 10) & (check == d[:, 9])
+    return result
+
+
+def _schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of a table: presence, required cells, unique keys, item ranges."""
+    columns = {}
+    single_keys = {k[0] for k in table.unique if len(k) == 1}
+    for c in table.columns:
+        columns[c.name] = pa.Column(nullable=c.nullable, required=c.required,
+                                    unique=c.name in single_keys, report_duplicates="exclude_first")
+    checks = []
+    if table.name == "items":
+        checks.append(pa.Check(lambda d: ~(d["min"] >= d["max"]), name="min_below_max",
+                               ignore_na=True))
+    multi = [list(k) for k in table.unique if len(k) > 1]
+    return pa.DataFrameSchema(columns, checks=checks, unique=multi[0] if multi else None,
+                              report_duplicates="exclude_first")
+
+
+def _check_schema(frame: pd.DataFrame, raw: RawTable, table: Table,
+                  refused: set[tuple[int, str]], problems: list[Problem]) -> None:
+    """Run the pandera schema lazily and turn its failure cases into Problems."""
+    try:
+        _schema(table).validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    per_check: dict[tuple[str, str], list[Problem]] = {}
+    multi = next((k for k in table.unique if len(k) > 1), ())
+    for case in cases.itertuples(index=False):
+        column, check, index = case.column, str(case.check), case.index
+        if check == "column_in_dataframe":
+            problems.append(Problem(raw.file, raw.header_row, str(case.failure_case), None,
+                                    f"a column named {case.failure_case} in the header row"))
+            continue
+        if index is None or pd.isna(index):
+            continue
+        row = int(index)
+        if (row, column) in refused:
+            continue
+        if check == "not_nullable":
+            expected = "a value (this column must be filled in)"
+        elif check == "field_uniqueness":
+            expected = f"a {column} not used on an earlier row (each {column} once)"
+        elif check == "multiple_fields_uniqueness":
+            if column != multi[-1]:
+                continue
+            expected = f"each combination of {', '.join(multi)} once (this one repeats)"
+        elif check == "min_below_max":
+            if column != "max":
+                continue
+            expected = "a max above min"
+        else:
+            expected = check
+        value = frame.at[row, column] if column in frame.columns and row in frame.index else None
+        per_check.setdefault((column, check), []).append(
+            Problem(raw.file, row, column, _plain(value), expected))
+    for (column, _), found in per_check.items():
+        found.sort(key=lambda p: p.row)
+        problems.extend(found[:MAX_PER_CHECK])
+        if len(found) > MAX_PER_CHECK:
+            problems.append(Problem(raw.file, None, column, None,
+                                    f"the same fix on {len(found) - MAX_PER_CHECK} more rows"))
+
+
+# --------------------------------------------------------------------------- across tables
+
+def _refs(problems: list[Problem], files: dict[str, str], tables: dict[str, pd.DataFrame],
+          child: str, column: str, parent: str, key: str) -> None:
+    """Every non-blank ``child.column`` value must be a ``parent.key`` value."""
+    if child not in tables or parent not in tables or column not in tables[child].columns \
+            or key not in tables[parent].columns:
+        return
+    values = tables[child][column]
+    known = tables[parent][key].dropna().unique()
+    missing = values.notna() & ~values.isin(known)
+    bad = pd.Series(f"a {key} listed in {files[parent]}", index=values.index[missing],
+                    dtype="object")
+    add_problems(problems, files[child], column, bad, values)
+
+
+REFERENCES = (
+    ("cohorts", "programme_id", "programmes", "programme_id"),
+    ("participants", "cohort_id", "cohorts", "cohort_id"),
+    ("attendance", "participant_id", "participants", "participant_id"),
+    ("responses", "participant_id", "participants", "participant_id"),
+    ("segments", "participant_id", "participants", "participant_id"),
+    ("codes", "parent_id", "codes", "code_id"),
+    ("codings", "segment_id", "segments", "segment_id"),
+    ("codings", "code_id", "codes", "code_id"),
+    ("projects", "programme_id", "programmes", "programme_id"),
+    ("projects", "lead_participant_id", "participants", "participant_id"),
+    ("kpi_values", "project_id", "projects", "project_id"),
+    ("ties", "from_id", "participants", "participant_id"),
+    ("ties", "to_id", "participants", "participant_id"),
+    ("careers", "participant_id", "participants", "participant_id"),
+)
+
+
+def _label_key(text: pd.Series) -> pd.Series:
+    return text.str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def cross_check(tables: dict[str, pd.DataFrame], files: dict[str, str], meta: dict,
+                decimal_comma: dict[str, bool], problems: list[Problem]) -> None:
+    """Checks that need more than one table; maps Likert words in ``responses.value`` in place."""
+    for child, column, parent, key in REFERENCES:
+        _refs(problems, files, tables, child, column, parent, key)
+    if "cohorts" in tables and {"start_date", "end_date"} <= set(tables["cohorts"].columns):
+        c = tables["cohorts"]
+        wrong = c["end_date"] < c["start_date"]
+        add_problems(problems, files["cohorts"], "end_date",
+                     pd.Series("an end_date on or after the cohort's start_date",
+                               index=c.index[wrong.fillna(False)], dtype="object"), c["end_date"])
+    if not meta["pseudonymisation"]["enabled"]:
+        for name, df in tables.items():
+            for column in PARTICIPANT_ID_COLUMNS:
+                if column in df.columns:
+                    like = nhs_number_like(df[column].astype("str"))
+                    add_problems(problems, files[name], column, pd.Series(
+                        "a pseudonymous id (this looks like an NHS number: enable "
+                        "pseudonymisation in dataset.yaml or replace it)",
+                        index=df.index[like.to_numpy()], dtype="object"), df[column])
+    instruments = {i["instrument_id"]: i for i in meta["instruments"]}
+    if "items" in tables:
+        _check_items(tables["items"], files["items"], instruments, problems)
+    if "responses" in tables:
+        _check_responses(tables, files, instruments, decimal_comma.get("responses", False), problems)
+
+
+def _check_items(items: pd.DataFrame, file: str, instruments: dict, problems: list[Problem]) -> None:
+    """Items belong to instruments declared in dataset.yaml, and to one of their scales."""
+    if "instrument_id" not in items.columns:
+        return
+    unknown = items["instrument_id"].notna() & ~items["instrument_id"].isin(list(instruments))
+    declared = ", ".join(instruments) or "none declared"
+    add_problems(problems, file, "instrument_id", pd.Series(
+        f"an instrument_id declared under instruments in dataset.yaml ({declared})",
+        index=items.index[unknown], dtype="object"), items["instrument_id"])
+    if "scale" not in items.columns:
+        return
+    for iid, inst in instruments.items():
+        scales = [s["scale_id"] for s in inst["scales"]]
+        if not scales:
+            continue
+        rows = (items["instrument_id"] == iid) & items["scale"].notna() & ~items["scale"].isin(scales)
+        add_problems(problems, file, "scale", pd.Series(
+            f"a scale_id of instrument {iid} in dataset.yaml ({', '.join(scales)})",
+            index=items.index[rows.fillna(False)], dtype="object"), items["scale"])
+
+
+def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], instruments: dict,
+                     decimal_comma: bool, problems: list[Problem]) -> None:
+    """Items answered exist; answers are numbers (or mapped labels) inside the item's range."""
+    resp = tables["responses"]
+    file = files["responses"]
+    if "items" not in tables:
+        problems.append(Problem(files.get("items", "items.csv"), None, None, None,
+                                "an items table describing the items answered in "
+                                f"{file} (instrument_id, item_id, scale, text, min, max)"))
+        return
+    items = tables["items"]
+    needed = {"instrument_id", "item_id"}
+    if not needed <= set(resp.columns) or not (needed | {"min", "max"}) <= set(items.columns):
+        return
+    key_items = pd.MultiIndex.from_frame(items[["instrument_id", "item_id"]].astype("object"))
+    key_resp = pd.MultiIndex.from_frame(resp[["instrument_id", "item_id"]].astype("object"))
+    pos = key_items.get_indexer(key_resp) if key_items.is_unique else \
+        key_items.drop_duplicates().get_indexer(key_resp)
+    if not key_items.is_unique:
+        items = items.loc[~key_items.duplicated()]
+    known_inst = resp["instrument_id"].isin(items["instrument_id"].dropna().unique())
+    unknown_inst = resp["instrument_id"].notna() & ~known_inst
+    add_problems(problems, file, "instrument_id", pd.Series(
+        f"an instrument_id listed in {files['items']}", index=resp.index[unknown_inst],
+        dtype="object"), resp["instrument_id"])
+    unknown_item = (pos < 0) & known_inst.to_numpy() & resp["item_id"].notna().to_numpy()
+    add_problems(problems, file, "item_id", pd.Series(
+        "an item_id listed in " + files["items"] + " for instrument " + resp["instrument_id"][unknown_item],
+        dtype="object"), resp["item_id"])
+    if "value" not in resp.columns:
+        return
+    text = resp["value"].astype("str").fillna("")
+    number, not_number = to_number(text.where(resp["value"].notna(), ""), decimal_comma)
+    if len(not_number):
+        words = text[not_number.index]
+        inst = resp.loc[not_number.index, "instrument_id"].astype("str")
+        lookup = {iid + "\x1f" + " ".join(str(label).lower().split()): float(k)
+                  for iid, i in instruments.items() for k, label in i["labels"].items()}
+        mapped = (inst + "\x1f" + _label_key(words)).map(lookup).astype("float64")
+        number.loc[mapped.index] = mapped
+        unmapped = mapped.isna()
+        expected = {}
+        for iid in inst[unmapped].unique():
+            labels = instruments.get(iid, {}).get("labels") or {}
+            expected[iid] = ("a number, or one of the labels of instrument " + iid + ": "
+                             + ", ".join(labels.values()) if labels else
+                             "a number (instrument " + iid + " has no labels in dataset.yaml to "
+                             "map words to numbers)")
+        add_problems(problems, file, "value",
+                     inst[unmapped].map(expected).astype("object"), resp["value"])
+    found = pos >= 0
+    low = np.full(len(resp), np.nan)
+    high = np.full(len(resp), np.nan)
+    low[found] = items["min"].to_numpy(dtype="float64", na_value=np.nan)[pos[found]]
+    high[found] = items["max"].to_numpy(dtype="float64", na_value=np.nan)[pos[found]]
+    num = number.to_numpy(dtype="float64", na_value=np.nan)
+    outside = (num < low) | (num > high)
+    if outside.any():
+        rng = pd.Series(low[outside], dtype="float64").map(_fmt) + " to " + \
+            pd.Series(high[outside], dtype="float64").map(_fmt)
+        bad = pd.Series(("a number from " + rng + " (the range of item "
+                         + resp["item_id"][outside].to_numpy() + ")").to_numpy(),
+                        index=resp.index[outside], dtype="object")
+        add_problems(problems, file, "value", bad, resp["value"])
+    resp["value"] = number.astype("float64")
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else re.sub(r"0+$", "", f"{x:.6f}")
