@@ -1,0 +1,293 @@
+"""``leadeval run``: check everything, run what changed, publish atomically, summarise.
+
+Order of work, so that nothing runs unless everything is right:
+
+1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it);
+2. hash the dataset's files; validate it with ``helpers.data.load_dataset`` when that hash is new
+   (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
+3. check every selected job's parameters against its notebook (exit 2 on any problem);
+4. skip jobs whose input hash matches their last successful run (unless ``--force``);
+5. run the rest on local workers or a Dask cluster, publishing each report as it completes and
+   rewriting manifest.json and index.html after every job;
+6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
+
+The no-op path (step 4 finds nothing to do) imports neither papermill, nbconvert nor pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers import __version__
+from helpers.runner import hashing, manifest as mf
+from helpers.runner.exceptions import ParameterError, RunnerError
+from helpers.runner.params import read_notebook_json, validate_job_parameters
+from helpers.runner.progress import Progress, summary_table
+from helpers.runner.publish import Store, remove_temp_files, utc_now
+
+LOGS_KEPT = 50
+
+
+class Interrupted(BaseException):
+    """The run received SIGTERM (or SIGINT) and stops, keeping what is published."""
+
+
+def _raise_interrupted(signum, frame):  # pragma: no cover - exercised in a subprocess test
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def git_commit(where: Path) -> str | None:
+    """The repository's HEAD commit, or None outside git."""
+    try:
+        out = subprocess.run(["git", "-C", str(where), "rev-parse", "--short=12", "HEAD"],
+                             capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def scope_in_words(units: dict, programme_id: str, cohort_id: str | None) -> str:
+    """The parameters in words: "<programme name> (all cohorts)" or "<programme name>, cohort X"."""
+    name = next((p["name"] for p in units["programmes"] if p["programme_id"] == programme_id),
+                programme_id)
+    return f"{name}, cohort {cohort_id}" if cohort_id else f"{name} (all cohorts)"
+
+
+class _Log:
+    """One log file per run under reports/logs/."""
+
+    def __init__(self, out: Path):
+        logs = out / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        self.path = logs / f"run-{stamp}-{os.getpid()}.log"
+        self.fh = open(self.path, "a", encoding="utf-8")
+        for old in sorted(logs.glob("run-*.log"))[:-LOGS_KEPT]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+    def write(self, text: str) -> None:
+        self.fh.write(f"{utc_now()} {text}\n")
+        self.fh.flush()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
+    """Hash the dataset; validate and expand it when the hash is new. Raises RunnerError."""
+    cache = store.cache
+    file_hashes = {k: v for k, v in cache.get("file_hashes", {}).items()
+                   if k.startswith(str(dataset) + os.sep)}
+    digest = hashing.dataset_hash(dataset, file_hashes)
+    cache["file_hashes"] = file_hashes
+    info = cache.get("dataset")
+    if not force and info and info.get("hash") == digest and info.get("path") == str(dataset):
+        return info
+    from helpers.data import DataError, load_dataset
+
+    try:
+        ds = load_dataset(dataset)
+    except DataError as exc:
+        problems = getattr(exc, "problems", None) or []
+        lines = [f"  {p}" for p in problems[:50]]
+        if len(problems) > 50:
+            lines.append(f"  ... and {len(problems) - 50} more")
+        raise RunnerError(f"dataset {dataset} is invalid; nothing was run:\n" + "\n".join(lines or [f"  {exc}"])) from exc
+    info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
+            "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
+    cache["dataset"] = info
+    return info
+
+
+def _remove_kept_notebooks(out: Path) -> None:
+    for path in out.glob("*/*/*.ipynb"):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Entry point of ``leadeval run``; returns the exit status (0, 1 or 2, DESIGN.md)."""
+    try:
+        return _run(args)
+    except RunnerError as exc:
+        print(f"leadeval run: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    t0 = time.monotonic()
+    err = sys.stderr
+    manifest = mf.load_manifest(getattr(args, "config", None) or "reports.yaml")
+    dataset = Path(args.dataset).resolve() if getattr(args, "dataset", None) else (
+        manifest.dataset or (manifest.path.parent / "data" / "sample").resolve())
+    if not (dataset / "dataset.yaml").is_file():
+        raise RunnerError(f"{dataset} is not a dataset folder (no dataset.yaml)")
+    out = Path(args.out).resolve() if getattr(args, "out", None) else manifest.out
+    n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+    if n_jobs < 1:
+        raise RunnerError("--jobs must be at least 1")
+    force = bool(getattr(args, "force", False))
+    keep = bool(getattr(args, "keep_notebooks", False))
+    scheduler = getattr(args, "scheduler", None)
+
+    from helpers.runner.lock import RunLock
+
+    lock = RunLock(out).acquire()
+    try:
+        if lock.stale_pid:
+            print(f"leadeval run: cleared a stale lock left by process {lock.stale_pid}", file=err)
+        store = Store(out)
+        dirty = bool(remove_temp_files(out))
+        notes = store.reconcile()
+        dirty |= bool(notes)
+        if not keep:
+            _remove_kept_notebooks(out)
+        cache_before = hashing.canonical_json(store.cache)
+        info = _dataset_info(store, dataset, force)
+        dirty |= hashing.canonical_json(store.cache) != cache_before
+
+        present, skipped = [], []
+        for entry in manifest.entries:
+            (present if entry.path.is_file() else skipped).append(entry)
+        for entry in skipped:
+            print(f"leadeval run: skipped {entry.notebook}: the notebook does not exist (yet)", file=err)
+        jobs = mf.select(mf.expand(present, info["units"]), getattr(args, "only", None))
+
+        notebooks = {e.path: read_notebook_json(e.path) for e in present}
+        problems = []
+        for job in jobs:
+            try:
+                validate_job_parameters(notebooks[job.entry.path],
+                                        {"dataset": str(dataset), **job.parameters}, job.output)
+            except ParameterError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise RunnerError("parameter problems; nothing was run:\n  " + "\n  ".join(problems))
+
+        code = hashing.code_hash()
+        nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
+        digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
+                   for j in jobs}
+        todo = [j for j in jobs if force or not store.is_current(j.output, digests[j.output])]
+        up_to_date = len(jobs) - len(todo)
+        index_path = out / "index.html"
+        if not todo:
+            if dirty or not index_path.is_file() or not (out / "manifest.json").is_file():
+                store.save()
+            print(f"leadeval run: {up_to_date} reports up to date; nothing to run.", file=err)
+            print(summary_table(0, up_to_date, 0, len(skipped), str(index_path), time.monotonic() - t0),
+                  file=err)
+            return 0
+        return _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out,
+                        dataset, n_jobs, keep, scheduler, t0)
+    finally:
+        lock.release()
+
+
+def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out, dataset,
+             n_jobs, keep, scheduler, t0) -> int:
+    from helpers.runner.export import first_heading
+
+    err = sys.stderr
+    commit = git_commit(Path(__file__).resolve().parent)
+    fields, specs = {}, []
+    for job in todo:
+        heading = first_heading(notebooks[job.entry.path].get("cells", [])) or job.entry.name
+        scope = scope_in_words(info["units"], job.programme_id, job.cohort_id)
+        programme_name = scope_in_words(info["units"], job.programme_id, None).removesuffix(" (all cohorts)")
+        fields[job.output] = {"notebook": job.notebook, "parameters": job.parameters, "output": job.output,
+                              "programme_id": job.programme_id, "cohort_id": job.cohort_id,
+                              "programme_name": programme_name, "title": heading}
+        specs.append({
+            "notebook": str(job.entry.path), "output": job.output,
+            "parameters": {"dataset": str(dataset), **job.parameters},
+            "cell_timeout": job.entry.cell_timeout, "job_timeout": job.entry.job_timeout,
+            "keep_notebook": keep,
+            "title": {"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
+            "provenance": {"dataset": info["name"], "dataset_hash": info["content_hash"],
+                           "parameters": job.parameters, "version": __version__,
+                           "git_commit": commit, "generated_at": utc_now()},
+        })
+    # Longest first (by the last recorded duration) so the slowest job does not start last.
+    specs.sort(key=lambda s: -(store.records.get(s["output"], {}).get("seconds") or 0.0))
+
+    log = _Log(out)
+    log.write(f"leadeval {__version__} run: {len(specs)} to run, {up_to_date} up to date, "
+              f"dataset {dataset} ({info['content_hash']}), "
+              f"{'scheduler ' + scheduler if scheduler else f'{n_jobs} local workers'}")
+    progress = Progress(len(specs))
+    counts = {"published": 0, "failed": 0}
+
+    def on_start(spec: dict) -> None:
+        progress.start(spec["output"])
+        log.write(f"start {spec['output']}")
+
+    def on_result(spec: dict, result: dict) -> None:
+        output = spec["output"]
+        job_fields = fields[output]
+        error = result.get("error")
+        if result.get("status") == "ok":
+            try:
+                store.record_success(job_fields, digests[output], result, keep)
+            except OSError as exc:
+                error = f"could not publish: {type(exc).__name__}: {exc}"
+        if error or result.get("status") != "ok":
+            error = error or "the job failed"
+            store.record_failure(job_fields, digests[output], error, result.get("seconds"))
+            counts["failed"] += 1
+            log.write(f"FAILED {output}: {error}\n{result.get('detail') or ''}".rstrip())
+        else:
+            counts["published"] += 1
+            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')})")
+        try:
+            store.save()
+        except OSError as exc:
+            log.write(f"could not write manifest/index: {exc}")
+            progress.note(f"warning: could not write manifest/index: {exc}")
+        progress.finish(output, "ok" if not error else store.records[output]["status"],
+                        result.get("seconds"), error)
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    interrupted = None
+    try:
+        for s in previous:
+            signal.signal(s, _raise_interrupted)
+        if scheduler:
+            from helpers.runner.dask_backend import run_on_dask
+
+            run_on_dask(scheduler, specs, on_start, on_result, progress.tick)
+        else:
+            from helpers.runner.pool import run_local
+
+            run_local(specs, min(n_jobs, len(specs)), on_start, on_result, progress.tick)
+    except Interrupted as exc:
+        interrupted = str(exc)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    try:
+        store.save()
+    except OSError as exc:
+        print(f"leadeval run: could not write manifest/index: {exc}", file=err)
+        counts["failed"] += 1
+    if interrupted:
+        log.write(f"interrupted by {interrupted}; published reports are complete, the rest are unchanged")
+        print(f"leadeval run: interrupted by {interrupted}", file=err)
+    summary = summary_table(counts["published"], up_to_date, counts["failed"], len(skipped),
+                            str(out / "index.html"), time.monotonic() - t0)
+    log.write(summary)
+    log.close()
+    print(summary, file=err)
+    print(f"  log: {log.path}", file=err)
+    return 1 if counts["failed"] or interrupted else 0

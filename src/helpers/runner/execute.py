@@ -1,0 +1,244 @@
+"""Execute one report job with papermill and export it to HTML, in the calling process.
+
+This is the unit of work that both the local worker pool (:mod:`helpers.runner.pool`) and the
+Dask backend (:mod:`helpers.runner.dask_backend`) run. It takes a plain, picklable job spec and
+returns a plain result dict; it never raises for a job-level failure.
+
+Isolation (papermill #473, #511, #239: parallel runs collide on working directory and ports):
+every job gets its own temporary working directory, its executed notebook is written there, and
+its kernel is started by jupyter_client on fresh random ports.
+
+Parameters are injected by papermill's Python translator, which writes each value as a Python
+literal (strings escaped like ``repr``), so a value is data and never code.
+
+Execution goes through a papermill engine registered as ``leadeval`` (a subclass of papermill's
+nbclient engine) that exposes the kernel manager: the whole-job watchdog kills the kernel when the
+job runs too long, and a later version may keep kernels per worker (issue 8).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from typing import Any
+
+import papermill
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.log import logger as _pm_logger
+from papermill.utils import merge_kwargs, remove_args
+
+from helpers.runner.exceptions import JobError
+
+ENGINE_NAME = "leadeval"
+
+# papermill's inspector misreads annotated parameters and warns "Passed unknown parameter" for
+# every one of them; leadeval checks parameters itself (helpers.runner.params) before any run.
+_pm_logger.setLevel("ERROR")
+
+# Kernel start-up prints this for every kernel; it is noise in reports and logs.
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+class KernelStartError(RuntimeError):
+    """The kernel did not start or did not answer; worth one retry."""
+
+
+class _Client(PapermillNotebookClient):
+    """papermill's client, reporting kernel start failures and handing out the kernel manager."""
+
+    on_kernel = None  # callable(km) set by LeadevalEngine
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        try:
+            await super().async_start_new_kernel(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failure here is a start failure
+            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+        if self.on_kernel is not None:
+            self.on_kernel(self.km)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    async def async_start_new_kernel_client(self):
+        try:
+            return await super().async_start_new_kernel_client()
+        except Exception as exc:  # noqa: BLE001
+            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
+class LeadevalEngine(NBClientEngine):
+    """papermill's nbclient engine with a hook on kernel start (``on_kernel=callable(km)``)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 on_kernel=None, **kwargs):
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=_pm_logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client = _Client(nb_man, **final_kwargs)
+        client.on_kernel = on_kernel
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, LeadevalEngine)
+
+
+class _Watchdog:
+    """Kills the job's kernel when the whole job runs longer than ``seconds``."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.fired = False
+        self._km = None
+        self._timer = None
+        self._lock = threading.Lock()
+
+    def kernel_started(self, km) -> None:
+        with self._lock:
+            self._km = km
+
+    def __enter__(self):
+        if self.seconds:
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            km = self._km
+        if km is None:
+            return
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+
+    def __exit__(self, *exc):
+        if self._timer is not None:
+            self._timer.cancel()
+        return False
+
+
+def heading_before(cells: list, index: int) -> str | None:
+    """Text of the last markdown heading at or before cell ``index`` (the failing section)."""
+    for cell in reversed(cells[: index + 1]):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        for line in reversed(source.splitlines()):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                return stripped.lstrip("#").strip() or None
+    return None
+
+
+def _execute(spec: dict, workdir: str, watchdog: _Watchdog):
+    output_path = os.path.join(workdir, "executed.ipynb")
+    try:
+        return papermill.execute_notebook(
+            spec["notebook"],
+            output_path,
+            parameters=spec["parameters"],
+            engine_name=ENGINE_NAME,
+            kernel_name=spec.get("kernel_name"),
+            cwd=workdir,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=spec.get("start_timeout", 60),
+            execution_timeout=spec.get("cell_timeout"),
+            on_kernel=watchdog.kernel_started,
+            shutdown_kernel="immediate",
+        )
+    except PapermillExecutionError as exc:
+        heading = None
+        try:
+            with open(output_path, encoding="utf-8") as fh:
+                heading = heading_before(json.load(fh)["cells"], exc.cell_index)
+        except (OSError, ValueError, KeyError):
+            pass
+        raise JobError(exc.ename, exc.evalue, heading) from exc
+    except CellTimeoutError as exc:
+        raise JobError("CellTimeout", f"a cell ran longer than {spec.get('cell_timeout')} s") from exc
+    except DeadKernelError as exc:
+        if watchdog.fired:
+            raise JobError("JobTimeout", f"the job ran longer than {spec.get('job_timeout')} s "
+                           "and its kernel was stopped") from exc
+        raise JobError("DeadKernelError", "the kernel died while running the notebook") from exc
+
+
+def run_job(spec: dict) -> dict:
+    """Execute one job and export its HTML; never raises for a job failure.
+
+    Parameters
+    ----------
+    spec : dict
+        ``notebook`` (absolute path), ``parameters`` (dict), ``output`` (relative path),
+        ``cell_timeout`` and ``job_timeout`` (seconds or None), ``keep_notebook`` (bool),
+        ``title`` and ``provenance`` (dicts for the HTML page), optional ``kernel_name``.
+
+    Returns
+    -------
+    dict
+        ``output``, ``status`` ("ok" or "failed"), ``html`` (str or None), ``notebook_json``
+        (str or None, only with keep_notebook), ``error`` (str or None), ``detail`` (traceback
+        text for the log), ``seconds``, ``attempts``, ``worker`` (pid).
+    """
+    started = time.monotonic()
+    result = {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
+              "error": None, "detail": None, "seconds": 0.0, "attempts": 0, "worker": os.getpid()}
+    workdir = tempfile.mkdtemp(prefix="leadeval-job-")
+    try:
+        nb = None
+        for attempt in (1, 2):  # retry once when the kernel fails to start
+            result["attempts"] = attempt
+            watchdog = _Watchdog(spec.get("job_timeout"))
+            try:
+                with watchdog:
+                    nb = _execute(spec, workdir, watchdog)
+                break
+            except KernelStartError as exc:
+                if attempt == 2:
+                    raise JobError("KernelStartError", str(exc)) from exc
+        from helpers.runner.export import notebook_to_html
+
+        result["html"] = notebook_to_html(nb, spec.get("title") or {}, spec.get("provenance") or {})
+        if spec.get("keep_notebook"):
+            import nbformat
+
+            result["notebook_json"] = nbformat.writes(nb)
+        result["status"] = "ok"
+    except JobError as exc:
+        result["error"] = exc.describe()
+        result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
+    except Exception as exc:  # noqa: BLE001 - a job failure must never stop the run
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["detail"] = traceback.format_exc()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        result["seconds"] = round(time.monotonic() - started, 3)
+    return result

@@ -1,0 +1,167 @@
+"""Executed notebook -> one self-contained, offline HTML page, with nbconvert and our template.
+
+nbconvert's own ``lab`` template loads require.js and MathJax from a CDN (nbconvert #754, #1770)
+and ignores papermill's report mode, so leadeval renders with a template of its own
+(``templates/leadeval``): no script at all, inline CSS with a print stylesheet, no code inputs,
+no parameters / injected-parameters / papermill error cells, a header with the report title and
+scope, and an ``id="provenance"`` block. Every output and markdown cell passes through
+:func:`helpers.runner.sanitize.sanitize_html`; every string leadeval adds is escaped.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from helpers.runner.sanitize import escape_text, sanitize_html
+
+TEMPLATES = Path(__file__).parent / "templates"
+HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell",
+               "remove_cell"}
+_B64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
+_ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _markdown(source: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(source)
+
+
+def render_markdown_cell(cell) -> str:
+    """A markdown cell as sanitised HTML (local and remote images are dropped)."""
+    source = _text(cell.get("source"))
+    if not source.strip():
+        return ""
+    return sanitize_html(_ANCHOR.sub("", _markdown(source)))
+
+
+def _image(mime: str, data) -> str:
+    b64 = _text(data).strip()
+    if not _B64.match(b64):
+        return ""
+    return f'<figure class="output"><img src="data:{mime};base64,{b64.replace(chr(10), "")}" alt=""></figure>'
+
+
+def render_output(output) -> str:
+    """One cell output as sanitised HTML; errors and stderr are never shown.
+
+    Priority: text/html, image/png, image/jpeg, text/markdown, text/plain. SVG is not rendered
+    (it is a document format that can carry script and remote references).
+    """
+    kind = output.get("output_type")
+    if kind == "stream":
+        if output.get("name") != "stdout":
+            return ""
+        text = _text(output.get("text"))
+        return f'<pre class="output">{escape_text(text)}</pre>' if text.strip() else ""
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = output.get("data", {})
+    if "text/html" in data:
+        return f'<div class="output">{sanitize_html(_text(data["text/html"]))}</div>'
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            return _image(mime, data[mime])
+    if "text/markdown" in data:
+        return f'<div class="output">{sanitize_html(_ANCHOR.sub("", _markdown(_text(data["text/markdown"]))))}</div>'
+    if "text/plain" in data:
+        return f'<pre class="output">{escape_text(_text(data["text/plain"]))}</pre>'
+    return ""
+
+
+def first_heading(cells: list) -> str | None:
+    """Text of the first markdown heading in the notebook (the report title)."""
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in _text(cell.get("source")).splitlines():
+            if line.strip().startswith("#"):
+                return line.strip().lstrip("#").strip() or None
+    return None
+
+
+def prepare_cells(nb):
+    """A copy of ``nb`` without hidden cells and without the title line (shown in the header)."""
+    nb = copy.deepcopy(nb)
+    nb["cells"] = [c for c in nb["cells"]
+                   if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags") or [])]
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = _text(cell.get("source")).splitlines()
+        for i, line in enumerate(lines):
+            if line.strip().startswith("#"):
+                cell["source"] = "\n".join(lines[:i] + lines[i + 1:])
+                break
+        break
+    return nb
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    from nbconvert.exporters import TemplateExporter
+
+    exporter = TemplateExporter(template_name="leadeval", extra_template_basedirs=[str(TEMPLATES)],
+                                exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True)
+    exporter.output_mimetype = "text/html"
+    exporter.file_extension = ".html"
+    exporter.register_filter("render_output", render_output)
+    exporter.register_filter("render_markdown_cell", render_markdown_cell)
+    return exporter
+
+
+PROVENANCE_LABELS = [
+    ("dataset", "Dataset"),
+    ("dataset_hash", "Dataset content hash"),
+    ("parameters", "Parameters"),
+    ("version", "leadeval version"),
+    ("git_commit", "Git commit"),
+    ("generated_at", "Generated"),
+]
+
+
+def provenance_rows(provenance: dict) -> list[tuple[str, str]]:
+    """Label/value pairs for the provenance block, in a fixed order; absent values omitted."""
+    rows = []
+    for key, label in PROVENANCE_LABELS:
+        value = provenance.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} = {'none' if v is None else v}" for k, v in value.items()) or "none"
+        rows.append((label, str(value)))
+    return rows
+
+
+def notebook_to_html(nb, title: dict, provenance: dict) -> str:
+    """Render an executed notebook to the report page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    title : dict
+        ``heading`` (the notebook's first heading), ``scope`` (parameters in words) and ``full``
+        (both, for the page title).
+    provenance : dict
+        ``dataset``, ``dataset_hash``, ``parameters`` (dict), ``version``, ``git_commit``,
+        ``generated_at``.
+    """
+    import nbformat
+
+    prepared = nbformat.from_dict(prepare_cells(nb))
+    heading = title.get("heading") or first_heading(nb["cells"]) or "Report"
+    full = title.get("full") or " — ".join(x for x in (heading, title.get("scope")) if x)
+    resources = {"leadeval": {"title": {"heading": heading, "scope": title.get("scope"), "full": full},
+                              "provenance": provenance,
+                              "provenance_rows": provenance_rows(provenance)}}
+    body, _ = _exporter().from_notebook_node(prepared, resources=resources)
+    return body

@@ -1,0 +1,110 @@
+"""``reports/manifest.json`` and ``reports/index.html``, both derived from the same records.
+
+manifest.json follows DESIGN.md exactly: ``{"generated_at", "jobs": [{"notebook", "parameters",
+"output", "status", "input_hash", "seconds", "error"}]}`` with ``output`` relative to the reports
+folder and ``status`` one of ok, stale, failed.
+
+index.html lists every report grouped by programme and cohort with its status, generation time,
+duration and a link; it has no script, inline CSS only, and escapes every string.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+from typing import Iterable
+from urllib.parse import quote
+
+MANIFEST_KEYS = ("notebook", "parameters", "output", "status", "input_hash", "seconds", "error")
+STATUS_TEXT = {"ok": "Published", "stale": "Stale: last run failed, previous report shown",
+               "failed": "Failed: no report"}
+
+
+def manifest_document(records: Iterable[dict], generated_at: str) -> dict:
+    """The manifest.json document for these records (DESIGN.md keys only)."""
+    return {"generated_at": generated_at,
+            "jobs": [{k: rec.get(k) for k in MANIFEST_KEYS} for rec in records]}
+
+
+def _e(value) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return ""
+    seconds = float(seconds)
+    return f"{seconds:.1f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+_CSS = """
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#231f20}
+header,main{max-width:62rem;margin:0 auto;padding:0 1rem}
+header{border-bottom:4px solid #005eb8;padding-top:1rem}
+h1{font-size:1.6rem;margin:.2rem 0 .6rem}h2{font-size:1.3rem;margin-top:2rem}h3{font-size:1.05rem}
+.summary{color:#425563}
+ul.jobs{list-style:none;padding:0;margin:0}
+ul.jobs li{border-bottom:1px solid #d8dde0;padding:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
+.title{flex:1 1 16rem;font-weight:600}.meta{color:#425563;font-size:.9rem}
+.status{font-size:.85rem;padding:0 .4rem;border-radius:.2rem;white-space:nowrap}
+.ok{background:#e3f1e6;color:#00401e}.stale{background:#fff4d6;color:#5c4500}.failed{background:#fbe3e3;color:#8a1538}
+.error{flex-basis:100%;font-size:.9rem;color:#8a1538;overflow-wrap:anywhere}
+a{color:#005eb8}
+@media print{header{border-bottom-width:2px}}
+"""
+
+
+def index_html(records: Iterable[dict], generated_at: str) -> str:
+    """The reports index page.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Records with at least the manifest keys; ``programme_id``, ``cohort_id``, ``title``,
+        ``programme_name`` and ``generated_at`` are used when present.
+    generated_at : str
+        When the index was written (ISO 8601, UTC).
+    """
+    records = list(records)
+    groups: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for rec in records:
+        prog = rec.get("programme_id") or rec["output"].split("/")[0]
+        cohort = rec.get("cohort_id") or "all"
+        groups[prog][cohort].append(rec)
+        names.setdefault(prog, rec.get("programme_name") or prog)
+    counts = {s: sum(1 for r in records if r.get("status") == s) for s in ("ok", "stale", "failed")}
+    out = ['<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+           "style-src 'unsafe-inline'\">",
+           f"<title>Evaluation reports</title><style>{_CSS}</style></head><body>",
+           "<header><h1>Evaluation reports</h1>",
+           f'<p class="summary">{counts["ok"]} published, {counts["stale"]} stale, '
+           f'{counts["failed"]} failed. Index written {_e(generated_at)}.</p></header><main>']
+    for prog in sorted(groups):
+        out.append(f'<section><h2>{_e(names[prog])}</h2>')
+        cohorts = sorted(groups[prog], key=lambda c: (c != "all", c))
+        for cohort in cohorts:
+            label = "All cohorts" if cohort == "all" else f"Cohort {cohort}"
+            out.append(f"<h3>{_e(label)}</h3><ul class=\"jobs\">")
+            for rec in sorted(groups[prog][cohort], key=lambda r: r["output"]):
+                status = rec.get("status") or "failed"
+                title = rec.get("title") or rec["output"].rsplit("/", 1)[-1]
+                link = (f'<a href="{_e(quote(rec["output"]))}">{_e(title)}</a>'
+                        if status in ("ok", "stale") else _e(title))
+                meta = []
+                if rec.get("generated_at"):
+                    meta.append(f"generated {_e(rec['generated_at'])}")
+                if rec.get("seconds") is not None:
+                    meta.append(f"took {_e(_duration(rec['seconds']))}")
+                out.append(f'<li><span class="title">{link}</span>'
+                           f'<span class="status {_e(status)}">{_e(STATUS_TEXT.get(status, status))}</span>'
+                           f'<span class="meta">{" · ".join(meta)}</span>')
+                if rec.get("error"):
+                    out.append(f'<span class="error">{_e(rec["error"])}</span>')
+                out.append("</li>")
+            out.append("</ul>")
+        out.append("</section>")
+    out.append("</main></body></html>\n")
+    return "\n".join(out)

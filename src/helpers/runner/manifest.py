@@ -1,0 +1,189 @@
+"""The job manifest, ``reports.yaml``: which notebook runs for which parameter sets.
+
+Format::
+
+    dataset: data/sample          # default dataset folder (relative to this file)
+    out: reports                  # default reports folder
+    cell_timeout: 600             # seconds per cell (optional)
+    job_timeout: 1800             # seconds per job (optional)
+    reports:
+      - notebook: notebooks/00_data_quality.ipynb
+        per: programme            # one job per programme -> reports/<programme_id>/all/
+      - notebook: notebooks/50_networks.ipynb
+        per: [programme, cohort]  # one per programme and one per cohort -> .../<cohort_id>/
+        parameters: {}            # optional fixed extra parameters
+        job_timeout: 3600         # optional per-entry timeouts
+
+Every job receives ``dataset``, ``programme_id`` and ``cohort_id`` (None for programme jobs).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers.runner.exceptions import ManifestError
+
+PER_VALUES = ("programme", "cohort")
+DEFAULT_CELL_TIMEOUT = 600
+DEFAULT_JOB_TIMEOUT = 1800
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One reports.yaml entry."""
+
+    notebook: str          # as written, relative to the manifest's folder
+    path: Path             # absolute
+    per: tuple[str, ...]
+    parameters: dict = field(default_factory=dict)
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
+    job_timeout: float | None = DEFAULT_JOB_TIMEOUT
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    dataset: Path | None
+    out: Path
+    entries: tuple[Entry, ...]
+
+
+@dataclass
+class Job:
+    """One notebook run for one parameter set; identified by its output path."""
+
+    entry: Entry
+    programme_id: str
+    cohort_id: str | None
+    parameters: dict          # what the notebook receives, without ``dataset``
+    output: str               # relative to the reports folder, posix
+
+    @property
+    def notebook(self) -> str:
+        return self.entry.notebook
+
+
+def _load_yaml(path: Path) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=loader)
+
+
+def _timeout(value: Any, where: str, default):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ManifestError(f"{where}: a timeout must be a positive number of seconds, got {value!r}")
+    return value
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and check reports.yaml.
+
+    Raises
+    ------
+    ManifestError
+        When the file is missing or malformed; the message names the entry.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ManifestError(f"job manifest {path} not found (pass --config FILE)")
+    try:
+        raw = _load_yaml(path) or {}
+    except Exception as exc:  # noqa: BLE001 - yaml raises several types
+        raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
+        raise ManifestError(f"{path}: expected a mapping with a 'reports' list")
+    base = path.parent
+    cell_default = _timeout(raw.get("cell_timeout"), str(path), DEFAULT_CELL_TIMEOUT)
+    job_default = _timeout(raw.get("job_timeout"), str(path), DEFAULT_JOB_TIMEOUT)
+    entries = []
+    for i, item in enumerate(raw["reports"], start=1):
+        where = f"{path.name} entry {i}"
+        if not isinstance(item, dict) or not isinstance(item.get("notebook"), str):
+            raise ManifestError(f"{where}: each entry needs 'notebook: path/to/notebook.ipynb'")
+        unknown = set(item) - {"notebook", "per", "parameters", "cell_timeout", "job_timeout"}
+        if unknown:
+            raise ManifestError(f"{where} ({item['notebook']}): unknown keys {sorted(unknown)}")
+        per = item.get("per", "programme")
+        per = (per,) if isinstance(per, str) else tuple(per or ())
+        if not per or any(p not in PER_VALUES for p in per):
+            raise ManifestError(f"{where} ({item['notebook']}): 'per' must be programme, cohort "
+                                f"or a list of them, got {item.get('per')!r}")
+        params = item.get("parameters") or {}
+        if not isinstance(params, dict):
+            raise ManifestError(f"{where} ({item['notebook']}): 'parameters' must be a mapping")
+        reserved = {"dataset", "programme_id", "cohort_id"} & set(params)
+        if reserved:
+            raise ManifestError(f"{where} ({item['notebook']}): {sorted(reserved)} are set by the runner")
+        entries.append(Entry(
+            notebook=item["notebook"], path=(base / item["notebook"]).resolve(),
+            per=tuple(dict.fromkeys(per)), parameters=dict(params),
+            cell_timeout=_timeout(item.get("cell_timeout"), where, cell_default),
+            job_timeout=_timeout(item.get("job_timeout"), where, job_default),
+        ))
+    dataset = raw.get("dataset")
+    return Manifest(path=path, dataset=(base / dataset).resolve() if dataset else None,
+                    out=(base / raw.get("out", "reports")).resolve(), entries=tuple(entries))
+
+
+def output_path(programme_id: str, cohort_id: str | None, notebook_name: str) -> str:
+    """``<programme_id>/<cohort_id or all>/<notebook name>.html`` (DESIGN.md)."""
+    for part in (programme_id, cohort_id):
+        if part is not None and (not part or "/" in part or "\\" in part or part in (".", "..")
+                                 or "\0" in part):
+            raise ManifestError(f"identifier {part!r} cannot be used as a folder name")
+    return f"{programme_id}/{cohort_id or 'all'}/{notebook_name}.html"
+
+
+def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
+    """Jobs for every entry against the dataset's programmes and cohorts.
+
+    Parameters
+    ----------
+    units : dict
+        ``{"programmes": [{"programme_id", "name"}, ...],
+        "cohorts": [{"cohort_id", "programme_id"}, ...]}``, in dataset order.
+    """
+    jobs = []
+    for entry in entries:
+        for programme in units["programmes"]:
+            pid = programme["programme_id"]
+            if "programme" in entry.per:
+                params = {"programme_id": pid, "cohort_id": None, **entry.parameters}
+                jobs.append(Job(entry, pid, None, params, output_path(pid, None, entry.name)))
+            if "cohort" in entry.per:
+                for cohort in units["cohorts"]:
+                    if cohort["programme_id"] != pid:
+                        continue
+                    cid = cohort["cohort_id"]
+                    params = {"programme_id": pid, "cohort_id": cid, **entry.parameters}
+                    jobs.append(Job(entry, pid, cid, params, output_path(pid, cid, entry.name)))
+    return jobs
+
+
+def select(jobs: list[Job], pattern: str | None) -> list[Job]:
+    """Jobs whose output path matches the glob (``--only``); all jobs when no pattern."""
+    if not pattern:
+        return list(jobs)
+    return [j for j in jobs if fnmatch.fnmatchcase(j.output, pattern)]
+
+
+def units_from_dataset(ds) -> dict:
+    """Programme and cohort identifiers (and names) of a loaded Dataset, for :func:`expand`."""
+    programmes = ds.tables.get("programmes") if hasattr(ds, "tables") else ds.programmes
+    cohorts = ds.tables.get("cohorts") if hasattr(ds, "tables") else ds.cohorts
+    progs = [{"programme_id": str(r["programme_id"]), "name": str(r.get("name") or r["programme_id"])}
+             for r in programmes.to_dict("records")]
+    cohs = [{"cohort_id": str(r["cohort_id"]), "programme_id": str(r["programme_id"])}
+            for r in cohorts.to_dict("records")]
+    return {"programmes": progs, "cohorts": cohs}

@@ -1,0 +1,144 @@
+"""Long-lived local worker processes that run jobs with :func:`helpers.runner.execute.run_job`.
+
+Each worker imports papermill and nbconvert once (about 1.7 s; STACK-NOTES) and exports HTML in
+process, so a job costs its kernel and its cells, not a new interpreter. Workers are started
+with ``spawn`` (nothing inherited: not the run lock, not the parent's threads) and each leads
+its own process group, so a worker and its kernel can be killed together when a job overruns
+its hard limit; a worker also kills its group if the parent dies.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Callable
+
+#: Beyond the job's own timeout (enforced inside the worker by killing the kernel), how long the
+#: parent waits before killing the whole worker: covers the worker's first imports and shutdown.
+HARD_LIMIT_GRACE = 60.0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os.killpg(0, signal.SIGKILL)
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    from helpers.runner.execute import run_job  # paid once per worker
+
+    while True:
+        try:
+            spec = conn.recv()
+        except (EOFError, OSError):
+            break
+        if spec is None:
+            break
+        result = run_job(spec)
+        try:
+            conn.send(result)
+        except (BrokenPipeError, OSError):
+            break
+
+
+class _Worker:
+    def __init__(self, ctx):
+        parent_conn, child_conn = ctx.Pipe()
+        self.conn = parent_conn
+        self.proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid()), daemon=True,
+                                name="leadeval-worker")
+        self.proc.start()
+        child_conn.close()
+        self.spec: dict | None = None
+        self.started = 0.0
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, TypeError):
+            pass
+        try:
+            self.proc.kill()
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.kill()
+
+
+def _failure(spec: dict, error: str, seconds: float) -> dict:
+    return {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
+            "error": error, "detail": error, "seconds": round(seconds, 3), "attempts": 1,
+            "worker": None}
+
+
+def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
+              on_result: Callable[[dict, dict], None], tick: Callable[[], None] = lambda: None) -> None:
+    """Run ``specs`` on ``jobs`` worker processes, calling back as each starts and ends.
+
+    A worker that dies or overruns its hard limit fails only its own job; a fresh worker takes
+    its place. On any exception here (including a signal turned into one) every worker and its
+    kernel are killed before the exception propagates.
+    """
+    ctx = mp.get_context("spawn")
+    pending = deque(specs)
+    workers: list[_Worker] = []
+    try:
+        while pending or any(w.spec for w in workers):
+            active = sum(1 for w in workers if w.spec) + len(pending)
+            while len(workers) < min(jobs, active):
+                workers.append(_Worker(ctx))
+            for w in workers:
+                if w.spec is None and pending:
+                    w.spec, w.started = pending.popleft(), time.monotonic()
+                    on_start(w.spec)
+                    w.conn.send(w.spec)
+            busy = [w for w in workers if w.spec]
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.5)
+            now = time.monotonic()
+            for w in busy:
+                spec, result = w.spec, None
+                try:
+                    if w.conn.poll():
+                        result = w.conn.recv()
+                except (EOFError, OSError):
+                    result = None
+                if result is not None:
+                    w.spec = None
+                    on_result(spec, result)
+                    continue
+                limit = (spec.get("job_timeout") or 0) + HARD_LIMIT_GRACE if spec.get("job_timeout") else None
+                if not w.proc.is_alive():
+                    error = f"WorkerDied: the worker process ended (exit code {w.proc.exitcode})"
+                elif limit and now - w.started > limit:
+                    error = f"JobTimeout: the job ran longer than {spec['job_timeout']} s and was killed"
+                else:
+                    continue
+                w.kill()
+                workers.remove(w)
+                on_result(spec, _failure(spec, error, now - w.started))
+            tick()
+    except BaseException:
+        for w in workers:
+            w.kill()
+        workers = []
+        raise
+    finally:
+        for w in workers:
+            w.stop()
