@@ -1,0 +1,157 @@
+"""helpers.outcomes change and effect sizes: Lakens (2013) worked example, scipy's paired tests,
+statsmodels' Holm, and the edge cases (identical answers, all missing, one pair)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from helpers.outcomes.change import (holm, paired_test, scale_change, subgroup_change,
+                                     wave_pairs)
+from helpers.outcomes.effect_sizes import (hedges_correction, noncentral_t_ci,
+                                           paired_effect_sizes)
+
+# Lakens D (2013) Front Psychol 4:863, Table 1: ten people rate two movies (1-10).
+MOVIE_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+
+
+def test_lakens_worked_example_effect_sizes():
+    # Published: M 8.7 (SD 0.82) vs 7.7 (SD 0.95); t(9) = 4.74; d_z = 1.50; d_av = 1.13;
+    # g_av = 1.08.
+    es = paired_effect_sizes(MOVIE_2, MOVIE_1)
+    assert es["n"] == 10 and es["mean_diff"] == pytest.approx(1.0)
+    assert es["sd_after"] == pytest.approx(0.82, abs=0.005)
+    assert es["sd_before"] == pytest.approx(0.95, abs=0.005)
+    assert es["t"] == pytest.approx(4.74, abs=0.005)
+    assert es["d_z"] == pytest.approx(1.50, abs=0.005)
+    assert es["d_av"] == pytest.approx(1.13, abs=0.005)
+    assert es["g_av"] == pytest.approx(1.08, abs=0.005)
+
+
+def test_d_z_is_t_over_root_n_from_scipy():
+    rng = np.random.default_rng(1)
+    x = rng.normal(3, 1, 30)
+    y = x + rng.normal(0.3, 0.8, 30)
+    es = paired_effect_sizes(x, y)
+    assert es["d_z"] == pytest.approx(stats.ttest_rel(y, x).statistic / np.sqrt(30))
+
+
+def test_noncentral_interval_satisfies_its_definition():
+    lo, hi = noncentral_t_ci(4.743416, 9, 0.95)
+    assert stats.nct.cdf(4.743416, 9, lo) == pytest.approx(0.975, abs=1e-8)
+    assert stats.nct.cdf(4.743416, 9, hi) == pytest.approx(0.025, abs=1e-8)
+    # a zero t gives an interval symmetric about zero
+    lo0, hi0 = noncentral_t_ci(0.0, 20)
+    assert lo0 == pytest.approx(-hi0, abs=1e-8)
+    assert np.isnan(noncentral_t_ci(np.nan, 9)[0]) and np.isnan(noncentral_t_ci(1.0, 0)[0])
+
+
+def test_noncentral_interval_covers_the_true_d_z_about_95_percent():
+    rng = np.random.default_rng(11)
+    n, delta, reps = 15, 0.5, 300
+    hits = 0
+    for _ in range(reps):
+        d = rng.normal(delta, 1.0, n)
+        es = paired_effect_sizes(np.zeros(n), d)
+        hits += es["d_z_low"] <= delta <= es["d_z_high"]
+    assert 0.91 <= hits / reps <= 0.985
+
+
+def test_d_av_interval_is_rescaled_d_z_interval():
+    es = paired_effect_sizes(MOVIE_2, MOVIE_1)
+    scale = es["sd_diff"] / ((es["sd_before"] + es["sd_after"]) / 2)
+    assert es["d_av_low"] == pytest.approx(es["d_z_low"] * scale)
+    assert es["d_av_low"] < es["d_av"] < es["d_av_high"]
+
+
+def test_hedges_correction_matches_lakens_equation_4():
+    assert hedges_correction(20) == pytest.approx(1 - 3 / 71)
+
+
+def test_paired_test_matches_scipy():
+    rng = np.random.default_rng(5)
+    x = rng.normal(3.2, 0.6, 40)
+    y = x + rng.normal(0.25, 0.5, 40)
+    x[3] = np.nan   # an incomplete pair is dropped
+    res = paired_test(x, y)
+    keep = ~np.isnan(x)
+    tt = stats.ttest_rel(y[keep], x[keep])
+    ci = tt.confidence_interval(0.95)
+    assert res["n"] == 39
+    assert res["estimate"] == pytest.approx(np.mean(y[keep] - x[keep]))
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert res["p_value"] == pytest.approx(tt.pvalue)
+    assert res["wilcoxon_p"] == pytest.approx(stats.wilcoxon(y[keep], x[keep]).pvalue)
+
+
+def test_paired_test_edge_cases():
+    same = paired_test([3, 3, 3, 3], [4, 4, 4, 4])   # everyone rose by exactly 1
+    assert same["estimate"] == 1 and same["ci_low"] == same["ci_high"] == 1
+    assert np.isnan(same["p_value"]) and np.isnan(same["d_z"]) and np.isnan(same["wilcoxon_p"])
+    flat = paired_test([3, 3, 3], [3, 3, 3])           # everyone identical
+    assert flat["estimate"] == 0 and np.isnan(flat["wilcoxon_p"]) and np.isnan(flat["d_av"])
+    none = paired_test([np.nan, np.nan], [1, 2])       # all missing
+    assert none["n"] == 0 and np.isnan(none["estimate"]) and np.isnan(none["mean_from"])
+    one = paired_test([2], [3])
+    assert one["n"] == 1 and one["estimate"] == 1 and np.isnan(one["ci_low"])
+
+
+def test_holm_matches_statsmodels_and_hand_computation():
+    p = [0.01, 0.04, 0.03, np.nan, 0.005]
+    got = holm(p)
+    assert np.isnan(got[3])
+    ok = [0, 1, 2, 4]
+    assert got[ok] == pytest.approx(multipletests(np.array(p)[ok], method="holm")[1])
+    # by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, running max
+    assert got[4] == pytest.approx(0.02) and got[0] == pytest.approx(0.03)
+    assert got[2] == pytest.approx(0.06) and got[1] == pytest.approx(0.06)
+
+
+def _scores(rng, n=30, scales=("care", "vision"), shift=0.3):
+    rows = []
+    for i in range(n):
+        for k, s in enumerate(scales):
+            b = rng.normal(3, 0.5)
+            rows.append((f"p{i}", "hlm", s, "baseline", "self", b))
+            if i % 10 != 0:   # every tenth person has no post answer
+                rows.append((f"p{i}", "hlm", s, "post", "self", b + shift * k + rng.normal(0, .3)))
+    return pd.DataFrame(rows, columns=["participant_id", "instrument_id", "scale", "wave",
+                                       "rater", "score"])
+
+
+def test_scale_change_uses_complete_pairs_and_holm_across_scales():
+    rng = np.random.default_rng(2)
+    sc = _scores(rng)
+    out = scale_change(sc).set_index("scale")
+    assert list(out.columns[:7]) == ["from_wave", "to_wave", "estimate", "ci_low", "ci_high",
+                                     "p_value", "n"]
+    assert (out["n"] == 27).all()
+    wide = sc.pivot_table(index=["participant_id", "scale"], columns="wave",
+                          values="score").dropna().reset_index()
+    v = wide[wide["scale"] == "vision"]
+    assert out.loc["vision", "p_value"] == pytest.approx(
+        stats.ttest_rel(v["post"], v["baseline"]).pvalue)
+    assert out["p_holm"].to_numpy() == pytest.approx(
+        multipletests(out["p_value"], method="holm")[1])
+
+
+def test_subgroup_change_withholds_small_groups():
+    rng = np.random.default_rng(4)
+    sc = _scores(rng, n=30)
+    parts = pd.DataFrame({"participant_id": [f"p{i}" for i in range(30)],
+                          "profession": ["medical"] * 27 + ["nursing"] * 3})
+    out = subgroup_change(sc, parts, "profession", threshold=5)
+    nursing = out[out["profession"] == "nursing"]
+    assert nursing["suppressed"].all() and nursing["estimate"].isna().all()
+    medical = out[out["profession"] == "medical"]
+    assert not medical["suppressed"].any() and medical["estimate"].notna().all()
+
+
+def test_wave_pairs():
+    assert wave_pairs(["post", "baseline"]) == [("baseline", "post")]
+    assert wave_pairs(["baseline", "post", "follow_up"])[2] == ("post", "follow_up")
+    assert wave_pairs(["baseline"]) == []
