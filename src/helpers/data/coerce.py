@@ -31,13 +31,16 @@ def choice_key(value: str) -> str:
 def to_id(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifier text; ``1001.0`` becomes ``1001``; Excel's scientific form is refused."""
     text = text.astype("str")
-    out = text.str.replace(r"\.0+$", "", regex=True).where(text.str.match(_FLOAT_ID), text)
-    sci = out.str.match(_SCIENTIFIC)
-    bad = pd.Series("an identifier written in full (Excel showed a long number in scientific "
-                    "notation: format the column as text before saving)",
-                    index=out.index[sci], dtype="object")
-    out = out.where(~sci & (out != ""))
-    return out.astype("str"), bad
+    bad = _empty_bad(text.index)
+    if text.str.contains(".", regex=False).any():
+        text = text.str.replace(r"\.0+$", "", regex=True).where(text.str.match(_FLOAT_ID), text)
+    if text.str.contains("e", case=False, regex=False).any():
+        sci = text.str.match(_SCIENTIFIC)
+        bad = pd.Series("an identifier written in full (Excel showed a long number in "
+                        "scientific notation: format the column as text before saving)",
+                        index=text.index[sci], dtype="object")
+        text = text.where(~sci)
+    return text.where(text != "").astype("str"), bad
 
 
 def to_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -114,9 +114,9 @@ def _sniff_separator(head: str, table: Table) -> str:
 
 
 def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
-            problems: list[Problem], **extra) -> RawTable | None:
-    """Turn a grid of text (header row at position ``header_at``) into a RawTable."""
-    header_row = header_at + 1
+            problems: list[Problem], skipped: int = 0, **extra) -> RawTable | None:
+    """Turn a grid of text (header at position ``header_at``, after ``skipped`` lines) into a RawTable."""
+    header_row = skipped + header_at + 1
     header = [str(v) for v in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
     body.index = np.arange(len(body)) + header_row + 1
@@ -187,7 +187,7 @@ def read_csv(path: Path, file: str, table: Table, problems: list[Problem]) -> Ra
     except (UnicodeDecodeError, ValueError) as exc:
         problems.append(Problem(file, None, None, None, f"a readable CSV file ({exc})"))
         return None
-    return _finish(file, grid, 0, table, problems, decimal_comma=(sep == ";"))
+    return _finish(file, grid, 0, table, problems, skipped=header_at, decimal_comma=(sep == ";"))
 
 
 def _cell_text(value: object) -> str:

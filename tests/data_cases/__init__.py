@@ -1,0 +1,1 @@
+"""Fixture datasets for the tests of helpers.data (see builders.py and make_corpus.py)."""
