@@ -1,0 +1,397 @@
+"""REFI-QDA projects (``.qdpx``, ``.qde``) and codebooks (``.qdc``).
+
+The REFI-QDA standard (Rotterdam Exchange Format Initiative, Project.xsd of 18 March 2019,
+namespace ``urn:QDA-XML:project:1.0``; Codebook.xsd, ``urn:QDA-XML:codebook:1.0``) is what NVivo,
+ATLAS.ti, MAXQDA, QualCoder, Transana and Taguette export. What is read:
+
+- ``Users/User`` (guid, name, id): the coder of each ``Coding`` is its ``creatingUser``, shown
+  as the user's ``id``, else ``name``, else the GUID;
+- ``CodeBook/Codes/Code`` nested to any depth (``Description`` kept); ATLAS.ti writes a flat
+  list with ``Group::Code`` names, turned back into a hierarchy here (Taguette's codebook does
+  the same with dots);
+- ``Sources/TextSource`` with ``PlainTextContent`` or ``plainTextPath`` (``internal://`` inside
+  the ``.qdpx``, whose folder and file names are matched case-insensitively; ``relative://``
+  against the project's ``basePath`` or the file's folder; ``absolute://``);
+- ``PlainTextSelection`` (``startPosition``/``endPosition``) with its ``Coding/CodeRef``; the
+  segment text is cut from the source text; a ``Coding`` directly on a source codes all of it;
+- ``Cases`` (``SourceRef``, ``SelectionRef``, ``VariableValue``) and ``Variables``: a case's
+  ``participant_id`` variable (else its name) becomes the segments' participant_id, and
+  variables called ``wave`` or ``source_type`` fill those columns.
+
+Selection offsets are character positions in the plain text, but tools count characters
+differently. NVivo (a .NET program) counts UTF-16 code units on the text with its byte order
+mark removed, so every character outside the Basic Multilingual Plane (an emoji) counts twice;
+QualCoder and most others count Unicode code points. The unit is chosen per source from the
+file's ``origin`` (NVivo: UTF-16) and then checked against the selections' ``name`` attributes,
+which most tools fill with the start of the selected text: the unit under which the most names
+match the cut text wins. Line ends are never normalised before counting (a CRLF is two
+characters), unless that check shows the tool counted it as one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+
+from helpers.qda.model import (CODING_COLUMNS, SEGMENT_COLUMNS, CodeTree, QdaData,
+                               normalise_guid, short_hash, split_path)
+from helpers.qda.safety import MAX_MEMBER_BYTES, QdaError, SafeZip, parse_xml
+
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+UNITS = ("codepoint", "utf16", "codepoint_lf", "utf8")
+SOURCE_TYPES = ("interview", "focus_group", "free_text")
+WAVES = ("baseline", "post", "follow_up", "retrospective_pre")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _ns(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def _children(el, name: str) -> list:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el, name: str):
+    found = _children(el, name)
+    return found[0] if found else None
+
+
+def _text(el) -> str:
+    return "" if el is None else "".join(el.itertext())
+
+
+# --- offsets ------------------------------------------------------------------------------
+
+def decode_text(data: bytes, what: str) -> str:
+    """Decode a source's plain text, dropping the byte order mark (it is not text)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as err:
+            raise QdaError(f"{what}: the text is neither UTF-8, UTF-16 nor Windows-1252") from err
+
+
+def cut(text: str, start: int, end: int, unit: str) -> str | None:
+    """The text between two positions counted in ``unit``; None when out of range.
+
+    ``codepoint``: Unicode code points (Python indices); ``utf16``: UTF-16 code units (NVivo);
+    ``codepoint_lf``: code points after CRLF -> LF; ``utf8``: UTF-8 bytes (Taguette's own).
+    """
+    if start < 0 or end < start:
+        return None
+    if unit == "codepoint":
+        return text[start:end] if end <= len(text) else None
+    if unit == "codepoint_lf":
+        flat = text.replace("\r\n", "\n")
+        return flat[start:end] if end <= len(flat) else None
+    if unit == "utf16":
+        data = text.encode("utf-16-le")
+        if 2 * end > len(data):
+            return None
+        return data[2 * start:2 * end].decode("utf-16-le", errors="replace")
+    if unit == "utf8":
+        data = text.encode("utf-8")
+        if end > len(data):
+            return None
+        return data[start:end].decode("utf-8", errors="replace")
+    raise ValueError(f"unknown offset unit {unit!r}")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _name_matches(name: str, piece: str | None) -> bool:
+    if piece is None:
+        return False
+    a, b = _squash(name).rstrip(".…"), _squash(piece)
+    if not a or not b:
+        return False
+    n = min(len(a), len(b), 40)
+    return n >= 3 and a[:n] == b[:n]
+
+
+def choose_unit(text: str, selections: list[tuple[int, int, str]], origin: str) -> str:
+    """Pick how a tool counted positions in one source.
+
+    Parameters
+    ----------
+    text : the source's plain text (BOM removed, line ends as stored).
+    selections : (start, end, name) of the source's selections.
+    origin : the project's ``origin`` attribute (the exporting software).
+
+    Returns
+    -------
+    One of :data:`UNITS`: the tool's default (UTF-16 for NVivo, else code points) unless the
+    selections' names match the cut text better under another unit.
+    """
+    primary = "utf16" if "nvivo" in origin.lower() else "codepoint"
+    order = [primary] + [u for u in UNITS if u != primary]
+    named = [(s, e, n) for s, e, n in selections if n and not re.fullmatch(r"[\d\s,.:;-]*", n)]
+    scores = {}
+    for unit in order:
+        pieces = [cut(text, s, e, unit) for s, e, _ in selections]
+        if any(p is None for p in pieces):
+            scores[unit] = -1
+            continue
+        scores[unit] = sum(_name_matches(n, cut(text, s, e, unit)) for s, e, n in named)
+    best = max(order, key=lambda u: (scores[u], -order.index(u)))
+    return best if scores[best] > scores[primary] else primary
+
+
+# --- files --------------------------------------------------------------------------------
+
+class _Files:
+    """Where ``plainTextPath`` URLs point: the archive's members or files beside the project."""
+
+    def __init__(self, zipped: SafeZip | None, base_dir: Path, base_path: str):
+        self.zip = zipped
+        self.base_dir = base_dir
+        self.base_path = base_path
+
+    def read(self, url: str, what: str) -> bytes:
+        scheme, _, rest = url.partition("://")
+        scheme = scheme.lower()
+        rest = unquote(rest)
+        if scheme == "internal":
+            if self.zip is None:
+                raise QdaError(f"{what}: internal:// path {url!r} needs the .qdpx archive, "
+                               "not a bare .qde file")
+            name = self.zip.find_basename(rest.lstrip("/"))
+            if name is None:
+                raise QdaError(f"{what}: {url!r} is not in the archive")
+            return self.zip.read(name)
+        if scheme == "relative":
+            rel = Path(rest.lstrip("/"))
+            if ".." in rel.parts:
+                raise QdaError(f"{what}: refused relative path climbing out of the project ({url!r})")
+            root = self.base_dir
+            if self.base_path and not self.base_path.startswith("//"):
+                candidate = Path(self.base_path)
+                root = candidate if candidate.is_absolute() else self.base_dir / candidate
+            return self._disk(root / rel, what, url)
+        if scheme == "absolute":
+            return self._disk(Path("/" + rest.lstrip("/")) if not re.match(r"/?[A-Za-z]:", rest)
+                              else Path(rest.lstrip("/")), what, url)
+        raise QdaError(f"{what}: unknown path scheme in {url!r} (internal://, relative://, absolute://)")
+
+    @staticmethod
+    def _disk(path: Path, what: str, url: str) -> bytes:
+        if not path.is_file():
+            raise QdaError(f"{what}: source text {url!r} not found at {path}")
+        if path.stat().st_size > MAX_MEMBER_BYTES:
+            raise QdaError(f"{what}: source text {path} is too large")
+        return path.read_bytes()
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def _codes(parent, tree: CodeTree, guid_to_id: dict, path: list[str], flat_separators: tuple[str, ...]):
+    for code in _children(parent, "Code"):
+        name = code.get("name") or code.get("guid") or "code"
+        labels = split_path(name, flat_separators) if not path else [name]
+        description = _text(_child(code, "Description")).strip()
+        code_id = tree.add(path + labels, description)
+        if code.get("guid"):
+            guid_to_id[normalise_guid(code.get("guid"))] = code_id
+        _codes(code, tree, guid_to_id, path + labels, flat_separators)
+
+
+def _separators(origin: str) -> tuple[str, ...]:
+    return ("::", ".") if origin.lower().startswith("taguette") else ("::",)
+
+
+def read_codebook_root(root, what: str) -> QdaData:
+    """Codes from a ``CodeBook`` root (``.qdc``)."""
+    origin = root.get("origin", "")
+    codes_el = _child(root, "Codes")
+    if codes_el is None:
+        raise QdaError(f"{what}: a REFI-QDA codebook needs a <Codes> element")
+    tree, guids = CodeTree(), {}
+    _codes(codes_el, tree, guids, [], _separators(origin))
+    return QdaData(codes=tree.frame(), origin=origin, kind="REFI-QDA codebook")
+
+
+def _variables(root) -> dict[str, str]:
+    variables = _child(root, "Variables")
+    if variables is None:
+        return {}
+    return {normalise_guid(v.get("guid")): v.get("name", "") for v in _children(variables, "Variable")}
+
+
+def _variable_values(el, names: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for vv in _children(el, "VariableValue"):
+        ref = _child(vv, "VariableRef")
+        name = names.get(normalise_guid(ref.get("targetGUID") if ref is not None else ""), "")
+        values = [c for c in vv if _local(c.tag) != "VariableRef"]
+        if name and values:
+            out[name.strip().lower()] = _text(values[0]).strip()
+    return out
+
+
+def _choice(value: str | None, choices: tuple[str, ...]) -> str:
+    key = re.sub(r"[\s-]+", "_", str(value or "").strip().lower())
+    for c in choices:
+        if c.lower() == key:
+            return c
+    return ""
+
+
+def read_project_root(root, what: str, files: _Files) -> QdaData:
+    """Segments, codes and codings from a ``Project`` root (``.qde`` / inside ``.qdpx``)."""
+    origin = root.get("origin", "")
+    data = QdaData(origin=origin, kind="REFI-QDA project")
+    users = {}
+    for u in _children(_child(root, "Users") if _child(root, "Users") is not None else [], "User"):
+        users[normalise_guid(u.get("guid"))] = u.get("id") or u.get("name") or normalise_guid(u.get("guid"))
+    data.users = pd.DataFrame({"guid": list(users), "coder_id": list(users.values())})
+
+    tree, guid_to_code = CodeTree(), {}
+    book = _child(root, "CodeBook")
+    if book is not None and _child(book, "Codes") is not None:
+        _codes(_child(book, "Codes"), tree, guid_to_code, [], _separators(origin))
+    data.codes = tree.frame()
+
+    var_names = _variables(root)
+    case_rows, source_case, selection_case = [], {}, {}
+    cases_el = _child(root, "Cases")
+    for case in _children(cases_el, "Case") if cases_el is not None else []:
+        values = _variable_values(case, var_names)
+        name = case.get("name") or normalise_guid(case.get("guid"))
+        row = {"case_guid": normalise_guid(case.get("guid")), "name": name,
+               "participant_id": values.get("participant_id") or name,
+               "wave": _choice(values.get("wave"), WAVES),
+               "source_type": _choice(values.get("source_type"), SOURCE_TYPES),
+               "variables": values}
+        case_rows.append(row)
+        for ref in _children(case, "SourceRef"):
+            source_case.setdefault(normalise_guid(ref.get("targetGUID")), []).append(row)
+        for ref in _children(case, "SelectionRef"):
+            selection_case[normalise_guid(ref.get("targetGUID"))] = row
+    data.cases = pd.DataFrame(case_rows)
+
+    segments, codings, seen_names = [], [], set()
+    sources = _child(root, "Sources")
+    for el in list(sources) if sources is not None else []:
+        kind = _local(el.tag)
+        if kind != "TextSource":
+            data.warnings.append(f"{kind} {el.get('name', '')!r} skipped: only text sources are imported")
+            continue
+        guid = normalise_guid(el.get("guid"))
+        label = el.get("name") or guid
+        source_id = label if label not in seen_names else f"{label} ({guid[:8]})"
+        seen_names.add(label)
+        content = _child(el, "PlainTextContent")
+        if content is not None:
+            text = _text(content).lstrip("\ufeff")
+        elif el.get("plainTextPath"):
+            text = decode_text(files.read(el.get("plainTextPath"), f"{what}: source {label!r}"),
+                               f"{what}: source {label!r}")
+        else:
+            data.warnings.append(f"source {label!r} has no plain text: skipped")
+            continue
+        src_vars = _variable_values(el, var_names)
+        src_cases = source_case.get(guid, [])
+        src_case = src_cases[0] if len(src_cases) == 1 else None
+        selections = _children(el, "PlainTextSelection")
+        spans = []
+        for sel in selections:
+            try:
+                spans.append((int(sel.get("startPosition")), int(sel.get("endPosition")),
+                              sel.get("name") or ""))
+            except (TypeError, ValueError) as err:
+                raise QdaError(f"{what}: selection {sel.get('guid')!r} in {label!r} has no valid "
+                               "startPosition/endPosition") from err
+        unit = choose_unit(text, spans, origin)
+
+        def _segment(seg_id, seg_text, case_row):
+            row = case_row or src_case or {}
+            segments.append({
+                "segment_id": seg_id, "source_id": source_id,
+                "source_type": (_choice(src_vars.get("source_type"), SOURCE_TYPES)
+                                or row.get("source_type") or
+                                ("focus_group" if "focus" in label.lower() else "interview")),
+                "participant_id": row.get("participant_id", "") if (case_row or src_case) else "",
+                "wave": _choice(src_vars.get("wave"), WAVES) or row.get("wave", ""),
+                "text": seg_text})
+
+        def _codings(seg_id, parent_el, fallback_user):
+            for coding in _children(parent_el, "Coding"):
+                ref = _child(coding, "CodeRef")
+                code_guid = normalise_guid(ref.get("targetGUID") if ref is not None else "")
+                code_id = guid_to_code.get(code_guid)
+                if code_id is None:
+                    data.warnings.append(f"coding of an unknown code {code_guid!r} skipped")
+                    continue
+                user = normalise_guid(coding.get("creatingUser") or fallback_user)
+                codings.append({"segment_id": seg_id, "code_id": code_id,
+                                "coder_id": users.get(user, user or "unknown")})
+
+        for sel, (start, end, _) in zip(selections, spans):
+            seg_id = normalise_guid(sel.get("guid")) or short_hash(guid, start, end)
+            piece = cut(text, start, end, unit)
+            if piece is None:
+                raise QdaError(f"{what}: selection {start}-{end} lies outside source {label!r} "
+                               f"({len(text)} characters)")
+            _segment(seg_id, piece, selection_case.get(normalise_guid(sel.get("guid"))))
+            _codings(seg_id, sel, sel.get("creatingUser"))
+        if _children(el, "Coding"):
+            seg_id = f"{guid}-all"
+            _segment(seg_id, text, None)
+            _codings(seg_id, el, el.get("creatingUser"))
+    data.segments = pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
+    data.codings = pd.DataFrame(codings, columns=CODING_COLUMNS).drop_duplicates()
+    return data
+
+
+def _root(data: bytes, what: str):
+    root = parse_xml(data, what)
+    name, ns = _local(root.tag), _ns(root.tag)
+    expected = {"Project": NS_PROJECT, "CodeBook": NS_CODEBOOK}
+    if name not in expected:
+        raise QdaError(f"{what}: not a REFI-QDA file (root element <{name}>, expected <Project> "
+                       "or <CodeBook>)")
+    if ns not in ("", expected[name], NS_PROJECT, NS_CODEBOOK):
+        raise QdaError(f"{what}: unknown namespace {ns!r} (expected {expected[name]})")
+    return root
+
+
+def read_refi(path: str | Path) -> QdaData:
+    """Read a REFI-QDA ``.qdpx`` archive, ``.qde`` project or ``.qdc`` codebook.
+
+    Raises
+    ------
+    QdaError
+        for a malformed or hostile file, with a message naming the file and the problem.
+    """
+    path = Path(path)
+    what = path.name
+    zipped = None
+    if path.suffix.lower() == ".qdpx":
+        zipped = SafeZip(path, what)
+        names = [n for n in zipped.names() if n.lower().endswith(".qde") and "/" not in n.strip("/")]
+        name = zipped.find("project.qde") or (sorted(names)[0] if names else None)
+        if name is None:
+            raise QdaError(f"{what}: no project.qde inside the .qdpx archive")
+        data = zipped.read(name)
+        what = f"{path.name}:{name}"
+    else:
+        data = path.read_bytes()
+    root = _root(data, what)
+    if _local(root.tag) == "CodeBook":
+        return read_codebook_root(root, what)
+    files = _Files(zipped, path.parent, root.get("basePath", ""))
+    return read_project_root(root, what, files)

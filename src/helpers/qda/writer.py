@@ -1,0 +1,220 @@
+"""Write imported QDA tables into a dataset folder: merge, validate, then swap in atomically.
+
+An import either changes the dataset completely or not at all:
+
+1. the new rows are merged into the existing segments, codes and codings tables (rows with the
+   same key are updated, others kept in their order, new ones appended; an empty imported
+   value never overwrites a filled one, so importing Taguette highlights after its codebook
+   keeps the code descriptions);
+2. if nothing changed, nothing is written (importing the same file twice changes nothing);
+3. otherwise the merged tables are written into a staging folder beside the real files (every
+   other file is hard-linked there), checked for referential integrity and loaded with
+   :func:`helpers.data.load_dataset`; any problem aborts the import and the staging folder is
+   deleted;
+4. each changed file is moved over the old one with ``os.replace`` (atomic per file); if a move
+   fails the files already moved are restored from hard-linked backups.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.qda.model import CODE_COLUMNS, CODING_COLUMNS, SEGMENT_COLUMNS, QdaData
+from helpers.qda.safety import QdaError
+
+KEYS = {"segments": ["segment_id"], "codes": ["code_id"],
+        "codings": ["segment_id", "code_id", "coder_id"]}
+COLUMNS = {"segments": SEGMENT_COLUMNS, "codes": CODE_COLUMNS, "codings": CODING_COLUMNS}
+EXTENSIONS = (".csv", ".xlsx", ".parquet")
+STAGING_PREFIX = ".leadeval-import-"
+
+
+def table_file(folder: Path, meta: dict, table: str) -> Path:
+    """The file that holds ``table``: dataset.yaml's override, an existing file, or ``<table>.csv``."""
+    overrides = dict(meta.get("tables") or {})
+    if table == "codes" and meta.get("codebook") and "codes" not in overrides:
+        overrides["codes"] = str(meta["codebook"])
+    if table in overrides:
+        return folder / overrides[table]
+    for ext in EXTENSIONS:
+        if (folder / f"{table}{ext}").is_file():
+            return folder / f"{table}{ext}"
+    return folder / f"{table}.csv"
+
+
+def read_existing(path: Path, sheet: str | None = None) -> pd.DataFrame | None:
+    """An existing table file as text (None when absent)."""
+    if not path.is_file():
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, sheet_name=sheet or 0)
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path).astype("string").fillna("").astype(str)
+    else:
+        raise QdaError(f"{path.name}: tables must be .csv, .xlsx or .parquet")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Upsert ``new`` into ``existing`` by ``key``; empty new values keep the existing ones.
+
+    Rows keep the existing order; rows new to the table follow in the order imported.
+    """
+    new = new.fillna("").astype(str)
+    if existing is None or existing.empty:
+        return new.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+    existing = existing.fillna("").astype(str)
+    columns = list(existing.columns) + [c for c in new.columns if c not in existing.columns]
+    old = existing.reindex(columns=columns, fill_value="")
+    new = new.drop_duplicates(subset=key, keep="last").reindex(columns=columns, fill_value="")
+    old_idx = pd.MultiIndex.from_frame(old[key])
+    new_idx = pd.MultiIndex.from_frame(new[key])
+    position = {k: i for i, k in enumerate(old_idx)}
+    out = old.copy()
+    appended = []
+    for k, row in zip(new_idx, new.to_dict("records")):
+        i = position.get(k)
+        if i is None:
+            appended.append(row)
+            continue
+        for col, value in row.items():
+            if value != "":
+                out.iat[i, out.columns.get_loc(col)] = value
+    if appended:
+        out = pd.concat([out, pd.DataFrame(appended, columns=columns)], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def integrity_problems(segments: pd.DataFrame, codes: pd.DataFrame, codings: pd.DataFrame) -> list[str]:
+    """References that do not resolve: codings to segments and codes, codes to parents, cycles."""
+    problems = []
+    seg_ids = set(segments["segment_id"]) if segments is not None else set()
+    code_ids = set(codes["code_id"]) if codes is not None else set()
+    if codings is not None and not codings.empty:
+        bad = sorted(set(codings["segment_id"]) - seg_ids)
+        if bad:
+            problems.append(f"codings refer to {len(bad)} segment(s) not in segments, e.g. {bad[0]!r}")
+        bad = sorted(set(codings["code_id"]) - code_ids)
+        if bad:
+            problems.append(f"codings refer to {len(bad)} code(s) not in codes, e.g. {bad[0]!r}")
+    if codes is not None and not codes.empty:
+        parent = dict(zip(codes["code_id"], codes["parent_id"]))
+        bad = sorted({p for p in parent.values() if p and p not in code_ids})
+        if bad:
+            problems.append(f"codes have a parent_id not in codes, e.g. {bad[0]!r}")
+        for start in parent:
+            seen, node = set(), start
+            while node and node in parent:
+                if node in seen:
+                    problems.append(f"the code hierarchy has a cycle through {start!r}")
+                    break
+                seen.add(node)
+                node = parent[node]
+            else:
+                continue
+            break
+    return problems
+
+
+def _write(frame: pd.DataFrame, path: Path, sheet: str | None) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False, sheet_name=sheet or "Sheet1")
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def _mirror(folder: Path, staging: Path) -> None:
+    """Hard-link (else copy) every file of the dataset into the staging folder."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(STAGING_PREFIX)]
+        rel = Path(root).relative_to(folder)
+        (staging / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            src, dst = Path(root) / name, staging / rel / name
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+
+def plan(folder: Path, meta: dict, data: QdaData) -> dict[str, tuple[Path, pd.DataFrame, int, int]]:
+    """For each table the import touches: (file, merged frame, rows before, rows after),
+    only for tables whose content changes."""
+    changes = {}
+    sheets = meta.get("sheets") or {}
+    for table in ("segments", "codes", "codings"):
+        new = getattr(data, table)
+        if new is None or new.empty:
+            continue
+        path = table_file(folder, meta, table)
+        existing = read_existing(path, sheets.get(table))
+        merged = merge_rows(existing, new[COLUMNS[table]], KEYS[table])
+        if existing is not None and merged.equals(existing.fillna("").astype(str)):
+            continue
+        changes[table] = (path, merged, 0 if existing is None else len(existing), len(merged))
+    return changes
+
+
+def apply(folder: Path, meta: dict, changes: dict, validate=None) -> None:
+    """Validate the planned tables in a staging copy and swap them in, all or nothing.
+
+    Parameters
+    ----------
+    folder : the dataset folder.
+    meta : its dataset.yaml settings.
+    changes : from :func:`plan`.
+    validate : callable(staging_folder) raising on an invalid dataset (``load_dataset``).
+    """
+    if not changes:
+        return
+    sheets = meta.get("sheets") or {}
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    try:
+        _mirror(folder, staging)
+        frames = {}
+        for table in ("segments", "codes", "codings"):
+            if table in changes:
+                frames[table] = changes[table][1]
+            else:
+                frames[table] = read_existing(table_file(folder, meta, table), sheets.get(table))
+        problems = integrity_problems(frames["segments"], frames["codes"], frames["codings"])
+        if problems:
+            raise QdaError("the import would leave the dataset inconsistent: " + "; ".join(problems))
+        for table, (path, merged, _, _) in changes.items():
+            target = staging / path.relative_to(folder)
+            if target.exists():
+                target.unlink()  # a hard link to the original: never write through it
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(merged, target, sheets.get(table))
+        if validate is not None:
+            validate(staging)
+        backups, moved = {}, []
+        try:
+            for table, (path, _, _, _) in changes.items():
+                if path.exists():
+                    backup = staging / f"{STAGING_PREFIX}backup-{table}{path.suffix}"
+                    os.link(path, backup)
+                    backups[path] = backup
+                os.replace(staging / path.relative_to(folder), path)
+                moved.append(path)
+        except OSError as err:
+            for path in moved:
+                if path in backups:
+                    os.replace(backups[path], path)
+                else:
+                    path.unlink(missing_ok=True)
+            raise QdaError(f"could not write into {folder} ({err}); the dataset is unchanged") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""``leadeval import-qda``: writes valid tables, is idempotent, and leaves the dataset untouched
+when it refuses a file."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from qda_fixtures.build import (BILLION_LAUGHS, HERE, REFI, TAGUETTE, build_qdpx, make_dataset,
+                                snapshot, zip_bomb, zip_slip)
+
+from helpers.cli import main
+from helpers.data import load_dataset
+from helpers.qda import read_qda, writer
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    return make_dataset(tmp_path / "ds")
+
+
+def test_import_nvivo_project_writes_valid_tables(dataset, tmp_path, capsys):
+    qdpx = build_qdpx(REFI / "nvivo", tmp_path / "nvivo.qdpx")
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset)]) == 0
+    ds = load_dataset(dataset, use_cache=False)
+    assert len(ds.segments) == 5 and len(ds.codes) == 7 and len(ds.codings) == 6
+    assert set(ds.segments["participant_id"].dropna()) == {"P0001", "P0002"}
+    assert "Space 😌 to breathe" in set(ds.segments["text"])
+    assert "segments.csv: 0 -> 5 rows" in capsys.readouterr().out
+
+
+def test_importing_twice_changes_nothing(dataset, tmp_path, capsys):
+    qdpx = build_qdpx(REFI / "nvivo", tmp_path / "nvivo.qdpx")
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset)]) == 0
+    before = snapshot(dataset)
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset)]) == 0
+    assert snapshot(dataset) == before
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_codebook_then_highlights_keeps_descriptions_and_adds_rows(dataset, capsys):
+    assert main(["import-qda", str(TAGUETTE / "codebook.csv"), "--dataset", str(dataset)]) == 0
+    assert main(["import-qda", str(TAGUETTE / "highlights.xlsx"), "--dataset", str(dataset)]) == 0
+    assert main(["import-qda", str(TAGUETTE / "codebook.qdc"), "--dataset", str(dataset)]) == 0
+    ds = load_dataset(dataset, use_cache=False)
+    codes = ds.codes.set_index("code_id")
+    assert codes.loc["restorative_space", "description"] == \
+        "A protected space to think, connect and hold anxiety"
+    assert len(ds.codes) == 6 and len(ds.segments) == 6 and len(ds.codings) == 8
+
+
+def test_several_files_accumulate(dataset, tmp_path):
+    assert main(["import-qda", str(REFI / "atlas_flat.qde"), "--dataset", str(dataset)]) == 0
+    assert main(["import-qda", str(HERE / "plain_segments.csv"), "--dataset", str(dataset)]) == 0
+    ds = load_dataset(dataset, use_cache=False)
+    assert len(ds.segments) == 3 + 2
+    assert {"R1", "R2", "C1", "C2"} == set(ds.codings["coder_id"])
+
+
+def test_unknown_case_names_are_not_participant_ids(dataset, tmp_path, capsys):
+    qde = (REFI / "nvivo" / "project.qde").read_text(encoding="utf-8").replace(
+        'name="P0002"', 'name="Dr Jane Example"')
+    folder = tmp_path / "nv"
+    (folder / "Sources").mkdir(parents=True)
+    for src in (REFI / "nvivo" / "Sources").iterdir():
+        (folder / "Sources" / src.name).write_bytes(src.read_bytes())
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    assert main(["import-qda", str(build_qdpx(folder, tmp_path / "x.qdpx")),
+                 "--dataset", str(dataset)]) == 0
+    ds = load_dataset(dataset, use_cache=False)
+    assert "Dr Jane Example" not in set(ds.segments["participant_id"].dropna())
+    assert "not participant ids" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make", ["laughs", "slip", "bomb", "missing"])
+def test_refused_files_leave_the_dataset_untouched(dataset, tmp_path, capsys, make):
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset", str(dataset)]) == 0
+    before = snapshot(dataset)
+    if make == "laughs":
+        bad = tmp_path / "bad.qde"
+        bad.write_bytes(BILLION_LAUGHS)
+    elif make == "slip":
+        bad = zip_slip(tmp_path / "bad.qdpx")
+    elif make == "bomb":
+        bad = zip_bomb(tmp_path / "bad.qdpx")
+    else:
+        bad = tmp_path / "none.qdpx"
+    assert main(["import-qda", str(bad), "--dataset", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "refused" in err and "not changed" in err
+    assert snapshot(dataset) == before
+
+
+def test_not_a_dataset(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset",
+                 str(tmp_path / "empty")]) == 2
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset",
+                 str(tmp_path / "nowhere")]) == 2
+
+
+def test_invalid_result_is_refused_and_nothing_written(dataset, tmp_path, capsys):
+    # A plain table with a source_type outside the contract: load_dataset rejects the staged copy.
+    pd.DataFrame({"source_id": ["i1"], "text": ["hello"], "code": ["X"],
+                  "source_type": ["podcast"]}).to_csv(tmp_path / "p.csv", index=False)
+    before = snapshot(dataset)
+    assert main(["import-qda", str(tmp_path / "p.csv"), "--dataset", str(dataset)]) == 2
+    assert "would not be valid" in capsys.readouterr().err
+    assert snapshot(dataset) == before
+
+
+def test_failed_swap_restores_every_file(dataset, tmp_path, monkeypatch):
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset", str(dataset)]) == 0
+    before = snapshot(dataset)
+    data = read_qda(build_qdpx(REFI / "nvivo", tmp_path / "n.qdpx"))
+    meta = {"tables": {}, "sheets": {}}
+    changes = writer.plan(dataset, meta, data)
+    assert set(changes) == {"segments", "codes", "codings"}
+    real_replace = writer.os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # fail on the third table after two were swapped in
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", flaky)
+    with pytest.raises(Exception, match="unchanged"):
+        writer.apply(dataset, meta, changes)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
+    assert snapshot(dataset) == before
+
+
+def test_merge_rows_upserts_without_blanking():
+    old = pd.DataFrame({"code_id": ["a", "b"], "label": ["A", "B"], "parent_id": ["", ""],
+                        "description": ["keep me", ""]})
+    new = pd.DataFrame({"code_id": ["a", "c"], "label": ["A2", "C"], "parent_id": ["", "a"],
+                        "description": ["", "new"]})
+    out = writer.merge_rows(old, new, ["code_id"])
+    assert list(out["code_id"]) == ["a", "b", "c"]
+    assert out.loc[0, "label"] == "A2" and out.loc[0, "description"] == "keep me"
+
+
+def test_integrity_problems():
+    seg = pd.DataFrame({"segment_id": ["s1"]})
+    codes = pd.DataFrame({"code_id": ["a", "b"], "parent_id": ["b", "a"]})
+    codings = pd.DataFrame({"segment_id": ["s2"], "code_id": ["z"], "coder_id": ["c"]})
+    problems = " ".join(writer.integrity_problems(seg, codes, codings))
+    assert "segment(s) not in segments" in problems and "code(s) not in codes" in problems
+    assert "cycle" in problems

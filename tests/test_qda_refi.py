@@ -1,0 +1,178 @@
+"""REFI-QDA readers against hand-written, schema-conformant fixtures (tests/qda_fixtures/refi/).
+
+The fixtures follow Project.xsd / Codebook.xsd of the REFI-QDA standard (QDA-XML 1.0, 2019):
+element order, required attributes (guid, name, isCodable, startPosition, endPosition) and
+GUID syntax. Expected segment texts are the literal substrings of the source texts.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from qda_fixtures.build import REFI, build_qdpx
+
+from helpers.qda import QdaError, read_qda
+from helpers.qda.refi import choose_unit, cut, decode_text
+
+NVIVO_P01 = (REFI / "nvivo" / "Sources" / "8E7FDDFE-DB36-48DC-B464-80C3A4DECD90.txt").read_bytes()
+
+
+def _by_id(frame, key):
+    return frame.set_index(key)
+
+
+@pytest.fixture
+def nvivo(tmp_path):
+    return read_qda(build_qdpx(REFI / "nvivo", tmp_path / "nvivo.qdpx"))
+
+
+def test_nvivo_offsets_are_utf16_units_after_the_bom(nvivo):
+    text = decode_text(NVIVO_P01, "t")
+    assert not text.startswith("\ufeff") and "\r\n" in text and "😌" in text
+    seg = _by_id(nvivo.segments, "segment_id")
+    # Each selection is cut exactly: the emoji counts two UTF-16 units and CRLF two characters.
+    assert seg.loc["d0000000-0000-4000-8000-000000000001", "text"] == \
+        "A restorative space, a container for anxiety"
+    assert seg.loc["d0000000-0000-4000-8000-000000000002", "text"] == "diluted the tribalism"
+    assert seg.loc["d0000000-0000-4000-8000-000000000003", "text"] == "Space 😌 to breathe"
+    assert seg.loc["d0000000-0000-4000-8000-000000000004", "text"] == \
+        "followership matters 👣 as much as leadership"
+    for piece in seg["text"]:
+        assert piece in text or piece in decode_text(
+            (REFI / "nvivo" / "Sources" / "1B2C3D4E-5F60-4718-8293-A4B5C6D7E8F9.txt").read_bytes(), "t")
+
+
+def test_nvivo_codes_users_cases_and_variables(nvivo):
+    codes = _by_id(nvivo.codes, "code_id")
+    assert codes.loc["restorative_space.container_for_anxiety", "parent_id"] == "restorative_space"
+    assert codes.loc["restorative_space", "description"] == "A protected space to think together"
+    assert codes.loc["perspectives_on_leadership", "parent_id"] == ""  # isCodable=false kept as a theme
+    assert len(nvivo.codes) == 7
+    # Coders come from each Coding's creatingUser, shown by the User's id attribute.
+    double = nvivo.codings[nvivo.codings["segment_id"] == "d0000000-0000-4000-8000-000000000001"]
+    assert sorted(double["coder_id"]) == ["C1", "C2"]
+    seg = _by_id(nvivo.segments, "segment_id")
+    # Case "Delegate A" carries a participant_id variable and Wave "Post"; case "P0002" only a name.
+    assert seg.loc["d0000000-0000-4000-8000-000000000001", "participant_id"] == "P0001"
+    assert seg.loc["d0000000-0000-4000-8000-000000000001", "wave"] == "post"
+    assert seg.loc["d0000000-0000-4000-8000-000000000004", "participant_id"] == "P0002"
+    assert set(seg["source_id"]) == {"Interview P01", "Interview P02"}
+    assert set(nvivo.cases["name"]) == {"Delegate A", "P0002"}
+
+
+def test_zip_member_names_match_case_insensitively(tmp_path):
+    # NVivo's Sources/ renamed to SOURCES/ and the file name lower-cased: still found.
+    rename = {"Sources/8E7FDDFE-DB36-48DC-B464-80C3A4DECD90.txt":
+              "SOURCES/8e7fddfe-db36-48dc-b464-80c3a4decd90.txt"}
+    data = read_qda(build_qdpx(REFI / "nvivo", tmp_path / "n.qdpx", rename))
+    assert "Space 😌 to breathe" in set(data.segments["text"])
+
+
+def test_maxqda_lowercase_sources_folder_and_code_points(tmp_path):
+    data = read_qda(build_qdpx(REFI / "maxqda", tmp_path / "m.qdpx"))
+    assert list(data.segments["text"]) == [
+        "a restorative space — a container 🫙 when the strikes hit",
+        "Managers and clinicians finally spoke the same language"]
+    assert set(data.codings["coder_id"]) == {"AB"}  # a User with a name and no id
+
+
+def test_atlas_flattened_names_become_a_hierarchy():
+    data = read_qda(REFI / "atlas_flat.qde")
+    codes = _by_id(data.codes, "code_id")
+    assert codes.loc["restorative_space.time_away_from_the_ward", "label"] == "Time away from the ward"
+    assert codes.loc["restorative_space.time_away_from_the_ward", "parent_id"] == "restorative_space"
+    assert codes.loc["restorative_space", "label"] == "Restorative space"
+    assert codes.loc["cross_speciality_working.diluting_tribalism", "parent_id"] == "cross_speciality_working"
+    assert codes.loc["humour", "parent_id"] == ""
+    # Inline PlainTextContent with &#13;&#10; keeps its CRLF, so positions after it still cut right.
+    texts = list(data.segments["text"])
+    assert texts == ["the best bit was time away from the ward",
+                     "We compared notes across three trusts, which diluted tribalism",
+                     "Honestly 😅 the best bit"]
+    assert sorted(set(data.codings["coder_id"])) == ["R1", "R2"]
+
+
+def test_relative_and_absolute_paths(tmp_path):
+    data = read_qda(REFI / "relative" / "project.qde")
+    assert list(data.segments["text"]) == ["Working with my operational manager changed everything."]
+    assert list(data.codings["coder_id"]) == ["unknown"]
+    # absolute:// pointing at a file elsewhere on disk.
+    src = tmp_path / "elsewhere" / "p05.txt"
+    src.parent.mkdir()
+    shutil.copy(REFI / "relative" / "texts" / "Interview P05.txt", src)
+    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
+        "relative:///texts/Interview%20P05.txt", f"absolute://{src.as_posix()}")
+    (tmp_path / "abs.qde").write_text(qde, encoding="utf-8")
+    assert list(read_qda(tmp_path / "abs.qde").segments["text"]) == list(data.segments["text"])
+
+
+def test_relative_path_may_not_climb_out(tmp_path):
+    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
+        "relative:///texts/Interview%20P05.txt", "relative:///../../etc/passwd")
+    (tmp_path / "climb.qde").write_text(qde, encoding="utf-8")
+    with pytest.raises(QdaError, match="climbing out"):
+        read_qda(tmp_path / "climb.qde")
+
+
+def test_internal_path_in_a_bare_qde_is_explained(tmp_path):
+    shutil.copy(REFI / "nvivo" / "project.qde", tmp_path / "project.qde")
+    with pytest.raises(QdaError, match="needs the .qdpx archive"):
+        read_qda(tmp_path / "project.qde")
+
+
+def test_codebook_qdc():
+    data = read_qda(REFI / "codebook.qdc")
+    assert data.kind == "REFI-QDA codebook" and data.segments.empty
+    codes = _by_id(data.codes, "code_id")
+    assert codes.loc["restorative_space.container_for_anxiety", "description"] == \
+        "The programme held anxiety and uncertainty"
+    # Same ids as the project export of the same NVivo codebook.
+    assert set(codes.index) <= {"restorative_space", "restorative_space.container_for_anxiety",
+                                "restorative_space.time_to_breathe", "cross_speciality_working"}
+
+
+def test_cut_units():
+    text = "a😀b\r\nc"
+    assert cut(text, 1, 2, "codepoint") == "😀"
+    assert cut(text, 1, 3, "utf16") == "😀"
+    assert cut(text, 3, 4, "utf16") == "b"
+    assert cut(text, 1, 5, "utf8") == "😀"
+    assert cut(text, 4, 5, "codepoint_lf") == "c"
+    assert cut(text, 0, 99, "codepoint") is None
+
+
+def test_choose_unit_from_origin_and_selection_names():
+    text = "Intro 😀😀 then the quoted words here and more"
+    start = text.index("the quoted")
+    u16 = len(text[:start].encode("utf-16-le")) // 2
+    # NVivo by origin, even without helpful names.
+    assert choose_unit(text, [(u16, u16 + 10, "")], "NVivo 14") == "utf16"
+    assert choose_unit(text, [(start, start + 10, "")], "QualCoder") == "codepoint"
+    # An unknown tool that counted UTF-16 units is recognised from its selection names.
+    assert choose_unit(text, [(u16, u16 + 10, "the quoted")], "SomeTool 1.0") == "utf16"
+
+
+def test_selection_outside_the_text_is_refused(tmp_path):
+    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
+        'endPosition="60"', 'endPosition="6000"')
+    shutil.copytree(REFI / "relative" / "texts", tmp_path / "texts")
+    (tmp_path / "out.qde").write_text(qde, encoding="utf-8")
+    with pytest.raises(QdaError, match="outside source"):
+        read_qda(tmp_path / "out.qde")
+
+
+def test_not_a_refi_file(tmp_path):
+    (tmp_path / "x.qde").write_bytes(b"<html><body>hi</body></html>")
+    with pytest.raises(QdaError, match="not a REFI-QDA file"):
+        read_qda(tmp_path / "x.qde")
+    (tmp_path / "y.qde").write_bytes(b'<Project xmlns="urn:other" name="x"/>')
+    with pytest.raises(QdaError, match="unknown namespace"):
+        read_qda(tmp_path / "y.qde")
+
+
+def test_reading_twice_gives_identical_tables(tmp_path):
+    first = read_qda(build_qdpx(REFI / "nvivo", tmp_path / "a.qdpx"))
+    second = read_qda(build_qdpx(REFI / "nvivo", tmp_path / "b.qdpx"))
+    for table in ("segments", "codes", "codings"):
+        assert getattr(first, table).equals(getattr(second, table))
