@@ -48,6 +48,10 @@ def test_noncentral_interval_satisfies_its_definition():
     lo0, hi0 = noncentral_t_ci(0.0, 20)
     assert lo0 == pytest.approx(-hi0, abs=1e-8)
     assert np.isnan(noncentral_t_ci(np.nan, 9)[0]) and np.isnan(noncentral_t_ci(1.0, 0)[0])
+    # a negative t (a fall) mirrors the positive one, even where scipy's nct.cdf gives NaN
+    lo4, hi4 = noncentral_t_ci(4.2, 3)
+    assert noncentral_t_ci(-4.2, 3) == pytest.approx((-hi4, -lo4))
+    assert stats.nct.cdf(-4.2, 3, -hi4) == pytest.approx(0.975, abs=1e-8)
 
 
 def test_noncentral_interval_covers_the_true_d_z_about_95_percent():

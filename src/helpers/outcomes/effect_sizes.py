@@ -48,19 +48,26 @@ def noncentral_t_ci(t: float, df: float, level: float = 0.95) -> tuple[float, fl
     """
     if not (np.isfinite(t) and np.isfinite(df)) or df < 1:
         return np.nan, np.nan
+    if t < 0:   # F(t; ncp) = 1 - F(-t; -ncp): solve for |t| and mirror
+        lo, hi = noncentral_t_ci(-t, df, level)
+        return -hi, -lo
     a = 1 - level
 
+    def cdf(ncp: float) -> float:
+        value = stats.nct.cdf(t, df, ncp)
+        if np.isnan(value):   # scipy's series fails far in the tails: the limit is known
+            return 0.0 if ncp > t else 1.0
+        return float(value)
+
     def bound(target: float) -> float:
-        def f(ncp: float) -> float:
-            return stats.nct.cdf(t, df, ncp) - target
-        # cdf decreases in ncp: bracket around t generously.
+        # cdf decreases in ncp: bracket around t generously, then solve.
         width = 10 + abs(t)
         lo, hi = t - width, t + width
-        while f(lo) < 0:
+        while cdf(lo) < target:
             lo -= width
-        while f(hi) > 0:
+        while cdf(hi) > target:
             hi += width
-        return optimize.brentq(f, lo, hi, xtol=1e-10)
+        return optimize.brentq(lambda ncp: cdf(ncp) - target, lo, hi, xtol=1e-10)
 
     return bound(1 - a / 2), bound(a / 2)
 
