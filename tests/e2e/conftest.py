@@ -1,0 +1,143 @@
+"""Session fixtures for the end-to-end report tests: each dataset is published once per session.
+
+``sample_run``   ``leadeval run`` over data/sample (every notebook, programme and cohort)
+``hostile_run``  ``leadeval run`` over a small sample (``leadeval sample-data --participants 40``)
+                 with a hostile string appended to every free-text value (tests/hostile)
+
+Both run the real command in a subprocess (``python -m helpers.cli run ... --jobs 2``), as a
+user or the scheduler would. Set ``LEADEVAL_E2E_REPORTS=DIR`` to publish the sample run into a
+persistent folder instead of a temporary one: the runner is incremental, so a second session
+re-runs only what changed (useful while editing notebooks; CI leaves it unset).
+
+The fixtures skip only when the report engine (``helpers.runner.commands``) does not exist yet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # the hostile fixture package
+
+from hostile import HOSTILE, make_hostile_dataset  # noqa: E402
+
+RUN_TIMEOUT = 3600  # seconds; a hung run fails the session instead of blocking it
+HOSTILE_PARTICIPANTS = 40
+
+
+@dataclass
+class Run:
+    """A finished ``leadeval run``: where it published and what it said."""
+
+    dataset: Path
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    manifest: dict = field(default_factory=dict)
+    injected: dict = field(default_factory=dict)  # hostile marker -> fields (hostile run only)
+
+    @property
+    def reports(self) -> list[Path]:
+        """Every published HTML file (index included), in path order."""
+        return sorted(self.out.rglob("*.html"))
+
+    def describe(self) -> str:
+        return f"exit {self.returncode}\nstderr (last 3000 chars):\n{self.stderr[-3000:]}"
+
+
+def _engine_missing() -> bool:
+    try:
+        return importlib.util.find_spec("helpers.runner.commands") is None
+    except ModuleNotFoundError:
+        return True
+
+
+def _cli(*args: str, timeout: int = RUN_TIMEOUT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("LEADEVAL_DATASET", None)
+    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def publish(dataset: Path, out: Path, config: Path | None = None, only: str | None = None) -> Run:
+    """Run ``leadeval run`` on ``dataset`` into ``out`` with two jobs at once."""
+    if _engine_missing():
+        pytest.skip("the report engine (helpers.runner.commands) does not exist yet")
+    args = ["run", "--config", str(config or REPO_ROOT / "reports.yaml"), "--dataset", str(dataset),
+            "--out", str(out), "--jobs", "2"]
+    if only:
+        args += ["--only", only]
+    proc = _cli(*args)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    return Run(dataset, out, proc.returncode, proc.stdout, proc.stderr, manifest)
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> Run:
+    """Every report of the committed sample dataset, published once per session."""
+    dataset = REPO_ROOT / "data" / "sample"
+    if _engine_missing():
+        pytest.skip("the report engine (helpers.runner.commands) does not exist yet")
+    if not (dataset / "dataset.yaml").is_file():
+        pytest.fail("data/sample/dataset.yaml is missing: build it with `make sample`")
+    persistent = os.environ.get("LEADEVAL_E2E_REPORTS")
+    out = Path(persistent).resolve() if persistent else tmp_path_factory.mktemp("sample") / "reports"
+    return publish(dataset, out)
+
+
+@pytest.fixture(scope="session")
+def sample_ids() -> set[str]:
+    """The sample dataset's participant ids (what must never appear in a report): as loaded
+    (pseudonymised when the dataset asks for it) and as written in participants.csv."""
+    import pandas as pd
+
+    from helpers.data import load_dataset
+
+    folder = REPO_ROOT / "data" / "sample"
+    ids = set(load_dataset(folder).participants["participant_id"].astype(str))
+    raw = folder / "participants.csv"
+    if raw.is_file():
+        ids |= set(pd.read_csv(raw, dtype=str, usecols=["participant_id"])["participant_id"].dropna())
+    return ids
+
+
+@pytest.fixture(scope="session")
+def sample_threshold() -> int:
+    from helpers.data import load_dataset
+
+    return int(load_dataset(REPO_ROOT / "data" / "sample").suppress_below)
+
+
+@pytest.fixture(scope="session")
+def hostile_dataset(tmp_path_factory) -> tuple[Path, dict]:
+    """A small valid sample with a hostile string in every free-text value.
+
+    Returns the dataset folder and the injection log (marker -> fields).
+    """
+    base = tmp_path_factory.mktemp("hostile")
+    clean = base / "clean"
+    proc = _cli("sample-data", str(clean), "--participants", str(HOSTILE_PARTICIPANTS), timeout=600)
+    assert proc.returncode == 0, f"leadeval sample-data failed:\n{proc.stderr[-3000:]}"
+    target = base / "dataset"
+    log = make_hostile_dataset(clean, target)
+    assert set(log) == {h.marker for h in HOSTILE}, "every hostile string must be injected somewhere"
+    return target, log
+
+
+@pytest.fixture(scope="session")
+def hostile_run(hostile_dataset, tmp_path_factory) -> Run:
+    """Every report of the hostile dataset, published once per session."""
+    dataset, log = hostile_dataset
+    run = publish(dataset, tmp_path_factory.mktemp("hostile-out") / "reports")
+    run.injected = log
+    return run
