@@ -39,6 +39,7 @@ from papermill.utils import merge_kwargs, remove_args
 from helpers.runner.exceptions import JobError
 
 ENGINE_NAME = "leadeval"
+KERNEL_STDERR = "kernel-stderr.log"  # relative to the job's working directory
 
 # papermill's inspector misreads annotated parameters and warns "Passed unknown parameter" for
 # every one of them; leadeval checks parameters itself (helpers.runner.params) before any run.
@@ -58,10 +59,17 @@ class _Client(PapermillNotebookClient):
     on_kernel = None  # callable(km) set by LeadevalEngine
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        # The kernel's own stderr (start-up chatter such as "Kernel is running over TCP without
+        # encryption", crash messages) goes to a file in the job's working directory, not the
+        # terminal; run_job attaches it to a failed job's log entry.
+        err = open(KERNEL_STDERR, "ab")  # noqa: SIM115 - closed once the kernel holds its copy
+        kwargs.setdefault("stderr", err)
         try:
             await super().async_start_new_kernel(**kwargs)
         except Exception as exc:  # noqa: BLE001 - any failure here is a start failure
             raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            err.close()
         if self.on_kernel is not None:
             self.on_kernel(self.km)
 
@@ -172,6 +180,7 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog):
             start_timeout=spec.get("start_timeout", 60),
             execution_timeout=spec.get("cell_timeout"),
             on_kernel=watchdog.kernel_started,
+            request_save_on_cell_execute=False,
             shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
@@ -235,6 +244,13 @@ def run_job(spec: dict) -> dict:
     except JobError as exc:
         result["error"] = exc.describe()
         result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
+        try:
+            with open(os.path.join(workdir, KERNEL_STDERR), encoding="utf-8", errors="replace") as fh:
+                kernel_err = fh.read()[-4000:].strip()
+            if kernel_err:
+                result["detail"] += "\nkernel stderr:\n" + kernel_err
+        except OSError:
+            pass
     except Exception as exc:  # noqa: BLE001 - a job failure must never stop the run
         result["error"] = f"{type(exc).__name__}: {exc}"
         result["detail"] = traceback.format_exc()

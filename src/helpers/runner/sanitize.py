@@ -40,6 +40,7 @@ ALLOWED_ATTRIBUTES = {
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]+$")
 _FRAGMENT = re.compile(r"^#[A-Za-z0-9_.:-]*$")
 _SIZE = re.compile(r"^\d{1,5}(%|px)?$")
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -71,7 +72,7 @@ def sanitize_html(fragment: str) -> str:
     OWASP Cross Site Scripting Prevention Cheat Sheet, rule "sanitize HTML markup with a library
     designed for the job"; ammonia (https://github.com/rust-ammonia/ammonia) via nh3.
     """
-    return nh3.clean(
+    clean = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -80,6 +81,7 @@ def sanitize_html(fragment: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    return _IMG_WITHOUT_SRC.sub("", clean)  # an image whose source was refused shows nothing
 
 
 def escape_text(text: object) -> str:

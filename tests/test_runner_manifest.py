@@ -1,0 +1,71 @@
+"""reports.yaml: loading, checks and expansion against programmes and cohorts."""
+
+import pytest
+
+from helpers.runner.exceptions import ManifestError
+from helpers.runner.manifest import expand, load_manifest, output_path, select
+
+UNITS = {"programmes": [{"programme_id": "p1", "name": "One"}, {"programme_id": "p2", "name": "Two"}],
+         "cohorts": [{"cohort_id": "c1", "programme_id": "p1"}, {"cohort_id": "c2", "programme_id": "p1"},
+                     {"cohort_id": "c3", "programme_id": "p2"}]}
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "reports.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_expansion_per_programme_and_cohort(tmp_path):
+    m = load_manifest(_write(tmp_path, """
+dataset: data
+reports:
+  - notebook: nb/00_dq.ipynb
+    per: programme
+  - notebook: nb/50_net.ipynb
+    per: [programme, cohort]
+    parameters: {level: 2}
+    job_timeout: 30
+"""))
+    assert m.dataset == (tmp_path / "data").resolve() and m.out == (tmp_path / "reports").resolve()
+    jobs = expand(m.entries, UNITS)
+    outputs = [j.output for j in jobs]
+    assert outputs == ["p1/all/00_dq.html", "p2/all/00_dq.html",
+                       "p1/all/50_net.html", "p1/c1/50_net.html", "p1/c2/50_net.html",
+                       "p2/all/50_net.html", "p2/c3/50_net.html"]
+    c1 = jobs[3]
+    assert c1.parameters == {"programme_id": "p1", "cohort_id": "c1", "level": 2}
+    assert c1.entry.job_timeout == 30
+    assert jobs[0].parameters == {"programme_id": "p1", "cohort_id": None}
+    assert [j.output for j in select(jobs, "p1/*/50_*")] == outputs[2:5]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("reports: [{notebook: a.ipynb, per: week}]", "'per' must be"),
+    ("reports: [{notebook: a.ipynb, colour: red}]", "unknown keys"),
+    ("reports: [{notebook: a.ipynb, parameters: {cohort_id: x}}]", "set by the runner"),
+    ("reports: [{notebook: a.ipynb, job_timeout: -1}]", "positive number"),
+    ("jobs: []", "'reports' list"),
+    ("reports: [", "not valid YAML"),
+])
+def test_bad_manifests_are_refused(tmp_path, text, message):
+    with pytest.raises(ManifestError, match=message):
+        load_manifest(_write(tmp_path, text))
+
+
+def test_identifiers_that_escape_the_folder_are_refused():
+    assert output_path("p", None, "nb") == "p/all/nb.html"
+    for bad in ("..", "a/b", ""):
+        with pytest.raises(ManifestError):
+            output_path("p", bad, "nb")
+
+
+def test_repository_manifest_lists_every_notebook(repo_root):
+    m = load_manifest(repo_root / "reports.yaml")
+    names = [e.name for e in m.entries]
+    assert names == ["00_data_quality", "10_reach_and_reaction", "20_leadership_outcomes",
+                     "30_qualitative_themes", "40_improvement_projects", "50_networks",
+                     "90_evaluation_report"]
+    per = {e.name: e.per for e in m.entries}
+    assert per["50_networks"] == per["90_evaluation_report"] == ("programme", "cohort")
+    assert per["00_data_quality"] == ("programme",)

@@ -1,0 +1,143 @@
+"""Publishing: atomic writes (disk full included), stale marking, manifest/index agreement."""
+
+import errno
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.runner import publish
+from helpers.runner.index import MANIFEST_KEYS, index_html
+from helpers.runner.publish import Store, atomic_write, remove_temp_files
+
+FIELDS = {"notebook": "notebooks/nb.ipynb", "parameters": {"programme_id": "p", "cohort_id": None},
+          "output": "p/all/nb.html", "programme_id": "p", "cohort_id": None,
+          "programme_name": "Programme <P>", "title": "Data <quality>"}
+
+
+def _ok(html="<html>v1</html>"):
+    return {"status": "ok", "html": html, "seconds": 1.5, "notebook_json": '{"cells": []}'}
+
+
+def _check_agreement(out: Path):
+    """manifest.json, index.html and the disk describe the same reports."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    index = (out / "index.html").read_text()
+    on_disk = {p.relative_to(out).as_posix() for p in out.glob("*/*/*.html")}
+    listed = set()
+    for job in manifest["jobs"]:
+        assert tuple(job) == MANIFEST_KEYS
+        assert job["status"] in ("ok", "stale", "failed")
+        present = (out / job["output"]).is_file()
+        assert present == (job["status"] in ("ok", "stale")), job
+        listed.add(job["output"])
+        if present:
+            assert f'href="{job["output"]}"' in index
+    assert on_disk <= listed
+    assert not list(out.rglob(f"*{publish.TMP_SUFFIX}"))
+
+
+def test_success_then_failure_keeps_previous_report_marked_stale(tmp_path):
+    store = Store(tmp_path)
+    store.record_success(FIELDS, "sha256:1", _ok(), keep_notebook=False)
+    store.save()
+    _check_agreement(tmp_path)
+    assert not (tmp_path / "p/all/nb.ipynb").exists()
+    store.record_failure(FIELDS, "sha256:2", "ValueError: boom (in section 'Rates')", 0.7)
+    store.save()
+    assert (tmp_path / "p/all/nb.html").read_text() == "<html>v1</html>"
+    job = json.loads((tmp_path / "manifest.json").read_text())["jobs"][0]
+    assert job["status"] == "stale" and job["input_hash"] == "sha256:1"
+    assert "ValueError: boom" in job["error"]
+    _check_agreement(tmp_path)
+    # a job that never succeeded is failed and has no file
+    other = {**FIELDS, "output": "p/c1/nb.html", "cohort_id": "c1"}
+    store.record_failure(other, "sha256:3", "DeadKernelError: died", 1.0)
+    store.save()
+    _check_agreement(tmp_path)
+    assert not store.is_current("p/all/nb.html", "sha256:2")
+
+
+def test_keep_notebooks_writes_beside_html(tmp_path):
+    store = Store(tmp_path)
+    store.record_success(FIELDS, "sha256:1", _ok(), keep_notebook=True)
+    assert (tmp_path / "p/all/nb.ipynb").is_file()
+    store.record_success(FIELDS, "sha256:1", _ok(), keep_notebook=False)
+    assert not (tmp_path / "p/all/nb.ipynb").exists()
+
+
+class _FullDisk:
+    """A file whose write stores half the bytes, then fails as a full disk does (ENOSPC)."""
+
+    def __init__(self, path, mode):
+        self.fh = open(path, mode)
+
+    def write(self, data):
+        self.fh.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+        return False
+
+
+def test_disk_full_during_write_leaves_previous_file(tmp_path, monkeypatch):
+    target = tmp_path / "r.html"
+    atomic_write(target, "good")
+    monkeypatch.setattr(publish, "open", _FullDisk, raising=False)
+    with pytest.raises(OSError) as info:
+        atomic_write(target, "new and longer")
+    assert info.value.errno == errno.ENOSPC
+    assert target.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_disk_full_while_publishing_marks_stale(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    store.record_success(FIELDS, "sha256:1", _ok(), keep_notebook=False)
+    store.save()
+    monkeypatch.setattr(publish, "open", _FullDisk, raising=False)
+    with pytest.raises(OSError):
+        store.record_success(FIELDS, "sha256:2", _ok("<html>v2</html>"), keep_notebook=False)
+    with pytest.raises(OSError):
+        store.save()  # the manifest and index cannot be written either: the old ones stay
+    monkeypatch.undo()
+    store.record_failure(FIELDS, "sha256:2", "could not publish: OSError", 1.0)
+    store.save()
+    assert (tmp_path / "p/all/nb.html").read_text() == "<html>v1</html>"
+    assert store.records["p/all/nb.html"]["status"] == "stale"
+    _check_agreement(tmp_path)
+
+
+def test_store_recovers_records_and_cleans_temp_files(tmp_path):
+    store = Store(tmp_path)
+    store.record_success(FIELDS, "sha256:1", _ok(), keep_notebook=False)
+    store.save()
+    (tmp_path / "p/all/.nb.html.123.leadeval-tmp").write_text("half")
+    (tmp_path / "p/all/nb.html").unlink()          # report lost behind the records' back
+    again = Store(tmp_path)
+    assert remove_temp_files(tmp_path)
+    notes = again.reconcile()
+    assert notes and again.records["p/all/nb.html"]["status"] == "failed"
+    again.save()
+    _check_agreement(tmp_path)
+    # without state.json the manifest is enough to rebuild the records
+    (tmp_path / ".leadeval/state.json").unlink()
+    assert Store(tmp_path).records["p/all/nb.html"]["status"] == "failed"
+
+
+def test_index_escapes_every_string():
+    rec = {**FIELDS, "status": "stale", "input_hash": "h", "seconds": 2.0,
+           "error": "<script>alert(1)</script>", "generated_at": "2026-01-01T00:00:00Z",
+           "programme_name": "<img src=x onerror=alert(1)>"}
+    html = index_html([rec], "2026-01-01T00:00:00Z")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="p/all/nb.html"' in html
+    assert 'name="viewport"' in html and "<script" not in html
