@@ -1,5 +1,7 @@
 """HTML export: our template, no code, no remote or local references, sanitised outputs."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nbformat
@@ -100,7 +102,8 @@ def test_report_page_is_offline_codeless_and_has_provenance():
     assert "<td>42</td>" in html
     assert "&lt;b&gt;participant text&lt;/b&gt; &amp; co" in html
     assert html.count("<img") == 1 and f"data:image/png;base64,{PNG}" in html
-    assert "<title>Data quality — King&#x27;s Fund (all cohorts)</title>" in html
+    title = re.search(r"<title>(.*)</title>", html).group(1)
+    assert unescape(title) == "Data quality — King's Fund (all cohorts)" and "'" not in title
     assert "sample &lt;dataset&gt;" in html and "abc123" in html and "deadbeef" in html
     assert "programme_id = kf_scl, cohort_id = none" in html
     assert "@media print" in html and "<style>" in html
