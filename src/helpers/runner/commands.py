@@ -213,7 +213,7 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             "notebook": str(job.entry.path), "output": job.output,
             "parameters": {"dataset": str(dataset), **job.parameters},
             "cell_timeout": job.entry.cell_timeout, "job_timeout": job.entry.job_timeout,
-            "keep_notebook": keep,
+            "keep_notebook": keep, "kernel_name": "python3",
             "title": {"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
             "provenance": {"dataset": info["name"], "dataset_hash": info["content_hash"],
                            "parameters": job.parameters, "version": __version__,
