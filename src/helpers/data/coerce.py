@@ -30,7 +30,7 @@ def choice_key(value: str) -> str:
 
 def to_id(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifier text; ``1001.0`` becomes ``1001``; Excel's scientific form is refused."""
-    text = text.astype("str")
+    text = text.astype("object")
     bad = _empty_bad(text.index)
     if text.str.contains(".", regex=False).any():
         text = text.str.replace(r"\.0+$", "", regex=True).where(text.str.match(_FLOAT_ID), text)
@@ -45,7 +45,7 @@ def to_id(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def to_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Free text; blank becomes missing."""
-    text = text.astype("str")
+    text = text.astype("object")
     return text.where(text != "").astype("str"), _empty_bad(text.index)
 
 
@@ -56,7 +56,7 @@ def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = Fals
         num = text.astype("float64")
         blank = num.isna()
     else:
-        text = text.astype("str")
+        text = text.astype("object")
         blank = text == ""
         if decimal_comma:
             text = text.where(~text.str.match(_DECIMAL_COMMA), text.str.replace(",", ".", regex=False))
@@ -74,7 +74,7 @@ def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = Fals
 
 def to_bool(text: pd.Series, nullable: bool) -> tuple[pd.Series, pd.Series]:
     """true/false, yes/no, y/n, 1/0 (any case); blank is False unless the column must be filled."""
-    key = text.astype("str").str.strip().str.lower()
+    key = text.astype("object").str.lower()
     is_true, is_false = key.isin(_TRUE), key.isin(_FALSE)
     blank = key == ""
     bad_mask = ~(is_true | is_false | (blank & nullable))
@@ -85,7 +85,7 @@ def to_bool(text: pd.Series, nullable: bool) -> tuple[pd.Series, pd.Series]:
 
 def to_choice(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
     """One of ``choices``, ignoring case, spaces and hyphens."""
-    text = text.astype("str")
+    text = text.astype("object")
     lookup = {choice_key(c): c for c in choices}
     mapped = text.map({v: lookup.get(choice_key(v)) for v in pd.unique(text) if v})
     bad_mask = mapped.isna() & (text != "")

@@ -117,7 +117,7 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     files = _locate(folder, meta, problems)
     key, key_problems = pseudonym_key(meta)
     problems += key_problems
-    if isinstance(meta["max_file_mb"], (int, float)):
+    if isinstance(meta["max_file_mb"], (int, float)) and meta["max_file_mb"] > 0:
         problems += _oversize(folder, files, meta["max_file_mb"])
     if problems:
         raise DataError(problems)

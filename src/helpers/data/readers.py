@@ -170,7 +170,7 @@ def read_csv(path: Path, file: str, table: Table, problems: list[Problem]) -> Ra
     head_rows = list(csv.reader(text_head.splitlines()[:HEADER_SEARCH_ROWS], delimiter=sep))
     header_at = find_header(head_rows, table)
     try:
-        grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, skiprows=header_at, dtype=str,
+        grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, skiprows=header_at, dtype=object,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
                            encoding=encoding, engine="c")
     except pd.errors.ParserError as exc:
@@ -239,7 +239,7 @@ def read_xlsx(path: Path, file: str, table: Table, sheet: str | None,
                                 f"a header row naming the columns of {table.name}; the sheet is empty"))
         return None
     width = max(len(r) for r in rows)
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="object")
     header_at = find_header(rows, table)
     return _finish(label, grid, header_at, table, problems, excel_epoch=epoch)
 
@@ -264,7 +264,7 @@ def read_parquet(path: Path, file: str, table: Table, problems: list[Problem]) -
         if pd.api.types.is_datetime64_any_dtype(s):
             grid[name] = s.dt.tz_localize(None).to_numpy() if s.dt.tz is not None else s.to_numpy()
         else:
-            text = s.astype("str").str.strip()
+            text = s.astype("str").str.strip().astype("object")
             grid[name] = text.where(~s.isna().to_numpy(), "").to_numpy()
     return RawTable(file, grid)
 

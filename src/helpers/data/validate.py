@@ -201,7 +201,8 @@ def _check_schema(frame: pd.DataFrame, raw: RawTable, table: Table,
             expected = "a max above min"
         else:
             expected = check
-        value = frame.at[row, column] if column in frame.columns and row in frame.index else None
+        source = raw.frame if column in raw.frame.columns else frame
+        value = source.at[row, column] if column in source.columns and row in source.index else None
         per_check.setdefault((column, check), []).append(
             Problem(raw.file, row, column, _plain(value), expected))
     for (column, _), found in per_check.items():

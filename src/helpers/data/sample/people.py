@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.programmes import COHORT_PLANS, largest_remainder, plan_for, session_dates
+from helpers.data.sample.programmes import COHORT_PLANS, largest_remainder, session_dates
 
 PROFESSION_MIX: dict[str, dict[str, float]] = {
     "luhft_lbs": {"medical": 0.30, "nursing": 0.34, "AHP": 0.26, "manager": 0.10},
@@ -134,22 +134,27 @@ def build_participants(cohorts: pd.DataFrame, rng: np.random.Generator) -> pd.Da
 
 def build_attendance(people: pd.DataFrame, cohorts: pd.DataFrame,
                      rng: np.random.Generator) -> pd.DataFrame:
-    """One row per participant and teaching day; disengaged people stop attending part-way."""
+    """One row per participant and teaching day; disengaged people stop attending part-way.
+
+    Vectorised per programme: participants are contiguous by cohort, so each person's teaching
+    days are a row of the cohort's session-date matrix.
+    """
     frames = []
-    pos = people.groupby("cohort_id", sort=False).indices
-    for row in cohorts.itertuples(index=False):
-        sessions = session_dates(plan_for(row.programme_id), row.start_date)
-        idx = pos.get(row.cohort_id)
-        if idx is None:
+    for plan in COHORT_PLANS:
+        pc = cohorts[cohorts.programme_id == plan.programme_id]
+        idx = np.flatnonzero(people.programme_id.to_numpy() == plan.programme_id)
+        if len(idx) == 0:
             continue
-        k, n = len(sessions), len(idx)
-        module = np.tile([m for m, _ in sessions], n)
-        when = np.tile(np.array([d for _, d in sessions], dtype="datetime64[ns]"), n)
-        who = np.repeat(idx, k)
+        modules, days = session_dates(plan, pc.start_date.to_numpy())
+        row_of = pd.Series(np.arange(len(pc)), index=pc.cohort_id.to_numpy())
+        crow = row_of[people.cohort_id.to_numpy()[idx]].to_numpy()
+        k, n = len(modules), len(idx)
+        when = days[crow].ravel()
         day = np.tile(np.arange(k), n)
         stop = np.repeat(np.where(people.engaged.to_numpy()[idx], k, rng.integers(1, k + 1, n)), k)
         attended = (day < stop) & (rng.random(n * k) < 0.95)
-        frames.append(pd.DataFrame({"pidx": who, "module": module, "session_date": when,
+        frames.append(pd.DataFrame({"pidx": np.repeat(idx, k), "module": np.tile(modules, n),
+                                    "session_date": when.astype("datetime64[ns]"),
                                     "attended": attended}))
     att = pd.concat(frames, ignore_index=True)
     att.insert(0, "participant_id", people.participant_id.to_numpy()[att.pop("pidx").to_numpy()])

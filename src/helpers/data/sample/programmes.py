@@ -164,14 +164,25 @@ def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestam
     return [int(s) for s in sizes], dates
 
 
-def session_dates(plan: CohortPlan, start: pd.Timestamp) -> list[tuple[int, pd.Timestamp]]:
-    """(module, date) of every teaching day of a cohort starting on ``start`` (weekdays only)."""
-    out = []
+def session_dates(plan: CohortPlan, starts) -> tuple[np.ndarray, np.ndarray]:
+    """Teaching days of cohorts starting on ``starts`` (weekdays only, vectorised over cohorts).
+
+    Returns
+    -------
+    modules : array of int, shape (k,)
+        The module of each of the programme's k teaching days.
+    dates : array of datetime64[D], shape (len(starts), k)
+        Module m starts ``m * module_gap_days`` after the cohort's start, rolled forward to a
+        weekday; its days are consecutive business days.
+    """
+    starts = np.asarray(starts, dtype="datetime64[D]").reshape(-1)
+    modules, cols = [], []
     for m, ndays in enumerate(plan.module_days):
-        first = start + pd.Timedelta(days=m * plan.module_gap_days)
-        days = np.busday_offset(np.datetime64(first.date()), np.arange(ndays), roll="forward")
-        out.extend((m + 1, pd.Timestamp(d)) for d in days)
-    return out
+        first = starts + np.timedelta64(m * plan.module_gap_days, "D")
+        for d in range(ndays):
+            modules.append(m + 1)
+            cols.append(np.busday_offset(first, d, roll="forward"))
+    return np.array(modules), np.stack(cols, axis=1)
 
 
 def build_programmes() -> pd.DataFrame:
@@ -185,14 +196,14 @@ def build_cohorts(sizes: dict[str, int], rng: np.random.Generator) -> pd.DataFra
     for plan in COHORT_PLANS:
         csizes, starts = cohort_layout(plan, sizes[plan.programme_id])
         width = max(2, len(str(len(csizes))))
-        for i, (size, start) in enumerate(zip(csizes, starts)):
-            sessions = session_dates(plan, start)
+        _, days = session_dates(plan, np.array(starts, dtype="datetime64[D]"))
+        for i, size in enumerate(csizes):
             places = int(size + rng.integers(0, 3))
             rows.append({
                 "cohort_id": f"{plan.prefix}_c{i + 1:0{width}d}",
                 "programme_id": plan.programme_id,
-                "start_date": sessions[0][1],
-                "end_date": sessions[-1][1],
+                "start_date": pd.Timestamp(days[i, 0]),
+                "end_date": pd.Timestamp(days[i, -1]),
                 "delivery_mode": plan.delivery_mode,
                 "places": places,
                 "applications": int(round(places * plan.demand * rng.uniform(0.85, 1.15))),

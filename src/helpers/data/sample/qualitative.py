@@ -41,6 +41,8 @@ def build_codes() -> pd.DataFrame:
 def _sources(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """One row per segment-to-be: source_id, source_type, participant index (-1 none), wave."""
     prog = people.programme_id.to_numpy()
+    cohort_of = people.cohort_id.to_numpy()
+    members_of = pd.Series(cohort_of).groupby(cohort_of, sort=False).indices
     frames = []
 
     def interviews(programme, share, lo, hi, wave, tag):
@@ -58,8 +60,7 @@ def _sources(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         if len(idx) == 0:
             return
         for g in range(n_groups):
-            cohort = people.cohort_id.to_numpy()[idx[int(rng.integers(len(idx)))]]
-            members = np.flatnonzero(people.cohort_id.to_numpy() == cohort)
+            members = members_of[cohort_of[idx[int(rng.integers(len(idx)))]]]
             k = int(rng.integers(per_group - 2, per_group + 3))
             who = rng.choice(members, k)
             who[rng.random(k) < 0.2] = -1                 # unattributed group talk

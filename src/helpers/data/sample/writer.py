@@ -57,11 +57,21 @@ def _prepare(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _iso_dates(col: pd.Series) -> pd.Categorical:
+    """ISO date text for a datetime column, formatting each distinct date once."""
+    days = col.to_numpy().astype("datetime64[D]")
+    missing = np.isnat(days)
+    uniq, code = np.unique(days[~missing], return_inverse=True)
+    codes = np.full(len(days), -1)
+    codes[~missing] = code.ravel()
+    return pd.Categorical.from_codes(codes, np.datetime_as_string(uniq))
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df = df.copy()
     for col in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[col]):
-            df[col] = df[col].dt.strftime("%Y-%m-%d")
+            df[col] = _iso_dates(df[col])
         elif pd.api.types.is_bool_dtype(df[col]):
             df[col] = np.where(df[col].to_numpy(), "true", "false")
     df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g", encoding="utf-8")
@@ -70,8 +80,9 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     df = df.copy()
     for col in df.columns:
-        if col.endswith("date") and not pd.api.types.is_datetime64_any_dtype(df[col]):
-            df[col] = pd.to_datetime(df[col].astype(str))
+        if col.endswith("date") and isinstance(df[col].dtype, pd.CategoricalDtype):
+            cats = pd.to_datetime(df[col].cat.categories)
+            df[col] = cats.take(df[col].cat.codes.to_numpy(), allow_fill=True)
     table = pa.Table.from_pandas(df, preserve_index=False)
     fields = [pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else
               pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type) else f
