@@ -255,3 +255,66 @@ def service_example(data) -> tuple[pd.DataFrame, list[str]]:
             f"to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return table, sentences
+
+
+# --- notebook cells: one call each, with the empty cases said in words ------------------------
+
+def _none_recorded(rep) -> str:
+    return f"No live improvement projects are recorded for {rep.scope}."
+
+
+def show_portfolio(rep) -> None:
+    """The portfolio table for the report's scope (or a sentence when there are no projects)."""
+    from helpers.report.display import show_sentences, show_table
+
+    table = portfolio_table(rep.data)
+    if table.empty:
+        show_sentences([_none_recorded(rep)])
+        return
+    show_table(table, caption=f"Improvement projects, {rep.scope}",
+               note="Leads are shown by profession only.")
+
+
+def show_matrix(rep, summary: pd.DataFrame) -> None:
+    """The Making Data Count summary matrix (projects by variation and assurance icon)."""
+    from helpers.report.display import show_sentences, show_table
+
+    if summary.empty:
+        show_sentences([_none_recorded(rep)])
+        return
+    show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {rep.scope}",
+               note="Rows: variation in the most recent point (limits recalculated at each "
+                    "project's start). Columns: assurance against the project's target.")
+
+
+def show_project_summaries(rep, summary: pd.DataFrame) -> None:
+    """Per-project icons and level change, as a table and plain sentences."""
+    from helpers.report.display import show_sentences, show_table
+
+    if summary.empty:
+        show_sentences([_none_recorded(rep)])
+        return
+    show_table(summary_table(summary), caption=f"Icons and level change at the start, {rep.scope}",
+               note=f"Level change: segmented regression with Newey-West errors, estimated only "
+                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start.")
+    show_sentences(summary_sentences(summary))
+
+
+def show_charts(rep) -> None:
+    """One SPC chart per project (or a sentence when there are none)."""
+    from helpers.report.display import show_sentences
+
+    if rep.data.projects.empty:
+        show_sentences([_none_recorded(rep)])
+        return
+    show_project_charts(rep.data)
+
+
+def show_service_example(rep) -> None:
+    """Six-month totals of service measures counted per month, with their change."""
+    from helpers.report.display import show_sentences, show_table
+
+    table, sentences = service_example(rep.data)
+    if not table.empty:
+        show_table(table, caption=f"Service measures: six-month totals, {rep.scope}")
+    show_sentences(sentences or [f"No service measure counted per month is recorded for {rep.scope}."])

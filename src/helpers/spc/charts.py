@@ -13,6 +13,8 @@ NHS-R Community. NHSRplotthedots (R package), ``ptd_create_ggplot()`` and ``ptd_
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
@@ -91,12 +93,12 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
     if (chart["chart"] == "run").any():
         notes.append(f"fewer than {chart.attrs.get('min_points', 13)} points: run chart, no limits")
     ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    heading = title or "SPC chart"
+    ax.set_ylabel(textwrap.fill(y_label, 40))
+    heading = textwrap.fill(title or "SPC chart", 60)
     if notes:
         heading += f"\n({'; '.join(notes)})"
     ax.set_title(heading)
-    ax.legend(loc="best", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.autofmt_xdate() if isinstance(x, pd.DatetimeIndex) else None
     fig.tight_layout()
     return fig
