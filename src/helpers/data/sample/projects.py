@@ -83,25 +83,48 @@ LIBRARY_TOTALS = {("2011-10", "2012-03"): 747, ("2012-04", "2012-09"): 1118, ("2
 LIBRARY_MONTHS = ("2011-04", "2014-02")
 
 
-def _months(start: pd.Timestamp, before: int, after: int) -> pd.DatetimeIndex:
-    first = (start - pd.DateOffset(months=before)).to_period("M").to_timestamp()
-    return pd.date_range(first, periods=before + after + 1, freq="MS")
+def _months(start: np.datetime64, before: int, after: int) -> np.ndarray:
+    """Months (datetime64[M]) from ``before`` months before ``start`` to ``after`` months after."""
+    return np.datetime64(start, "M") + np.arange(-before, after + 1)
 
 
-def kpi_series(periods: pd.DatetimeIndex, start: pd.Timestamp, level: float, sd: float, kind: str,
+def kpi_series(periods: np.ndarray, start: np.datetime64, level: float, sd: float, kind: str,
                better: str, effective: bool, rng: np.random.Generator) -> np.ndarray:
-    """One monthly KPI series: level + winter seasonality + noise (+ a shift when effective)."""
-    month = periods.month.to_numpy()
+    """One monthly KPI series: level + winter seasonality + noise (+ a shift when effective).
+
+    Parameters
+    ----------
+    periods : array of datetime64[M]
+        The months of the series.
+    start : datetime64
+        The project's start; an effective project's shift ramps in over its first three months.
+    level, sd : float
+        Pre-project level and month-to-month noise (standard deviation).
+    kind : {"cont", "pct", "count"}
+        Continuous, a percentage (clipped to 0-100) or a count (Poisson).
+    better : {"up", "down"}
+        Direction of improvement: the shift goes that way and winter pushes the other way.
+    effective : bool
+        Whether the project genuinely shifts the measure (by 2 to 3.5 sd).
+
+    Notes
+    -----
+    A level shift with seasonality and noise is the data-generating process that interrupted
+    time-series regression (Bernal, Cummins & Gasparrini 2017, *Int J Epidemiol* 46:348-355) and
+    SPC shift rules are meant to detect.
+    """
+    months = np.asarray(periods, dtype="datetime64[M]")
+    month = months.astype(np.int64) % 12 + 1
     season = 0.6 * sd * np.cos(2 * np.pi * (month - 1) / 12)        # peaks in January
     if better == "up":
         season = -season                                            # winter makes things worse
-    after = (periods >= start).astype(float)
-    ramp = np.clip((np.arange(len(periods)) - np.argmax(periods >= start) + 1) / 3, 0, 1) * after
+    since = (months - np.datetime64(start, "M")).astype(np.int64)
+    ramp = np.clip((since + 1) / 3, 0, 1)
     size = rng.uniform(2.0, 3.5) * sd if effective else 0.0
     shift = size * ramp * (1 if better == "up" else -1)
     if kind == "count":
         return rng.poisson(np.maximum(level + season + shift, 1)).astype(float)
-    value = level + season + shift + rng.normal(0, sd, len(periods))
+    value = level + season + shift + rng.normal(0, sd, len(months))
     if kind == "pct":
         value = np.clip(value, 0, 100)
     return np.round(np.maximum(value, 0), 1)
@@ -148,20 +171,20 @@ def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     def add(pid, programme, lead, spec, start, effective, status, periods=None, values=None):
         title, area, kpi, unit, better, level, sd, kind = spec[:8]
         if periods is None:
-            periods = _months(start, 18, 18)
+            periods = _months(start, 18, 18).astype("datetime64[ns]")
             values = kpi_series(periods, start, level, sd, kind, better, effective, rng)
         change = (2.5 * sd if effective else 2.0 * sd) * (1 if better == "up" else -1)
         target = round(level + change, 1) if kind != "pct" else round(min(max(level + change, 0), 100), 1)
         rows.append({"project_id": pid, "programme_id": programme, "lead_participant_id": lead,
                      "title": title, "area": area, "kpi": kpi, "unit": unit, "better": better,
                      "start_date": start, "status": status, "target": target})
-        series.append(pd.DataFrame({"project_id": pid, "period": periods, "value": values}))
+        series.append((np.full(len(values), pid, dtype=object), periods, values))
 
     luhft = people[people.programme_id == "luhft_lbs"]
     leads = _choose_leads(luhft, [p[8] for p in LUHFT_PROJECTS], rng)
     effective = rng.permutation(np.arange(len(LUHFT_PROJECTS)) < 10)
     for k, (spec, lead) in enumerate(zip(LUHFT_PROJECTS, leads)):
-        start = pd.Timestamp("2021-01-01") + pd.DateOffset(months=int(rng.integers(0, 12)))
+        start = (np.datetime64("2021-01", "M") + int(rng.integers(0, 12))).astype("datetime64[D]")
         status = "sustained" if effective[k] else str(rng.choice(["completed", "ongoing", "paused"]))
         add(f"luhft_p{k + 1:02d}", "luhft_lbs", lead, spec, start, bool(effective[k]), status)
 
@@ -172,7 +195,7 @@ def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
         spec = LCFT_PROJECTS[k % len(LCFT_PROJECTS)]
         if k >= len(LCFT_PROJECTS):
             spec = (f"{spec[0]} (team {k // len(LCFT_PROJECTS) + 1})",) + spec[1:]
-        start = pd.Timestamp("2015-01-01") + pd.DateOffset(months=int(rng.integers(0, 6)))
+        start = (np.datetime64("2015-01", "M") + int(rng.integers(0, 6))).astype("datetime64[D]")
         status = "completed" if eff[k] else str(rng.choice(["completed", "ongoing"]))
         add(f"lcft_p{k + 1:0{width}d}", "lcft_cetad", doc, spec, start, bool(eff[k]), status)
 
@@ -181,6 +204,10 @@ def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     periods, values = library_series(rng)
     spec = ("Leadership Zone in the Shrewsbury Health Library", "Library and knowledge services",
             "Issues of management and leadership books", "issues per month", "up", 124.5, 12.0, "count")
-    add("sath_p01", "sath_academy", librarian, spec, pd.Timestamp("2012-04-01"), True, "sustained",
-        periods, values)
-    return pd.DataFrame(rows), pd.concat(series, ignore_index=True)
+    add("sath_p01", "sath_academy", librarian, spec, np.datetime64("2012-04-01"), True, "sustained",
+        periods.to_numpy(), values)
+    projects = pd.DataFrame(rows)
+    projects["start_date"] = pd.to_datetime(projects.start_date)
+    ids, periods, values = (np.concatenate(parts) for parts in zip(*series))
+    kpi = pd.DataFrame({"project_id": ids, "period": periods.astype("datetime64[ns]"), "value": values})
+    return projects, kpi

@@ -84,8 +84,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
             cats = pd.to_datetime(df[col].cat.categories)
             df[col] = cats.take(df[col].cat.codes.to_numpy(), allow_fill=True)
     table = pa.Table.from_pandas(df, preserve_index=False)
-    fields = [pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else
-              pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type) else f
+    fields = [pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type) else f
               for f in table.schema]
     table = table.cast(pa.schema(fields)).replace_schema_metadata(None)
     pq.write_table(table, path, compression="zstd")
