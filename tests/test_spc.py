@@ -309,3 +309,38 @@ def test_chart_draws_a_figure_with_labels():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+# --- properties: both directions are mirror images; the rule column follows precedence -------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+series = st.lists(st.integers(-50, 50), min_size=13, max_size=40).map(lambda v: np.array(v, float))
+
+
+@settings(max_examples=60, deadline=None)
+@given(series)
+def test_negating_values_and_direction_mirrors_the_classification(y):
+    up, down = xmr(y, improvement="up"), xmr(-y, improvement="down")
+    assert up["special_cause"].tolist() == down["special_cause"].tolist()
+    # except a trend point whose next point is also in a trend but equal to it: NHSRplotthedots
+    # reads that zero step as falling whichever way the values run
+    trend = up["trend"].to_numpy()
+    zero_step = (up["rule"] == "trend").to_numpy() & np.r_[trend[1:], False] & np.r_[np.diff(y) == 0, False]
+    ok = ~zero_step
+    assert up["point_type"][ok].tolist() == down["point_type"][ok].tolist()
+    flip = {"high": "low", "low": "high", "": ""}
+    assert [flip[d] for d in up["direction"][ok]] == down["direction"][ok].tolist()
+    np.testing.assert_allclose(up["upl"], -down["lpl"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(series, st.sampled_from([6, 7]), st.sampled_from([6, 7]))
+def test_special_cause_is_any_rule_and_the_rule_column_follows_precedence(y, shift, trend):
+    t = xmr(y, shift=shift, trend=trend)
+    fired = t[["outside_limits", "trend", "two_of_three", "shift"]].to_numpy()
+    assert (t["special_cause"].to_numpy() == fired.any(axis=1)).all()
+    for row, flags in zip(t.itertuples(), fired):
+        names = [n for n, f in zip(("outside_limits", "trend", "two_of_three", "shift"), flags) if f]
+        assert row.rule == (names[0] if names else "") and row.rules == ",".join(names)
