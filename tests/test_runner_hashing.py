@@ -59,3 +59,12 @@ def test_input_hash_changes_with_each_input():
         assert input_hash(**{**base, key: value}) != h
     assert input_hash(**base, version="9.9") != h
     assert input_hash(**{**base, "parameters": {"p": 1}}) == h
+
+
+def test_code_hash_can_be_pinned(monkeypatch):
+    from helpers.runner.hashing import code_hash
+
+    monkeypatch.delenv("LEADEVAL_CODE_HASH", raising=False)
+    assert len(code_hash()) == 64
+    monkeypatch.setenv("LEADEVAL_CODE_HASH", "pinned")
+    assert code_hash() == "pinned"

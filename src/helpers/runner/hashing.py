@@ -89,7 +89,14 @@ def dataset_hash(path: str | Path, cache: dict | None = None) -> str:
 
 
 def code_hash() -> str:
-    """Hash of the ``helpers`` package's code and templates (any change re-runs every job)."""
+    """Hash of the ``helpers`` package's code and templates (any change re-runs every job).
+
+    ``$LEADEVAL_CODE_HASH``, when set, is used instead: it pins the code's identity while the
+    package is being edited (tests, development), so only notebook and data changes re-run jobs.
+    """
+    pinned = os.environ.get("LEADEVAL_CODE_HASH")
+    if pinned:
+        return pinned
     root = Path(__file__).resolve().parents[1]
     return tree_hash(root, (".py", ".j2", ".css", ".json", ".yaml", ".txt"))
 
