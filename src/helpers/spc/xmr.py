@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +30,7 @@ def _positions(index: pd.Index, points) -> list[int]:
     (for a DatetimeIndex, the first point on or after the date)."""
     if points is None:
         return []
-    if np.isscalar(points) or isinstance(points, pd.Timestamp):
+    if np.isscalar(points) or isinstance(points, (pd.Timestamp, datetime.date)):
         points = [points]
     out = []
     for p in points:
@@ -99,7 +101,7 @@ def xmr(values, improvement: str = "up", screen_outliers: bool = True, shift: in
     Examples
     --------
     >>> import numpy as np
-    >>> t = xmr(np.r_[np.full(12, 10.0), 30.0], improvement="down")
+    >>> t = xmr(np.r_[np.tile([10.0, 12.0], 10), 30.0], improvement="down")
     >>> t.point_type.iloc[-1]
     'special_cause_concern'
     """
