@@ -160,7 +160,7 @@ def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestam
         span = (starts[-1] - starts[0]).days
         offsets = np.round(np.linspace(0, span, k)).astype(int)
         dates = [starts[0] + pd.Timedelta(days=int(o)) for o in offsets]
-        dates = [d - pd.Timedelta(days=d.dayofweek) for d in dates]
+        dates = [d - pd.Timedelta(days=d.day_of_week) for d in dates]
     return [int(s) for s in sizes], dates
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.text_bank import CODEBOOK, CORE, FOLLOW_ONS, LEAD_INS, PII_SENTENCES
+from helpers.data.sample.text_bank import (CODEBOOK, CONTEXTS, CORE, FOLLOW_ONS, LEAD_INS, PII_SENTENCES,
+                                          SPECIALITY_SENTENCES)
 
 THEME_WEIGHTS = {
     "barts_kf_scl": {"restorative_space": 0.32, "cross_speciality": 0.2, "leadership_followership": 0.2,
@@ -78,23 +79,35 @@ def _sources(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _compose(src: pd.DataFrame, code: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Segment texts: optional lead-in, a core statement for the code, optional follow-on."""
+def _compose(src: pd.DataFrame, code: np.ndarray, speciality: np.ndarray,
+             rng: np.random.Generator) -> np.ndarray:
+    """Segment texts: optional lead-in, a core statement for the code, optional context (the
+    situation, or the speaker's speciality in spoken sources) and an optional follow-on."""
     n = len(src)
+    stype = src.source_type.to_numpy()
+
+    def draw(bank, mask):
+        out = np.full(n, "", dtype=object)
+        out[mask] = np.array(bank, dtype=object)[rng.integers(0, len(bank), mask.sum())]
+        return out
+
     core = np.empty(n, dtype=object)
     for c in np.unique(code):
-        mask = code == c
-        bank = np.array(CORE[CHILD_IDS[c]], dtype=object)
-        core[mask] = bank[rng.integers(0, len(bank), mask.sum())]
+        core[code == c] = draw(CORE[CHILD_IDS[c]], code == c)[code == c]
     lead = np.full(n, "", dtype=object)
-    for stype, bank in LEAD_INS.items():
-        mask = (src.source_type.to_numpy() == stype) & (rng.random(n) < 0.5)
-        lead[mask] = np.array(bank, dtype=object)[rng.integers(0, len(bank), mask.sum())]
+    for kind, bank in LEAD_INS.items():
+        mask = (stype == kind) & (rng.random(n) < 0.6)
+        lead[mask] = draw(bank, mask)[mask]
+    context = draw(CONTEXTS, rng.random(n) < 0.35)
+    spoken = (stype != "free_text") & (speciality != "") & (rng.random(n) < 0.3)
+    spec = draw(SPECIALITY_SENTENCES, spoken)
+    spec[spoken] = [t.format(speciality=sp) for t, sp in zip(spec[spoken], speciality[spoken])]
     follow = np.full(n, "", dtype=object)
     for theme, bank in FOLLOW_ONS.items():
         mask = (CHILD_THEME[code] == theme) & (rng.random(n) < 0.55)
-        follow[mask] = np.array(bank, dtype=object)[rng.integers(0, len(bank), mask.sum())]
-    return np.array([" ".join(p for p in parts if p) for parts in zip(lead, core, follow)], dtype=object)
+        follow[mask] = draw(bank, mask)[mask]
+    parts = zip(lead, core, context, spec, follow)
+    return np.array([" ".join(p for p in row if p) for row in parts], dtype=object)
 
 
 def _perturb(code: np.ndarray, p_keep: float, rng: np.random.Generator) -> np.ndarray:
@@ -128,11 +141,12 @@ def build_qualitative(people: pd.DataFrame,
             tm = themes == t
             pick[tm] = kids[rng.integers(0, len(kids), tm.sum())]
         code[mask] = pick
-    text = _compose(src, code, rng)
+    pidx = src.pidx.to_numpy()
+    speciality = np.where(pidx >= 0, people.speciality.to_numpy()[np.maximum(pidx, 0)], "")
+    text = _compose(src, code, speciality.astype(object), rng)
     for j, k in enumerate(rng.choice(n, min(n, len(PII_SENTENCES)), replace=False)):
         text[k] = f"{text[k]} {PII_SENTENCES[j]}"
     seg_id = np.array([f"S{i + 1:06d}" for i in range(n)], dtype=object)
-    pidx = src.pidx.to_numpy()
     pid = np.where(pidx >= 0, people.participant_id.to_numpy()[np.maximum(pidx, 0)], "")
     segments = pd.DataFrame({"segment_id": seg_id, "source_id": src.source_id.to_numpy(),
                              "source_type": src.source_type.to_numpy(), "participant_id": pid,

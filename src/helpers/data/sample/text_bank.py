@@ -227,13 +227,31 @@ FOLLOW_ONS: dict[str, list[str]] = {
                                 "My team have noticed the difference, apparently."],
     "operational_managers": ["It's still a work in progress.", "It's the relationship that matters most.",
                              "We're getting there, slowly.", "That conversation needs to continue."],
-    "programme_design": ["That's what I'd keep.", "I'd change that for the next cohort.",
-                         "It made the difference for me.", "Other programmes could learn from that."],
-    "improvement_projects": ["We're now spreading it to two other wards.",
-                             "The board asked us to present it.", "It's now business as usual.",
-                             "We'd do the measurement differently next time."],
+    "programme_design": ["That's my main reflection.", "Others in my cohort felt the same.",
+                         "I'd say that to anyone considering it.", "Whoever designs the next one should know that."],
+    "improvement_projects": ["The team deserve the credit.", "We've written it up for the quality committee.",
+                             "I'd do the measurement differently next time.",
+                             "That's the part I'd want other project leads to hear."],
     "": ["", "", ""],
 }
+
+CONTEXTS = [
+    "That was in the middle of the second wave.", "This was during my first year as a lead.",
+    "We were two consultants down at the time.", "It was the winter the corridors were full.",
+    "That was the week of the junior doctors' strike.", "We had just been through a CQC visit.",
+    "It came just after the merger.", "This was before I took on the directorate.",
+    "At that point the waiting list was the only thing anyone talked about.",
+    "We had a new chief executive that year.", "I was covering a colleague's sessions as well.",
+    "Our division was being restructured.", "It was soon after the Covid recovery plans came in.",
+    "That was my third attempt at the same problem.", "I'd been in post about six months.",
+    "The rota was in a terrible state then.", "We were halfway through a recruitment freeze.",
+    "The trust had just missed its financial plan.",
+]
+SPECIALITY_SENTENCES = [
+    "In {speciality} that makes a real difference.", "Coming from {speciality}, that was new to me.",
+    "It's particularly true in {speciality}.", "Most of my colleagues in {speciality} would say the same.",
+    "That's not how things usually work in {speciality}.",
+]
 
 PII_SENTENCES = [
     "If anyone wants my notes, drop me a line at k.osei@nhs.net.",
