@@ -28,6 +28,8 @@ HOSTILE = [
     '<meta http-equiv="refresh" content="0;url=https://example.org">',
     '<object data="file:///etc/passwd"></object>',
     '<a href="//example.org/x">protocol-relative</a>',
+    '<a href="/etc/passwd.html">absolute path</a>',
+    '<a href="file:///x.html">file link</a>',
 ]
 
 
@@ -60,6 +62,10 @@ def test_sanitiser_removes_active_and_remote_content(fragment):
     for _tag, _name, value in parser.refs:
         assert value.startswith(("data:image/png;base64,", "#")), value
     assert parser.ids == []
+
+
+def test_links_between_reports_are_kept():
+    assert 'href="../all/20_outcomes.html"' in sanitize_html('<a href="../all/20_outcomes.html">x</a>')
 
 
 def _executed_notebook():

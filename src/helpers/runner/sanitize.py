@@ -4,7 +4,8 @@ nbconvert has shipped markup-injection flaws when converting untrusted notebooks
 (CVE-2021-32862) and file disclosure through embedded images (CVE-2026-39378), so leadeval
 never trusts output HTML: every fragment passes through nh3 (the Rust ``ammonia`` sanitiser)
 with a short allow-list of structural tags and attributes. Images survive only as inline
-``data:`` URIs of PNG, JPEG or GIF; links survive only as in-page ``#fragment`` links. Nothing
+``data:`` URIs of PNG, JPEG or GIF; links survive only as in-page ``#fragment`` links or relative links to
+another report (``../all/20_leadership_outcomes.html``). Nothing
 can refer to a local file or a remote host, and ``id`` attributes are dropped so no output can
 impersonate the page's own ``provenance`` block.
 """
@@ -39,6 +40,8 @@ ALLOWED_ATTRIBUTES = {
 #: data: URIs an <img> may carry (SVG excluded: it is a document that can hold script and links).
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]+$")
 _FRAGMENT = re.compile(r"^#[A-Za-z0-9_.:-]*$")
+# A relative link to another report of the same set (no scheme, no host, no absolute path).
+_SIBLING = re.compile(r"^(\.\./){0,3}[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,3}\.html(#[A-Za-z0-9_.:-]*)?$")
 _SIZE = re.compile(r"^\d{1,5}(%|px)?$")
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
@@ -47,7 +50,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     if attr == "src":
         return value if tag == "img" and _DATA_IMAGE.match(value) else None
     if attr == "href":
-        return value if _FRAGMENT.match(value) else None
+        return value if _FRAGMENT.match(value) or _SIBLING.match(value) else None
     if attr in ("width", "height"):
         return value if _SIZE.match(value) else None
     return value

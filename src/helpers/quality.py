@@ -1,0 +1,161 @@
+"""What a dataset holds and how complete it is: the data-quality report's logic.
+
+Pure functions over a loaded :class:`helpers.data.Dataset` (or its tables), each returning a
+tidy DataFrame ready for ``show_table``. Counts here are raw; notebooks pass them through
+``helpers.report.disclosure.suppress_table`` before display.
+
+References
+----------
+The American Association for Public Opinion Research (2023). *Standard Definitions: Final
+Dispositions of Case Codes and Outcome Rates for Surveys*, 10th edition. Response rate 2 (RR2):
+complete and partial responses divided by eligible cases; here a participant responded in a wave
+when they answered at least one item as ``self`` rater, and every participant of the selection
+is eligible.
+
+Little, R. J. A. and Rubin, D. B. (2019). *Statistical Analysis with Missing Data*, 3rd edition,
+Wiley, section 1.2: missingness reported per variable as count and share of cases.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+WAVE_ORDER = ["retrospective_pre", "baseline", "post", "follow_up"]
+
+
+def table_overview(tables: dict[str, pd.DataFrame], files: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per table: its file, number of rows and columns.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        ``Dataset.tables``.
+    files : dict of str to str, optional
+        ``Dataset.files``: the file each table was read from (absent tables get "not supplied").
+
+    Returns
+    -------
+    DataFrame with columns ``table, file, rows, columns``, in the order given.
+    """
+    files = files or {}
+    return pd.DataFrame(
+        [{"table": name, "file": files.get(name, "not supplied"), "rows": int(len(frame)),
+          "columns": int(frame.shape[1])} for name, frame in tables.items()],
+        columns=["table", "file", "rows", "columns"],
+    )
+
+
+def cohort_overview(cohorts: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """Cohorts with their dates, delivery mode and number of participants.
+
+    Returns
+    -------
+    DataFrame with columns ``cohort_id, start_date, end_date, delivery_mode, participants``.
+    """
+    counts = participants.groupby("cohort_id").size()
+    out = cohorts[["cohort_id", "start_date", "end_date", "delivery_mode"]].copy()
+    out["participants"] = out["cohort_id"].map(counts).fillna(0).astype(int)
+    return out.reset_index(drop=True)
+
+
+def response_rates(participants: pd.DataFrame, responses: pd.DataFrame, rater: str = "self") -> pd.DataFrame:
+    """Response rate per instrument and wave (AAPOR RR2 with every participant eligible).
+
+    A participant responded in a wave when they answered (non-missing value) at least one item of
+    the instrument as ``rater``.
+
+    Returns
+    -------
+    DataFrame with columns ``instrument_id, wave, respondents, eligible, rate`` (rate 0 to 1),
+    waves in study order.
+    """
+    eligible = int(participants["participant_id"].nunique())
+    answered = responses[(responses["rater"] == rater) & responses["value"].notna()]
+    answered = answered[answered["participant_id"].isin(participants["participant_id"])]
+    grouped = (answered.groupby(["instrument_id", "wave"], observed=True)["participant_id"]
+               .nunique().rename("respondents").reset_index())
+    grouped["eligible"] = eligible
+    grouped["rate"] = grouped["respondents"] / eligible if eligible else float("nan")
+    order = {w: i for i, w in enumerate(WAVE_ORDER)}
+    grouped["_order"] = grouped["wave"].map(order).fillna(len(order))
+    grouped = grouped.sort_values(["instrument_id", "_order"]).drop(columns="_order")
+    return grouped.reset_index(drop=True)[["instrument_id", "wave", "respondents", "eligible", "rate"]]
+
+
+def _is_missing(series: pd.Series) -> pd.Series:
+    missing = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        missing |= series.astype("string").str.strip().fillna("") == ""
+    return missing
+
+
+def missingness(tables: dict[str, pd.DataFrame], only_missing: bool = True) -> pd.DataFrame:
+    """Missing values by table and column (blank text counts as missing).
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+    only_missing : bool, default True
+        Leave out columns with nothing missing (report them in one sentence instead).
+
+    Returns
+    -------
+    DataFrame with columns ``table, column, rows, missing, share`` (share 0 to 1).
+    """
+    rows = []
+    for name, frame in tables.items():
+        for column in frame.columns:
+            n_missing = int(_is_missing(frame[column]).sum())
+            if only_missing and n_missing == 0:
+                continue
+            rows.append({"table": name, "column": column, "rows": int(len(frame)),
+                         "missing": n_missing,
+                         "share": n_missing / len(frame) if len(frame) else float("nan")})
+    return pd.DataFrame(rows, columns=["table", "column", "rows", "missing", "share"])
+
+
+def codings_per_coder(codings: pd.DataFrame) -> pd.DataFrame:
+    """Codings applied by each coder, with the segments and distinct codes they used.
+
+    Returns
+    -------
+    DataFrame with columns ``coder_id, codings, segments, codes``, most codings first.
+    """
+    if codings.empty:
+        return pd.DataFrame(columns=["coder_id", "codings", "segments", "codes"])
+    out = codings.groupby("coder_id").agg(codings=("code_id", "size"),
+                                          segments=("segment_id", "nunique"),
+                                          codes=("code_id", "nunique")).reset_index()
+    return out.sort_values(["codings", "coder_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def validation_summary(path) -> pd.DataFrame:
+    """Validate a dataset folder and count problems by file and column.
+
+    Returns
+    -------
+    DataFrame with columns ``file, column, problems, expected``; empty when the dataset is
+    valid. Offending values are left out on purpose: they may be identifiers.
+    """
+    from helpers.data import DataError, load_dataset
+
+    try:
+        load_dataset(path)
+    except DataError as exc:
+        records = [{"file": p.file, "column": p.column or "", "expected": p.expected}
+                   for p in exc.problems]
+        frame = pd.DataFrame(records, columns=["file", "column", "expected"])
+        return (frame.groupby(["file", "column"], dropna=False)
+                .agg(problems=("expected", "size"), expected=("expected", "first")).reset_index())
+    return pd.DataFrame(columns=["file", "column", "problems", "expected"])
+
+
+def validation_sentences(problems: pd.DataFrame, dataset_name: str) -> list[str]:
+    """Plain-English summary of :func:`validation_summary`."""
+    if problems.empty:
+        return [f"The dataset '{dataset_name}' passed every validation check: every table has its "
+                "required columns and types, and every reference between tables resolves."]
+    total = int(problems["problems"].sum())
+    files = problems["file"].nunique()
+    return [f"The dataset '{dataset_name}' has {total} validation problem(s) in {files} file(s); "
+            "reports built on it are not published until they are fixed."]
