@@ -200,3 +200,13 @@ def test_agreement_label_follows_krippendorff_2004():
     assert rel.agreement_label(0.70) == "tentative"
     assert rel.agreement_label(0.5) == "poor"
     assert rel.agreement_label(float("nan")) == "not computable"
+
+
+def test_vectorised_nominal_bootstrap_matches_the_package_per_resample():
+    rng = np.random.default_rng(3)
+    draws = [rng.integers(0, KRIPP.shape[1], KRIPP.shape[1]) for _ in range(25)]
+    weights = np.array([np.bincount(d, minlength=KRIPP.shape[1]) for d in draws])
+    fast = rel._nominal_alpha_weighted(KRIPP, weights)
+    slow = np.array([rel.krippendorff_alpha(KRIPP[:, d]) for d in draws])
+    assert np.allclose(fast, slow, equal_nan=True)
+    assert rel._nominal_alpha_weighted(KRIPP, np.ones((1, 12)))[0] == pytest.approx(0.743, abs=5e-4)

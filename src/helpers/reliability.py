@@ -11,6 +11,7 @@ Agreement is described with the usual benchmarks (Landis and Koch 1977 for kappa
 
 from __future__ import annotations
 
+import warnings
 from itertools import combinations
 
 import numpy as np
@@ -76,19 +77,24 @@ def cohen_kappa(a, b) -> float:
         return float("nan")
     if table.shape[0] == 1:
         return 1.0
-    return float(_sm_kappa(table, return_results=True).kappa)
+    with warnings.catch_warnings():  # its z-test divides by zero for perfect agreement
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(_sm_kappa(table, return_results=True).kappa)
 
 
 def _reliability_matrix(data) -> np.ndarray:
     """Coders x units as float with NaN for missing; non-numeric labels are mapped to integers."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        return data.astype(float)
     frame = pd.DataFrame(data)
-    numeric = frame.apply(pd.to_numeric, errors="coerce")
-    non_numeric = frame.notna() & numeric.isna()
-    if non_numeric.to_numpy().any():
-        stacked = frame.stack().dropna()
-        codes, _ = pd.factorize(stacked.astype(str), sort=True)
-        numeric = pd.Series(codes.astype(float), index=stacked.index).unstack().reindex(
-            index=frame.index, columns=frame.columns)
+    try:
+        return frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        pass
+    stacked = frame.stack().dropna()
+    codes, _ = pd.factorize(stacked.astype(str), sort=True)
+    numeric = pd.Series(codes.astype(float), index=stacked.index).unstack().reindex(
+        index=frame.index, columns=frame.columns)
     return numeric.to_numpy(dtype=float)
 
 
@@ -222,16 +228,41 @@ def alpha_bootstrap_ci(data, level: str = "nominal", n_boot: int = 1000, ci: flo
     if n_units < 2 or np.isnan(krippendorff_alpha(matrix, level)):
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    alphas = []
-    for _ in range(n_boot):
-        sample = matrix[:, rng.integers(0, n_units, n_units)]
-        value = krippendorff_alpha(sample, level)
-        if not np.isnan(value):
-            alphas.append(value)
-    if not alphas:
+    draws = [rng.integers(0, n_units, n_units) for _ in range(n_boot)]
+    if level == "nominal":
+        alphas = _nominal_alpha_weighted(matrix, np.array([np.bincount(d, minlength=n_units)
+                                                           for d in draws]))
+    else:
+        alphas = np.array([krippendorff_alpha(matrix[:, d], level) for d in draws])
+    alphas = alphas[~np.isnan(alphas)]
+    if not alphas.size:
         return float("nan"), float("nan")
     lo, hi = np.quantile(alphas, [(1 - ci) / 2, (1 + ci) / 2])
     return float(lo), float(hi)
+
+
+def _nominal_alpha_weighted(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Nominal alpha for many resamples at once; ``weights`` (resamples x units) counts how often
+    each unit is drawn.
+
+    With N the units x values count matrix and m_u the codings of unit u (pairable when >= 2),
+    the coincidence-matrix formula (Krippendorff 2011) reduces to
+    alpha = 1 - (n - 1) * sum_u w_u (m_u^2 - sum_c N_uc^2) / (m_u - 1) / (n^2 - sum_c n_c^2),
+    with n_c = sum_u w_u N_uc over pairable units and n = sum_c n_c.
+    """
+    values = np.unique(matrix[~np.isnan(matrix)])
+    counts = np.stack([(matrix == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    counts[~pairable] = 0.0
+    disagree = np.zeros_like(m)
+    disagree[pairable] = (m[pairable] ** 2 - (counts[pairable] ** 2).sum(axis=1)) / (m[pairable] - 1)
+    n_c = weights @ counts
+    n = n_c.sum(axis=1)
+    expected = n ** 2 - (n_c ** 2).sum(axis=1)
+    observed = weights @ disagree
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(expected > 0, 1 - (n - 1) * observed / expected, np.nan)
 
 
 def agreement_label(alpha: float) -> str:
