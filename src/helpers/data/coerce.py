@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 _FLOAT_ID = r"^-?\d+\.0+$"            # 1001.0: an id column that went through a float
@@ -28,19 +29,48 @@ def choice_key(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
-def to_id(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Identifier text; ``1001.0`` becomes ``1001``; Excel's scientific form is refused."""
+def to_id(text: pd.Series, nhs_check: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Identifier text, checked once per distinct value.
+
+    ``1001.0`` becomes ``1001``. Refused: Excel's scientific form (``1.005E+03``), an e-mail
+    address, and with ``nhs_check`` a valid NHS number (:func:`is_nhs_number`).
+    """
     text = text.astype("object")
-    bad = _empty_bad(text.index)
-    if text.str.contains(".", regex=False).any():
-        text = text.str.replace(r"\.0+$", "", regex=True).where(text.str.match(_FLOAT_ID), text)
-    if text.str.contains("e", case=False, regex=False).any():
-        sci = text.str.match(_SCIENTIFIC)
-        bad = pd.Series("an identifier written in full (Excel showed a long number in "
-                        "scientific notation: format the column as text before saving)",
-                        index=text.index[sci], dtype="object")
-        text = text.where(~sci)
-    return text.where(text != "").astype("str"), bad
+    fixes: dict[str, object] = {}
+    refused: dict[str, str] = {}
+    for value in pd.unique(text.to_numpy()):
+        if not isinstance(value, str) or value == "":
+            fixes[value] = np.nan
+        elif "." in value and re.match(_FLOAT_ID, value):
+            fixes[value] = value.split(".")[0]
+        elif ("e" in value or "E" in value) and re.match(_SCIENTIFIC, value):
+            refused[value] = ("an identifier written in full (Excel showed a long number in "
+                              "scientific notation: format the column as text before saving)")
+        elif "@" in value:
+            refused[value] = "a pseudonymous id, not an e-mail address"
+        elif nhs_check and is_nhs_number(value):
+            refused[value] = ("a pseudonymous id (this looks like an NHS number: enable "
+                              "pseudonymisation in dataset.yaml or replace it)")
+    bad = text.map(refused).dropna().astype("object") if refused else _empty_bad(text.index)
+    for value in refused:
+        fixes[value] = np.nan
+    if fixes:
+        text = text.replace(fixes)
+    return text.astype("str"), bad
+
+
+def is_nhs_number(value: str) -> bool:
+    """A 10-digit number (spaces or hyphens as 3-3-4 allowed) with a valid NHS check digit.
+
+    Modulus 11 algorithm of the NHS Data Dictionary ("NHS Number"): weights 10..2 on the first
+    nine digits; check = 11 - (sum mod 11), 11 -> 0, and 10 is never valid.
+    """
+    if not re.fullmatch(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}", value):
+        return False
+    digits = [int(c) for c in value if c.isdigit()]
+    check = 11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == digits[9]
 
 
 def to_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -120,7 +120,7 @@ def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
     header = [str(v) for v in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
     body.index = np.arange(len(body)) + header_row + 1
-    body = body.apply(lambda col: col.str.strip()) if len(body) else body
+    body = body.map(str.strip) if len(body) else body
     seen: dict[str, int] = {}
     keep: list[int] = []
     names: list[str] = []

@@ -87,8 +87,13 @@ def complete_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return pd.concat([frame, extra], axis=1)
 
 
-def type_table(raw: RawTable, table: Table, problems: list[Problem]) -> pd.DataFrame:
-    """Type every column of ``raw`` (index kept: spreadsheet rows); report cells, then schema."""
+def type_table(raw: RawTable, table: Table, problems: list[Problem],
+               nhs_check: bool = True) -> pd.DataFrame:
+    """Type every column of ``raw`` (index kept: spreadsheet rows); report cells, then schema.
+
+    ``nhs_check`` refuses participant ids that are valid NHS numbers (off when the dataset is
+    pseudonymised on load).
+    """
     frame = raw.frame
     out: dict[str, pd.Series] = {}
     refused: set[tuple[int, str]] = set()
@@ -102,8 +107,7 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem]) -> pd.DataF
         text = frame[name]
         kind = col.kind if col else "text"
         if kind == "id":
-            typed, bad = to_id(text)
-            bad = pd.concat([bad, _pii_in_ids(typed, name)])
+            typed, bad = to_id(text, nhs_check=nhs_check and name in PARTICIPANT_ID_COLUMNS)
         elif kind == "text":
             typed, bad = to_text(text)
         elif kind in ("int", "float"):
@@ -122,32 +126,6 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem]) -> pd.DataF
     typed_frame = pd.DataFrame(out, index=frame.index)
     _check_schema(typed_frame, raw, table, refused, problems)
     return typed_frame
-
-
-def _pii_in_ids(ids: pd.Series, name: str) -> pd.Series:
-    """Rows whose identifier is an e-mail address (in any id column)."""
-    mail = ids.str.contains("@", regex=False, na=False)
-    return pd.Series("a pseudonymous id, not an e-mail address", index=ids.index[mail],
-                     dtype="object")
-
-
-def nhs_number_like(ids: pd.Series) -> pd.Series:
-    """True where an id is a 10-digit number with a valid NHS number check digit.
-
-    The check digit is the modulus 11 algorithm of the NHS Data Dictionary ("NHS Number"):
-    weights 10..2 on the first nine digits, 11 - (sum mod 11), 11 -> 0, 10 -> invalid.
-    """
-    digits = ids.str.replace(r"[ \-]", "", regex=True)
-    shaped = digits.str.fullmatch(r"\d{10}", na=False) & ids.str.fullmatch(
-        r"\d{3}[ \-]?\d{3}[ \-]?\d{4}", na=False)
-    result = pd.Series(False, index=ids.index)
-    if not shaped.any():
-        return result
-    d = np.array([list(map(int, s)) for s in digits[shaped]])
-    check = 11 - (d[:, :9] @ np.arange(10, 1, -1)) % 11
-    check[check == 11] = 0
-    result[shaped] = (check != 10) & (check == d[:, 9])
-    return result
 
 
 def _schema(table: Table) -> pa.DataFrameSchema:
@@ -262,15 +240,6 @@ def cross_check(tables: dict[str, pd.DataFrame], files: dict[str, str], meta: di
         add_problems(problems, files["cohorts"], "end_date",
                      pd.Series("an end_date on or after the cohort's start_date",
                                index=c.index[wrong.fillna(False)], dtype="object"), c["end_date"])
-    if not meta["pseudonymisation"]["enabled"]:
-        for name, df in tables.items():
-            for column in PARTICIPANT_ID_COLUMNS:
-                if column in df.columns:
-                    like = nhs_number_like(df[column].astype("str"))
-                    add_problems(problems, files[name], column, pd.Series(
-                        "a pseudonymous id (this looks like an NHS number: enable "
-                        "pseudonymisation in dataset.yaml or replace it)",
-                        index=df.index[like.to_numpy()], dtype="object"), df[column])
     instruments = {i["instrument_id"]: i for i in meta["instruments"]}
     if "items" in tables:
         _check_items(tables["items"], files["items"], instruments, problems)
