@@ -19,7 +19,6 @@ from sklearn.metrics import cohen_kappa_score
 from helpers.cli import main
 from helpers.data import load_dataset
 from helpers.data.sample import DEFAULT_SEED, generate_sample, writer
-from helpers.data.sample.programmes import largest_remainder
 
 # Seed 000, "Live projects at LUHFT" (line breaks of the brochure joined with single spaces).
 LUHFT_TITLES = {
@@ -211,6 +210,18 @@ def test_effects_differ_by_dimension(ds):
     assert change.max() > 0.3 and change.min() < 0.15
 
 
+def test_relationship_change_differs_by_profession(ds):
+    """Leeds: senior clinicians gain more on the relationship scale than directors (both > 0)."""
+    r = ds.responses[(ds.responses.instrument_id == "cmr") & ds.responses.wave.isin(["baseline", "post"])]
+    items = ds.items.set_index("item_id")
+    v = r.value.where(~r.item_id.map(items.reverse_scored), 8 - r.value)
+    prof = r.participant_id.map(ds.participants.set_index("participant_id").profession)
+    group = np.where(prof == "manager", "director", "clinician")
+    means = v.groupby([group, r.wave.to_numpy()]).mean().unstack()
+    change = means["post"] - means["baseline"]
+    assert change["clinician"] > change["director"] > 0
+
+
 def test_kpi_shift_in_some_projects_only(ds):
     shifted = []
     for row in ds.projects[ds.projects.programme_id == "luhft_lbs"].itertuples():
@@ -291,10 +302,18 @@ def test_participants_scales_programmes_in_proportion(tmp_path):
     ds = load_dataset(tmp_path)
     assert len(ds.participants) == 400
     per_programme = ds.participants.merge(ds.cohorts, on="cohort_id").programme_id.value_counts()
-    seed_sizes = {"luhft_lbs": 48, "lcft_cetad": 11, "barts_kf_scl": 220, "leeds_cihm": 1000,
-                  "sath_academy": 17}
-    expected = largest_remainder(400, np.array(list(seed_sizes.values()), dtype=float))
-    assert per_programme.reindex(list(seed_sizes)).tolist() == expected.tolist()
+    seed_sizes = pd.Series({"luhft_lbs": 48, "lcft_cetad": 11, "barts_kf_scl": 220, "leeds_cihm": 1000,
+                            "sath_academy": 17})
+    quota = 400 * seed_sizes / seed_sizes.sum()
+    assert ((per_programme.reindex(seed_sizes.index) - quota).abs() < 1).all()
+
+
+@pytest.mark.parametrize("n", [5, 9])
+def test_tiny_runs_keep_every_programme(tmp_path, n):
+    generate_sample(tmp_path, participants=n, seed=1)
+    ds = load_dataset(tmp_path)
+    assert len(ds.participants) == n
+    assert ds.participants.merge(ds.cohorts, on="cohort_id").programme_id.nunique() == 5
 
 
 def test_large_tables_go_to_parquet_and_load(tmp_path, monkeypatch):

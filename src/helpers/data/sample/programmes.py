@@ -128,14 +128,20 @@ def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 def programme_sizes(participants: int | None) -> dict[str, int]:
-    """Participants per programme: the seed numbers, or ``participants`` split in proportion."""
+    """Participants per programme: the seed numbers, or ``participants`` split in proportion.
+
+    The split is Hamilton's (:func:`largest_remainder`), so the total is exactly
+    ``participants``; a programme whose share rounds to nobody still gets one person.
+    """
     default = {p.programme_id: sum(p.sizes) for p in COHORT_PLANS}
     if participants is None:
         return default
     if participants < len(COHORT_PLANS):
         raise ValueError(f"--participants must be at least {len(COHORT_PLANS)}")
     counts = largest_remainder(participants, np.array(list(default.values()), dtype=float))
-    counts = np.maximum(counts, 1)
+    for k in np.flatnonzero(counts == 0):           # every programme keeps at least one person
+        counts[np.argmax(counts)] -= 1
+        counts[k] = 1
     return dict(zip(default, (int(c) for c in counts)))
 
 
