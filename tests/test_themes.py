@@ -1,0 +1,168 @@
+"""helpers.themes on a small hand-checked fixture (expected counts worked out by hand below),
+and at 100,000 participants against a naive computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import themes as th
+
+CODES = pd.DataFrame([
+    ("T1", "Restorative space", "", "A space to think"),
+    ("a", "Trust", "T1", "Feeling safe"),
+    ("b", "Time out", "T1", ""),
+    ("T2", "Cross-speciality", "", ""),
+    ("c", "Tribalism", "T2", ""),
+    ("T3", "Managers", "", "Working with managers"),
+], columns=["code_id", "label", "parent_id", "description"])
+
+PARTICIPANTS = pd.DataFrame([
+    ("p1", "c1", "Trust X", "medical", "Consultant"),
+    ("p2", "c1", "Trust Y", "nursing", "Matron"),
+    ("p3", "c2", "Trust X", "medical", "Consultant"),
+], columns=["participant_id", "cohort_id", "organisation", "profession", "role"])
+
+SEGMENTS = pd.DataFrame([
+    ("s1", "src1", "interview", "p1", "baseline",
+     "Write to me at jo.bloggs@nhs.net, Priya Raman said the group felt safe to speak honestly."),
+    ("s2", "src1", "interview", "p1", "post", "Having a whole day away from the ward to think was precious to me."),
+    ("s3", "src2", "interview", "p2", "post", "I trusted the room enough to admit what had gone wrong last winter."),
+    ("s4", "src3", "interview", "p3", "post", "Surgeons and physicians finally talked, and the managers joined in too."),
+    ("s5", "fg1", "focus_group", "", "post", "Everyone agreed the time out mattered more than any of the content."),
+], columns=["segment_id", "source_id", "source_type", "participant_id", "wave", "text"])
+
+CODINGS = pd.DataFrame([
+    ("s1", "a", "A"), ("s1", "c", "A"), ("s2", "b", "A"), ("s3", "a", "A"),
+    ("s4", "c", "A"), ("s4", "T3", "A"), ("s5", "b", "A"),
+    ("s1", "a", "B"), ("s3", "b", "B"),
+], columns=["segment_id", "code_id", "coder_id"])
+
+
+def test_code_tree_order_depth_and_paths():
+    tree = th.code_tree(CODES)
+    assert list(tree["code_id"]) == ["T1", "a", "b", "T2", "c", "T3"]
+    assert list(tree["depth"]) == [0, 1, 1, 0, 1, 0]
+    assert tree.set_index("code_id").loc["a", "path"] == "Restorative space › Trust"
+    assert tree.set_index("code_id").loc["c", "theme_id"] == "T2"
+    table = th.codebook_table(CODES)
+    assert table.iloc[1, 0].strip() == "– Trust" and table.iloc[0, 1] == "A space to think"
+
+
+def test_primary_coder_and_selection():
+    assert th.primary_coder(CODINGS) == "A"
+    assert len(th.select_codings(CODINGS)) == 7
+    assert len(th.select_codings(CODINGS, "all")) == 8  # (s3, b) added by coder B
+
+
+def test_theme_prevalence_by_segments_sources_participants():
+    prev = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS).set_index("code_id")
+    # T1: segments s1 s2 s3 s5; sources src1 src2 fg1; participants p1 p2.
+    assert prev.loc["T1", ["segments", "sources", "participants"]].tolist() == [4, 3, 2]
+    # T2 (via code c): s1 s4; src1 src3; p1 p3.  T3 (coded directly): s4.
+    assert prev.loc["T2", ["segments", "sources", "participants"]].tolist() == [2, 2, 2]
+    assert prev.loc["T3", ["segments", "sources", "participants"]].tolist() == [1, 1, 1]
+    assert prev["n_segments"].unique().tolist() == [5]
+    assert prev["n_participants"].unique().tolist() == [3]
+    assert list(prev.index) == ["T1", "T2", "T3"]
+    assert prev.loc["T1", "share_participants"] == pytest.approx(2 / 3)
+    assert th.most_cited(th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS)) == "Restorative space"
+
+
+def test_prevalence_by_cohort_and_code_level():
+    prev = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, by="cohort_id")
+    c1 = prev[prev["cohort_id"] == "c1"].set_index("code_id")
+    assert c1.loc["T1", ["segments", "sources", "participants"]].tolist() == [3, 2, 2]
+    assert c1.loc["T2", ["segments", "participants"]].tolist() == [1, 1]
+    assert c1["n_participants"].unique().tolist() == [2]
+    c2 = prev[prev["cohort_id"] == "c2"].set_index("code_id")
+    assert sorted(c2.index) == ["T2", "T3"]
+    # The focus group segment has no cohort: left out of the by-cohort table.
+    assert prev["segments"].sum() == 3 + 1 + 1 + 1
+    by_wave = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, by="wave")
+    assert by_wave[(by_wave["wave"] == "baseline")].set_index("code_id").loc["T1", "segments"] == 1
+    codes = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, level="code").set_index("code_id")
+    assert codes.loc["a", "segments"] == 2 and codes.loc["b", "segments"] == 2
+    with_all = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, level="code", coders="all")
+    assert with_all.set_index("code_id").loc["b", "segments"] == 3
+
+
+def test_cooccurrence_counts_and_jaccard():
+    seg = th.cooccurrence(SEGMENTS, CODINGS, CODES)
+    labels = ["Restorative space", "Cross-speciality", "Managers"]
+    assert list(seg.index) == labels
+    # Segments: s1 {T1,T2} s2 {T1} s3 {T1} s4 {T2,T3} s5 {T1}.
+    assert seg.to_numpy().tolist() == [[4, 1, 0], [1, 2, 1], [0, 1, 1]]
+    jac = th.cooccurrence(SEGMENTS, CODINGS, CODES, measure="jaccard")
+    assert jac.loc["Restorative space", "Cross-speciality"] == pytest.approx(1 / (4 + 2 - 1))
+    assert jac.loc["Cross-speciality", "Managers"] == pytest.approx(1 / (2 + 1 - 1))
+    assert np.allclose(np.diag(jac), 1)
+    # Participants: p1 {T1,T2} p2 {T1} p3 {T2,T3}; the focus group has no participant.
+    part = th.cooccurrence(SEGMENTS, CODINGS, CODES, unit="participant")
+    assert part.to_numpy().tolist() == [[2, 1, 0], [1, 2, 1], [0, 1, 1]]
+    code = th.cooccurrence(SEGMENTS, CODINGS, CODES, level="code")
+    assert code.loc["Trust", "Tribalism"] == 1 and code.loc["Time out", "Tribalism"] == 0
+
+
+def test_exemplar_quotes_are_redacted_and_attributed_by_role_and_cohort():
+    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
+                                per_theme=3)
+    t1 = quotes[quotes["theme_id"] == "T1"]
+    assert len(t1) == 3  # one per person: p1, p2 and the focus group
+    text = " ".join(quotes["quote"])
+    assert "jo.bloggs@nhs.net" not in text and "Priya" not in text
+    assert "[email]" in text and "[name]" in text
+    assert set(quotes["attribution"]) <= {"Consultant, cohort c1", "Matron, cohort c1",
+                                          "Consultant, cohort c2", "Participant"}
+    for pid in ("p1", "p2", "p3", "s1", "src1"):
+        assert pid not in " ".join(quotes.astype(str).to_numpy().ravel())
+    one = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=1)
+    assert one.groupby("theme_id").size().max() == 1
+    # Double-coded segments both coders put under Restorative space (s1, s3) come first.
+    chosen = one.set_index("theme_id").loc["T1", "quote"]
+    assert "safe to speak" in chosen or "trusted the room" in chosen
+
+
+def test_framework_matrix_cells_and_case_labels():
+    fm = th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"])
+    assert list(fm.columns) == ["Restorative space", "Cross-speciality", "Managers"]
+    assert list(fm.index) == ["Case 1 – Consultant, cohort c1", "Case 2 – Matron, cohort c1",
+                              "Case 3 – Consultant, cohort c2", "Case 4 – focus group"]
+    p1 = fm.loc["Case 1 – Consultant, cohort c1"]
+    assert p1["Restorative space"].startswith("2 · Write to me at [email], [name] said")
+    assert p1["Managers"] == ""
+    assert fm.loc["Case 3 – Consultant, cohort c2", "Managers"].startswith("1 · Surgeons")
+    assert len(th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, max_cases=2)) == 2
+
+
+def test_saturation_curve():
+    sat = th.saturation_curve(SEGMENTS, CODINGS, CODES)
+    # src1 brings a, c, b; src2 nothing new; src3 T3; fg1 nothing new.
+    assert sat["new_codes"].tolist() == [3, 0, 1, 0]
+    assert sat["cumulative_codes"].tolist() == [3, 3, 4, 4]
+    assert sat["share_of_codes"].iloc[-1] == 1.0
+    assert "source_id" not in sat.columns
+
+
+def test_large_dataset_matches_naive_counts():
+    rng = np.random.default_rng(7)
+    n = 100_000
+    participants = pd.DataFrame({"participant_id": [f"P{i:06d}" for i in range(n)],
+                                 "cohort_id": rng.choice(["c1", "c2", "c3"], n),
+                                 "organisation": "X", "profession": "medical", "role": "Consultant"})
+    seg_pid = rng.integers(0, n, n)
+    segments = pd.DataFrame({"segment_id": [f"S{i:07d}" for i in range(n)],
+                             "source_id": [f"I{p:06d}" for p in seg_pid],
+                             "participant_id": participants["participant_id"].to_numpy()[seg_pid],
+                             "wave": "post", "text": "x"})
+    codes_pick = rng.choice(["a", "b", "c", "T3"], n)
+    codings = pd.DataFrame({"segment_id": segments["segment_id"], "code_id": codes_pick, "coder_id": "A"})
+    prev = th.prevalence(segments, codings, CODES, participants).set_index("code_id")
+    theme = np.select([np.isin(codes_pick, ["a", "b"]), codes_pick == "c"], [0, 1], 2)
+    has = np.zeros((n, 3), dtype=bool)  # participants x themes, filled by plain indexing
+    has[seg_pid, theme] = True
+    assert prev.loc[["T1", "T2", "T3"], "participants"].tolist() == has.sum(axis=0).tolist()
+    co = th.cooccurrence(segments, codings, CODES, unit="participant")
+    assert co.loc["Restorative space", "Cross-speciality"] == int((has[:, 0] & has[:, 1]).sum())
+    assert co.loc["Cross-speciality", "Managers"] == int((has[:, 1] & has[:, 2]).sum())
