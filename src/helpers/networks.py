@@ -1,0 +1,568 @@
+"""Participant networks: structure, boundary-crossing ties, E-I index and brokerage per wave.
+
+The ties table holds nominations (``wave, from_id, to_id, tie_type``: "who do you go to / work
+with"). Throughout, a nomination in either direction makes one undirected tie between two
+participants (the union rule, Wasserman and Faust 1994, ch. 4), self-nominations are dropped,
+and the network's boundary is the participant roster of the programme or cohort in scope:
+every rostered participant is a node (so isolates count), and a tie to anyone outside the
+roster is not part of the network.
+
+Vectorised with pandas merges (tie ends looked up against the roster in one join) and
+``scipy.sparse.csgraph`` for components; networkx computes betweenness and layouts.
+
+References
+----------
+Krackhardt D, Stern RN (1988). Informal networks and organizational crises: an experimental
+simulation. Social Psychology Quarterly 51(2):123-140.
+Brandes U (2001). A faster algorithm for betweenness centrality. J Math Sociol 25(2):163-177.
+Brandes U, Pich C (2007). Centrality estimation in large networks. Int J Bifurcation and Chaos
+17(7):2303-2318.
+Wasserman S, Faust K (1994). Social Network Analysis. Cambridge University Press.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+WAVE_ORDER = ["baseline", "post", "follow_up"]
+ATTRIBUTES = ("organisation", "profession")
+#: networks with more participants than this use networkx's k-source approximation of betweenness
+EXACT_BETWEENNESS_MAX_NODES = 2000
+#: sources sampled in all when approximating (spread over components in proportion to size)
+MAX_SOURCES = 2000
+#: one graph handed to networkx gets at most budget / (nodes + 2 ties) sources (at least MIN_SOURCES)
+BETWEENNESS_BUDGET = 2_000_000
+MIN_SOURCES = 16
+
+
+def wave_order(waves) -> list[str]:
+    """Waves in study order: baseline, post, follow_up, then any others alphabetically."""
+    present = [str(w) for w in pd.unique(pd.Series(waves, dtype="str"))]
+    known = [w for w in WAVE_ORDER if w in present]
+    return known + sorted(w for w in present if w not in WAVE_ORDER)
+
+
+def roster(participants: pd.DataFrame) -> pd.DataFrame:
+    """One row per participant with the attributes used here (duplicates dropped)."""
+    cols = ["participant_id"] + [a for a in ATTRIBUTES if a in participants.columns]
+    return participants[cols].drop_duplicates("participant_id").reset_index(drop=True)
+
+
+def undirected_ties(ties: pd.DataFrame, participants: pd.DataFrame,
+                    tie_type: str | None = None) -> pd.DataFrame:
+    """Unique undirected ties per wave, both ends inside the roster, with both ends' attributes.
+
+    Parameters
+    ----------
+    ties : the ties table (wave, from_id, to_id, tie_type).
+    participants : the roster (participant_id, organisation, profession).
+    tie_type : keep only this tie type (None: all types; a pair tied in two ways is one tie).
+
+    Returns
+    -------
+    DataFrame with columns wave, u, v (u < v) and ``<attribute>_u``, ``<attribute>_v`` for
+    organisation and profession.
+    """
+    cols = ["wave", "u", "v"]
+    ros = roster(participants)
+    t = ties
+    if tie_type is not None and "tie_type" in t.columns:
+        t = t[t["tie_type"] == tie_type]
+    if t.empty:
+        empty = pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
+        for a in ATTRIBUTES:
+            if a in ros.columns:
+                empty[f"{a}_u"] = pd.Series(dtype="str")
+                empty[f"{a}_v"] = pd.Series(dtype="str")
+        return empty
+    ids = pd.Index(ros["participant_id"].astype(str))
+    # ids -> positions in the roster with one hash lookup (-1: outside the roster)
+    a = ids.get_indexer(t["from_id"].astype(str))
+    b = ids.get_indexer(t["to_id"].astype(str))
+    codes = pd.DataFrame({"wave": t["wave"].astype(str).to_numpy(),
+                          "ui": np.minimum(a, b), "vi": np.maximum(a, b)})
+    codes = codes[(codes["ui"] >= 0) & (codes["ui"] != codes["vi"])].drop_duplicates()
+    ui, vi = codes["ui"].to_numpy(), codes["vi"].to_numpy()
+    e = pd.DataFrame({"wave": codes["wave"].to_numpy(), "u": ids.to_numpy()[ui], "v": ids.to_numpy()[vi]})
+    for attr in ATTRIBUTES:
+        if attr in ros.columns:
+            values = ros[attr].to_numpy()
+            e[f"{attr}_u"] = values[ui]
+            e[f"{attr}_v"] = values[vi]
+    return e
+
+
+def _components(node_ids: pd.Index, edges: pd.DataFrame) -> np.ndarray:
+    """Component label for each node (scipy connected_components on the sparse adjacency)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(node_ids)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    ui = node_ids.get_indexer(edges["u"])
+    vi = node_ids.get_indexer(edges["v"])
+    adj = coo_matrix((np.ones(len(ui)), (ui, vi)), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    return labels
+
+
+def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
+                    tie_type: str | None = None) -> pd.DataFrame:
+    """Size, density, mean degree, components and boundary-crossing shares at each wave.
+
+    Parameters
+    ----------
+    ties, participants, tie_type : as :func:`undirected_ties`.
+
+    Returns
+    -------
+    One row per wave: ``wave, participants`` (nodes: the whole roster), ``respondents`` (people
+    who named at least one colleague that wave), ``response_rate``, ``ties``, ``density``
+    (ties / (n (n - 1) / 2)), ``mean_degree`` (2 ties / n), ``components`` (isolates count as
+    components), ``largest_component`` (nodes), ``isolates``, ``cross_organisation_share`` and
+    ``cross_profession_share`` (share of ties whose two ends differ on that attribute).
+
+    Notes
+    -----
+    Definitions as in Wasserman and Faust (1994), ch. 4, for an undirected simple graph. A
+    participant who answered but named nobody cannot be told apart from a non-respondent in a
+    ties table, so ``response_rate`` is an upper bound on missing data, not an exact rate.
+    """
+    ros = roster(participants)
+    nodes = pd.Index(ros["participant_id"].astype(str))
+    n = len(nodes)
+    e = undirected_ties(ties, participants, tie_type)
+    t = ties if tie_type is None or "tie_type" not in ties.columns else ties[ties["tie_type"] == tie_type]
+    rows = []
+    for wave in wave_order(t["wave"]) if len(t) else []:
+        ew = e[e["wave"] == wave]
+        m = len(ew)
+        labels = _components(nodes, ew)
+        sizes = np.bincount(labels) if n else np.zeros(0, dtype=int)
+        degree = pd.concat([ew["u"], ew["v"]]).value_counts()
+        senders = nodes.get_indexer(t.loc[t["wave"].astype(str) == wave, "from_id"].astype(str))
+        respondents = int(np.unique(senders[senders >= 0]).size)
+        row = {
+            "wave": wave,
+            "participants": n,
+            "respondents": respondents,
+            "response_rate": respondents / n if n else np.nan,
+            "ties": m,
+            "density": m / (n * (n - 1) / 2) if n > 1 else np.nan,
+            "mean_degree": 2 * m / n if n else np.nan,
+            "components": int(len(sizes)),
+            "largest_component": int(sizes.max()) if len(sizes) else 0,
+            "isolates": int(n - len(degree)),  # every tie end is in the roster
+        }
+        for a in ATTRIBUTES:
+            if f"{a}_u" in ew.columns:
+                row[f"cross_{a}_share"] = (float((ew[f"{a}_u"] != ew[f"{a}_v"]).mean())
+                                           if m else np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ei_index(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
+             tie_type: str | None = None) -> pd.DataFrame:
+    """Krackhardt and Stern's (1988) E-I index of the whole network at each wave.
+
+    ``EI = (E - I) / (E + I)``, where E counts ties between members of different groups
+    (external) and I ties within a group (internal). It runs from -1 (every tie inside a group:
+    closed silos) to +1 (every tie crosses a boundary).
+
+    Parameters
+    ----------
+    ties, participants, tie_type : as :func:`undirected_ties`.
+    attribute : the grouping column of participants, ``organisation`` or ``profession``.
+
+    Returns
+    -------
+    One row per wave: ``wave, attribute, external, internal, ties, ei_index, expected_ei``.
+    ``expected_ei`` is the index expected if ties formed at random regardless of group
+    (Krackhardt and Stern 1988: groups of different size make the observed index depend on
+    composition): ``1 - 2 * sum_g n_g (n_g - 1) / (N (N - 1))``.
+    """
+    ros = roster(participants)
+    sizes = ros[attribute].value_counts().to_numpy(dtype=float)
+    total = sizes.sum()
+    expected = (1 - 2 * (sizes * (sizes - 1)).sum() / (total * (total - 1))) if total > 1 else np.nan
+    e = undirected_ties(ties, participants, tie_type)
+    waves = wave_order(e["wave"]) if len(e) else []
+    external = (e[f"{attribute}_u"] != e[f"{attribute}_v"]).groupby(e["wave"]).sum()
+    count = e.groupby("wave").size()
+    out = pd.DataFrame({"wave": waves})
+    out["attribute"] = attribute
+    out["ties"] = count.reindex(waves).fillna(0).astype(int).to_numpy()
+    out["external"] = external.reindex(waves).fillna(0).astype(int).to_numpy()
+    out["internal"] = out["ties"] - out["external"]
+    out["ei_index"] = (out["external"] - out["internal"]) / out["ties"].where(out["ties"] > 0)
+    out["expected_ei"] = expected
+    return out[["wave", "attribute", "external", "internal", "ties", "ei_index", "expected_ei"]]
+
+
+def ei_by_group(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
+                tie_type: str | None = None) -> pd.DataFrame:
+    """Group-level E-I index (Krackhardt and Stern 1988) for each group at each wave.
+
+    For group g, E_g counts ties from a member of g to a non-member and I_g ties between two
+    members; ``EI_g = (E_g - I_g) / (E_g + I_g)``.
+
+    Returns
+    -------
+    One row per wave and group: ``wave, attribute, group, members, external, internal,
+    ei_index`` (NaN for a group with no ties).
+    """
+    ros = roster(participants)
+    e = undirected_ties(ties, participants, tie_type)
+    ends = pd.concat([
+        pd.DataFrame({"wave": e["wave"], "group": e[f"{attribute}_u"], "other": e[f"{attribute}_v"]}),
+        pd.DataFrame({"wave": e["wave"], "group": e[f"{attribute}_v"], "other": e[f"{attribute}_u"]}),
+    ], ignore_index=True)
+    ends["external"] = (ends["group"] != ends["other"]).astype(int)
+    # an internal tie has both ends in g: counted twice above, so halve it
+    ends["internal"] = (ends["group"] == ends["other"]).astype(float) / 2
+    agg = ends.groupby(["wave", "group"], as_index=False)[["external", "internal"]].sum()
+    members = ros[attribute].value_counts().rename_axis("group").reset_index(name="members")
+    waves = wave_order(e["wave"]) if len(e) else []
+    grid = pd.MultiIndex.from_product([waves, members["group"]], names=["wave", "group"]).to_frame(index=False)
+    out = grid.merge(members, on="group").merge(agg, on=["wave", "group"], how="left")
+    out[["external", "internal"]] = out[["external", "internal"]].fillna(0)
+    out["internal"] = out["internal"].astype(int)
+    out["external"] = out["external"].astype(int)
+    tot = (out["external"] + out["internal"]).replace(0, np.nan)
+    out["ei_index"] = (out["external"] - out["internal"]) / tot
+    out.insert(1, "attribute", attribute)
+    return out[["wave", "attribute", "group", "members", "external", "internal", "ei_index"]]
+
+
+def ei_change(ei: pd.DataFrame) -> pd.DataFrame:
+    """Change in the E-I index from the first to the last wave, per attribute.
+
+    Parameters
+    ----------
+    ei : rows of :func:`ei_index` (one or more attributes concatenated).
+
+    Returns
+    -------
+    One row per attribute: ``attribute, first_wave, last_wave, ei_first, ei_last, change``
+    (last minus first; positive means more boundary-crossing), ``expected_ei``.
+    """
+    rows = []
+    for attribute, g in ei.groupby("attribute", sort=False):
+        order = wave_order(g["wave"])
+        g = g.set_index("wave").loc[order]
+        first, last = order[0], order[-1]
+        rows.append({"attribute": attribute, "first_wave": first, "last_wave": last,
+                     "ei_first": g.loc[first, "ei_index"], "ei_last": g.loc[last, "ei_index"],
+                     "change": g.loc[last, "ei_index"] - g.loc[first, "ei_index"]
+                     if len(order) > 1 else np.nan,
+                     "expected_ei": g.loc[first, "expected_ei"]})
+    return pd.DataFrame(rows, columns=["attribute", "first_wave", "last_wave", "ei_first",
+                                       "ei_last", "change", "expected_ei"])
+
+
+def _graph(nodes, edges: pd.DataFrame):
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(zip(edges["u"], edges["v"]))
+    return g
+
+
+def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
+                max_sources: int = MAX_SOURCES, budget: int = BETWEENNESS_BUDGET,
+                seed: int = 20241125, batch_nodes: int = 256) -> tuple[pd.Series, str]:
+    """Normalised betweenness centrality of every node, exact or k-source approximated.
+
+    Parameters
+    ----------
+    nodes : participant ids (the roster).
+    edges : undirected ties (columns u, v).
+    exact_max_nodes : networks with more nodes than this are approximated.
+    max_sources : above ``exact_max_nodes``, about this many sources are sampled in all, spread
+        over the network in proportion to size.
+    budget : node-plus-adjacency visits allowed for one graph handed to networkx: a connected
+        component with ``n_c`` nodes and ``m_c`` ties gets at most
+        ``budget // (n_c + 2 m_c)`` sources (never fewer than MIN_SOURCES).
+    seed : seed for the sampled sources (results are reproducible).
+    batch_nodes : small components are computed together in graphs of about this many nodes.
+
+    Returns
+    -------
+    (Series indexed by node, method) with method ``"exact"`` or
+    ``"approximate (k of n sources)"``.
+
+    Notes
+    -----
+    Brandes' (2001) algorithm as networkx implements it. Betweenness adds up over connected
+    components (no shortest path joins two of them), so components are computed separately,
+    small ones packed into graphs of about ``batch_nodes`` nodes (networkx sets up per-source
+    tables over the whole graph it is given, so one graph of 100,000 nodes would cost O(n^2)
+    even when every component is a cohort of twenty), and the sum is normalised by the whole
+    network's ``(n - 1)(n - 2) / 2`` pairs: an exact run equals
+    ``networkx.betweenness_centrality(G)``. Above ``exact_max_nodes`` each graph uses
+    networkx's source-sampling estimator (Brandes and Pich 2007: ``k`` random sources,
+    rescaled by ``n / k``), which is unbiased but noisy for individual people, so reports show
+    the distribution, never individuals. With the defaults a 100,000-participant network of
+    cohort-sized components takes seconds.
+    """
+    import networkx as nx
+
+    node_index = pd.Index(pd.Series(list(nodes), dtype="str"))
+    n = len(node_index)
+    values = np.zeros(n)
+    if n < 3 or edges.empty:
+        return pd.Series(values, index=node_index), "exact"
+    ui = node_index.get_indexer(edges["u"])
+    vi = node_index.get_indexer(edges["v"])
+    labels = _components(node_index, edges)
+    sizes = np.bincount(labels)
+    # batches: consecutive small components up to batch_nodes; a big component alone
+    order = np.flatnonzero(sizes > 2)
+    batch_of = np.full(len(sizes), -1)
+    batch, filled = 0, 0
+    for c in order:  # one step per component, not per person or tie
+        if filled and filled + sizes[c] > batch_nodes:
+            batch, filled = batch + 1, 0
+        batch_of[c] = batch
+        filled += sizes[c]
+    node_batch = batch_of[labels]
+    edge_batch = node_batch[ui]
+    node_order = np.argsort(node_batch, kind="stable")
+    bounds = np.searchsorted(node_batch[node_order], np.arange(batch + 2))
+    edge_order = np.argsort(edge_batch, kind="stable")
+    ebounds = np.searchsorted(edge_batch[edge_order], np.arange(batch + 2))
+    approximate = n > exact_max_nodes
+    sampled = 0
+    for b in range(batch + 1):
+        members = node_order[bounds[b]:bounds[b + 1]]
+        if len(members) == 0:
+            continue
+        idx = edge_order[ebounds[b]:ebounds[b + 1]]
+        g = nx.Graph()
+        g.add_nodes_from(members.tolist())
+        g.add_edges_from(zip(ui[idx].tolist(), vi[idx].tolist()))
+        k = None
+        if approximate:
+            share = math.ceil(len(members) * max_sources / n)
+            k = max(MIN_SOURCES, min(share, budget // (len(members) + 2 * len(idx))))
+            k = None if k >= len(members) else k
+        raw = nx.betweenness_centrality(g, k=k, normalized=False, seed=seed)
+        sampled += len(members) if k is None else k
+        values[list(raw)] = list(raw.values())
+    values /= (n - 1) * (n - 2) / 2
+    method = (f"approximate ({sampled:,} of {n:,} sources)"
+              if sampled < int((sizes[sizes > 2]).sum()) else "exact")
+    return pd.Series(values, index=node_index), method
+
+
+def brokerage(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | None = None,
+              **kwargs) -> pd.DataFrame:
+    """Betweenness (brokerage) of every participant at each wave, without identifiers.
+
+    Returns
+    -------
+    One row per participant and wave: ``wave, organisation, profession, betweenness, method``
+    (no participant_id: the result is for distributions, never for naming brokers).
+    Keyword arguments go to :func:`betweenness`.
+    """
+    ros = roster(participants)
+    nodes = ros["participant_id"].astype(str)
+    e = undirected_ties(ties, participants, tie_type)
+    frames = []
+    for wave in wave_order(e["wave"]) if len(e) else []:
+        bc, method = betweenness(nodes, e[e["wave"] == wave], **kwargs)
+        f = ros.drop(columns="participant_id").copy()
+        f.insert(0, "wave", wave)
+        f["betweenness"] = bc.reindex(nodes).to_numpy()
+        f["method"] = method
+        frames.append(f)
+    if not frames:
+        return pd.DataFrame(columns=["wave", *[a for a in ATTRIBUTES if a in ros.columns],
+                                     "betweenness", "method"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def brokerage_summary(bc: pd.DataFrame) -> pd.DataFrame:
+    """Distribution of betweenness at each wave: median, 90th centile, maximum, share of zero.
+
+    Also the betweenness centralisation-style concentration ``top_decile_share``: the share of
+    all brokerage held by the top 10% of participants (1.0 means a few people broker
+    everything; 0.1 means it is spread evenly).
+    """
+    rows = []
+    for wave, g in bc.groupby("wave", sort=False):
+        v = np.sort(g["betweenness"].to_numpy(dtype=float))[::-1]
+        top = max(1, math.ceil(len(v) / 10))
+        rows.append({"wave": wave, "participants": len(v), "median": float(np.median(v)),
+                     "p90": float(np.quantile(v, 0.9)), "max": float(v.max()),
+                     "share_zero": float((v == 0).mean()),
+                     "top_decile_share": float(v[:top].sum() / v.sum()) if v.sum() > 0 else np.nan,
+                     "method": g["method"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
+                  wave: str | None = None, tie_type: str | None = None) -> pd.DataFrame:
+    """Ties between and within groups (symmetric counts; the diagonal holds internal ties)."""
+    e = undirected_ties(ties, participants, tie_type)
+    if wave is not None:
+        e = e[e["wave"] == wave]
+    groups = sorted(roster(participants)[attribute].dropna().astype(str).unique())
+    m = pd.crosstab(e[f"{attribute}_u"], e[f"{attribute}_v"]).reindex(
+        index=groups, columns=groups, fill_value=0)
+    sym = m + m.T
+    arr = sym.to_numpy().copy()
+    np.fill_diagonal(arr, np.diag(m.to_numpy()))
+    return pd.DataFrame(arr, index=groups, columns=groups).rename_axis(index=attribute, columns=attribute)
+
+
+def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str = "organisation",
+                  tie_type: str | None = None, max_nodes: int = 1500, seed: int = 20241125,
+                  palette: list[str] | None = None):
+    """One panel per wave, nodes coloured by organisation or profession; no labels on nodes.
+
+    Node positions come from one spring layout (Fruchterman-Reingold) of all waves' ties
+    together, so the same person sits in the same place in every panel and the change is
+    visible. Networks larger than ``max_nodes`` are drawn as group-level networks instead
+    (one circle per group sized by members, lines weighted by ties), because a hairball of
+    thousands of nodes tells nothing and takes minutes to lay out.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    from helpers.report.theme import PALETTE, apply_theme
+
+    apply_theme()
+    palette = palette or PALETTE
+    ros = roster(participants)
+    e = undirected_ties(ties, participants, tie_type)
+    waves = wave_order(e["wave"]) if len(e) else []
+    groups = sorted(ros[colour_by].dropna().astype(str).unique())
+    colour = {g: palette[i % len(palette)] for i, g in enumerate(groups)}
+    fig, axes = plt.subplots(1, max(len(waves), 1), figsize=(5.2 * max(len(waves), 1), 5.0),
+                             squeeze=False)
+    nodes = ros["participant_id"].astype(str).tolist()
+    group_level = len(nodes) > max_nodes
+    if not waves:
+        axes[0, 0].text(0.5, 0.5, "No ties recorded", ha="center", va="center")
+        axes[0, 0].set_axis_off()
+    if group_level:
+        counts = ros[colour_by].astype(str).value_counts()
+        pos = nx.circular_layout(groups)
+        for ax, wave in zip(axes[0], waves):
+            mm = mixing_matrix(ties, participants, colour_by, wave, tie_type)
+            g = nx.Graph()
+            g.add_nodes_from(groups)
+            for i, a in enumerate(groups):
+                for b in groups[i + 1:]:
+                    if mm.loc[a, b] > 0:
+                        g.add_edge(a, b, weight=mm.loc[a, b])
+            w = np.array([d["weight"] for _, _, d in g.edges(data=True)], dtype=float)
+            nx.draw_networkx_edges(g, pos, ax=ax, width=(1 + 6 * w / w.max()) if len(w) else 1,
+                                   edge_color="#768692", alpha=0.7)
+            nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[colour[x] for x in groups],
+                                   node_size=[200 + 1800 * counts[x] / counts.max() for x in groups])
+            ax.set_title(wave.replace("_", " ").capitalize())
+            ax.set_axis_off()
+    elif waves:
+        union = _graph(nodes, e.drop_duplicates(["u", "v"]))
+        pos = nx.spring_layout(union, seed=seed, k=1.5 / math.sqrt(max(len(nodes), 1)))
+        node_colour = ros.set_index(ros["participant_id"].astype(str))[colour_by].astype(str).map(colour)
+        size = max(8, min(60, 6000 / max(len(nodes), 1)))
+        for ax, wave in zip(axes[0], waves):
+            g = _graph(nodes, e[e["wave"] == wave])
+            nx.draw_networkx_edges(g, pos, ax=ax, edge_color="#768692", alpha=0.35, width=0.6)
+            nx.draw_networkx_nodes(g, pos, ax=ax, node_size=size, linewidths=0.3,
+                                   edgecolors="white", node_color=node_colour.reindex(list(g.nodes)).tolist())
+            ax.set_title(wave.replace("_", " ").capitalize())
+            ax.set_axis_off()
+    handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=colour[g],
+                      markeredgecolor="white", markersize=9, label=g) for g in groups]
+    if handles:
+        fig.legend(handles=handles, title=colour_by.capitalize(), loc="lower center",
+                   ncol=min(len(handles), 5), frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    summary = network_summary(ties, participants, tie_type)
+    parts = [f"{r.wave.replace('_', ' ')}: {r.ties:,} ties, {100 * r[f'cross_{colour_by}_share']:.0f}% "
+             f"across {colour_by}s" if r.ties else f"{r.wave.replace('_', ' ')}: no ties"
+             for _, r in summary.iterrows()] if f"cross_{colour_by}_share" in summary else []
+    kind = "group-level network (one circle per group)" if group_level else "network of participants"
+    alt = (f"Drawing of the {kind} at each wave ({', '.join(waves) or 'none'}), "
+           f"points coloured by {colour_by} ({', '.join(groups)}); no names or identifiers. "
+           + "; ".join(parts) + ".")
+    return fig, alt
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.0f}%"
+
+
+def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
+    """Plain-English sentences on what changed in the network between the first and last wave.
+
+    Parameters
+    ----------
+    summary : :func:`network_summary`.
+    ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
+    """
+    if summary.empty:
+        return ["No network ties were recorded for this group, so connectedness cannot be described."]
+    first, last = summary.iloc[0], summary.iloc[-1]
+    fw, lw = first["wave"].replace("_", " "), last["wave"].replace("_", " ")
+    out = []
+    if len(summary) == 1:
+        out.append(f"Ties were recorded at one wave only ({fw}): {first['ties']:,} ties among "
+                   f"{first['participants']:,} participants, an average of {first['mean_degree']:.1f} "
+                   "colleagues each; change over time cannot be described.")
+    else:
+        verb = "rose" if last["mean_degree"] > first["mean_degree"] else (
+            "fell" if last["mean_degree"] < first["mean_degree"] else "stayed")
+        out.append(f"Between {fw} and {lw} the average participant's number of connections {verb} "
+                   f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f} "
+                   f"(density {first['density']:.3f} to {last['density']:.3f}), and the network went "
+                   f"from {first['components']:,} to {last['components']:,} separate parts.")
+    for _, r in ei_change(ei).iterrows():
+        label = {"organisation": "organisations", "profession": "professions"}.get(r["attribute"], r["attribute"])
+        share = f"cross_{r['attribute']}_share"
+        shares = (f" ({_pct(first[share])} to {_pct(last[share])} of ties)" if share in summary else "")
+        if pd.isna(r["change"]):
+            out.append(f"The E-I index across {label} was {r['ei_first']:.2f} at {fw} "
+                       f"(-1 means every tie stays inside a group, +1 every tie crosses; "
+                       f"{r['expected_ei']:.2f} would be expected if ties ignored {r['attribute']}).")
+            continue
+        direction = ("more" if r["change"] > 0.005 else "fewer" if r["change"] < -0.005 else "about the same share of")
+        out.append(f"Ties crossing {label} became {direction}{'' if direction.startswith('about') else ' common'}"
+                   f"{shares}: the E-I index moved from {r['ei_first']:.2f} to {r['ei_last']:.2f} "
+                   f"(change {r['change']:+.2f}; -1 means every tie stays inside a group, +1 every tie "
+                   f"crosses, and {r['expected_ei']:.2f} is what random mixing would give).")
+    return out
+
+
+def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
+    """The caveats every network finding carries: response rates and boundary specification."""
+    out = []
+    if not summary.empty:
+        rates = ", ".join(f"{_pct(r.response_rate)} at {r.wave.replace('_', ' ')}" for r in summary.itertuples())
+        out.append(f"Response: the share of participants who named at least one colleague was {rates}. "
+                   "A missing respondent's ties appear only when someone else named them, so density "
+                   "and brokerage are understated where response is low, and a change between waves "
+                   "can partly reflect a change in who answered.")
+    out.append(f"Boundary: the network holds only participants of {scope}; ties to colleagues "
+               "outside it were not asked about, so brokerage here means brokerage within the "
+               "programme, not across the wider organisation (Laumann, Marsden and Prensky 1983 "
+               "on the boundary specification problem).")
+    out.append("Nominations are treated as mutual (a tie named by either person counts), and "
+               "the E-I index depends on group sizes: compare it with the value random mixing "
+               "would give, not with zero.")
+    return out

@@ -1,0 +1,197 @@
+"""helpers.networks against hand-worked values and networkx itself."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import networks as nw
+
+
+@pytest.fixture
+def small():
+    """Five participants in two organisations; worked by hand below.
+
+    Organisation X = {A, B, C}, Y = {D, E}.
+    baseline ties: A-B, B-C, A-C (inside X), D-E (inside Y), C-D (across): E = 1, I = 4,
+        E-I = (1 - 4) / 5 = -0.6.  Also B->A (duplicate of A-B), A->A (self), A->Z (outside roster).
+    post ties: A-B, B-C, D-E, C-D, A-D, B-E: E = 3, I = 3, E-I = 0.
+    Expected E-I under random mixing: 1 - 2 (3*2 + 2*1) / (5*4) = 0.2.
+    """
+    participants = pd.DataFrame({
+        "participant_id": list("ABCDE"),
+        "cohort_id": ["c1"] * 5,
+        "organisation": ["X", "X", "X", "Y", "Y"],
+        "profession": ["medical", "nursing", "manager", "medical", "nursing"],
+    })
+    base = [("A", "B"), ("B", "C"), ("A", "C"), ("D", "E"), ("C", "D"), ("B", "A"), ("A", "A"), ("A", "Z")]
+    post = [("A", "B"), ("B", "C"), ("D", "E"), ("C", "D"), ("A", "D"), ("B", "E")]
+    ties = pd.DataFrame(
+        [("post", a, b, "work_with") for a, b in post] + [("baseline", a, b, "work_with") for a, b in base],
+        columns=["wave", "from_id", "to_id", "tie_type"])
+    return ties, participants
+
+
+def test_undirected_ties_dedupes_and_applies_boundary(small):
+    ties, participants = small
+    e = nw.undirected_ties(ties, participants)
+    assert len(e[e.wave == "baseline"]) == 5
+    assert len(e[e.wave == "post"]) == 6
+    assert (e.u != e.v).all()
+
+
+def test_ei_index_hand_worked(small):
+    ties, participants = small
+    ei = nw.ei_index(ties, participants, "organisation").set_index("wave")
+    assert list(ei.index) == ["baseline", "post"]
+    assert ei.loc["baseline", ["external", "internal"]].tolist() == [1, 4]
+    assert ei.loc["baseline", "ei_index"] == pytest.approx(-0.6)
+    assert ei.loc["post", "ei_index"] == pytest.approx(0.0)
+    assert ei.loc["post", "expected_ei"] == pytest.approx(0.2)
+    change = nw.ei_change(ei.reset_index()).iloc[0]
+    assert change["change"] == pytest.approx(0.6)
+    # every baseline tie joins different professions
+    prof = nw.ei_index(ties, participants, "profession").set_index("wave")
+    assert prof.loc["baseline", "ei_index"] == pytest.approx(1.0)
+
+
+def test_ei_by_group_hand_worked(small):
+    ties, participants = small
+    g = nw.ei_by_group(ties, participants, "organisation").set_index(["wave", "group"])
+    # baseline X: I = 3 (A-B, B-C, A-C), E = 1 (C-D): (1 - 3) / 4 = -0.5; Y: I = 1, E = 1 -> 0
+    assert g.loc[("baseline", "X"), ["internal", "external"]].tolist() == [3, 1]
+    assert g.loc[("baseline", "X"), "ei_index"] == pytest.approx(-0.5)
+    assert g.loc[("baseline", "Y"), "ei_index"] == pytest.approx(0.0)
+    # post Y: I = 1 (D-E), E = 3 (C-D, A-D, B-E): (3 - 1) / 4 = 0.5
+    assert g.loc[("post", "Y"), "ei_index"] == pytest.approx(0.5)
+
+
+def _nx_graph(ties, participants, wave):
+    g = nx.Graph()
+    g.add_nodes_from(participants.participant_id)
+    for a, b in ties.loc[ties.wave == wave, ["from_id", "to_id"]].itertuples(index=False):
+        if a != b and a in g and b in g:
+            g.add_edge(a, b)
+    return g
+
+
+def _random_network(n=300, m=500, seed=3):
+    rng = np.random.default_rng(seed)
+    ids = [f"p{i:04d}" for i in range(n)]
+    participants = pd.DataFrame({"participant_id": ids,
+                                 "organisation": rng.choice(["Barts", "Homerton", "ELFT"], n),
+                                 "profession": rng.choice(["medical", "nursing", "AHP"], n)})
+    rows = [(w, ids[a], ids[b], "advice") for w, mm in (("baseline", m), ("post", 2 * m))
+            for a, b in zip(rng.integers(0, n, mm), rng.integers(0, n, mm))]
+    return pd.DataFrame(rows, columns=["wave", "from_id", "to_id", "tie_type"]), participants
+
+
+def test_summary_matches_networkx():
+    ties, participants = _random_network()
+    s = nw.network_summary(ties, participants).set_index("wave")
+    for wave in ("baseline", "post"):
+        g = _nx_graph(ties, participants, wave)
+        assert s.loc[wave, "participants"] == g.number_of_nodes()
+        assert s.loc[wave, "ties"] == g.number_of_edges()
+        assert s.loc[wave, "density"] == pytest.approx(nx.density(g))
+        assert s.loc[wave, "components"] == nx.number_connected_components(g)
+        assert s.loc[wave, "largest_component"] == max(len(c) for c in nx.connected_components(g))
+        assert s.loc[wave, "isolates"] == nx.number_of_isolates(g)
+        assert s.loc[wave, "mean_degree"] == pytest.approx(np.mean([d for _, d in g.degree()]))
+        lookup = participants.set_index("participant_id")["organisation"]
+        cross = np.mean([lookup[a] != lookup[b] for a, b in g.edges()])
+        assert s.loc[wave, "cross_organisation_share"] == pytest.approx(cross)
+
+
+def test_summary_small(small):
+    ties, participants = small
+    s = nw.network_summary(ties, participants).set_index("wave")
+    assert s.loc["baseline", "respondents"] == 4  # A, B, C, D named someone
+    assert s.loc["baseline", "response_rate"] == pytest.approx(0.8)
+    assert s.loc["post", "cross_organisation_share"] == pytest.approx(0.5)
+
+
+def test_betweenness_exact_matches_networkx():
+    ties, participants = _random_network(n=200, m=180)  # several components, some isolates
+    e = nw.undirected_ties(ties, participants)
+    for wave in ("baseline", "post"):
+        bc, method = nw.betweenness(participants.participant_id, e[e.wave == wave])
+        ref = nx.betweenness_centrality(_nx_graph(ties, participants, wave))
+        assert method == "exact"
+        assert bc.to_dict() == pytest.approx(ref)
+
+
+def test_betweenness_approximation_above_threshold():
+    # a connected network (a ring plus random chords), so it is one component above the limit
+    n = 400
+    ties, participants = _random_network(n=n, m=600, seed=5)
+    ids = participants.participant_id.tolist()
+    ring = pd.DataFrame({"wave": "baseline", "from_id": ids, "to_id": ids[1:] + ids[:1], "tie_type": "advice"})
+    ties = pd.concat([ties[ties.wave == "baseline"], ring], ignore_index=True)
+    e = nw.undirected_ties(ties, participants)
+    approx, method = nw.betweenness(participants.participant_id, e, exact_max_nodes=50, budget=100_000)
+    k = max(nw.MIN_SOURCES, 100_000 // (n + 2 * len(e)))
+    assert method == f"approximate ({k} of {n} sources)"
+    g = nx.Graph()  # networkx samples sources from the node order: the same roster order here
+    g.add_nodes_from(range(n))
+    pos = {p: i for i, p in enumerate(ids)}
+    g.add_edges_from((pos[a], pos[b]) for a, b in zip(e.u, e.v))
+    ref = nx.betweenness_centrality(g, k=k, seed=20241125)
+    assert approx.to_numpy() == pytest.approx([ref[i] for i in range(n)])
+    g = nx.relabel_nodes(g, dict(enumerate(ids)))
+    # and the estimate tracks the exact values
+    exact = pd.Series(nx.betweenness_centrality(g))
+    assert np.corrcoef(approx[exact.index], exact)[0, 1] > 0.7
+
+
+def test_brokerage_has_no_identifiers(small):
+    ties, participants = small
+    b = nw.brokerage(ties, participants)
+    assert "participant_id" not in b.columns
+    assert len(b) == 10
+    summ = nw.brokerage_summary(b).set_index("wave")
+    # baseline: C is the only cut point (between the X triangle and D-E): C lies on paths
+    # A-D, A-E, B-D, B-E (4 pairs) and D on A-E, B-E, C-E (3 pairs); normalised by 6 pairs
+    assert summ.loc["baseline", "max"] == pytest.approx(4 / 6)
+    assert summ.loc["baseline", "share_zero"] == pytest.approx(0.6)
+
+
+def test_mixing_matrix(small):
+    ties, participants = small
+    m = nw.mixing_matrix(ties, participants, "organisation", "post")
+    assert m.loc["X", "X"] == 2 and m.loc["Y", "Y"] == 1
+    assert m.loc["X", "Y"] == 3 and m.loc["Y", "X"] == 3
+
+
+def test_describe_change_and_caveats(small):
+    ties, participants = small
+    s = nw.network_summary(ties, participants)
+    ei = pd.concat([nw.ei_index(ties, participants, a) for a in ("organisation", "profession")])
+    text = " ".join(nw.describe_change(s, ei))
+    assert "-0.60 to 0.00" in text and "+0.60" in text
+    cav = " ".join(nw.caveats(s, "the test cohort"))
+    assert "80% at baseline" in cav and "the test cohort" in cav
+
+
+def test_empty_ties():
+    participants = pd.DataFrame({"participant_id": ["a", "b"], "organisation": ["X", "Y"],
+                                 "profession": ["AHP", "AHP"]})
+    ties = pd.DataFrame(columns=["wave", "from_id", "to_id", "tie_type"])
+    assert nw.network_summary(ties, participants).empty
+    assert nw.ei_index(ties, participants).empty
+    assert nw.brokerage(ties, participants).empty
+    assert "cannot" in nw.describe_change(nw.network_summary(ties, participants), nw.ei_index(ties, participants))[0]
+
+
+def test_draw_networks_alt_text(small):
+    ties, participants = small
+    fig, alt = nw.draw_networks(ties, participants, "profession")
+    assert len(fig.axes[0].texts) == 0  # no labels on nodes
+    assert "A" not in alt.split() and "coloured by profession" in alt
+    fig2, alt2 = nw.draw_networks(ties, participants, "organisation", max_nodes=3)
+    assert "group-level" in alt2
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    plt.close(fig2)
