@@ -76,7 +76,7 @@ def test_subset_programme(ds):
     assert sub.cohorts["cohort_id"].tolist() == ["kf1", "kf2"]
     assert set(sub.participants["participant_id"]) == {"1001", "1002", "1003", "1004", "1005"}
     assert set(sub.responses["participant_id"]) == {"1001", "1002", "1004"}
-    assert set(sub.segments["segment_id"]) == {"s1", "s2"}     # s3 has no participant
+    assert set(sub.segments["segment_id"]) == {"s1", "s2"}     # s3: nobody of kf_scl in fg01
     assert set(sub.codings["segment_id"]) == {"s1", "s2"}
     assert set(sub.projects["project_id"]) == {"p2", "p3"}
     assert set(sub.kpi_values["project_id"]) == {"p2", "p3"}
@@ -113,6 +113,30 @@ def test_subset_segments_without_participant_follow_their_cohort(tmp_path):
     ds = load_dataset(folder)
     assert "s3" in set(ds.subset(cohort_id="kf2").segments["segment_id"])
     assert "s3" not in set(ds.subset(cohort_id="kf1").segments["segment_id"])
+
+
+def test_subset_keeps_unattributed_lines_of_a_focus_group(tmp_path):
+    folder = copy_valid(tmp_path)
+    rows = read_rows(folder, "segments")
+    rows.append(["s5", "fg01", "focus_group", "1002", "post", "Same here."])   # 1002 is in kf1
+    write_rows(folder, "segments", rows)
+    ds = load_dataset(folder)
+    assert set(ds.subset(cohort_id="kf1").segments["segment_id"]) == {"s1", "s3", "s5"}
+    assert set(ds.subset(cohort_id="lbs1").segments["segment_id"]) == {"s4"}
+
+
+def test_sample_dataset_loads(sample_dataset_path, capsys):
+    """data/sample (written by `leadeval sample-data`) meets this contract."""
+    from helpers.cli import main
+
+    if not (sample_dataset_path / "dataset.yaml").is_file():
+        pytest.skip("data/sample not generated yet")
+    assert main(["validate", str(sample_dataset_path)]) == 0
+    ds = load_dataset(sample_dataset_path)
+    assert ds.meta["synthetic"] is True and len(ds.participants) > 0
+    for pid in ds.programmes["programme_id"]:
+        sub = ds.subset(programme_id=pid)
+        assert sub.participants["cohort_id"].isin(sub.cohorts["cohort_id"]).all()
 
 
 def _big_dataset(n: int = 100_000, seed: int = 1) -> Dataset:

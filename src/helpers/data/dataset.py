@@ -66,8 +66,10 @@ class Dataset:
         Participants of the selected cohort(s) and their responses, attendance, segments,
         careers; codings of those segments; ties with both ends inside; projects of the
         programme (for a cohort: those its participants lead) and their KPI values; codes and
-        items whole. A segment without a participant is kept when it carries a ``cohort_id``
-        or ``programme_id`` column naming the selection. Same meta and content_hash.
+        items whole. A segment without a participant (an unattributed focus-group line) is kept
+        when its ``source_id`` also holds segments of selected participants, or when it carries
+        a ``cohort_id`` or ``programme_id`` column naming the selection. Same meta and
+        content_hash.
 
         Raises
         ------
@@ -105,6 +107,8 @@ class Dataset:
             keep |= no_person & seg["cohort_id"].isin(cohorts["cohort_id"])
         if "programme_id" in seg and cohort_id is None:
             keep |= no_person & seg["programme_id"].isin(programme_ids)
+        if "source_id" in seg:   # unattributed lines of a focus group whose members are inside
+            keep |= no_person & seg["source_id"].isin(seg.loc[keep, "source_id"].dropna())
         segments = seg[keep]
         ties = t["ties"]
         projects = t["projects"]
