@@ -82,17 +82,28 @@ def undirected_ties(ties: pd.DataFrame, participants: pd.DataFrame,
     # ids -> positions in the roster with one hash lookup (-1: outside the roster)
     a = ids.get_indexer(t["from_id"].astype(str))
     b = ids.get_indexer(t["to_id"].astype(str))
-    codes = pd.DataFrame({"wave": t["wave"].astype(str).to_numpy(),
+    codes = pd.DataFrame({"wave": pd.Categorical(t["wave"].astype(str)).codes,
                           "ui": np.minimum(a, b), "vi": np.maximum(a, b)})
     codes = codes[(codes["ui"] >= 0) & (codes["ui"] != codes["vi"])].drop_duplicates()
     ui, vi = codes["ui"].to_numpy(), codes["vi"].to_numpy()
-    e = pd.DataFrame({"wave": codes["wave"].to_numpy(), "u": ids.to_numpy()[ui], "v": ids.to_numpy()[vi]})
+    waves = pd.Categorical(t["wave"].astype(str)).categories
+    # categoricals share one dictionary of strings: no per-tie string copies at 10^5-10^6 ties
+    e = pd.DataFrame({"wave": np.asarray(waves, dtype=object)[codes["wave"].to_numpy()],
+                      "u": pd.Categorical.from_codes(ui, categories=ids),
+                      "v": pd.Categorical.from_codes(vi, categories=ids)})
     for attr in ATTRIBUTES:
         if attr in ros.columns:
-            values = ros[attr].to_numpy()
-            e[f"{attr}_u"] = values[ui]
-            e[f"{attr}_v"] = values[vi]
+            cat = pd.Categorical(ros[attr].astype(str))
+            e[f"{attr}_u"] = pd.Categorical.from_codes(cat.codes[ui], categories=cat.categories)
+            e[f"{attr}_v"] = pd.Categorical.from_codes(cat.codes[vi], categories=cat.categories)
     return e
+
+
+def _codes(node_ids: pd.Index, column: pd.Series) -> np.ndarray:
+    """Positions of tie ends in ``node_ids`` (categorical codes when they share the roster)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(node_ids):
+        return column.cat.codes.to_numpy()
+    return node_ids.get_indexer(column.astype(str))
 
 
 def _components(node_ids: pd.Index, edges: pd.DataFrame) -> np.ndarray:
@@ -103,8 +114,8 @@ def _components(node_ids: pd.Index, edges: pd.DataFrame) -> np.ndarray:
     n = len(node_ids)
     if n == 0:
         return np.zeros(0, dtype=int)
-    ui = node_ids.get_indexer(edges["u"])
-    vi = node_ids.get_indexer(edges["v"])
+    ui = _codes(node_ids, edges["u"])
+    vi = _codes(node_ids, edges["v"])
     adj = coo_matrix((np.ones(len(ui)), (ui, vi)), shape=(n, n))
     _, labels = connected_components(adj, directed=False)
     return labels
@@ -143,7 +154,7 @@ def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
         m = len(ew)
         labels = _components(nodes, ew)
         sizes = np.bincount(labels) if n else np.zeros(0, dtype=int)
-        degree = pd.concat([ew["u"], ew["v"]]).value_counts()
+        ends = np.concatenate([_codes(nodes, ew["u"]), _codes(nodes, ew["v"])])
         senders = nodes.get_indexer(t.loc[t["wave"].astype(str) == wave, "from_id"].astype(str))
         respondents = int(np.unique(senders[senders >= 0]).size)
         row = {
@@ -156,7 +167,7 @@ def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
             "mean_degree": 2 * m / n if n else np.nan,
             "components": int(len(sizes)),
             "largest_component": int(sizes.max()) if len(sizes) else 0,
-            "isolates": int(n - len(degree)),  # every tie end is in the roster
+            "isolates": int(n - np.unique(ends).size),  # every tie end is in the roster
         }
         for a in ATTRIBUTES:
             if f"{a}_u" in ew.columns:
@@ -318,8 +329,8 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
     values = np.zeros(n)
     if n < 3 or edges.empty:
         return pd.Series(values, index=node_index), "exact"
-    ui = node_index.get_indexer(edges["u"])
-    vi = node_index.get_indexer(edges["v"])
+    ui = _codes(node_index, edges["u"])
+    vi = _codes(node_index, edges["v"])
     labels = _components(node_index, edges)
     sizes = np.bincount(labels)
     # batches: consecutive small components up to batch_nodes; a big component alone
@@ -541,11 +552,12 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
                        f"(-1 means every tie stays inside a group, +1 every tie crosses; "
                        f"{r['expected_ei']:.2f} would be expected if ties ignored {r['attribute']}).")
             continue
-        direction = ("more" if r["change"] > 0.005 else "fewer" if r["change"] < -0.005 else "about the same share of")
-        out.append(f"Ties crossing {label} became {direction}{'' if direction.startswith('about') else ' common'}"
-                   f"{shares}: the E-I index moved from {r['ei_first']:.2f} to {r['ei_last']:.2f} "
-                   f"(change {r['change']:+.2f}; -1 means every tie stays inside a group, +1 every tie "
-                   f"crosses, and {r['expected_ei']:.2f} is what random mixing would give).")
+        direction = ("more common" if r["change"] > 0.005 else
+                     "less common" if r["change"] < -0.005 else "about as common")
+        out.append(f"Ties crossing {label} became {direction}{shares}: the E-I index moved from "
+                   f"{r['ei_first']:.2f} to {r['ei_last']:.2f} (change {r['change']:+.2f}; -1 means every "
+                   f"tie stays inside a group, +1 every tie crosses, and {r['expected_ei']:.2f} is what "
+                   "random mixing would give).")
     return out
 
 
@@ -566,3 +578,173 @@ def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
                "the E-I index depends on group sizes: compare it with the value random mixing "
                "would give, not with zero.")
     return out
+
+
+# --- results for reports ---------------------------------------------------------------
+
+def analyse(data, tie_type: str | None = None, scope: str = "this programme") -> dict:
+    """Every network result a report shows, computed once from a Dataset (or its subset).
+
+    Returns
+    -------
+    dict with ``summary`` (:func:`network_summary`), ``ei`` (:func:`ei_index` for organisation
+    and profession), ``ei_change``, ``ei_groups`` (:func:`ei_by_group`), ``brokerage``
+    (:func:`brokerage_summary`), ``findings`` (:func:`describe_change`), ``caveats`` and
+    ``has_ties``. The evaluation report reuses this dict, so both reports say the same.
+    """
+    ties, participants = data.ties, data.participants
+    attrs = [a for a in ATTRIBUTES if a in participants.columns]
+    summary = network_summary(ties, participants, tie_type)
+    ei = pd.concat([ei_index(ties, participants, a, tie_type) for a in attrs], ignore_index=True)
+    groups = pd.concat([ei_by_group(ties, participants, a, tie_type) for a in attrs], ignore_index=True)
+    bc = brokerage(ties, participants, tie_type)
+    return {"summary": summary, "ei": ei, "ei_change": ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
+            "ei_groups": groups, "brokerage_values": bc, "brokerage": brokerage_summary(bc),
+            "findings": describe_change(summary, ei), "caveats": caveats(summary, scope),
+            "has_ties": not summary.empty and int(summary["ties"].sum()) > 0}
+
+
+def ei_figure(ei: pd.DataFrame):
+    """E-I index by wave for each attribute, with the random-mixing value dashed.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.report.theme import PALETTE, apply_theme
+
+    apply_theme()
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    parts = []
+    for i, (attribute, g) in enumerate(ei.groupby("attribute", sort=False)):
+        order = wave_order(g["wave"])
+        g = g.set_index("wave").loc[order]
+        labels = [w.replace("_", " ") for w in order]
+        ax.plot(labels, g["ei_index"], marker="o", color=PALETTE[i], label=f"By {attribute}")
+        ax.axhline(g["expected_ei"].iloc[0], color=PALETTE[i], linestyle="--", linewidth=1,
+                   label=f"Random mixing ({attribute})")
+        parts.append(f"by {attribute} " + " then ".join(f"{v:.2f}" for v in g["ei_index"]))
+    ax.axhline(0, color="#425563", linewidth=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("E-I index (-1 inside groups, +1 across)")
+    ax.set_xlabel("Wave")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    alt = ("Line chart of the E-I index at each wave, " + "; ".join(parts)
+           + "; dashed lines show the value expected under random mixing.")
+    return fig, alt
+
+
+def brokerage_figure(bc: pd.DataFrame):
+    """Distribution of betweenness (brokerage) at each wave as box plots with points.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from helpers.report.theme import NHS_BLUE, apply_theme
+
+    apply_theme()
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    frame = bc.assign(Wave=bc["wave"].str.replace("_", " "))
+    sns.boxplot(data=frame, x="betweenness", y="Wave", color="#DDE6F0", fliersize=0, ax=ax)
+    if len(frame) <= 5000:
+        sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5, alpha=0.5,
+                      jitter=0.25, ax=ax)
+    ax.set_xlabel("Betweenness centrality (share of shortest paths a person lies on)")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    s = brokerage_summary(bc)
+    alt = ("Box plots of betweenness centrality by wave: " + "; ".join(
+        f"{r.wave.replace('_', ' ')} median {r.median:.3f}, 90th centile {r.p90:.3f}, "
+        f"{100 * r.share_zero:.0f}% with none" for r in s.itertuples()) + ".")
+    return fig, alt
+
+
+def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The per-wave summary ready for display: people counts suppressed below the threshold."""
+    from helpers.report.disclosure import suppress_table
+
+    cols = {"wave": "Wave", "participants": "Participants", "respondents": "Named a colleague",
+            "response_rate": "Response", "ties": "Ties", "density": "Density",
+            "mean_degree": "Mean ties per person", "components": "Separate parts",
+            "largest_component": "Largest part (people)", "isolates": "Unconnected people",
+            "cross_organisation_share": "Ties across organisations",
+            "cross_profession_share": "Ties across professions"}
+    t = summary.copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
+                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False)
+    for c in ("cross_organisation_share", "cross_profession_share"):
+        if c in shown:
+            shown[c] = [_pct(x) for x in t[c]]
+    return shown[[c for c in cols if c in shown]].rename(columns=cols)
+
+
+def ei_table(ei: pd.DataFrame) -> pd.DataFrame:
+    """E-I index per attribute and wave for display (no people counts: tie counts only)."""
+    t = ei.copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    t["attribute"] = t["attribute"].str.capitalize()
+    return t.rename(columns={"wave": "Wave", "attribute": "Boundary", "external": "Ties across",
+                             "internal": "Ties within", "ties": "Ties", "ei_index": "E-I index",
+                             "expected_ei": "E-I under random mixing"})
+
+
+def show_network_report(rep, section: str, colour_by: str = "organisation", results: dict | None = None):
+    """Display one section of the networks report for a report context ``rep``.
+
+    ``section`` is one of ``summary``, ``drawing``, ``ei``, ``brokerage``, ``findings``.
+    Results are computed once per context and cached on it.
+    """
+    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+
+    res = results or _cached(rep)
+    if not res["has_ties"]:
+        if section == "summary":
+            show_callout("No network ties were recorded for this programme or cohort, so its "
+                         "connectedness cannot be described.", "note")
+        return
+    if section == "summary":
+        show_table(summary_table(res["summary"], rep.threshold),
+                   caption=f"The network at each wave: {rep.scope}", dp=3,
+                   note="A tie is a nomination in either direction between two participants.")
+    elif section == "drawing":
+        fig, alt = draw_networks(rep.data.ties, rep.data.participants, colour_by)
+        show_figure(fig, alt, caption=f"Ties at each wave, coloured by {colour_by}; each point is "
+                    "a participant (no names or identifiers).")
+    elif section == "ei":
+        show_table(ei_table(res["ei"]), caption="Krackhardt and Stern's E-I index", units="ties", dp=2)
+        fig, alt = ei_figure(res["ei"])
+        show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
+    elif section == "brokerage":
+        b = res["brokerage"].copy()
+        b["wave"] = b["wave"].str.replace("_", " ").str.capitalize()
+        b["share_zero"] = [_pct(x) for x in b["share_zero"]]
+        b["top_decile_share"] = [_pct(x) for x in b["top_decile_share"]]
+        b = b.drop(columns="participants").rename(columns={
+            "wave": "Wave", "median": "Median", "p90": "90th centile", "max": "Maximum",
+            "share_zero": "Brokering no paths", "top_decile_share": "Held by top 10%",
+            "method": "Method"})
+        show_table(b, caption="Betweenness centrality (brokerage)", dp=3)
+        fig, alt = brokerage_figure(res["brokerage_values"])
+        show_figure(fig, alt, caption="Brokerage at each wave")
+    elif section == "findings":
+        show_sentences(res["findings"], title="What changed")
+        show_sentences(res["caveats"], title="Caveats")
+
+
+def _cached(rep) -> dict:
+    res = getattr(rep, "_network_results", None)
+    if res is None:
+        res = analyse(rep.data, scope=rep.scope)
+        try:
+            rep._network_results = res
+        except AttributeError:  # a frozen context: recompute next time
+            pass
+    return res
