@@ -166,3 +166,79 @@ def test_large_dataset_matches_naive_counts():
     co = th.cooccurrence(segments, codings, CODES, unit="participant")
     assert co.loc["Restorative space", "Cross-speciality"] == int((has[:, 0] & has[:, 1]).sum())
     assert co.loc["Cross-speciality", "Managers"] == int((has[:, 1] & has[:, 2]).sum())
+
+
+def test_a_passage_illustrates_one_theme_only():
+    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=3)
+    # s1 is coded to T1 and T2: quoted for T1, so T2 falls back to s4.
+    t2 = quotes[quotes["theme_id"] == "T2"]["quote"].tolist()
+    assert t2 == ["Surgeons and physicians finally talked, and the managers joined in too."]
+    assert quotes["quote"].is_unique
+
+
+def test_display_tables_suppress_small_counts():
+    prev = th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS)
+    shown = th.prevalence_table(prev, threshold=3)
+    # Restorative space: 2 participants (< 3) hidden and its percentage withheld; 4 segments shown.
+    row = shown.set_index("Theme or code").loc["Restorative space"]
+    assert row["Participants"] == "<3" and row["% of participants"] == "–" and row["Segments"] == "4"
+    grouped = th.grouped_table(th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, by="cohort_id"),
+                               "cohort_id", threshold=2)
+    # Row T1: c1 = 2 shown, c2 = 0 hidden: a lone hidden cell next to a visible total, so the
+    # smallest visible cell is hidden too (secondary suppression).
+    assert grouped.set_index("Theme").loc["Restorative space"].tolist() == ["<2", "<2"]
+    lines = th.overview_sentences(SEGMENTS, CODINGS, CODES, threshold=5)
+    assert lines[0].startswith("5 coded segments from <5 sources (<5 participants)")
+
+
+# --- end to end: notebooks/30_qualitative_themes.ipynb for every programme of the sample ----------
+
+NOTEBOOK = "notebooks/30_qualitative_themes.ipynb"
+SECTIONS = ["# Qualitative themes", "## Codebook", "## Theme prevalence", "## Codes within themes",
+            "## Themes by cohort, organisation, profession and wave", "## Themes that occur together",
+            "## Framework matrix", "## Exemplar quotes", "## Inter-coder reliability", "## Saturation"]
+
+
+def _execute(repo_root, dataset, out, **params):
+    import nbformat
+    import papermill as pm
+
+    pm.execute_notebook(str(repo_root / NOTEBOOK), str(out), cwd=str(repo_root / "notebooks"),
+                        parameters=dict(dataset=str(dataset), **params), progress_bar=False,
+                        kernel_name="python3")
+    nb = nbformat.read(str(out), as_version=4)
+    html = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            assert o.get("output_type") != "error", o
+            html.append(o.get("data", {}).get("text/html", "") or o.get("text", ""))
+    return nb, "\n".join(html)
+
+
+@pytest.mark.slow
+def test_themes_notebook_for_every_programme(repo_root, sample_dataset_path, tmp_path):
+    import re
+
+    dataset = sample_dataset_path
+    programmes = pd.read_csv(dataset / "programmes.csv")["programme_id"].tolist()
+    ids = set(pd.read_csv(dataset / "participants.csv")["participant_id"].astype(str))
+    cohorts = pd.read_csv(dataset / "cohorts.csv")
+    runs = [dict(programme_id=p) for p in programmes]
+    runs.append(dict(programme_id="barts_kf_scl",
+                     cohort_id=cohorts.loc[cohorts["programme_id"] == "barts_kf_scl", "cohort_id"].iloc[0]))
+    for params in runs:
+        nb, out = _execute(repo_root, dataset, tmp_path / f"{'_'.join(params.values())}.ipynb", **params)
+        headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+        assert headings == SECTIONS
+        assert not ids & set(re.findall(r"[A-Za-z0-9_]+", out)), "a participant_id reached the report"
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", out), "an e-mail address reached the report"
+        if params == {"programme_id": "barts_kf_scl"}:
+            for theme in ("Restorative space", "Cross-speciality working",
+                          "New perspectives on leadership and followership",
+                          "Working with operational managers"):
+                assert theme in out
+            assert "most cited: Restorative space" in out
+            first = re.search(r"How often each theme was raised.*?<tbody><tr><td>([^<]+)</td>", out, re.S)
+            assert first and first.group(1) == "Restorative space"
+            assert "Krippendorff" in out and "All codes" in out  # agreement on the double-coded subset
+            assert "Role and cohort" in out and "cohort barts_c" in out

@@ -320,7 +320,8 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Dat
                     coders: str | Sequence[str] = "primary") -> pd.DataFrame:
     """Up to ``per_theme`` quotes for each theme, redacted and attributed by role and cohort.
 
-    Selection is deterministic: segments coded to the theme whose length is at least
+    Selection is deterministic: segments coded to the theme (and not already quoted for an
+    earlier theme) whose length is at least
     ``min_words`` words, preferring double-coded segments that every coder put under the theme,
     then single-coded ones, then disputed ones; one per
     participant (then per source), then by a hash of the segment id so the choice does not
@@ -351,10 +352,13 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Dat
     labels = dict(zip(_codes(codes)["code_id"], _codes(codes)["label"]))
     rows = []
     themes = code_tree(codes)
+    used: set[str] = set()  # a passage coded to two themes illustrates only the first
     for theme_id in themes.loc[themes["depth"] == 0, "code_id"]:
-        cand = pairs[pairs["code_id"] == theme_id].sort_values(["agreed", "order"], ascending=[False, True])
+        cand = pairs[(pairs["code_id"] == theme_id) & ~pairs["segment_id"].isin(used)]
+        cand = cand.sort_values(["agreed", "order"], ascending=[False, True])
         person = np.where(cand["participant_id"] != "", cand["participant_id"], "src:" + cand["source_id"])
         cand = cand.assign(person=person).drop_duplicates("person").head(per_theme)
+        used.update(cand["segment_id"])
         for r in cand.itertuples(index=False):
             rows.append({"theme_id": theme_id, "theme": labels[theme_id],
                          "quote": _shorten(redact(r.text, names), max_chars),
@@ -462,3 +466,272 @@ def saturation_curve(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
     return pd.DataFrame({"source_number": np.arange(1, len(new) + 1), "new_codes": new,
                          "cumulative_codes": np.cumsum(new),
                          "share_of_codes": np.cumsum(new) / total if total else 0.0})
+
+
+# --- report sections: what the themes notebook shows ------------------------------------------
+# Each ``show_*`` takes the notebook's ``rep`` (helpers.report.open_report), builds a table or
+# figure from the pure functions above, suppresses counts below ``rep.threshold`` and displays it
+# through helpers.report.display (which escapes all text). The ``*_table`` builders are pure.
+
+GROUP_LABELS = {"cohort_id": "cohort", "organisation": "organisation", "profession": "profession",
+                "wave": "wave"}
+
+
+def _tables(rep):
+    d = rep.data
+    return d.segments, d.codings, d.codes, d.participants
+
+
+def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
+                       threshold: int) -> list[str]:
+    """One-line description of the coded material in scope, with small counts suppressed."""
+    from helpers.report.disclosure import suppress_count
+
+    if codings.empty or segments.empty:
+        return ["No coded qualitative material in this scope."]
+    coded = segments[segments["segment_id"].astype(str).isin(set(codings["segment_id"].astype(str)))]
+    people = coded["participant_id"].astype("string").fillna("")
+    n_themes = int((code_tree(codes)["depth"] == 0).sum())
+    return [f"{suppress_count(len(coded), threshold)} coded segments from "
+            f"{suppress_count(coded['source_id'].nunique(), threshold)} sources "
+            f"({suppress_count(people[people != ''].nunique(), threshold)} participants), "
+            f"coded by {codings['coder_id'].nunique()} coder(s) against {n_themes} themes "
+            f"and {len(codes) - n_themes} codes.",
+            f"Counts below {threshold} are shown as <{threshold}."]
+
+
+def prevalence_table(prev: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Display copy of :func:`prevalence` (no grouping): counts suppressed, share withheld."""
+    from helpers.report.disclosure import suppress_table
+
+    shown = prev[["label", "participants", "share_participants", "sources", "segments"]].rename(
+        columns={"label": "Theme or code"})
+    out = suppress_table(shown, ["participants", "sources", "segments"], threshold,
+                         pct_cols={"share_participants": "participants"}, totals_visible=False)
+    return out.rename(columns={"participants": "Participants", "share_participants": "% of participants",
+                               "sources": "Sources", "segments": "Segments"})
+
+
+def grouped_table(prev: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
+    """Themes (rows) by group (columns), participants raising each theme; small counts hidden with
+    secondary suppression along each row (whose total is the theme's overall count)."""
+    from helpers.report.disclosure import suppress_table
+
+    wide = prev.pivot_table(index="label", columns=by, values="participants", aggfunc="sum",
+                            fill_value=0, sort=False)
+    order = prev.groupby("label", sort=False)["participants"].sum().sort_values(ascending=False).index
+    wide = wide.reindex(order)
+    wide.columns = [str(c).replace("_", " ") for c in wide.columns]
+    cols = list(wide.columns)
+    out = suppress_table(wide.reset_index(), cols, threshold, axes=("rows",))
+    return out.rename(columns={"label": "Theme"})
+
+
+def agreement_table(agreement: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Display copy of :func:`helpers.reliability.code_agreement`."""
+    from helpers.report.disclosure import suppress_count
+    from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct
+
+    rows = []
+    for r in agreement.itertuples(index=False):
+        rows.append({"Code": r.label, "Segments": suppress_count(r.n, threshold),
+                     "% agreement": fmt_pct(r.percent_agreement),
+                     "Cohen's kappa": fmt_num(r.kappa, 2) if not pd.isna(r.kappa) else "–",
+                     "Krippendorff's alpha": fmt_num(r.estimate, 2) if not pd.isna(r.estimate) else "–",
+                     "95% CI": fmt_ci(r.ci_low, r.ci_high, 2) if not pd.isna(r.ci_low) else "–",
+                     "Agreement": r.rating})
+    return pd.DataFrame(rows)
+
+
+def show_overview(rep) -> None:
+    from helpers.report.display import show_sentences
+
+    segments, codings, codes, _ = _tables(rep)
+    show_sentences(overview_sentences(segments, codings, codes, rep.threshold))
+
+
+def show_codebook(rep) -> None:
+    from helpers.report.display import show_table
+
+    show_table(codebook_table(rep.data.codes), "Codebook: themes and their codes, with definitions")
+
+
+def show_prevalence(rep, level: str = "theme") -> None:
+    from helpers.report.display import show_callout, show_table
+
+    prev = prevalence(*_tables(rep), level=level)
+    if prev.empty:
+        show_callout("No coded segments in this scope.")
+        return
+    what = "theme" if level == "theme" else "code"
+    show_table(prevalence_table(prev, rep.threshold),
+               f"How often each {what} was raised: participants, sources and segments",
+               note="Participants: distinct people who raised it; sources: interviews, focus groups "
+                    "or comment sets; segments: coded passages. Codes roll up into their theme.")
+
+
+def show_prevalence_chart(rep) -> None:
+    import matplotlib.pyplot as plt
+
+    from helpers.report.display import show_callout, show_figure
+    from helpers.report.theme import NHS_BLUE
+
+    prev = prevalence(*_tables(rep))
+    if prev.empty:
+        show_callout("No coded segments in this scope.")
+        return
+    prev = prev.iloc[::-1]
+    hidden = prev["participants"] < rep.threshold
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(prev) + 1.2))
+    ax.barh(prev["label"], prev["participants"].where(~hidden, 0), color=NHS_BLUE)
+    for y, (n, h) in enumerate(zip(prev["participants"], hidden)):
+        ax.text(0 if h else n, y, f" <{rep.threshold}" if h else f" {n:,}", va="center", fontsize=10)
+    ax.set_xlabel("Participants raising the theme")
+    ax.set_ylabel("")
+    top = most_cited(prevalence(*_tables(rep)))
+    show_figure(fig, alt=f"Bar chart of participants raising each theme; the most cited is {top}.",
+                caption=f"Themes by number of participants raising them (most cited: {top}).")
+
+
+def show_prevalence_by(rep, by: str) -> None:
+    from helpers.report.display import show_callout, show_table
+
+    prev = prevalence(*_tables(rep), by=by)
+    label = GROUP_LABELS.get(by, by)
+    if prev.empty or prev[by].nunique() < 2:
+        show_callout(f"Only one {label} in this scope: no comparison by {label}.")
+        return
+    show_table(grouped_table(prev, by, rep.threshold),
+               f"Participants raising each theme, by {label}",
+               note="A participant counts once per theme. Small counts are suppressed, and where one "
+                    "cell in a row is hidden a second is hidden too so it cannot be worked out.")
+
+
+def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: int, title: str):
+    """Heatmap: colour by Jaccard, labels are counts (``<N`` below the threshold, colour hidden)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    hide = counts.to_numpy() < threshold
+    annot = np.where(hide, f"<{threshold}", counts.to_numpy().astype(int).astype(str))
+    size = max(4.5, 0.9 * len(counts) + 2.5)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    short = [lab if len(lab) <= 28 else lab[:27] + "…" for lab in counts.index]
+    sns.heatmap(jaccard.where(~hide), mask=hide, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=1,
+                cbar_kws={"label": "Jaccard similarity"}, xticklabels=short, yticklabels=short,
+                linewidths=0.5, linecolor="white", ax=ax)
+    for (i, j), h in np.ndenumerate(hide):
+        if h:
+            ax.text(j + 0.5, i + 0.5, f"<{threshold}", ha="center", va="center", fontsize=9, color="#425563")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=45)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    return fig
+
+
+def show_cooccurrence(rep, unit: str = "segment") -> None:
+    from helpers.report.display import show_callout, show_figure
+
+    segments, codings, codes, _ = _tables(rep)
+    counts = cooccurrence(segments, codings, codes, unit=unit)
+    if counts.empty or counts.to_numpy().sum() == 0:
+        show_callout("No coded segments in this scope.")
+        return
+    jac = cooccurrence(segments, codings, codes, unit=unit, measure="jaccard")
+    where = "the same segment" if unit == "segment" else "the same participant's material"
+    fig = cooccurrence_figure(counts, jac, rep.threshold, f"Themes occurring together in {where}")
+    show_figure(fig, alt=f"Heatmap of theme co-occurrence within {where}: numbers are counts, "
+                         "shading is Jaccard similarity.",
+                caption=f"Co-occurrence of themes ({unit} level). Diagonal: {unit}s with the theme; "
+                        "off-diagonal: with both. Shading: Jaccard (both / either).")
+
+
+def show_framework(rep, max_cases: int = 12, exemplar_chars: int = 90) -> None:
+    from helpers.report.disclosure import suppress_count
+    from helpers.report.display import show_callout, show_table
+
+    segments, codings, codes, people = _tables(rep)
+    fm = framework_matrix(segments, codings, codes, people, rep.redact_names,
+                          exemplar_chars=exemplar_chars, max_cases=max_cases)
+    if fm.empty:
+        show_callout("No coded segments in this scope.")
+        return
+
+    def cell(text: str) -> str:
+        if not text:
+            return ""
+        n, _, quote = text.partition(" · ")
+        return f"{suppress_count(int(n), rep.threshold)} · {quote}"
+
+    shown = fm.apply(lambda col: col.map(cell)).reset_index()
+    show_table(shown, f"Framework matrix: the {len(fm)} cases with most coded material by theme",
+               note="Each cell: segments coded to the theme, then a short redacted exemplar. Cases are "
+                    "numbered, described by role and cohort only (Gale et al. 2013).")
+
+
+def show_quotes(rep, per_theme: int = 3) -> None:
+    from helpers.report.display import show_callout, show_table
+
+    segments, codings, codes, people = _tables(rep)
+    quotes = exemplar_quotes(segments, codings, codes, people, rep.redact_names, per_theme=per_theme)
+    if quotes.empty:
+        show_callout("No quotes long enough to illustrate the themes in this scope.")
+        return
+    show_table(quotes[["theme", "quote", "attribution"]].rename(
+        columns={"theme": "Theme", "quote": "Quote", "attribution": "Role and cohort"}),
+        f"Exemplar quotes (up to {per_theme} per theme)",
+        note="E-mail addresses, phone numbers, NHS numbers and listed names are redacted.")
+
+
+def show_agreement(rep, n_boot: int = 1000) -> None:
+    from helpers import reliability as rel
+    from helpers.report.display import show_callout, show_table
+
+    _, codings, codes, _ = _tables(rep)
+    agreement = rel.code_agreement(codings, codes, n_boot=n_boot)
+    if agreement.empty:
+        show_callout("No segment was coded by two coders in this scope, so agreement cannot be "
+                     "assessed.", kind="caveat")
+        return
+    rank = {c: i for i, c in enumerate(code_tree(codes)["code_id"])}
+    agreement = agreement.sort_values("code_id", key=lambda s: s.map(rank).fillna(len(rank)),
+                                      kind="stable")
+    overall = agreement.iloc[-1]
+    show_table(agreement_table(agreement, rep.threshold),
+               "Inter-coder agreement per code and overall, on the double-coded segments",
+               note="Each code is a yes/no judgement per segment. Kappa: Cohen (two coders); alpha: "
+                    "Krippendorff, nominal, 95% bootstrap interval over segments. Alpha of 0.80 or more "
+                    "is good, 0.667 to 0.80 tentative, below 0.667 poor (Krippendorff 2004).")
+    poor = agreement.iloc[:-1]
+    poor = poor[poor["rating"] == "poor"]["label"].tolist()
+    if overall["rating"] == "poor":
+        show_callout(f"Overall agreement is poor (alpha {overall['estimate']:.2f}): the coding should "
+                     "be reviewed before the themes are relied on.", kind="warning")
+    if poor:
+        show_callout("Agreement is poor for " + ", ".join(poor) + ": refine these code definitions "
+                     "and recode before drawing conclusions from them.", kind="warning")
+    if overall["rating"] != "poor" and not poor:
+        show_callout(f"Agreement is {overall['rating']} overall (alpha {overall['estimate']:.2f}).")
+
+
+def show_saturation(rep) -> None:
+    import matplotlib.pyplot as plt
+
+    from helpers.report.display import show_callout, show_figure
+    from helpers.report.theme import NHS_BLUE
+
+    segments, codings, codes, _ = _tables(rep)
+    sat = saturation_curve(segments, codings, codes)
+    if sat.empty:
+        show_callout("No coded segments in this scope.")
+        return
+    fig, ax = plt.subplots()
+    ax.step(sat["source_number"], sat["cumulative_codes"], where="post", color=NHS_BLUE)
+    ax.set_xlabel("Sources analysed, in order of collection")
+    ax.set_ylabel("Distinct codes found")
+    ax.set_ylim(0, sat["cumulative_codes"].max() * 1.1 + 1)
+    last_new = int(sat.loc[sat["new_codes"] > 0, "source_number"].max())
+    show_figure(fig, alt=f"Step chart: distinct codes found rise to {int(sat['cumulative_codes'].iloc[-1])} "
+                         f"and stop growing after source {last_new} of {len(sat)}.",
+                caption=f"Saturation: no new code appeared after source {last_new} of {len(sat)}.")
