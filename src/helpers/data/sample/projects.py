@@ -164,6 +164,13 @@ def _choose_leads(pool: pd.DataFrame, wanted: list[str], rng: np.random.Generato
     return leads
 
 
+def _after_cohort_start(started: pd.Series, lead: str, lo: int, hi: int,
+                        rng: np.random.Generator) -> np.datetime64:
+    """First of a month ``lo`` to ``hi`` months after the lead's cohort started."""
+    month = np.datetime64(started[lead].to_datetime64(), "M") + int(rng.integers(lo, hi + 1))
+    return month.astype("datetime64[D]")
+
+
 def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The projects and kpi_values tables."""
     rows, series = [], []
@@ -180,11 +187,12 @@ def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
                      "start_date": start, "status": status, "target": target})
         series.append((np.full(len(values), pid, dtype=object), periods, values))
 
+    started = people.set_index("participant_id").start_date
     luhft = people[people.programme_id == "luhft_lbs"]
     leads = _choose_leads(luhft, [p[8] for p in LUHFT_PROJECTS], rng)
     effective = rng.permutation(np.arange(len(LUHFT_PROJECTS)) < 10)
     for k, (spec, lead) in enumerate(zip(LUHFT_PROJECTS, leads)):
-        start = (np.datetime64("2021-01", "M") + int(rng.integers(0, 12))).astype("datetime64[D]")
+        start = _after_cohort_start(started, lead, 3, 9, rng)
         status = "sustained" if effective[k] else str(rng.choice(["completed", "ongoing", "paused"]))
         add(f"luhft_p{k + 1:02d}", "luhft_lbs", lead, spec, start, bool(effective[k]), status)
 
@@ -195,7 +203,7 @@ def build_projects(people: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
         spec = LCFT_PROJECTS[k % len(LCFT_PROJECTS)]
         if k >= len(LCFT_PROJECTS):
             spec = (f"{spec[0]} (team {k // len(LCFT_PROJECTS) + 1})",) + spec[1:]
-        start = (np.datetime64("2015-01", "M") + int(rng.integers(0, 6))).astype("datetime64[D]")
+        start = _after_cohort_start(started, doc, 3, 8, rng)
         status = "completed" if eff[k] else str(rng.choice(["completed", "ongoing"]))
         add(f"lcft_p{k + 1:0{width}d}", "lcft_cetad", doc, spec, start, bool(eff[k]), status)
 
