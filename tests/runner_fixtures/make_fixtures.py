@@ -41,3 +41,5 @@ nb("hostile_output", "Hostile output",
         "display(Markdown('![remote](https://example.org/track.png)'))\n"
         "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"file:///etc/passwd\"/></svg>'))\n"
         "print('<b>data text</b> & more')"))
+nb("worker_dies", "Worker dies", md("## The process running the job is killed"),
+   code("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))

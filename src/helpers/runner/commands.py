@@ -186,8 +186,7 @@ def _run(args: argparse.Namespace) -> int:
             if dirty or not index_path.is_file() or not (out / "manifest.json").is_file():
                 store.save()
             print(f"leadeval run: {up_to_date} reports up to date; nothing to run.", file=err)
-            print(summary_table(0, up_to_date, 0, len(skipped), str(index_path), time.monotonic() - t0),
-                  file=err)
+            print(summary_table(0, up_to_date, 0, len(skipped), str(index_path), time.monotonic() - t0))
             return 0
         return _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out,
                         dataset, n_jobs, keep, scheduler, t0)
@@ -288,6 +287,6 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
                             str(out / "index.html"), time.monotonic() - t0)
     log.write(summary)
     log.close()
-    print(summary, file=err)
-    print(f"  log: {log.path}", file=err)
+    print(summary)
+    print(f"  log: {log.path}")
     return 1 if counts["failed"] or interrupted else 0
