@@ -164,7 +164,7 @@ def test_not_count_headers(header):
 
 
 @pytest.mark.parametrize("header", ["n", "N (baseline)", "Count", "Delegates", "Number of participants",
-                                    "Respondents", "Leavers"])
+                                    "Respondents", "Leavers", "Eligible", "Attendees"])
 def test_count_headers(header):
     assert is_count_header(header)
 

@@ -2,7 +2,9 @@
 
 ``sample_run``   ``leadeval run`` over data/sample (every notebook, programme and cohort)
 ``hostile_run``  ``leadeval run`` over a small sample (``leadeval sample-data --participants 40``)
-                 with a hostile string appended to every free-text value (tests/hostile)
+                 with a hostile string appended to every free-text value (tests/hostile);
+                 every job, unless ``LEADEVAL_E2E_HOSTILE_ONLY=GLOB`` narrows it while you
+                 iterate (a hostile label crashes only the notebooks that draw it, so CI runs all)
 
 Both run the real command in a subprocess (``python -m helpers.cli run ... --jobs 2``), as a
 user or the scheduler would. Set ``LEADEVAL_E2E_REPORTS=DIR`` to publish the sample run into a
@@ -17,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -138,6 +141,100 @@ def hostile_dataset(tmp_path_factory) -> tuple[Path, dict]:
 def hostile_run(hostile_dataset, tmp_path_factory) -> Run:
     """Every report of the hostile dataset, published once per session."""
     dataset, log = hostile_dataset
-    run = publish(dataset, tmp_path_factory.mktemp("hostile-out") / "reports")
+    only = os.environ.get("LEADEVAL_E2E_HOSTILE_ONLY") or None
+    run = publish(dataset, tmp_path_factory.mktemp("hostile-out") / "reports", only=only)
     run.injected = log
     return run
+
+
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class Visit:
+    """What the browser saw on one page."""
+
+    name: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt: script ran
+    screenshot: Path | None = None
+    title: str = ""
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = (f"Chromium is not installed at {CHROMIUM} "
+               "(apt-get install -y chromium; .ci/run does this in CI)")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _visit(context, path: Path, name: str, screenshots: Path | None) -> Visit:
+    visit = Visit(name)
+    page = context.new_page()
+    page.on("dialog", lambda d: (visit.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+    page.on("console", lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        visit.title = page.title()
+        visit.images = page.evaluate(
+            "() => Array.from(document.images).map(i => ({src: i.getAttribute('src').slice(0, 48),"
+            " alt: i.alt, complete: i.complete, width: i.naturalWidth}))")
+        visit.links = page.evaluate(
+            "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+        if screenshots is not None:
+            screenshots.mkdir(parents=True, exist_ok=True)
+            shot = screenshots / (re.sub(r"[^\w.-]+", "__", name.removesuffix(".html")) + ".png")
+            page.screenshot(path=str(shot), full_page=True)
+            visit.screenshot = shot
+    finally:
+        page.close()
+    return visit
+
+
+def browse(pages: list[Path], root: Path, profile: Path, screenshots: Path | None = None) -> dict:
+    """Open each page in headless Chromium with every non-file request aborted.
+
+    Returns ``{path relative to root: Visit}``; requests that were blocked are listed in the
+    visit of the page that made them.
+    """
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[tuple[str, str]] = []
+    current = {"name": ""}
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            blocked.append((current["name"], r.request.url))
+            r.abort()
+
+    results = {}
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900})
+        try:
+            context.route("**/*", route)
+            for path in pages:
+                name = path.relative_to(root).as_posix()
+                current["name"] = name
+                results[name] = _visit(context, path, name, screenshots)
+        finally:
+            context.close()
+    for name, url in blocked:
+        results[name].blocked.append(url)
+    return results

@@ -26,6 +26,7 @@ from .conftest import publish
 pytestmark = pytest.mark.slow
 
 MARKERS = re.compile(r"HX\d\d")
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
 def _squash(text: str) -> str:
@@ -53,12 +54,42 @@ def test_no_script_handler_frame_or_remote_reference(hostile_run):
     assert not findings, "\n".join(f"{f.kind}: {f.detail} at {f.location}" for f in findings[:60])
 
 
+def _occurrences(text: str, hostile) -> tuple[int, list[str]]:
+    """How often ``hostile`` is shown whole, and the occurrences of its marker that are
+    neither whole nor a visibly shortened prefix (``HX01 <scr…``)."""
+    whole, bad, done = 0, [], 0
+    for m in re.finditer(re.escape(hostile.marker), text):
+        if m.start() < done:
+            continue  # the marker repeated inside the string itself
+        rest = text[m.start():]
+        if rest.startswith(hostile.text):
+            whole += 1
+            done = m.start() + len(hostile.text)
+            continue
+        cut = re.match(r"(.{4,}?)\s*(?:…|\.\.\.)", rest[: len(hostile.text) + 3])
+        if not (cut and hostile.text.startswith(cut.group(1))):
+            bad.append(rest[: len(hostile.text) + 10])
+    return whole, bad
+
+
 def test_every_hostile_string_is_shown_as_text(hostile_pages):
-    """Each string appears, whole and as typed, in the visible text of some published page."""
+    """Each string appears, whole and as typed, in the visible text of some published page,
+    and wherever its marker appears the string is whole (or visibly shortened with an
+    ellipsis): nothing was stripped, mangled or rendered."""
     visible = {name: _squash(parse_html(markup).text) for name, markup in hostile_pages.items()}
-    missing = [h.marker + " " + h.kind for h in HOSTILE
-               if not any(_squash(h.text) in text for text in visible.values())]
-    assert not missing, f"never shown verbatim as text (stripped, mangled or not reported): {missing}"
+    never, mangled = [], {}
+    for h in HOSTILE:
+        h = type(h)(h.marker, h.kind, _squash(h.text))
+        total = 0
+        for name, text in visible.items():
+            whole, bad = _occurrences(text, h)
+            total += whole
+            if bad:
+                mangled.setdefault(f"{h.marker} {h.kind}", []).append((name, bad[:2]))
+        if not total:
+            never.append(f"{h.marker} {h.kind}")
+    assert not never, f"never shown verbatim as text in any report: {never}"
+    assert not mangled, f"shown altered (stripped or rendered) somewhere: {mangled}"
 
 
 def test_markup_from_data_stays_escaped_in_the_source(hostile_pages):
@@ -74,7 +105,8 @@ def test_data_never_reaches_a_tag_attribute_script_or_style(hostile_pages):
     event handler, a tag name or inside <script>/<style>/comments."""
     misplaced = []
     for name, markup in hostile_pages.items():
-        doc = parse_html(markup, name)
+        # base64 in data: URIs can spell anything, markers included
+        doc = parse_html(DATA_URI.sub("data:", markup), name)
         for context, text, line, _ in doc.raw_chunks:
             if MARKERS.search(text):
                 misplaced.append(f"{name}:{line} inside <{context}>")
@@ -148,3 +180,17 @@ def test_notebook_output_cannot_embed_a_local_file(hostile_dataset, tmp_path):
     assert "root:x:0:0" not in markup
     unsafe = [f for f in scan_file(page) if f.kind in ACTIVE_KINDS | OFFLINE_KINDS]
     assert not unsafe, unsafe
+
+
+@pytest.mark.browser
+def test_hostile_reports_open_in_a_browser_without_running_or_fetching_anything(hostile_run,
+                                                                                tmp_path_factory):
+    """Chromium, network blocked: no dialog (no alert ran), no request, no console error."""
+    from .conftest import browse, require_chromium
+
+    require_chromium()
+    visits = browse(hostile_run.reports, hostile_run.out, tmp_path_factory.mktemp("hostile-profile"))
+    problems = {name: v.dialogs + v.blocked + v.console_errors + v.page_errors
+                for name, v in visits.items()
+                if v.dialogs or v.blocked or v.console_errors or v.page_errors}
+    assert not problems, problems

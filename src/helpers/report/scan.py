@@ -37,7 +37,8 @@ Count cells
     A ``<td>`` is a count cell when it carries the proposed markup (``data-count`` attribute,
     or a ``count`` / ``le-count`` class, which survives the runner's sanitiser), or when its
     column header (or its row's header cell) names a count: "n", "N", "Count", "Number of ...",
-    "Participants", "Delegates", "Respondents", "People", "Staff", "Responses", "Leavers".
+    "Participants", "Delegates", "Respondents", "People", "Staff", "Responses", "Leavers",
+    "Eligible", "Invited", "Completers", "Responded", "Attendees".
     Its leading whole number is the count, so "3 (60.0%)" is a count of 3.
 
 References
@@ -359,7 +360,8 @@ def find_identifiers(doc: Document, participant_ids: Iterable[str] = ()) -> list
 
 # --------------------------------------------------------------------------- counts in tables
 
-_PEOPLE_HEADS = r"participants?|delegates?|respondents?|people|staff|responses?|leavers?"
+_PEOPLE_HEADS = (r"participants?|delegates?|respondents?|people|staff|responses?|leavers?|eligible|"
+                 r"invited|completers?|responded|attendees?")
 _COUNT_HEADER = re.compile(
     r"^\s*(?:n\b|counts?\b|headcount|(?:number|no\.)\s+(?:of\s+)?(?:" + _PEOPLE_HEADS + r")\b|"
     r"(?:" + _PEOPLE_HEADS + r")\b)", re.IGNORECASE)
