@@ -1,0 +1,612 @@
+"""The headline evaluation report (notebook 90): summary, Kirkpatrick sections, joint display,
+limitations and methods, built only from the other helpers' results.
+
+Nothing here re-estimates what a detailed report estimates: reach counts come from
+:mod:`helpers.reach`, outcome change and its sentences from :mod:`helpers.outcomes`, themes from
+:mod:`helpers.themes`, projects from :mod:`helpers.projects`, the pipeline from
+:mod:`helpers.careers` and networks from :mod:`helpers.networks`, each called the way its own
+report calls it. The one new analysis is the joint display, which sets each theme beside the
+outcome change (scale scores from :func:`helpers.scales.score_scales`, compared with
+:func:`helpers.outcomes.attrition.welch_test`).
+
+References
+----------
+Kirkpatrick DL, Kirkpatrick JD (2006). Evaluating training programs: the four levels, 3rd edn.
+Berrett-Koehler.
+Guetterman TC, Fetters MD, Creswell JW (2015). Integrating quantitative and qualitative results
+in health science mixed methods research through joint displays. Annals of Family Medicine
+13(6):554-561.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: the detailed report behind each section (notebook names as published)
+DETAIL = {
+    "reach": "10_reach_and_reaction",
+    "learning": "20_leadership_outcomes",
+    "behaviour": "20_leadership_outcomes",
+    "pipeline": "20_leadership_outcomes",
+    "themes": "30_qualitative_themes",
+    "results": "40_improvement_projects",
+    "networks": "50_networks",
+}
+PEOPLE = "delegates"
+HORIZONS = (12, 24)
+
+
+# --- links -------------------------------------------------------------------------------
+
+def per_cohort_notebooks(manifest: str | Path | None = None) -> set[str]:
+    """Notebook names that ``reports.yaml`` runs per cohort (empty when it cannot be read)."""
+    import yaml
+
+    path = Path(manifest) if manifest else Path(__file__).resolve().parents[2] / "reports.yaml"
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")).get("reports", [])
+    except (OSError, AttributeError, yaml.YAMLError):
+        return set()
+    out = set()
+    for e in entries:
+        per = e.get("per", "programme")
+        per = [per] if isinstance(per, str) else list(per or [])
+        if "cohort" in per:
+            out.add(Path(str(e.get("notebook", ""))).stem)
+    return out
+
+
+def detail_href(notebook: str, cohort_id: str | None, per_cohort: set[str] | frozenset = frozenset()) -> str:
+    """Relative link from an evaluation report to a detailed report.
+
+    Reports live at ``reports/<programme_id>/<cohort_id or all>/<notebook>.html``: from a
+    programme report, or a cohort report whose detail also runs per cohort, the link is the file
+    name; otherwise a cohort report links to the programme's ``../all/`` report.
+    """
+    if cohort_id is None or notebook in per_cohort:
+        return f"{notebook}.html"
+    return f"../all/{notebook}.html"
+
+
+# --- gathering every module's results once -----------------------------------------------
+
+@dataclass
+class Evaluation:
+    """Each detailed report's results for one scope, computed once."""
+
+    rep: object
+    outcomes: object            # helpers.outcomes.report.Outcomes
+    prevalence: pd.DataFrame    # helpers.themes.prevalence (themes, primary coder)
+    projects: pd.DataFrame      # helpers.projects.project_summary
+    networks: dict              # helpers.networks.analyse
+    pipeline: pd.DataFrame      # helpers.careers.pipeline_at
+    incidence: pd.DataFrame     # helpers.careers.cumulative_incidence
+    per_cohort: set = field(default_factory=set)
+
+    @property
+    def threshold(self) -> int:
+        return self.rep.threshold
+
+    def href(self, section: str) -> str:
+        return detail_href(DETAIL[section], self.rep.cohort_id, self.per_cohort)
+
+
+def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
+    """Compute every strand's results for the report's scope with the strands' own functions."""
+    from helpers import careers, networks, projects, themes
+    from helpers.outcomes import report as outcomes_report
+
+    d = rep.data
+    o = outcomes_report.prepare(rep)
+    prev = themes.prevalence(d.segments, d.codings, d.codes, d.participants)
+    proj = projects.project_summary(d)
+    net = networks.analyse(d, scope=rep.scope)
+    pipe, inc = _pipeline(rep)
+    return Evaluation(rep, o, prev, proj, net, pipe, inc, per_cohort_notebooks(manifest))
+
+
+def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from helpers import careers
+
+    d = rep.data
+    try:
+        end = careers.observation_end_date(rep.full.meta.get("observation_end"),
+                                           (d.careers, "event_date"), (d.responses, "response_date"),
+                                           (d.cohorts, "end_date"))
+    except ValueError:
+        return careers.pipeline_at(pd.DataFrame()), pd.DataFrame()
+    dur = careers.pipeline_durations(d.participants, d.cohorts, d.careers, end)
+    if dur.empty:
+        return careers.pipeline_at(dur, HORIZONS), pd.DataFrame()
+    return careers.pipeline_at(dur, HORIZONS), careers.cumulative_incidence(dur)
+
+
+# --- executive summary ---------------------------------------------------------------------
+
+def _count(n: int, threshold: int) -> str:
+    from helpers.report.disclosure import suppress_count
+
+    return suppress_count(n, threshold) if n else "no"
+
+
+def reach_sentence(participants: pd.DataFrame, cohort_id: str | None, threshold: int,
+                   cohort_label: str | None = None) -> str:
+    """"220 delegates from 3 organisations took part across 10 cohorts" (helpers.reach counts)."""
+    from helpers import reach
+
+    orgs = reach.participants_by(participants, "organisation")
+    cohorts = reach.participants_by(participants, "cohort_id")
+    n = int(orgs["n"].sum())
+    n_org = int((orgs["organisation"] != reach.NOT_RECORDED).sum())
+    people = _count(n, threshold)
+    org_words = f"{n_org} organisation{'s' if n_org != 1 else ''}"
+    if cohort_id is not None:
+        return f"{people} {PEOPLE} from {org_words} took part in cohort {cohort_label or cohort_id}."
+    k = len(cohorts)
+    return f"{people} {PEOPLE} from {org_words} took part across {k} cohort{'s' if k != 1 else ''}."
+
+
+def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
+    """The most-cited theme (helpers.themes.most_cited) with how many raised it."""
+    from helpers import themes
+
+    top = themes.most_cited(prev)
+    if top is None:
+        return None
+    row = prev[prev["label"] == top].iloc[0]
+    n, base = int(row["participants"]), int(row["n_participants"])
+    if n < threshold:
+        return f"The most-cited theme in interviews and comments was {top.lower()}."
+    return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
+            f"{n:,} of the {base:,} participants whose words were coded.")
+
+
+def projects_sentence(summary: pd.DataFrame) -> str | None:
+    """How many improvement projects show special-cause improvement (Making Data Count icons)."""
+    if summary.empty:
+        return None
+    k = len(summary)
+    better = int(summary["variation"].astype(str).str.startswith("improvement").sum())
+    worse = int(summary["variation"].astype(str).str.startswith("concern").sum())
+    too_short = int((summary["variation"] == "no_limits").sum())
+    text = (f"{better} of {k} live improvement project{'s' if k != 1 else ''} show special-cause "
+            f"improvement on their measure")
+    text += f", {worse} show concern" if worse else ""
+    text += f" and {too_short} {'has' if too_short == 1 else 'have'} too few points to judge" if too_short else ""
+    return text + "."
+
+
+def pipeline_headline(pipeline: pd.DataFrame, threshold: int) -> str | None:
+    """The pipeline at the longest horizon with people followed (helpers.careers sentence)."""
+    from helpers import careers
+
+    rows = pipeline[pipeline["n"] > 0] if len(pipeline) else pipeline
+    if rows.empty:
+        return None
+    ok = rows[rows["n_followed"] >= threshold]
+    row = (ok if len(ok) else rows).iloc[-1]
+    return careers.pipeline_sentence(row, threshold, PEOPLE)
+
+
+def network_headline(net: dict) -> str | None:
+    """The E-I change across professions (or organisations) from helpers.networks."""
+    if not net.get("has_ties"):
+        return None
+    findings = net["findings"]
+    prof = [f for f in findings if "professions" in f]
+    return (prof or findings[-1:])[0]
+
+
+def executive_summary(ev: Evaluation) -> list[str]:
+    """Number-bearing sentences, one per strand that has data in scope."""
+    from helpers.outcomes import report as outcomes_report
+
+    rep = ev.rep
+    lines = [reach_sentence(rep.data.participants, rep.cohort_id, ev.threshold,
+                            getattr(rep, "cohort_label", None))]
+    lines.append(theme_sentence(ev.prevalence, ev.threshold))
+    head = outcomes_report.headline(ev.outcomes)
+    lines.append(head[-1] if len(head) > 1 else None)
+    lines.append(projects_sentence(ev.projects))
+    lines.append(network_headline(ev.networks))
+    lines.append(pipeline_headline(ev.pipeline, ev.threshold))
+    return [s for s in lines if s]
+
+
+# --- joint display -------------------------------------------------------------------------
+
+def participant_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",
+                       instrument_id: str | None = None) -> pd.Series:
+    """Each participant's mean change across the outcome scales (self-ratings, both waves).
+
+    The per-scale change is the one the outcomes report tests (``to - from`` on the scale
+    scores of :func:`helpers.scales.score_scales`); here it is averaged over a person's scales.
+    """
+    from helpers.scales import wide_scores
+
+    s = scores if instrument_id is None else scores[scores["instrument_id"] == instrument_id]
+    wide = wide_scores(s, [from_wave, to_wave], rater="self").dropna(subset=[from_wave, to_wave])
+    if wide.empty:
+        return pd.Series(dtype=float, name="change")
+    wide["change"] = wide[to_wave] - wide[from_wave]
+    return wide.groupby(wide["participant_id"].astype(str))["change"].mean()
+
+
+def voiced_by(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """(participant_id, code_id, label) for each theme a participant voiced (primary coder,
+    codes rolled up into themes, as the themes report counts them)."""
+    from helpers import themes
+
+    pairs = themes.rolled_codings(codings, codes, "theme")
+    seg = segments[["segment_id", "participant_id"]].dropna().astype(str)
+    out = pairs.merge(seg, on="segment_id")[["participant_id", "code_id"]].drop_duplicates()
+    labels = dict(zip(codes["code_id"].astype(str), codes["label"].astype(str)))
+    return out.assign(label=out["code_id"].map(labels)).reset_index(drop=True)
+
+
+def joint_display(change: pd.Series, voiced: pd.DataFrame, prev: pd.DataFrame,
+                  threshold: int) -> pd.DataFrame:
+    """Theme by theme: outcome change among participants who voiced it and those who did not.
+
+    Parameters
+    ----------
+    change : :func:`participant_change` (index participant_id).
+    voiced : :func:`voiced_by`.
+    prev : :func:`helpers.themes.prevalence` (theme order and participant counts).
+    threshold : suppress_below; a group smaller than this gets no estimate.
+
+    Returns
+    -------
+    One row per theme: ``theme, participants`` (who voiced it), ``n_voiced, mean_voiced``,
+    ``n_other, mean_other`` (people with both surveys who did not voice it), ``estimate,
+    ci_low, ci_high, p_value`` (difference voiced minus other, Welch), ``reading``.
+
+    Notes
+    -----
+    A joint display (Guetterman, Fetters and Creswell 2015) sets the qualitative finding beside
+    the quantitative one so that each can be read against the other ("statistics by themes").
+    The comparison is descriptive: people chose what to say, so it shows association, not effect.
+    """
+    from helpers.outcomes.attrition import welch_test
+
+    rows = []
+    for _, t in prev.iterrows():
+        who = set(voiced.loc[voiced["code_id"] == t["code_id"], "participant_id"])
+        inside = change.index.isin(list(who))
+        res = welch_test(change[inside], change[~inside])
+        small = min(res["n_a"], res["n_b"]) < threshold
+        rows.append({
+            "theme": t["label"], "participants": int(t["participants"]),
+            "n_voiced": res["n_a"], "mean_voiced": np.nan if res["n_a"] < threshold else float(change[inside].mean()),
+            "n_other": res["n_b"], "mean_other": np.nan if res["n_b"] < threshold else float(change[~inside].mean()),
+            "estimate": np.nan if small else res["estimate"],
+            "ci_low": np.nan if small else res["ci_low"], "ci_high": np.nan if small else res["ci_high"],
+            "p_value": np.nan if small else res["p_value"],
+            "reading": _reading(res, small),
+        })
+    return pd.DataFrame(rows, columns=["theme", "participants", "n_voiced", "mean_voiced", "n_other",
+                                       "mean_other", "estimate", "ci_low", "ci_high", "p_value", "reading"])
+
+
+def _reading(res: dict, small: bool) -> str:
+    if small:
+        return "Too few people in one group to compare"
+    if not np.isfinite(res["ci_low"]):
+        return "Not estimable"
+    if res["ci_low"] > 0:
+        return "Larger gains among those who voiced it"
+    if res["ci_high"] < 0:
+        return "Smaller gains among those who voiced it"
+    return "Similar gains whether or not they voiced it"
+
+
+def joint_display_table(jd: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Display copy of :func:`joint_display`: counts suppressed, changes signed, CI in words."""
+    from helpers.report.disclosure import suppress_count
+    from helpers.report.fmt import fmt_ci, fmt_signed
+
+    return pd.DataFrame({
+        "Theme (qualitative)": jd["theme"],
+        "Participants voicing it": [suppress_count(n, threshold) for n in jd["participants"]],
+        "Change, voiced it": [f"{fmt_signed(m)} (n {suppress_count(n, threshold)})"
+                              for m, n in zip(jd["mean_voiced"], jd["n_voiced"])],
+        "Change, did not": [f"{fmt_signed(m)} (n {suppress_count(n, threshold)})"
+                            for m, n in zip(jd["mean_other"], jd["n_other"])],
+        "Difference (95% CI)": [("–" if pd.isna(e) else f"{fmt_signed(e)} ({fmt_ci(lo, hi)})")
+                                for e, lo, hi in zip(jd["estimate"], jd["ci_low"], jd["ci_high"])],
+        "Reading": jd["reading"],
+    })
+
+
+def evaluation_joint_display(ev: Evaluation) -> pd.DataFrame:
+    """:func:`joint_display` for the scope, on the first outcome instrument with change."""
+    o = ev.outcomes
+    d = ev.rep.data
+    if o.scores.empty or ev.prevalence.empty:
+        return joint_display(pd.Series(dtype=float), pd.DataFrame(columns=["participant_id", "code_id"]),
+                             ev.prevalence.iloc[0:0], ev.threshold)
+    change = participant_change(o.scores, instrument_id=_main_instrument(o))
+    return joint_display(change, voiced_by(d.segments, d.codings, d.codes), ev.prevalence, ev.threshold)
+
+
+def _main_instrument(o) -> str | None:
+    for inst in o.instruments:
+        if inst.get("kind", "outcome") == "outcome":
+            return inst["instrument_id"]
+    return o.instruments[0]["instrument_id"] if o.instruments else None
+
+
+# --- limitations and methods ---------------------------------------------------------------
+
+def limitations(ev: Evaluation) -> list[str]:
+    """Limitations generated from the data in scope."""
+    from helpers.outcomes import attrition
+    from helpers.outcomes.rater_gap import RESPONSE_SHIFT_CAVEAT
+    from helpers.report.fmt import fmt_pct
+
+    rep, d, thr = ev.rep, ev.rep.data, ev.threshold
+    out = ["Design: participants were compared with themselves before and after the programme, "
+           "with no comparison group, so changes cannot be attributed to the programme alone "
+           "(other training, promotion and time all play a part)."]
+    inst = _main_instrument(ev.outcomes)
+    if inst is not None and {"baseline", "post"} <= set(ev.outcomes.waves):
+        resp = d.responses[d.responses["instrument_id"] == inst]
+        a = attrition.attrition_by(resp, d.participants, "cohort_id").iloc[-1]
+        if a["n_baseline"] >= thr and a["n_no_later"] >= thr:
+            out.append(f"Attrition: {fmt_pct(a['share_no_later'], 0)} of the {int(a['n_baseline']):,} "
+                       "people who answered the first survey did not answer the end-of-programme "
+                       "survey; if those who left differ from those who stayed, the change is biased "
+                       "(the outcomes report compares their starting scores).")
+        elif a["n_baseline"] >= thr:
+            out.append(f"Attrition: fewer than {thr} of the people who answered the first survey "
+                       "missed the end-of-programme survey.")
+    if "retrospective_pre" in set(d.responses["wave"].astype(str)):
+        out.append("Response shift: " + RESPONSE_SHIFT_CAVEAT)
+    sizes = d.participants.groupby("cohort_id").size()
+    small = int((sizes < 2 * thr).sum())
+    if small:
+        out.append(f"Small cohorts: {small} of {len(sizes)} cohort{'s' if len(sizes) != 1 else ''} had "
+                   f"fewer than {2 * thr} participants, so cohort-level figures are imprecise and "
+                   f"counts below {thr} are shown as <{thr}.")
+    if len(ev.prevalence):
+        out.append("Qualitative material: themes come from the people who were interviewed or "
+                   "wrote comments, who may be the most engaged; how often a theme was raised is "
+                   "not how many people hold the view.")
+    if ev.networks.get("has_ties"):
+        out.append(ev.networks["caveats"][0])
+    if getattr(rep, "synthetic", False):
+        out.append("Synthetic data: this dataset is generated (dataset.yaml says synthetic: true). "
+                   "Its figures illustrate the method and must not be read as findings about any "
+                   "real programme or person.")
+    return out
+
+
+METHODS = [
+    ("reach", "Counts and completion of every day of every module", "Reach and reaction",
+     "Kirkpatrick and Kirkpatrick (2006), Evaluating training programs"),
+    ("reach", "Mean reaction score with a t interval; top-two-box share", "Reaction",
+     "Norman (2010), Adv Health Sci Educ 15:625-632"),
+    ("learning", "Scale scores with reverse-scored items and a minimum share answered", "Learning",
+     "Instrument definitions in dataset.yaml"),
+    ("learning", "Cronbach's alpha with confidence interval", "Scale reliability",
+     "Cronbach (1951), Psychometrika 16:297-334; pingouin"),
+    ("learning", "Paired t-test and Wilcoxon signed-rank test; Holm correction", "Change per scale",
+     "Wilcoxon (1945); Holm (1979), Scand J Stat 6:65-70"),
+    ("learning", "Effect sizes d_z and d_av with noncentral-t intervals", "Size of change",
+     "Lakens (2013), Front Psychol 4:863"),
+    ("learning", "Linear mixed model, random intercepts for participants within cohorts",
+     "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
+    ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
+     "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
+    ("pipeline", "Kaplan-Meier cumulative incidence with censoring", "Leadership pipeline",
+     "Kaplan and Meier (1958), JASA 53:457-481; lifelines"),
+    ("themes", "Theme prevalence by participants, sources and segments; Framework Method",
+     "Qualitative themes", "Gale et al. (2013), BMC Med Res Methodol 13:117"),
+    ("themes", "Cohen's kappa and Krippendorff's alpha", "Coder agreement",
+     "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011)"),
+    ("themes", "Joint display: statistics by themes, Welch difference in means", "Mixed methods",
+     "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
+    ("results", "XmR statistical process control charts and Making Data Count icons",
+     "Improvement projects", "NHS England, Making Data Count (2019); NHSRplotthedots"),
+    ("results", "Segmented regression of interrupted time series", "Level change at project start",
+     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355"),
+    ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
+     "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
+    ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
+     "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
+    ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
+     "ONS (2019), disclosure control guidance for tables"),
+]
+
+
+def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
+    """The statistical methods used, each with its reference (only strands with data)."""
+    present = None if ev is None else _strands(ev)
+    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in METHODS
+            if present is None or s in present]
+    return pd.DataFrame(rows)
+
+
+def _strands(ev: Evaluation) -> set[str]:
+    s = {"reach"}
+    if not ev.outcomes.scores.empty:
+        s |= {"learning", "behaviour"}
+    if len(ev.prevalence):
+        s.add("themes")
+    if len(ev.projects):
+        s.add("results")
+    if ev.networks.get("has_ties"):
+        s.add("networks")
+    if len(ev.incidence):
+        s.add("pipeline")
+    return s
+
+
+# --- report sections -------------------------------------------------------------------------
+
+SECTION_TITLES = {
+    "reach": "Reach and reaction (Kirkpatrick level 1)",
+    "learning": "Learning (level 2)",
+    "behaviour": "Behaviour (level 3)",
+    "results": "Results (level 4): improvement projects",
+    "networks": "Networks: connectedness across boundaries",
+    "pipeline": "The leadership pipeline",
+    "themes": "What participants said, beside what changed",
+}
+
+
+def show_summary(ev: Evaluation) -> None:
+    """The executive summary as generated sentences."""
+    from helpers.report.display import show_callout, show_sentences
+
+    show_sentences(executive_summary(ev), title=f"Summary: {ev.rep.scope}")
+    if getattr(ev.rep, "synthetic", False):
+        show_callout("These figures come from synthetic data and describe no real people.", "caveat")
+
+
+def show_section(ev: Evaluation, section: str) -> None:
+    """One Kirkpatrick (or networks, pipeline, themes) section: sentences, a key figure or table,
+    and the link to the detailed report."""
+    from helpers.report.display import show_callout, show_link
+
+    fn = {"reach": _reach, "learning": _learning, "behaviour": _behaviour, "results": _results,
+          "networks": _networks, "pipeline": _pipeline_section, "themes": _themes}[section]
+    if fn(ev) is False:
+        show_callout("No data for this part of the evaluation in this scope.")
+    show_link(f"Detailed report: {SECTION_TITLES[section].split(' (')[0].split(':')[0]}", ev.href(section))
+
+
+def _reach(ev: Evaluation):
+    from helpers import reach
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_sentences, show_table
+    from helpers.report.fmt import fmt_num, fmt_pct
+
+    d = ev.rep.data
+    lines = [reach_sentence(d.participants, ev.rep.cohort_id, ev.threshold,
+                            getattr(ev.rep, "cohort_label", None))]
+    comp = reach.completion_by(d.attendance, d.participants)
+    total = comp.iloc[-1]
+    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold:
+        lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
+    for inst in d.instruments:
+        if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
+            rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
+            rs = rs[rs["n"] >= ev.threshold]
+            if len(rs):
+                top = rs.sort_values("share_top2", ascending=False).iloc[0]
+                lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
+                             f"{fmt_pct(top['share_top2'], 0)} agreeing (mean {fmt_num(top['estimate'], 1)} "
+                             f"of {fmt_num(top['max'], 0)}).")
+    show_sentences(lines)
+    orgs = reach.participants_by(d.participants, "organisation")
+    show_table(suppress_table(orgs, ["n"], ev.threshold, pct_cols={"share": "n"})
+               .rename(columns={"organisation": "Organisation", "n": "Participants", "share": "Share"}),
+               caption="Participants by organisation")
+
+
+def _learning(ev: Evaluation):
+    from helpers.outcomes import report as outcomes_report
+    from helpers.report.display import show_sentences
+
+    o = ev.outcomes
+    if o.scores.empty:
+        return False
+    cf = outcomes_report.change_frame(o)
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= ev.threshold)]
+    show_sentences(outcomes_report.headline(o))
+    if len(first):
+        better = int((first["ci_low"] > 0).sum())
+        show_sentences([f"{better} of {len(first)} scales rose with a 95% confidence interval above "
+                        "zero between the start and the end of the programme."])
+    outcomes_report.show_forest(o)
+
+
+def _behaviour(ev: Evaluation):
+    from helpers.outcomes import rater_gap, sentences
+    from helpers.report.display import show_sentences
+
+    o = ev.outcomes
+    if o.scores.empty or set(o.scores["rater"].astype(str)) <= {"self"}:
+        return False
+    nar = rater_gap.gap_narrowing(o.scores)
+    lines = [sentences.narrowing_sentence(r, o.label(r["scale"]), ev.threshold)
+             for _, r in nar.iterrows()][:3]
+    if not lines:
+        return False
+    show_sentences(["Colleagues' 360 ratings beside self-ratings:"] + lines)
+
+
+def _results(ev: Evaluation):
+    from helpers import projects
+    from helpers.report.display import show_sentences, show_table
+
+    if ev.projects.empty:
+        return False
+    show_sentences([projects_sentence(ev.projects)])
+    show_table(projects.mdc_matrix(ev.projects), caption="Making Data Count summary: projects by "
+               "variation (rows) and assurance (columns)")
+
+
+def _networks(ev: Evaluation):
+    from helpers import networks
+    from helpers.report.display import show_figure, show_sentences
+
+    net = ev.networks
+    if not net.get("has_ties"):
+        return False
+    show_sentences(net["findings"])
+    fig, alt = networks.ei_figure(net["ei"])
+    show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
+
+
+def _pipeline_section(ev: Evaluation):
+    from helpers import careers
+    from helpers.report.display import show_figure, show_sentences
+
+    if ev.incidence.empty:
+        return False
+    show_sentences([careers.pipeline_sentence(r, ev.threshold, PEOPLE) for _, r in ev.pipeline.iterrows()])
+    fig = careers.pipeline_figure(ev.incidence, HORIZONS)
+    if fig is not None:
+        last = ev.pipeline.iloc[-1]
+        show_figure(fig, f"Step chart of the share of {PEOPLE} who took a new or more senior "
+                    f"leadership role by months after their cohort ended; about "
+                    f"{100 * last['estimate']:.0f}% by {int(last['months'])} months.",
+                    caption="Cumulative share moving into a new or more senior leadership role")
+
+
+def _themes(ev: Evaluation):
+    from helpers.report.display import show_callout, show_sentences, show_table
+
+    if ev.prevalence.empty:
+        return False
+    show_sentences([theme_sentence(ev.prevalence, ev.threshold)])
+    jd = evaluation_joint_display(ev)
+    if jd.empty or jd["n_voiced"].sum() == 0:
+        show_callout("No outcome survey answers can be matched to the people quoted, so no joint "
+                     "display can be drawn.")
+        return None
+    show_table(joint_display_table(jd, ev.threshold),
+               caption="Joint display: each theme beside the mean change in self-rated "
+                       "leadership among participants who voiced it and those who did not",
+               units="scale points, start to end of programme",
+               note="Guetterman, Fetters and Creswell (2015). Mean change across the outcome "
+                    "scales per person; difference and 95% CI by Welch's t-test. People chose "
+                    "what to say, so this shows association, not effect.")
+
+
+def show_limitations(ev: Evaluation) -> None:
+    from helpers.report.display import show_sentences
+
+    show_sentences(limitations(ev))
+
+
+def show_methods(ev: Evaluation) -> None:
+    from helpers.report.display import show_table
+
+    show_table(methods_appendix(ev), caption="Statistical methods and their references")
