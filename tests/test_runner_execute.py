@@ -90,3 +90,32 @@ def test_heading_before_finds_the_section():
     assert heading_before(cells, 3) == "Response rates"
     assert heading_before(cells, 1) == "Title"
     assert execute.ENGINE_NAME == "leadeval"
+
+
+def _content(html):
+    import re
+
+    return re.sub(r"<dt>Generated</dt><dd>[^<]*</dd>", "", html)
+
+
+def test_prestarted_kernel_gives_identical_report():
+    """A kernel started ahead of need (WarmKernel) gives byte-identical report content."""
+    from helpers.runner.execute import WarmKernel
+
+    spec = _spec("ok", parameters={"dataset": None, "programme_id": "kf_scl", "cohort_id": "kf1"})
+    fresh = run_job(spec)
+    warm = WarmKernel()
+    reused = run_job(spec, warm)
+    assert fresh["status"] == reused["status"] == "ok"
+    assert _content(fresh["html"]) == _content(reused["html"])
+    assert not Path(warm.workdir).exists()  # the job's working directory is removed
+    assert not warm.km.has_kernel or not warm.km.provisioner  # the kernel was shut down
+
+
+def test_dead_prestarted_kernel_is_replaced():
+    from helpers.runner.execute import WarmKernel
+
+    warm = WarmKernel()
+    warm.discard()
+    result = run_job(_spec("typed_params"), warm)
+    assert result["status"] == "ok" and result["attempts"] == 1

@@ -90,7 +90,7 @@ class LeadevalEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 on_kernel=None, **kwargs):
+                                 on_kernel=None, km=None, **kwargs):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -103,9 +103,22 @@ class LeadevalEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        client = _Client(nb_man, **final_kwargs)
+        client = _Client(nb_man, km=km, **final_kwargs)
         client.on_kernel = on_kernel
-        return client.execute()
+        if km is None:
+            return client.execute()
+        # A kernel started ahead of need (see WarmKernel): nbclient does not own it, so it is
+        # shut down here, after the job, exactly as nbclient would shut down its own.
+        if on_kernel is not None:
+            on_kernel(km)
+        try:
+            return client.execute()
+        finally:
+            if client.km is not None:
+                try:
+                    client._cleanup_kernel()
+                except Exception:  # noqa: BLE001 - never mask the job's own error
+                    pass
 
 
 papermill_engines.register(ENGINE_NAME, LeadevalEngine)
@@ -151,6 +164,41 @@ class _Watchdog:
         return False
 
 
+class WarmKernel:
+    """One fresh kernel started ahead of need, with its own working directory.
+
+    A worker starts the next job's kernel as soon as the previous job ends, so the kernel boots
+    (about 0.5 to 1 s; issue 8) while the worker exports HTML or waits for work. Every job still
+    gets a brand-new kernel process used once, so nothing can leak from one job to the next.
+    """
+
+    def __init__(self, kernel_name: str = "python3"):
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.kernel_name = kernel_name
+        self.workdir = tempfile.mkdtemp(prefix="leadeval-job-")
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        err = open(os.path.join(self.workdir, KERNEL_STDERR), "ab")  # noqa: SIM115
+        try:
+            run_sync(self.km.start_kernel)(cwd=self.workdir, stderr=err)
+        finally:
+            err.close()
+
+    def usable(self, kernel_name: str | None) -> bool:
+        try:
+            return (kernel_name in (None, self.kernel_name)
+                    and bool(run_sync(self.km.is_alive)()))
+        except Exception:  # noqa: BLE001
+            return False
+
+    def discard(self) -> None:
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def heading_before(cells: list, index: int) -> str | None:
     """Text of the last markdown heading at or before cell ``index`` (the failing section)."""
     for cell in reversed(cells[: index + 1]):
@@ -165,7 +213,7 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, workdir: str, watchdog: _Watchdog):
+def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None):
     output_path = os.path.join(workdir, "executed.ipynb")
     try:
         return papermill.execute_notebook(
@@ -182,6 +230,7 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog):
             on_kernel=watchdog.kernel_started,
             request_save_on_cell_execute=False,
             shutdown_kernel="immediate",
+            km=km,
         )
     except PapermillExecutionError as exc:
         heading = None
@@ -200,7 +249,7 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog):
         raise JobError("DeadKernelError", "the kernel died while running the notebook") from exc
 
 
-def run_job(spec: dict) -> dict:
+def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
     """Execute one job and export its HTML; never raises for a job failure.
 
     Parameters
@@ -209,6 +258,9 @@ def run_job(spec: dict) -> dict:
         ``notebook`` (absolute path), ``parameters`` (dict), ``output`` (relative path),
         ``cell_timeout`` and ``job_timeout`` (seconds or None), ``keep_notebook`` (bool),
         ``title`` and ``provenance`` (dicts for the HTML page), optional ``kernel_name``.
+    warm : WarmKernel, optional
+        A kernel started ahead of need; used for the first attempt when it is alive and of the
+        job's kernel name, otherwise discarded. Always consumed.
 
     Returns
     -------
@@ -220,15 +272,19 @@ def run_job(spec: dict) -> dict:
     started = time.monotonic()
     result = {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
               "error": None, "detail": None, "seconds": 0.0, "attempts": 0, "worker": os.getpid()}
-    workdir = tempfile.mkdtemp(prefix="leadeval-job-")
+    if warm is not None and not warm.usable(spec.get("kernel_name")):
+        warm.discard()
+        warm = None
+    workdir = warm.workdir if warm is not None else tempfile.mkdtemp(prefix="leadeval-job-")
     try:
         nb = None
         for attempt in (1, 2):  # retry once when the kernel fails to start
             result["attempts"] = attempt
             watchdog = _Watchdog(spec.get("job_timeout"))
+            km = warm.km if (warm is not None and attempt == 1) else None
             try:
                 with watchdog:
-                    nb = _execute(spec, workdir, watchdog)
+                    nb = _execute(spec, workdir, watchdog, km=km)
                 break
             except KernelStartError as exc:
                 if attempt == 2:

@@ -34,20 +34,28 @@ def _worker_main(conn, parent_pid: int) -> None:
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from helpers.runner.execute import run_job  # paid once per worker
+    from helpers.runner.execute import WarmKernel, run_job  # paid once per worker
 
+    warm = None
     while True:
+        if warm is None and os.environ.get("LEADEVAL_WARM_KERNEL", "1") != "0":
+            try:
+                warm = WarmKernel()  # the next job's kernel boots while we wait for it
+            except Exception:  # noqa: BLE001 - run_job starts its own kernel instead
+                warm = None
         try:
             spec = conn.recv()
         except (EOFError, OSError):
             break
         if spec is None:
             break
-        result = run_job(spec)
+        result, warm = run_job(spec, warm), None
         try:
             conn.send(result)
         except (BrokenPipeError, OSError):
             break
+    if warm is not None:
+        warm.discard()
 
 
 class _Worker:
