@@ -158,11 +158,11 @@ def read_tables(folder: Path, meta: dict, files: dict[str, Path],
             raw = read_parquet(path, file, spec, problems)
         if raw is None:
             continue
-        if table in REQUIRED_TABLES and raw.frame.empty:
-            problems.append(Problem(raw.file, raw.header_row + 1, None, None,
-                                    f"at least one row of data in the required table {table}"))
         tables[table] = type_table(raw, spec, problems,
                                    nhs_check=not meta["pseudonymisation"]["enabled"])
+        if table in REQUIRED_TABLES and tables[table].empty:
+            problems.append(Problem(raw.file, raw.header_row + 1, None, None,
+                                    f"at least one row of data in the required table {table}"))
         labels[table] = raw.file
         decimal_comma[table] = raw.decimal_comma
     cross_check(tables, labels, meta, decimal_comma, problems)

@@ -1,6 +1,6 @@
 """Read one table file into a frame of text cells, numbered as a spreadsheet numbers its rows.
 
-Every reader returns the same thing, a :class:`RawTable`: a DataFrame of stripped text cells
+Every reader returns the same thing, a :class:`RawTable`: a DataFrame of cells (text, or typed values from parquet)
 (blank = ``""``) whose index is the spreadsheet row number (header = 1, first data row = 2, or
 lower down when a title row sits above the header), with canonical column names. Typing happens
 afterwards in :mod:`helpers.data.coerce`, so a bad cell is always reported with its place.
@@ -14,8 +14,8 @@ and Microsoft Forms):
   (sniffed from the header line); with a semicolon separator, decimal commas are accepted.
 * Title rows above the header (the header is the first of the first ten rows that names the
   most columns of the table), which also covers merged group-header cells in a workbook.
-* Blank rows (dropped wherever they are; row numbers of the other rows are kept), blank
-  unnamed columns (dropped), leading and trailing spaces (stripped).
+* Blank unnamed columns (dropped). Blank rows and leading/trailing spaces are dealt with when
+  the table is typed (:func:`helpers.data.validate.type_table`), once per distinct value.
 
 What is refused with a located :class:`~helpers.data.errors.Problem`: an empty file, a file
 that cannot be decoded or parsed, rows with more cells than the header, a data column without
@@ -120,7 +120,6 @@ def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
     header = [str(v) for v in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
     body.index = np.arange(len(body)) + header_row + 1
-    body = body.map(str.strip) if len(body) else body
     seen: dict[str, int] = {}
     keep: list[int] = []
     names: list[str] = []
@@ -128,8 +127,9 @@ def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
     for pos, title in enumerate(header):
         name = canonical_column(title)
         if not name:
-            if len(body) and (body.iloc[:, pos] != "").any():
-                first = int(body.index[(body.iloc[:, pos] != "").to_numpy()][0])
+            filled = body.iloc[:, pos].astype("object").fillna("").str.strip() != ""
+            if filled.any():
+                first = int(body.index[filled.to_numpy()][0])
                 problems.append(Problem(file, header_row, f"column {column_letter(pos)}", None,
                                         f"a column name in row {header_row} above the data "
                                         f"that starts at row {first}"))
@@ -146,8 +146,6 @@ def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
         return None
     frame = body.iloc[:, keep]
     frame.columns = names
-    if len(frame.columns):
-        frame = frame[(frame != "").any(axis=1)]
     return RawTable(file, frame, header_row=header_row, **extra)
 
 
@@ -245,7 +243,7 @@ def read_xlsx(path: Path, file: str, table: Table, sheet: str | None,
 
 
 def read_parquet(path: Path, file: str, table: Table, problems: list[Problem]) -> RawTable | None:
-    """Read a parquet file; dates stay dates, other columns become text for uniform checking."""
+    """Read a parquet file; columns keep their types (typing copes with numbers, dates, categories)."""
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
@@ -261,10 +259,8 @@ def read_parquet(path: Path, file: str, table: Table, problems: list[Problem]) -
         return None
     for name, col in zip(names, df.columns, strict=True):
         s = df[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            grid[name] = s.dt.tz_localize(None).to_numpy() if s.dt.tz is not None else s.to_numpy()
-        else:
-            text = s.astype("str").str.strip().astype("object")
-            grid[name] = text.where(~s.isna().to_numpy(), "").to_numpy()
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_localize(None)
+        grid[name] = s.to_numpy() if not isinstance(s.dtype, pd.CategoricalDtype) else s.array
     return RawTable(file, grid)
 

@@ -87,16 +87,71 @@ def complete_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return pd.concat([frame, extra], axis=1)
 
 
+def _as_text(value: object) -> str:
+    """One distinct cell value as stripped text ("" for missing); 1001.0 stays "1001.0"."""
+    if isinstance(value, str):
+        return value.strip()
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes per row and the distinct values as stripped text (the last one is "" = missing).
+
+    Typing then runs once per distinct value: a column of millions of cells with thousands of
+    distinct values (ids, waves, dates) costs thousands of checks, not millions.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = [_as_text(u) for u in uniques] + [""]
+    codes = np.where(codes < 0, len(text) - 1, codes)
+    return codes, pd.Series(text, dtype="object")
+
+
+def expand(typed_u: pd.Series, bad_u: pd.Series, codes: np.ndarray, index: pd.Index
+           ) -> tuple[pd.Series, pd.Series]:
+    """Per-distinct-value results back to one value per row."""
+    typed = pd.Series(typed_u.array.take(codes), index=index)
+    if bad_u.empty:
+        return typed, bad_u
+    positions = bad_u.index.to_numpy()
+    mask = np.isin(codes, positions)
+    messages = bad_u.groupby(level=0).first().reindex(codes[mask]).to_numpy()
+    return typed, pd.Series(messages, index=index[mask], dtype="object")
+
+
+def _coerce(kind: str, col, text: pd.Series, raw: RawTable, nhs: bool):
+    if kind == "id":
+        return to_id(text, nhs_check=nhs)
+    if kind in ("int", "float"):
+        return to_number(text, raw.decimal_comma, integer=(kind == "int"))
+    if kind == "bool":
+        return to_bool(text, col.nullable)
+    if kind == "date":
+        return parse_dates(text, raw.excel_epoch)
+    if kind == "enum":
+        return to_choice(text, col.choices)
+    return to_text(text)   # text, and likert (mapped and range-checked across tables)
+
+
 def type_table(raw: RawTable, table: Table, problems: list[Problem],
                nhs_check: bool = True) -> pd.DataFrame:
     """Type every column of ``raw`` (index kept: spreadsheet rows); report cells, then schema.
 
-    ``nhs_check`` refuses participant ids that are valid NHS numbers (off when the dataset is
-    pseudonymised on load).
+    Blank rows are dropped first (wherever they are; other rows keep their numbers). Text is
+    stripped. ``nhs_check`` refuses participant ids that are valid NHS numbers (off when the
+    dataset is pseudonymised on load).
     """
     frame = raw.frame
-    out: dict[str, pd.Series] = {}
-    refused: set[tuple[int, str]] = set()
+    kinds = {}
     for name in frame.columns:
         if identifying(name, table):
             problems.append(Problem(raw.file, raw.header_row, name, name,
@@ -104,28 +159,47 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem],
                                     "number, date of birth, phone): remove it before loading"))
             continue
         col = table.col(name)
-        text = frame[name]
-        kind = col.kind if col else "text"
-        if kind == "id":
-            typed, bad = to_id(text, nhs_check=nhs_check and name in PARTICIPANT_ID_COLUMNS)
-        elif kind == "text":
-            typed, bad = to_text(text)
-        elif kind in ("int", "float"):
-            typed, bad = to_number(text, raw.decimal_comma, integer=(kind == "int"))
-        elif kind == "bool":
-            typed, bad = to_bool(text, col.nullable)
-        elif kind == "date":
-            typed, bad = parse_dates(text, raw.excel_epoch)
-        elif kind == "enum":
-            typed, bad = to_choice(text, col.choices)
-        else:  # likert: kept as text here, mapped and range-checked across tables
-            typed, bad = to_text(text)
-        add_problems(problems, raw.file, name, bad, text)
+        kinds[name] = (col.kind if col else "text", col)
+    encoded: dict[str, tuple[np.ndarray, pd.Series] | None] = {}
+    blank = np.ones(len(frame), dtype=bool)
+    for name, (kind, _) in kinds.items():
+        s = frame[name]
+        direct = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+                  and kind in ("int", "float", "likert")) or (
+            pd.api.types.is_datetime64_any_dtype(s) and kind == "date")
+        if direct:
+            encoded[name] = None
+            blank &= s.isna().to_numpy()
+        else:
+            codes, uniq = factorize(s)
+            encoded[name] = (codes, uniq)
+            blank &= (uniq == "").to_numpy()[codes]
+    if blank.any():
+        keep = ~blank
+        frame = frame[keep]
+        encoded = {n: None if e is None else (e[0][keep], e[1]) for n, e in encoded.items()}
+    out: dict[str, pd.Series] = {}
+    refused: set[tuple[int, str]] = set()
+    for name, (kind, col) in kinds.items():
+        nhs = nhs_check and name in PARTICIPANT_ID_COLUMNS
+        if encoded[name] is None:
+            s = frame[name]
+            typed, bad = (s.astype("float64"), _empty(s)) if kind == "likert" else \
+                _coerce(kind, col, s, raw, nhs)
+        else:
+            codes, uniq = encoded[name]
+            typed_u, bad_u = _coerce(kind, col, uniq, raw, nhs)
+            typed, bad = expand(typed_u, bad_u, codes, frame.index)
+        add_problems(problems, raw.file, name, bad, frame[name])
         refused.update((int(r), name) for r in bad.index)
         out[name] = typed
     typed_frame = pd.DataFrame(out, index=frame.index)
     _check_schema(typed_frame, raw, table, refused, problems)
     return typed_frame
+
+
+def _empty(s: pd.Series) -> pd.Series:
+    return pd.Series([], index=s.index[:0], dtype="object")
 
 
 def _schema(table: Table) -> pa.DataFrameSchema:
@@ -299,11 +373,15 @@ def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], ins
         dtype="object"), resp["item_id"])
     if "value" not in resp.columns:
         return
-    text = resp["value"].astype("str").fillna("")
-    number, not_number = to_number(text.where(resp["value"].notna(), ""), decimal_comma)
+    if pd.api.types.is_numeric_dtype(resp["value"]):
+        number, not_number = resp["value"].astype("float64"), _empty(resp["value"])
+    else:
+        codes, uniq = factorize(resp["value"])
+        number, not_number = expand(*to_number(uniq, decimal_comma), codes, resp.index)
+        number = number.astype("float64")
     if len(not_number):
-        words = text[not_number.index]
-        inst = resp.loc[not_number.index, "instrument_id"].astype("str")
+        words = resp.loc[not_number.index, "value"].astype("object").str.strip()
+        inst = resp.loc[not_number.index, "instrument_id"].astype("object").fillna("")
         lookup = {iid + "\x1f" + " ".join(str(label).lower().split()): float(k)
                   for iid, i in instruments.items() for k, label in i["labels"].items()}
         mapped = (inst + "\x1f" + _label_key(words)).map(lookup).astype("float64")
