@@ -457,6 +457,13 @@ SECTION_TITLES = {
     "pipeline": "The leadership pipeline",
     "themes": "What participants said, beside what changed",
 }
+LINK_TEXT = {
+    "10_reach_and_reaction": "reach and reaction",
+    "20_leadership_outcomes": "leadership outcomes",
+    "30_qualitative_themes": "qualitative themes",
+    "40_improvement_projects": "improvement projects",
+    "50_networks": "networks",
+}
 
 
 def show_summary(ev: Evaluation) -> None:
@@ -477,7 +484,7 @@ def show_section(ev: Evaluation, section: str) -> None:
           "networks": _networks, "pipeline": _pipeline_section, "themes": _themes}[section]
     if fn(ev) is False:
         show_callout("No data for this part of the evaluation in this scope.")
-    show_link(f"Detailed report: {SECTION_TITLES[section].split(' (')[0].split(':')[0]}", ev.href(section))
+    show_link(f"Detailed report: {LINK_TEXT[DETAIL[section]]}", ev.href(section))
 
 
 def _reach(ev: Evaluation):

@@ -1,0 +1,130 @@
+"""helpers.evaluation: links, generated sentences, joint display and limitations on hand-made data."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import evaluation as ev
+from helpers.report.display import link_html
+
+
+def test_detail_href_programme_and_cohort():
+    assert ev.detail_href("20_leadership_outcomes", None) == "20_leadership_outcomes.html"
+    assert ev.detail_href("50_networks", "c1", {"50_networks"}) == "50_networks.html"
+    href = ev.detail_href("20_leadership_outcomes", "c1", {"50_networks"})
+    assert href == "../all/20_leadership_outcomes.html"
+    assert 'href="../all/20_leadership_outcomes.html"' in link_html("Outcomes", href)
+
+
+def test_per_cohort_notebooks_reads_manifest(tmp_path):
+    (tmp_path / "reports.yaml").write_text(
+        "reports:\n  - notebook: notebooks/20_leadership_outcomes.ipynb\n    per: programme\n"
+        "  - notebook: notebooks/50_networks.ipynb\n    per: [programme, cohort]\n", encoding="utf-8")
+    assert ev.per_cohort_notebooks(tmp_path / "reports.yaml") == {"50_networks"}
+    assert ev.per_cohort_notebooks(tmp_path / "missing.yaml") == set()
+
+
+def _people():
+    return pd.DataFrame({"participant_id": [f"p{i}" for i in range(7)],
+                         "cohort_id": ["c1", "c1", "c1", "c2", "c2", "c3", "c3"],
+                         "organisation": ["Barts", "Barts", "Homerton", "Barts", "Homerton", "Barts", "Barts"]})
+
+
+def test_reach_sentence_counts_and_suppression():
+    assert ev.reach_sentence(_people(), None, 5) == \
+        "7 delegates from 2 organisations took part across 3 cohorts."
+    assert ev.reach_sentence(_people(), None, 10).startswith("<10 delegates")
+    assert ev.reach_sentence(_people(), "c1", 3, "Cohort one") == \
+        "7 delegates from 2 organisations took part in cohort Cohort one."
+
+
+def test_participant_change_and_joint_display_against_scipy():
+    rng = np.random.default_rng(4)
+    ids = [f"p{i}" for i in range(30)]
+    rows = []
+    for pid in ids:
+        for scale in ("a", "b"):
+            base = rng.normal(3, 0.5)
+            rows += [{"participant_id": pid, "instrument_id": "hlm", "scale": scale, "rater": "self",
+                      "wave": "baseline", "score": base},
+                     {"participant_id": pid, "instrument_id": "hlm", "scale": scale, "rater": "self",
+                      "wave": "post", "score": base + rng.normal(0.3, 0.3)}]
+    scores = pd.DataFrame(rows)
+    change = ev.participant_change(scores)
+    wide = scores.pivot_table(index=["participant_id", "scale"], columns="wave", values="score")
+    by_hand = (wide["post"] - wide["baseline"]).groupby("participant_id").mean()
+    assert change.sort_index().to_numpy() == pytest.approx(by_hand.sort_index().to_numpy())
+
+    voiced = pd.DataFrame({"participant_id": ids[:12] + ids[:3], "code_id": ["t1"] * 12 + ["t2"] * 3})
+    prev = pd.DataFrame({"code_id": ["t1", "t2"], "label": ["Restorative space", "Rare theme"],
+                         "participants": [12, 3]})
+    jd = ev.joint_display(change, voiced, prev, threshold=5).set_index("theme")
+    a, b = change[ids[:12]], change[ids[12:]]
+    ref = stats.ttest_ind(a, b, equal_var=False)
+    row = jd.loc["Restorative space"]
+    assert row["n_voiced"] == 12 and row["n_other"] == 18
+    assert row["mean_voiced"] == pytest.approx(a.mean())
+    assert row["estimate"] == pytest.approx(a.mean() - b.mean())
+    assert row["p_value"] == pytest.approx(ref.pvalue)
+    assert row["ci_low"] == pytest.approx(ref.confidence_interval().low)
+    # a group below the threshold gets no estimate and says why
+    rare = jd.loc["Rare theme"]
+    assert np.isnan(rare["estimate"]) and np.isnan(rare["mean_voiced"])
+    assert rare["reading"].startswith("Too few")
+    shown = ev.joint_display_table(jd.reset_index(), 5)
+    assert shown.loc[1, "Participants voicing it"] == "<5"
+    assert shown.loc[1, "Difference (95% CI)"] == "–"
+
+
+def test_projects_sentence():
+    s = pd.DataFrame({"variation": ["improvement_high", "improvement_low", "common_cause",
+                                    "concern_high", "no_limits"]})
+    assert ev.projects_sentence(s) == ("2 of 5 live improvement projects show special-cause "
+                                       "improvement on their measure, 1 show concern and 1 has "
+                                       "too few points to judge.")
+    assert ev.projects_sentence(s.iloc[0:0]) is None
+
+
+def _fake_evaluation(synthetic=True, then_test=True, cohort_sizes=(20, 3)):
+    pids = [f"p{i}" for i in range(sum(cohort_sizes))]
+    cohorts = [f"c{j}" for j, n in enumerate(cohort_sizes) for _ in range(n)]
+    participants = pd.DataFrame({"participant_id": pids, "cohort_id": cohorts})
+    waves = ["baseline"] * len(pids) + ["post"] * 15
+    who = pids + pids[:15]
+    if then_test:
+        waves += ["retrospective_pre"] * 5
+        who += pids[:5]
+    responses = pd.DataFrame({"participant_id": who, "instrument_id": "hlm", "item_id": "i1",
+                              "wave": waves, "rater": "self", "value": 3.0})
+    rep = SimpleNamespace(data=SimpleNamespace(responses=responses, participants=participants),
+                          threshold=5, synthetic=synthetic, cohort_id=None)
+    outcomes = SimpleNamespace(waves=["baseline", "post"], instruments=[{"instrument_id": "hlm", "kind": "outcome"}],
+                               scores=pd.DataFrame({"x": [1]}))
+    return ev.Evaluation(rep=rep, outcomes=outcomes, prevalence=pd.DataFrame(), projects=pd.DataFrame(),
+                         networks={"has_ties": False}, pipeline=pd.DataFrame(), incidence=pd.DataFrame())
+
+
+def test_limitations_generated_from_data():
+    text = " ".join(ev.limitations(_fake_evaluation()))
+    # 23 answered at baseline, 15 at post: 8 missing = 35%
+    assert "35% of the 23 people" in text
+    assert "Response shift" in text
+    assert "1 of 2 cohorts had fewer than 10 participants" in text
+    assert "Synthetic data" in text
+    quiet = " ".join(ev.limitations(_fake_evaluation(synthetic=False, then_test=False, cohort_sizes=(20, 20))))
+    assert "Synthetic" not in quiet and "Response shift" not in quiet and "Small cohorts" not in quiet
+
+
+def test_methods_appendix_names_references():
+    full = ev.methods_appendix()
+    assert {"Method", "Used for", "Reference"} == set(full.columns)
+    assert full["Reference"].str.contains("Krackhardt and Stern").any()
+    assert full["Reference"].str.contains("Guetterman").any()
+    fake = _fake_evaluation()
+    only = ev.methods_appendix(fake)
+    assert not only["Reference"].str.contains("Krackhardt").any()  # no ties in scope
