@@ -191,54 +191,48 @@ def test_display_tables_suppress_small_counts():
     assert lines[0].startswith("5 coded segments from <5 sources (<5 participants)")
 
 
-# --- end to end: notebooks/30_qualitative_themes.ipynb for every programme of the sample ----------
+# --- end to end: notebooks/30_qualitative_themes.ipynb through the report engine (leadeval run) -----
 
-NOTEBOOK = "notebooks/30_qualitative_themes.ipynb"
-SECTIONS = ["# Qualitative themes", "## Codebook", "## Theme prevalence", "## Codes within themes",
-            "## Themes by cohort, organisation, profession and wave", "## Themes that occur together",
-            "## Framework matrix", "## Exemplar quotes", "## Inter-coder reliability", "## Saturation"]
-
-
-def _execute(repo_root, dataset, out, **params):
-    import nbformat
-    import papermill as pm
-
-    pm.execute_notebook(str(repo_root / NOTEBOOK), str(out), cwd=str(repo_root / "notebooks"),
-                        parameters=dict(dataset=str(dataset), **params), progress_bar=False,
-                        kernel_name="python3")
-    nb = nbformat.read(str(out), as_version=4)
-    html = []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            assert o.get("output_type") != "error", o
-            html.append(o.get("data", {}).get("text/html", "") or o.get("text", ""))
-    return nb, "\n".join(html)
+SECTIONS = ["Codebook", "Theme prevalence", "Codes within themes",
+            "Themes by cohort, organisation, profession and wave", "Themes that occur together",
+            "Framework matrix", "Exemplar quotes", "Inter-coder reliability", "Saturation"]
 
 
 @pytest.mark.slow
-def test_themes_notebook_for_every_programme(repo_root, sample_dataset_path, tmp_path):
+def test_themes_reports_for_every_programme_and_a_cohort(repo_root, sample_dataset_path, tmp_path):
+    import json
     import re
 
+    from helpers.cli import main
+
     dataset = sample_dataset_path
+    manifest = tmp_path / "reports.yaml"
+    manifest.write_text(
+        f"dataset: {dataset}\nout: {tmp_path / 'reports'}\nreports:\n"
+        f"  - notebook: {repo_root / 'notebooks' / '30_qualitative_themes.ipynb'}\n"
+        "    per: [programme, cohort]\n", encoding="utf-8")
+    cohort = "barts_c01"
+    for only in ("*/all/*", f"barts_kf_scl/{cohort}/*"):
+        assert main(["run", "--config", str(manifest), "--only", only, "--jobs", "2"]) == 0
+    jobs = json.loads((tmp_path / "reports" / "manifest.json").read_text())["jobs"]
     programmes = pd.read_csv(dataset / "programmes.csv")["programme_id"].tolist()
+    published = {j["output"] for j in jobs if j["status"] == "ok"}
+    expected = {f"{p}/all/30_qualitative_themes.html" for p in programmes}
+    expected.add(f"barts_kf_scl/{cohort}/30_qualitative_themes.html")
+    assert expected <= published
     ids = set(pd.read_csv(dataset / "participants.csv")["participant_id"].astype(str))
-    cohorts = pd.read_csv(dataset / "cohorts.csv")
-    runs = [dict(programme_id=p) for p in programmes]
-    runs.append(dict(programme_id="barts_kf_scl",
-                     cohort_id=cohorts.loc[cohorts["programme_id"] == "barts_kf_scl", "cohort_id"].iloc[0]))
-    for params in runs:
-        nb, out = _execute(repo_root, dataset, tmp_path / f"{'_'.join(params.values())}.ipynb", **params)
-        headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-        assert headings == SECTIONS
-        assert not ids & set(re.findall(r"[A-Za-z0-9_]+", out)), "a participant_id reached the report"
-        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", out), "an e-mail address reached the report"
-        if params == {"programme_id": "barts_kf_scl"}:
-            for theme in ("Restorative space", "Cross-speciality working",
-                          "New perspectives on leadership and followership",
-                          "Working with operational managers"):
-                assert theme in out
-            assert "most cited: Restorative space" in out
-            first = re.search(r"How often each theme was raised.*?<tbody><tr><td>([^<]+)</td>", out, re.S)
-            assert first and first.group(1) == "Restorative space"
-            assert "Krippendorff" in out and "All codes" in out  # agreement on the double-coded subset
-            assert "Role and cohort" in out and "cohort barts_c" in out
+    for output in sorted(expected):
+        page = (tmp_path / "reports" / output).read_text(encoding="utf-8")
+        for section in SECTIONS:
+            assert section in page, (output, section)
+        assert not ids & set(re.findall(r"[A-Za-z0-9_]+", page)), f"a participant_id in {output}"
+        assert not re.search(r"[\w.+-]+@[\w-]+\.(?:nhs|net|com|org|uk)\b", page), f"an e-mail in {output}"
+    barts = (tmp_path / "reports" / "barts_kf_scl/all/30_qualitative_themes.html").read_text(encoding="utf-8")
+    for theme in ("Restorative space", "Cross-speciality working",
+                  "New perspectives on leadership and followership", "Working with operational managers"):
+        assert theme in barts
+    assert "most cited: Restorative space" in barts
+    first = re.search(r"How often each theme was raised.*?<tbody>\s*<tr>\s*<td>([^<]+)</td>", barts, re.S)
+    assert first and first.group(1) == "Restorative space"
+    assert "Krippendorff" in barts and "All codes" in barts  # agreement on the double-coded subset
+    assert "Role and cohort" in barts and "cohort barts_c" in barts
