@@ -92,6 +92,14 @@ def test_paired_test_matches_scipy():
     assert res["wilcoxon_p"] == pytest.approx(stats.wilcoxon(y[keep], x[keep]).pvalue)
 
 
+def test_wilcoxon_with_ties_uses_the_normal_approximation_with_tie_correction():
+    x = np.array([3, 3, 4, 2, 3, 4, 3, 2, 3, 4, 3, 3], dtype=float)
+    y = np.array([4, 3, 4, 3, 4, 5, 3, 3, 4, 4, 4, 5], dtype=float)
+    res = paired_test(x, y)
+    ref = stats.wilcoxon(y, x, zero_method="wilcox", method="asymptotic")
+    assert res["wilcoxon_p"] == pytest.approx(ref.pvalue)
+
+
 def test_paired_test_edge_cases():
     same = paired_test([3, 3, 3, 3], [4, 4, 4, 4])   # everyone rose by exactly 1
     assert same["estimate"] == 1 and same["ci_low"] == same["ci_high"] == 1

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from helpers.outcomes.mixed import (MODEL_NESTED, MODEL_PARTICIPANT, model_frame,
+from helpers.outcomes.mixed import (FIT_METHODS, MODEL_NESTED, MODEL_PARTICIPANT, model_frame,
                                     pool_small_professions, wave_effects)
 
 TRUE = {"wave": 0.5, "nursing": 0.2, "wave_x_nursing": 0.15}
@@ -59,7 +59,7 @@ def test_agrees_with_a_direct_statsmodels_fit():
     direct = smf.mixedlm(
         f"score ~ C(wave, Treatment('baseline')) * C(profession, Treatment('{ref}'))", df,
         groups="cohort_id", re_formula="1",
-        vc_formula={"participant": "0 + C(participant_id)"}).fit(reml=True)
+        vc_formula={"participant": "0 + C(participant_id)"}).fit(reml=True, method=FIT_METHODS)
     wave_term = "C(wave, Treatment('baseline'))[T.post]"
     assert out.loc[ref, "estimate"] == pytest.approx(direct.fe_params[wave_term], abs=1e-6)
     lo, hi = direct.conf_int().loc[wave_term]
@@ -86,7 +86,7 @@ def test_single_cohort_falls_back_to_participant_intercept():
     ref = df["profession"].value_counts().index[0]
     direct = smf.mixedlm(
         f"score ~ C(wave, Treatment('baseline')) * C(profession, Treatment('{ref}'))", df,
-        groups="participant_id").fit(reml=True)
+        groups="participant_id").fit(reml=True, method=FIT_METHODS)
     assert out.loc[ref, "estimate"] == pytest.approx(
         direct.fe_params["C(wave, Treatment('baseline'))[T.post]"], abs=1e-6)
 

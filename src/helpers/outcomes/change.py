@@ -45,7 +45,7 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
     dict: ``estimate`` (mean of after - before), ``ci_low``, ``ci_high``, ``p_value``
     (two-sided paired t-test, :func:`scipy.stats.ttest_rel`), ``t``, ``wilcoxon_p``
     (two-sided signed-rank test, :func:`scipy.stats.wilcoxon`, zero differences dropped as
-    Wilcoxon 1945 did), ``n`` (complete pairs), ``mean_from``, ``mean_to`` and the effect sizes
+    Wilcoxon 1945 did; exact or normal approximation, see :func:`wilcoxon_method`), ``n`` (complete pairs), ``mean_from``, ``mean_to`` and the effect sizes
     of :func:`helpers.outcomes.effect_sizes.paired_effect_sizes`.
 
     Notes
@@ -75,9 +75,19 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
     half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n)
     out["ci_low"], out["ci_high"] = out["estimate"] - half, out["estimate"] + half
     out["p_value"] = float(stats.ttest_rel(y, x).pvalue)
-    if np.count_nonzero(diff) > 0:
-        out["wilcoxon_p"] = float(stats.wilcoxon(y, x, zero_method="wilcox").pvalue)
+    nonzero = diff[diff != 0]
+    if nonzero.size:
+        out["wilcoxon_p"] = float(stats.wilcoxon(y, x, zero_method="wilcox",
+                                                 method=wilcoxon_method(nonzero)).pvalue)
     return out
+
+
+def wilcoxon_method(nonzero_diffs) -> str:
+    """``"exact"`` for up to 50 non-zero differences without ties, else ``"asymptotic"``
+    (normal approximation with tie correction). scipy's ``"auto"`` would run a permutation
+    test for small samples with ties, which is slow for Likert scores and no more useful."""
+    a = np.abs(np.asarray(nonzero_diffs, dtype=float))
+    return "exact" if a.size <= 50 and np.unique(a).size == a.size else "asymptotic"
 
 
 def holm(p_values) -> np.ndarray:

@@ -20,6 +20,8 @@ for the reference profession. Per-profession changes come from the same contrast
 
 Fallbacks, always stated in the result's ``model`` column:
 
+0. each mixed model is fitted by REML with L-BFGS, continued with Powell's method when
+   L-BFGS does not converge;
 1. fewer than ``min_cohorts`` cohorts (default 3): a cohort variance cannot be estimated from
    one or two cohorts (Snijders & Bosker 2012 advise many more), so the cohort level is dropped:
    random intercept for the participant only;
@@ -43,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 MIN_COHORTS = 3
+FIT_METHODS = ["lbfgs", "powell"]
 MODEL_NESTED = "mixed model: random intercepts for participant within cohort"
 MODEL_PARTICIPANT = ("mixed model: random intercept for participant (too few cohorts to "
                      "estimate a cohort effect)")
@@ -103,20 +106,20 @@ def _formula(df: pd.DataFrame, reference_wave: str) -> tuple[str, str | None]:
 
 def _fit_mixed(df: pd.DataFrame, formula: str, nested: bool):
     import statsmodels.formula.api as smf
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        # retry and boundary warnings are expected; convergence is judged below
+        warnings.simplefilter("ignore")
         if nested:
             model = smf.mixedlm(formula, df, groups="cohort_id", re_formula="1",
                                 vc_formula={"participant": "0 + C(participant_id)"})
         else:
             model = smf.mixedlm(formula, df, groups="participant_id")
-        result = model.fit(reml=True)
-    failed = (not result.converged
-              or any(issubclass(w.category, ConvergenceWarning)
-                     and "converge" in str(w.message).lower() for w in caught)
-              or not np.all(np.isfinite(np.asarray(result.bse_fe))))
+        # L-BFGS, then Powell from where it stopped: a cohort variance at its boundary of
+        # zero (common with few, similar cohorts) can stall the gradient optimiser (statsmodels
+        # tries the listed methods in turn until one converges).
+        result = model.fit(reml=True, method=FIT_METHODS)
+    failed = not result.converged or not np.all(np.isfinite(np.asarray(result.bse_fe)))
     return None if failed else result
 
 

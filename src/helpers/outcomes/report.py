@@ -1,0 +1,429 @@
+"""The leadership outcomes report (notebook 20): each ``show_*`` is one section's table, figure
+and sentences, built from the pure functions of this package and shown through
+:mod:`helpers.report.display` (escaped, suppressed below the threshold, never a participant id).
+
+A notebook calls :func:`prepare` once, then one ``show_*`` per cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from helpers.outcomes import attrition, change, likert, mixed, rater_gap, sentences
+from helpers.outcomes.display import CI, format_estimates
+from helpers.report.disclosure import suppress_table
+from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_int, fmt_num
+from helpers.scales import (DEFAULT_MIN_SHARE, WAVE_ORDER, reliability, scale_labels,
+                            score_scales)
+
+OUTCOME_KINDS = ("outcome", "competency", "relationship")
+PEOPLE = "participants"
+RATER_WORDS = {"self": "Self", "manager": "Manager", "peer": "Peers",
+               "direct_report": "Direct reports"}
+
+
+@dataclass
+class Outcomes:
+    """Everything the outcomes sections share: the report scope, the instruments answered in
+    it, every scale score and the scale labels."""
+
+    rep: object
+    instruments: list[dict]
+    scores: pd.DataFrame
+    labels: dict[str, str]
+    waves: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def threshold(self) -> int:
+        return self.rep.threshold
+
+    @property
+    def data(self):
+        return self.rep.data
+
+    def label(self, scale: str) -> str:
+        return self.labels.get(scale, str(scale).replace("_", " ").capitalize())
+
+
+def prepare(rep) -> Outcomes:
+    """Score every outcome-type instrument answered in the report's scope."""
+    d = rep.data
+    answered = set(d.responses["instrument_id"].astype(str)) if len(d.responses) else set()
+    insts = [i for i in d.instruments
+             if i.get("kind", "outcome") in OUTCOME_KINDS and i["instrument_id"] in answered]
+    ids = [i["instrument_id"] for i in insts]
+    scores = (score_scales(d.responses, d.items, insts, instrument_id=ids) if ids
+              else score_scales(d.responses.iloc[0:0], d.items))
+    present = set(scores.loc[scores["rater"] == "self", "wave"].astype(str))
+    waves = [w for w in WAVE_ORDER if w in present]
+    return Outcomes(rep, insts, scores, scale_labels(d.instruments, d.items), waves)
+
+
+def _no_data(o: Outcomes) -> bool:
+    if not o.instruments or o.scores.empty:
+        show_callout("No leadership outcome survey answers are recorded for this scope.")
+        return True
+    return False
+
+
+def _instrument_scores(o: Outcomes, inst: dict) -> pd.DataFrame:
+    return o.scores[o.scores["instrument_id"] == inst["instrument_id"]]
+
+
+def _wave_label(wave: str) -> str:
+    return sentences.wave_words(wave).capitalize()
+
+
+# --- scoring and reliability ---------------------------------------------------------------
+
+def scoring_sentences(o: Outcomes) -> list[str]:
+    """How scale scores were made, per instrument, in words."""
+    out = []
+    items = o.data.items
+    for inst in o.instruments:
+        it = items[items["instrument_id"] == inst["instrument_id"]]
+        share = float(inst.get("min_share_answered") or DEFAULT_MIN_SHARE)
+        n_rev = int(it["reverse_scored"].fillna(False).astype(bool).sum())
+        out.append(
+            f"{inst.get('name', inst['instrument_id'])}: {it['scale'].nunique()} scales from "
+            f"{len(it)} items, {n_rev} of them reverse-scored (turned round as lowest + highest "
+            f"- answer). A scale score is the mean of a person's answered items when at least "
+            f"{share:.0%} of the scale's items were answered, otherwise it is left out; "
+            "where several colleagues of one type rated a person, each colleague's score is "
+            "worked out first and then averaged.")
+    return out
+
+
+def score_table(o: Outcomes) -> pd.DataFrame:
+    """Mean scale score per instrument, scale, wave and rater type, with respondents."""
+    s = o.scores.dropna(subset=["score"])
+    t = (s.groupby(["instrument_id", "scale", "wave", "rater"], sort=False)["score"]
+         .agg(["mean", "std", "size"]).reset_index()
+         .rename(columns={"mean": "estimate", "std": "sd", "size": "n"}))
+    t["_w"] = t["wave"].map({w: i for i, w in enumerate(WAVE_ORDER)})
+    t["_r"] = t["rater"].map({r: i for i, r in enumerate(RATER_WORDS)})
+    return t.sort_values(["instrument_id", "scale", "_w", "_r"]).drop(columns=["_w", "_r"])
+
+
+def show_scoring(o: Outcomes) -> None:
+    """Section: scale scoring rules and the mean score per scale, wave and rater."""
+    if _no_data(o):
+        return
+    show_sentences(scoring_sentences(o), title="How scale scores are made")
+    t = score_table(o)
+    t = t.assign(scale=t["scale"].map(o.label), wave=t["wave"].map(_wave_label),
+                 rater=t["rater"].map(lambda r: RATER_WORDS.get(r, r)))
+    show_table(format_estimates(t, o.threshold, {"scale": "Scale", "wave": "Survey",
+                                                 "rater": "Rated by", "n": "People",
+                                                 "estimate": "Mean score", "sd": "SD"}),
+               caption="Mean scale scores by survey and rater", units="scale points")
+
+
+def show_reliability(o: Outcomes) -> None:
+    """Section: Cronbach's alpha per scale and wave (self-ratings), low values flagged."""
+    if _no_data(o):
+        return
+    ids = [i["instrument_id"] for i in o.instruments]
+    rel = reliability(o.data.responses, o.data.items, rater="self", instrument_id=ids)
+    if rel.empty:
+        show_callout("Not enough self-ratings to estimate reliability.")
+        return
+    shown = rel.assign(scale=rel["scale"].map(o.label), wave=rel["wave"].map(_wave_label),
+                       flag=np.where(rel["low"], "below 0.7", ""))
+    show_table(format_estimates(shown, o.threshold,
+                                {"scale": "Scale", "wave": "Survey", "n": "Respondents",
+                                 "n_items": "Items", "estimate": "Cronbach's alpha",
+                                 CI: "95% CI", "flag": "Flag", "note": "Note"},
+                                n_cols=("n",)),
+               caption="Internal consistency of each scale (self-ratings)",
+               note="Alpha from pingouin with Feldt's confidence interval; 0.7 or more is "
+                    "usually taken as adequate for group comparisons (Nunnally 1978).")
+    low = rel[rel["low"] & (rel["n"] >= o.threshold)]
+    if len(low):
+        show_callout("Some scales have low internal consistency: "
+                     + "; ".join(sentences.alpha_sentence(r, o.label(r["scale"]))
+                                 for _, r in low.iterrows()), kind="caveat")
+
+
+# --- change --------------------------------------------------------------------------------
+
+def change_frame(o: Outcomes) -> pd.DataFrame:
+    """:func:`helpers.outcomes.change.scale_change` for every instrument and wave pair (self);
+    computed once per :class:`Outcomes`."""
+    if "change" not in o.cache:
+        o.cache["change"] = _change_frame(o)
+    return o.cache["change"]
+
+
+def _change_frame(o: Outcomes) -> pd.DataFrame:
+    frames = []
+    for inst in o.instruments:
+        s = _instrument_scores(o, inst)
+        for a, b in change.wave_pairs(o.waves):
+            res = change.scale_change(s, a, b, rater="self")
+            if len(res):
+                res.insert(0, "instrument_id", inst["instrument_id"])
+                frames.append(res)
+    if not frames:
+        return pd.DataFrame(columns=["instrument_id"] + change.CHANGE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def change_sentences(o: Outcomes, frame: pd.DataFrame) -> list[str]:
+    """One sentence per row of :func:`change_frame`."""
+    return [sentences.change_sentence(r, o.label(r["scale"]), o.threshold, PEOPLE)
+            for _, r in frame.iterrows()]
+
+
+def show_change(o: Outcomes) -> None:
+    """Section: change per scale between waves, paired tests, effect sizes, Holm."""
+    if _no_data(o):
+        return
+    cf = change_frame(o)
+    if cf.empty:
+        show_callout("Nobody answered the self-assessment at two waves, so change cannot be "
+                     "measured.")
+        return
+    shown = cf.assign(scale=cf["scale"].map(o.label),
+                      comparison=[f"{_wave_label(a)} to {sentences.wave_words(b)}"
+                                  for a, b in zip(cf["from_wave"], cf["to_wave"])],
+                      d_av_ci=[f"{fmt_num(lo)} to {fmt_num(hi)}" if np.isfinite(lo) else "–"
+                               for lo, hi in zip(cf["d_av_low"], cf["d_av_high"])])
+    table = format_estimates(shown, o.threshold, {
+        "scale": "Scale", "comparison": "Comparison", "n": "People (both surveys)",
+        "mean_from": "Mean before", "mean_to": "Mean after", "estimate": "Change",
+        CI: "95% CI", "p_value": "p (paired t)", "wilcoxon_p": "p (Wilcoxon)",
+        "d_z": "d_z", "d_av": "d_av", "d_av_ci": "d_av 95% CI", "p_holm": "p (Holm)"})
+    show_table(table, caption="Change in self-rated leadership per scale", units="scale points",
+               note="Paired t-test and Wilcoxon signed-rank test; d_z and d_av as Lakens (2013) "
+                    "with noncentral-t intervals; p (Holm) adjusts for testing several scales "
+                    "(Holm 1979).")
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")]
+    show_sentences(change_sentences(o, first if len(first) else cf), title="In words")
+
+
+def show_forest(o: Outcomes) -> None:
+    """Section figure: change per dimension with 95% CIs (baseline to post, or the first pair)."""
+    if _no_data(o):
+        return
+    cf = change_frame(o)
+    if cf.empty:
+        return
+    a, b = cf.iloc[0]["from_wave"], cf.iloc[0]["to_wave"]
+    f = cf[(cf["from_wave"] == a) & (cf["to_wave"] == b) & (cf["n"] >= o.threshold)].copy()
+    f["label"] = f["scale"].map(o.label)
+    fig = likert.forest_figure(f, xlabel=f"Change in mean score (points), {sentences.wave_words(a)}"
+                               f" to {sentences.wave_words(b)}")
+    if fig is None:
+        show_callout("Too few people answered both surveys to plot the change.")
+        return
+    top = f.sort_values("estimate", ascending=False).iloc[0]
+    alt = (f"Forest plot of the change in {len(f)} scales from {sentences.wave_words(a)} to "
+           f"{sentences.wave_words(b)}. The largest change was {top['label']} "
+           f"({fmt_num(top['estimate'])} points, 95% CI {fmt_num(top['ci_low'])} to "
+           f"{fmt_num(top['ci_high'])}).")
+    show_figure(fig, alt=alt, caption="Change per dimension with 95% confidence intervals; the "
+                "dashed line is no change.")
+
+
+def mixed_frame(o: Outcomes) -> pd.DataFrame:
+    """:func:`helpers.outcomes.mixed.all_wave_effects` for every instrument (self-ratings)."""
+    if "baseline" not in o.waves or len(o.waves) < 2:
+        return pd.DataFrame(columns=mixed.EFFECT_COLUMNS)
+    waves = ["baseline"] + [w for w in o.waves if w in ("post", "follow_up")]
+    frames = [mixed.all_wave_effects(_instrument_scores(o, inst), o.data.participants,
+                                     waves=waves, threshold=o.threshold)
+              for inst in o.instruments]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=mixed.EFFECT_COLUMNS)
+
+
+def show_mixed(o: Outcomes) -> None:
+    """Section: the mixed model's wave effect per scale, overall and by profession."""
+    if _no_data(o):
+        return
+    mf = mixed_frame(o)
+    if mf.empty or len(o.waves) < 2:
+        show_callout("The model needs answers at the start and at a later survey.")
+        return
+    shown = mf.assign(scale=mf["scale"].map(o.label), wave=mf["wave"].map(_wave_label),
+                      profession=mf["profession"].replace({"all": "All professions"}))
+    show_table(format_estimates(shown, o.threshold, {
+        "scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
+        "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p"}),
+        caption="Change from the start of the programme, from the mixed model",
+        units="scale points")
+    models = sorted(set(mf["model"]))
+    show_callout("Model: score by survey, profession and their interaction; " + "; ".join(models)
+                 + ". 'All professions' averages the professions' changes, weighted by how many "
+                   "people each has.")
+    overall = mf[mf["profession"] == "all"]
+    show_sentences([sentences.model_sentence(r, o.label(r["scale"]), "baseline", o.threshold,
+                                             PEOPLE) for _, r in overall.iterrows()],
+                   title="In words")
+
+
+# --- 360 and then-test ---------------------------------------------------------------------
+
+def show_360(o: Outcomes) -> None:
+    """Section: self against others per scale and wave, and whether the gap narrowed."""
+    if _no_data(o):
+        return
+    if not o.scores["rater"].isin(rater_gap.OTHER_RATERS).any():
+        show_callout("No 360 ratings from managers, peers or direct reports are recorded for "
+                     "this scope.")
+        return
+    gs = rater_gap.gap_summary(o.scores)
+    if gs.empty:
+        show_callout("Nobody has both a self-rating and others' ratings at the same survey.")
+        return
+    gs["_w"] = gs["wave"].map({w: i for i, w in enumerate(WAVE_ORDER)})
+    gs = gs.sort_values(["_w", "scale"])
+    shown = gs.assign(scale=gs["scale"].map(o.label), wave=gs["wave"].map(_wave_label))
+    show_table(format_estimates(shown, o.threshold, {
+        "scale": "Scale", "wave": "Survey", "n": "People", "mean_self": "Self",
+        "mean_others": "Others", "estimate": "Gap (self - others)", CI: "95% CI",
+        "n_blind_spot": "Blind spots", "n_hidden_strength": "Hidden strengths"},
+        n_cols=("n", "n_blind_spot", "n_hidden_strength")),
+        caption="Self-ratings against others' ratings", units="scale points",
+        note=f"A blind spot: self-rating at least {rater_gap.GAP_THRESHOLD} points above "
+             "others'; a hidden strength: at least that much below (Fleenor et al. 2010).")
+    narrowing = rater_gap.gap_narrowing(o.scores)
+    lines = [sentences.gap_sentence(r, o.label(r["scale"]), o.threshold)
+             for _, r in gs[gs["wave"] == gs["wave"].iloc[0]].iterrows()]
+    lines += [sentences.narrowing_sentence(r, o.label(r["scale"]), o.threshold)
+              for _, r in narrowing.iterrows()]
+    show_sentences(lines, title="In words")
+
+
+def show_then_test(o: Outcomes) -> None:
+    """Section: the retrospective pre-test beside the traditional pre-test."""
+    if _no_data(o):
+        return
+    tt = rater_gap.then_test(o.scores)
+    if tt.empty:
+        show_callout("No retrospective ('then') ratings were collected for this scope.")
+        return
+    shown = tt.assign(scale=tt["scale"].map(o.label), comparison=tt["comparison"].map({
+        "traditional": "Start to end (traditional)",
+        "retrospective": "Then-rating to end (retrospective)",
+        "response shift": "Start to then-rating (response shift)"}))
+    show_table(format_estimates(shown, o.threshold, {
+        "scale": "Scale", "comparison": "Comparison", "n": "People", "estimate": "Change",
+        CI: "95% CI", "p_value": "p"}),
+        caption="Traditional and retrospective pre-tests side by side", units="scale points")
+    show_callout(rater_gap.RESPONSE_SHIFT_CAVEAT, kind="caveat")
+
+
+# --- attrition, Likert items, subgroups ----------------------------------------------------
+
+def show_attrition(o: Outcomes) -> None:
+    """Section: who answered at the start but not at the end, and how they started."""
+    if _no_data(o):
+        return
+    if "baseline" not in o.waves or "post" not in o.waves:
+        show_callout("Attrition needs start and end-of-programme surveys.")
+        return
+    ids = [i["instrument_id"] for i in o.instruments]
+    resp = o.data.responses[o.data.responses["instrument_id"].isin(ids)]
+    tables = attrition.attrition_tables(resp, o.data.participants)
+    names = {"profession": "Profession", "organisation": "Organisation", "cohort_id": "Cohort"}
+    for by, t in tables.items():
+        if by == "cohort_id" and o.rep.cohort_id is not None:
+            continue
+        shown = suppress_table(t, ["n_baseline", "n_no_later"], o.threshold,
+                               pct_cols={"share_no_later": "n_no_later"})
+        shown = shown.rename(columns={by: names[by], "n_baseline": "Answered at the start",
+                                      "n_no_later": "No end-of-programme answer",
+                                      "share_no_later": "Share"})
+        show_table(shown, caption=f"Attrition by {names[by].lower()}")
+    comp = attrition.baseline_by_completion(o.scores, resp)
+    if len(comp):
+        shown = comp.assign(scale=comp["scale"].map(o.label))
+        show_table(format_estimates(shown, o.threshold, {
+            "scale": "Scale", "n_completers": "Completers", "n_non_completers": "Non-completers",
+            "mean_completers": "Start mean, completers",
+            "mean_non_completers": "Start mean, non-completers",
+            "estimate": "Difference", CI: "95% CI", "p_value": "p (Welch)"},
+            n_cols=("n_completers", "n_non_completers")),
+            caption="Starting scores of people who did and did not answer again",
+            units="scale points")
+        show_sentences([sentences.attrition_sentence(r, o.label(r["scale"]), o.threshold)
+                        for _, r in comp.iterrows()], title="In words")
+
+
+def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> None:
+    """Section figures: diverging stacked bars of every item, per instrument and wave."""
+    if _no_data(o):
+        return
+    shown_any = False
+    for inst in o.instruments:
+        for wave in waves:
+            dist = likert.likert_distribution(o.data.responses, o.data.items,
+                                              inst["instrument_id"], wave=wave)
+            fig = likert.diverging_likert_figure(dist, inst.get("labels"), o.threshold)
+            if fig is None:
+                continue
+            shown_any = True
+            kept = dist[dist["n"] >= o.threshold]
+            _, left = likert.diverging_shares(kept)
+            agree = (1 + left).idxmax()
+            alt = (f"Diverging bar chart of {len(kept)} items of "
+                   f"{inst.get('name', inst['instrument_id'])} at {sentences.wave_words(wave)}"
+                   f" (self-ratings). Most agreement: '{kept.loc[agree, 'text']}'.")
+            show_figure(fig, alt=alt, caption=f"{inst.get('name', inst['instrument_id'])}: "
+                        f"answers at {sentences.wave_words(wave)} (self-ratings; items with "
+                        f"fewer than {o.threshold} answers left out)")
+    if not shown_any:
+        show_callout("Too few answers to chart the items.")
+
+
+def show_subgroups(o: Outcomes, by: str) -> None:
+    """Section: change from start to end by profession or organisation, small groups withheld."""
+    if _no_data(o):
+        return
+    if not {"baseline", "post"} <= set(o.waves):
+        show_callout("Subgroup change needs start and end-of-programme surveys.")
+        return
+    frames = []
+    for inst in o.instruments:
+        sg = change.subgroup_change(_instrument_scores(o, inst), o.data.participants, by,
+                                    threshold=o.threshold)
+        frames.append(sg)
+    sg = pd.concat(frames, ignore_index=True)
+    if sg.empty:
+        show_callout("No subgroup has people who answered both surveys.")
+        return
+    shown = sg.assign(scale=sg["scale"].map(o.label))
+    name = {"profession": "Profession", "organisation": "Organisation"}.get(by, by)
+    show_table(format_estimates(shown, o.threshold, {
+        by: name, "scale": "Scale", "n": "People (both surveys)", "estimate": "Change",
+        CI: "95% CI", "p_holm": "p (Holm)"}),
+        caption=f"Change from the start to the end of the programme by {name.lower()}",
+        units="scale points",
+        note=f"Groups with fewer than {o.threshold} people are shown as <{o.threshold} with "
+             "no estimate.")
+
+
+def headline(o: Outcomes) -> list[str]:
+    """Two or three headline sentences: scope, how many answered, the largest change."""
+    if not o.instruments or o.scores.empty:
+        return ["No leadership outcome survey answers are recorded for this scope."]
+    s = o.scores[(o.scores["rater"] == "self")].dropna(subset=["score"])
+    n_any = s["participant_id"].nunique()
+    lines = [f"{fmt_int(n_any) if n_any >= o.threshold else f'Fewer than {o.threshold}'} "
+             f"{PEOPLE} in {o.rep.scope} gave at least one self-assessment."]
+    cf = change_frame(o)
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")
+               & (cf["n"] >= o.threshold)]
+    if len(first):
+        top = first.sort_values("estimate", ascending=False).iloc[0]
+        lines.append("The largest change: " + sentences.change_sentence(
+            top, o.label(top["scale"]), o.threshold, PEOPLE))
+    return lines
