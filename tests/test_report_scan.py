@@ -215,7 +215,7 @@ def test_helpers_secondary_suppression_leaves_nothing_to_recover():
 # --------------------------------------------------------------------------- sentences
 
 @pytest.mark.parametrize("text", ["3 delegates left the NHS.", "Only 2 nursing participants replied.",
-                                  "4 of the 40 respondents disagreed.", "two people were promoted",
+                                  "4 of the 40 respondents disagreed.", "2 people were promoted",
                                   "0 participants completed follow-up", "1 delegate"])
 def test_small_count_sentences(text):
     assert kinds(page(f"<p>{text}</p>")) == ["small_count_sentence"]
@@ -229,7 +229,8 @@ def test_small_count_in_alt_text():
 @pytest.mark.parametrize("text", ["220 delegates from 3 organisations across 10 cohorts",
                                   "<5 delegates", "fewer than 5 participants", "Figure 2 participants",
                                   "Cohort 3 delegates", "One participant said", "4% of participants",
-                                  "3 cohorts and 40 participants", "2024 delegates"])
+                                  "3 cohorts and 40 participants", "2024 delegates",
+                                  "A tie is a nomination between two participants."])
 def test_not_small_count_sentences(text):
     assert kinds(page(f"<p>{text}</p>".replace("<5", "&lt;5"))) == []
 

@@ -503,8 +503,6 @@ def find_secondary_disclosure(doc: Document) -> list[Finding]:
 _PEOPLE = (r"delegates?|participants?|people|persons?|respondents?|leaders?|staff|members?|"
            r"clinicians?|nurses?|doctors?|managers?|leavers?|attendees?|learners?|graduates?|"
            r"colleagues?|individuals?|interviewees?|employees?|fellows?|trainees?|alumni")
-_NUMBER_WORDS = {"zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9}
 _NOT_A_MODIFIER = (r"and|or|from|in|across|with|by|to|for|per|than|at|on|cohorts?|organisations?|"
                    r"trusts?|modules?|waves?|years?|months?|weeks?|days?|sessions?|professions?|"
                    r"themes?|codes?|projects?|items?|scales?|programmes?|sites?|teams?|questions?|"
@@ -513,7 +511,7 @@ _LABEL_BEFORE = re.compile(r"(?:figure|fig\.|table|module|wave|cohort|level|sect
                            r"appendix|chapter|question|item|phase|year|day|week|no\.)\s*$",
                            re.IGNORECASE)
 _SENTENCE = re.compile(
-    r"(?<![\w.,<>≤%£$-])(?P<n>\d{1,3}(?:,\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")"
+    r"(?<![\w.,<>≤%£$-])(?P<n>\d{1,3}(?:,\d{3})+|\d+)"
     r"(?P<mid>(?:[^\S\n]+(?!(?:" + _NOT_A_MODIFIER + r")\b)(?:[A-Za-z][\w'-]*|\d[\d,]*)){0,3}?)"
     r"[^\S\n]+(?P<noun>" + _PEOPLE + r")\b", re.IGNORECASE)
 
@@ -521,9 +519,9 @@ _SENTENCE = re.compile(
 def find_small_count_sentences(doc: Document, threshold: int) -> list[Finding]:
     """Counts of people below the threshold in running text and alt/title/aria-label text.
 
-    Matches a number (digits, or a number word other than "one", which reads as an
-    indefinite article in "one participant said") followed within three modifier words by a
-    noun for people: "3 delegates", "2 nursing participants", "4 of the 40 respondents".
+    Matches a number in digits (generated sentences format numbers; words such as "two" are
+    prose: "a tie between two participants") followed within three modifier words by a noun
+    for people: "3 delegates", "2 nursing participants", "4 of the 40 respondents".
     """
     found = []
 
@@ -531,10 +529,7 @@ def find_small_count_sentences(doc: Document, threshold: int) -> list[Finding]:
         for m in _SENTENCE.finditer(text):
             if _LABEL_BEFORE.search(text[max(m.start() - 12, 0):m.start()]):
                 continue  # "Figure 2 participants ...", "Cohort 3 delegates": a label, not a count
-            raw = m.group("n").lower()
-            n = _NUMBER_WORDS.get(raw)
-            if n is None:
-                n = int(raw.replace(",", ""))
+            n = int(m.group("n").replace(",", ""))
             if is_suppressed(n, threshold):
                 found.append(Finding("small_count_sentence", _short(m.group(0)),
                                      doc.where(base + m.start()) if base >= 0 else where))
