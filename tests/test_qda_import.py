@@ -148,3 +148,25 @@ def test_integrity_problems():
     problems = " ".join(writer.integrity_problems(seg, codes, codings))
     assert "segment(s) not in segments" in problems and "code(s) not in codes" in problems
     assert "cycle" in problems
+
+
+def test_tables_in_one_workbook_keep_their_other_sheets(dataset, tmp_path):
+    with pd.ExcelWriter(dataset / "qual.xlsx") as xw:
+        pd.DataFrame({"note": ["kept"]}).to_excel(xw, sheet_name="readme", index=False)
+        pd.DataFrame(columns=["segment_id", "source_id", "source_type", "participant_id", "wave",
+                              "text"]).to_excel(xw, sheet_name="segs", index=False)
+        pd.DataFrame(columns=["segment_id", "code_id", "coder_id"]).to_excel(xw, sheet_name="cods",
+                                                                            index=False)
+    (dataset / "dataset.yaml").write_text(
+        "name: qda test\nsuppress_below: 5\ntables: {segments: qual.xlsx, codings: qual.xlsx}\n"
+        "sheets: {segments: segs, codings: cods}\n", encoding="utf-8")
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset", str(dataset)]) == 0
+    book = pd.read_excel(dataset / "qual.xlsx", sheet_name=None, dtype=str)
+    assert list(book) == ["readme", "segs", "cods"]
+    assert book["readme"]["note"].tolist() == ["kept"]
+    assert len(book["segs"]) == 6 and len(book["cods"]) == 8
+    ds = load_dataset(dataset, use_cache=False)
+    assert len(ds.segments) == 6 and len(ds.codings) == 8 and len(ds.codes) == 6
+    before = snapshot(dataset)
+    assert main(["import-qda", str(TAGUETTE / "highlights.xlsx"), "--dataset", str(dataset)]) == 0
+    assert snapshot(dataset) == before

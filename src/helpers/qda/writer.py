@@ -126,11 +126,19 @@ def integrity_problems(segments: pd.DataFrame, codes: pd.DataFrame, codings: pd.
 
 
 def _write(frame: pd.DataFrame, path: Path, sheet: str | None) -> None:
+    """Write a table; into an existing workbook only its own sheet is replaced."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     elif suffix == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name=sheet or "Sheet1")
+        if path.exists():
+            from openpyxl import load_workbook
+
+            name = sheet or load_workbook(path, read_only=True).sheetnames[0]
+            with pd.ExcelWriter(path, mode="a", engine="openpyxl", if_sheet_exists="replace") as xw:
+                frame.to_excel(xw, index=False, sheet_name=name)
+        else:
+            frame.to_excel(path, index=False, sheet_name=sheet or "Sheet1")
     else:
         frame.to_parquet(path, index=False)
 
@@ -192,20 +200,27 @@ def apply(folder: Path, meta: dict, changes: dict, validate=None) -> None:
         problems = integrity_problems(frames["segments"], frames["codes"], frames["codings"])
         if problems:
             raise QdaError("the import would leave the dataset inconsistent: " + "; ".join(problems))
+        staged: set[Path] = set()
         for table, (path, merged, _, _) in changes.items():
             target = staging / path.relative_to(folder)
-            if target.exists():
-                target.unlink()  # a hard link to the original: never write through it
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target not in staged and target.exists():
+                target.unlink()  # a hard link to the original: never write through it
+                if path.suffix.lower() == ".xlsx" and path.exists():
+                    shutil.copy2(path, target)  # keep the workbook's other sheets
+            staged.add(target)
             _write(merged, target, sheets.get(table))
         if validate is not None:
             validate(staging)
         backups, moved = {}, []
         try:
-            for table, (path, _, _, _) in changes.items():
+            for path in dict.fromkeys(p for p, _, _, _ in changes.values()):
                 if path.exists():
-                    backup = staging / f"{STAGING_PREFIX}backup-{table}{path.suffix}"
-                    os.link(path, backup)
+                    backup = staging / f"{STAGING_PREFIX}backup-{len(backups)}{path.suffix}"
+                    try:
+                        os.link(path, backup)
+                    except OSError:
+                        shutil.copy2(path, backup)
                     backups[path] = backup
                 os.replace(staging / path.relative_to(folder), path)
                 moved.append(path)
