@@ -176,3 +176,21 @@ def test_reading_twice_gives_identical_tables(tmp_path):
     second = read_qda(build_qdpx(REFI / "nvivo", tmp_path / "b.qdpx"))
     for table in ("segments", "codes", "codings"):
         assert getattr(first, table).equals(getattr(second, table))
+
+
+def test_pdf_representation_and_inline_crlf_counted_by_the_tool(tmp_path):
+    data = read_qda(build_qdpx(REFI / "pdf_inline", tmp_path / "p.qdpx"))
+    seg = data.segments.set_index("segment_id")
+    # The PDF's text Representation is read as a text source named after the PDF.
+    assert seg.loc["96000000-0000-4000-8000-000000000001", "text"] == "The protected time was the best part."
+    assert seg.loc["96000000-0000-4000-8000-000000000001", "source_id"] == "Free-text comments"
+    # Inline text whose CRLF the XML parser turned into LF, positions counted by the tool on CRLF:
+    # the selection's name shows which count fits.
+    assert seg.loc["94000000-0000-4000-8000-000000000001", "text"] == "A place to breathe 🌿 every month"
+
+
+def test_nvivo_mac_codebook_namespace_with_a_colon():
+    data = read_qda(REFI / "codebook_nvivo_mac.qdc")
+    codes = data.codes.set_index("code_id")
+    assert codes.loc["restorative_space.container_for_anxiety", "parent_id"] == "restorative_space"
+    assert codes.loc["restorative_space", "description"] == "A protected space to think together"

@@ -6,10 +6,11 @@ ATLAS.ti, MAXQDA, QualCoder, Transana and Taguette export. What is read:
 
 - ``Users/User`` (guid, name, id): the coder of each ``Coding`` is its ``creatingUser``, shown
   as the user's ``id``, else ``name``, else the GUID;
-- ``CodeBook/Codes/Code`` nested to any depth (``Description`` kept); ATLAS.ti writes a flat
+- ``CodeBook/Codes/Code`` nested to any depth (codebook namespace ``urn:QDA-XML:codebook:1.0``,
+  or ``urn:QDA-XML:codebook:1:0`` as NVivo 12 for Mac writes it) (``Description`` kept); ATLAS.ti writes a flat
   list with ``Group::Code`` names, turned back into a hierarchy here (Taguette's codebook does
   the same with dots);
-- ``Sources/TextSource`` with ``PlainTextContent`` or ``plainTextPath`` (``internal://`` inside
+- ``Sources/TextSource`` (and a ``PDFSource``'s text ``Representation``) with ``PlainTextContent`` or ``plainTextPath`` (``internal://`` inside
   the ``.qdpx``, whose folder and file names are matched case-insensitively; ``relative://``
   against the project's ``basePath`` or the file's folder; ``absolute://``);
 - ``PlainTextSelection`` (``startPosition``/``endPosition``) with its ``Coding/CodeRef``; the
@@ -42,7 +43,9 @@ from helpers.qda.safety import MAX_MEMBER_BYTES, QdaError, SafeZip, parse_xml
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
-UNITS = ("codepoint", "utf16", "codepoint_lf", "utf8")
+#: NVivo 12 for Mac (and programs that copied it) write the codebook namespace with a colon.
+NS_CODEBOOK_COLON = "urn:QDA-XML:codebook:1:0"
+UNITS = ("codepoint", "utf16", "codepoint_lf", "codepoint_crlf", "utf8")
 SOURCE_TYPES = ("interview", "focus_group", "free_text")
 WAVES = ("baseline", "post", "follow_up", "retrospective_pre")
 
@@ -87,7 +90,9 @@ def cut(text: str, start: int, end: int, unit: str) -> str | None:
     """The text between two positions counted in ``unit``; None when out of range.
 
     ``codepoint``: Unicode code points (Python indices); ``utf16``: UTF-16 code units (NVivo);
-    ``codepoint_lf``: code points after CRLF -> LF; ``utf8``: UTF-8 bytes (Taguette's own).
+    ``codepoint_lf``: code points after CRLF -> LF; ``codepoint_crlf``: code points with every
+    line end counted as CRLF (inline text whose CRLF the XML parser normalised to LF);
+    ``utf8``: UTF-8 bytes (Taguette's own).
     """
     if start < 0 or end < start:
         return None
@@ -96,6 +101,9 @@ def cut(text: str, start: int, end: int, unit: str) -> str | None:
     if unit == "codepoint_lf":
         flat = text.replace("\r\n", "\n")
         return flat[start:end] if end <= len(flat) else None
+    if unit == "codepoint_crlf":  # the tool counted CRLF line ends the XML parser turned into LF
+        wide = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        return wide[start:end].replace("\r\n", "\n") if end <= len(wide) else None
     if unit == "utf16":
         data = text.encode("utf-16-le")
         if 2 * end > len(data):
@@ -287,7 +295,12 @@ def read_project_root(root, what: str, files: _Files) -> QdaData:
     sources = _child(root, "Sources")
     for el in list(sources) if sources is not None else []:
         kind = _local(el.tag)
-        if kind != "TextSource":
+        if kind == "PDFSource" and _child(el, "Representation") is not None:
+            rep = _child(el, "Representation")  # the PDF's text, a TextSourceType
+            rep.set("name", el.get("name") or rep.get("name") or "")
+            rep.set("guid", rep.get("guid") or el.get("guid") or "")
+            el = rep
+        elif kind != "TextSource":
             data.warnings.append(f"{kind} {el.get('name', '')!r} skipped: only text sources are imported")
             continue
         guid = normalise_guid(el.get("guid"))
@@ -364,7 +377,7 @@ def _root(data: bytes, what: str):
     if name not in expected:
         raise QdaError(f"{what}: not a REFI-QDA file (root element <{name}>, expected <Project> "
                        "or <CodeBook>)")
-    if ns not in ("", expected[name], NS_PROJECT, NS_CODEBOOK):
+    if ns not in ("", expected[name], NS_PROJECT, NS_CODEBOOK, NS_CODEBOOK_COLON):
         raise QdaError(f"{what}: unknown namespace {ns!r} (expected {expected[name]})")
     return root
 
