@@ -608,21 +608,32 @@ def show_prevalence_by(rep, by: str) -> None:
 
 
 def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: int, title: str):
-    """Heatmap: colour by Jaccard, labels are counts (``<N`` below the threshold, colour hidden)."""
+    """Heatmap of co-occurrence: off-diagonal cells shaded by Jaccard similarity, every cell
+    labelled with its count (``<N`` below the threshold, unshaded); the diagonal (each theme's
+    own count) is labelled but not shaded, so it does not swamp the scale."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    hide = counts.to_numpy() < threshold
-    annot = np.where(hide, f"<{threshold}", counts.to_numpy().astype(int).astype(str))
+    values = counts.to_numpy()
+    hide = values < threshold
+    diag = np.eye(len(counts), dtype=bool)
+    labels = np.where(hide, f"<{threshold}", values.astype(int).astype(str))
+    shade = jaccard.to_numpy().copy()
+    shade[hide | diag] = np.nan
+    top = np.nanmax(shade) if np.isfinite(shade).any() else 1.0
     size = max(4.5, 0.9 * len(counts) + 2.5)
     fig, ax = plt.subplots(figsize=(size + 1.5, size))
     short = [lab if len(lab) <= 28 else lab[:27] + "…" for lab in counts.index]
-    sns.heatmap(jaccard.where(~hide), mask=hide, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=1,
-                cbar_kws={"label": "Jaccard similarity"}, xticklabels=short, yticklabels=short,
-                linewidths=0.5, linecolor="white", ax=ax)
-    for (i, j), h in np.ndenumerate(hide):
-        if h:
-            ax.text(j + 0.5, i + 0.5, f"<{threshold}", ha="center", va="center", fontsize=9, color="#425563")
+    sns.heatmap(pd.DataFrame(shade), mask=np.isnan(shade), cmap="Blues", vmin=0, vmax=max(top, 0.05),
+                cbar_kws={"label": "Jaccard similarity (both / either)"}, xticklabels=short,
+                yticklabels=short, linewidths=0.5, linecolor="#E8EDEE", ax=ax)
+    ax.grid(False)
+    ax.set_facecolor("white")
+    for (i, j), text in np.ndenumerate(labels):
+        dark = np.isfinite(shade[i, j]) and shade[i, j] > 0.6 * max(top, 0.05)
+        ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=10,
+                fontweight="bold" if diag[i, j] else "normal",
+                color="white" if dark else "#231F20")
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=45)
     for label in ax.get_xticklabels():
@@ -643,8 +654,8 @@ def show_cooccurrence(rep, unit: str = "segment") -> None:
     fig = cooccurrence_figure(counts, jac, rep.threshold, f"Themes occurring together in {where}")
     show_figure(fig, alt=f"Heatmap of theme co-occurrence within {where}: numbers are counts, "
                          "shading is Jaccard similarity.",
-                caption=f"Co-occurrence of themes ({unit} level). Diagonal: {unit}s with the theme; "
-                        "off-diagonal: with both. Shading: Jaccard (both / either).")
+                caption=f"Co-occurrence of themes ({unit} level). Diagonal (bold): {unit}s with the "
+                        "theme; off-diagonal: with both, shaded by Jaccard similarity.")
 
 
 def show_framework(rep, max_cases: int = 12, exemplar_chars: int = 90) -> None:
