@@ -236,3 +236,25 @@ def test_themes_reports_for_every_programme_and_a_cohort(repo_root, sample_datas
     assert first and first.group(1) == "Restorative space"
     assert "Krippendorff" in barts and "All codes" in barts  # agreement on the double-coded subset
     assert "Role and cohort" in barts and "cohort barts_c" in barts
+
+
+def test_cooccurrence_figure_hides_small_counts():
+    counts = th.cooccurrence(SEGMENTS, CODINGS, CODES)
+    jac = th.cooccurrence(SEGMENTS, CODINGS, CODES, measure="jaccard")
+    fig = th.cooccurrence_figure(counts, jac, threshold=2, title="t")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # Counts [[4,1,0],[1,2,1],[0,1,1]]: 4 and 2 shown, the rest below 2 shown as <2.
+    assert sorted(texts) == sorted(["4", "<2", "<2", "<2", "2", "<2", "<2", "<2", "<2"])
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_agreement_table_formats_and_suppresses():
+    from helpers import reliability as rel
+
+    agreement = rel.code_agreement(CODINGS, CODES, n_boot=20)
+    table = th.agreement_table(agreement, threshold=5)
+    # Two double-coded segments (s1, s3): fewer than 5, so shown as <5.
+    assert set(table["Segments"]) == {"<5"}
+    assert table["Code"].iloc[-1] == "All codes"
+    assert set(table["Agreement"]) <= {"good", "tentative", "poor", "not computable"}
