@@ -74,7 +74,11 @@ def test_maxqda_lowercase_sources_folder_and_code_points(tmp_path):
     assert list(data.segments["text"]) == [
         "a restorative space — a container 🫙 when the strikes hit",
         "Managers and clinicians finally spoke the same language"]
-    assert set(data.codings["coder_id"]) == {"AB"}  # a User with a name and no id
+    assert set(data.codings["coder_id"]) == {"AB", "CD"}  # Users with a name and no id
+    # CD's own selection of the same span is the same segment: double coded.
+    first = data.codings[data.codings["segment_id"] == "44444444-4444-4444-8444-444444444444"]
+    assert sorted(zip(first["coder_id"], first["code_id"])) == [
+        ("AB", "restorative_space.container_for_anxiety"), ("CD", "restorative_space")]
 
 
 def test_atlas_flattened_names_become_a_hierarchy():

@@ -14,7 +14,10 @@ ATLAS.ti, MAXQDA, QualCoder, Transana and Taguette export. What is read:
   the ``.qdpx``, whose folder and file names are matched case-insensitively; ``relative://``
   against the project's ``basePath`` or the file's folder; ``absolute://``);
 - ``PlainTextSelection`` (``startPosition``/``endPosition``) with its ``Coding/CodeRef``; the
-  segment text is cut from the source text; a ``Coding`` directly on a source codes all of it;
+  segment text is cut from the source text; a ``Coding`` directly on a source codes all of it.
+  Selections of exactly the same span (two coders each selecting the passage, as NVivo and
+  MAXQDA export them) become one segment, so double coding is seen by the reliability
+  statistics; overlapping selections with different ends stay separate segments;
 - ``Cases`` (``SourceRef``, ``SelectionRef``, ``VariableValue``) and ``Variables``: a case's
   ``participant_id`` variable (else its name) becomes the segments' participant_id, and
   variables called ``wave`` or ``source_type`` fill those columns.
@@ -353,8 +356,13 @@ def read_project_root(root, what: str, files: _Files) -> QdaData:
                 codings.append({"segment_id": seg_id, "code_id": code_id,
                                 "coder_id": users.get(user, user or "unknown")})
 
+        same_span: dict[tuple[int, int], str] = {}
         for sel, (start, end, _) in zip(selections, spans):
             seg_id = normalise_guid(sel.get("guid")) or short_hash(guid, start, end)
+            if (start, end) in same_span:  # another coder's selection of the same passage
+                _codings(same_span[(start, end)], sel, sel.get("creatingUser"))
+                continue
+            same_span[(start, end)] = seg_id
             piece = cut(text, start, end, unit)
             if piece is None:
                 raise QdaError(f"{what}: selection {start}-{end} lies outside source {label!r} "
