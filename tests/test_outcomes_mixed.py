@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from helpers.outcomes.mixed import (FIT_METHODS, MODEL_NESTED, MODEL_PARTICIPANT, model_frame,
+from helpers.outcomes.mixed import (FIT_METHODS, MODEL_COHORT_FIXED, MODEL_NESTED, MODEL_PARTICIPANT, model_frame,
                                     pool_small_professions, wave_effects)
 
 TRUE = {"wave": 0.5, "nursing": 0.2, "wave_x_nursing": 0.15}
@@ -38,7 +38,7 @@ def simulate(n_cohorts=10, per=30, seed=0, professions=("medical", "nursing"),
 
 
 def test_recovers_known_fixed_effects():
-    scores, parts = simulate(n_cohorts=12, per=40, seed=1)
+    scores, parts = simulate(n_cohorts=12, per=30, seed=1)
     out = wave_effects(scores, parts, "care").set_index("profession")
     assert out.loc["all", "model"] == MODEL_NESTED
     share_nurse = (parts["profession"] == "nursing").mean()
@@ -65,6 +65,21 @@ def test_agrees_with_a_direct_statsmodels_fit():
     lo, hi = direct.conf_int().loc[wave_term]
     assert (out.loc[ref, "ci_low"], out.loc[ref, "ci_high"]) == pytest.approx((lo, hi), abs=1e-5)
     assert out.loc[ref, "p_value"] == pytest.approx(direct.pvalues[wave_term], rel=1e-4)
+
+
+def test_large_data_uses_cohort_fixed_effects_and_agrees_with_nested():
+    scores, parts = simulate(seed=7, n_cohorts=6, per=20)
+    nested = wave_effects(scores, parts, "care").set_index("profession")
+    fixed = wave_effects(scores, parts, "care", max_nested=10).set_index("profession")
+    assert fixed.loc["all", "model"] == MODEL_COHORT_FIXED
+    assert fixed.loc["all", "estimate"] == pytest.approx(nested.loc["all", "estimate"], abs=0.01)
+    df = model_frame(scores, parts, "care")
+    ref = df["profession"].value_counts().index[0]
+    direct = smf.mixedlm(
+        f"score ~ C(wave, Treatment('baseline')) * C(profession, Treatment('{ref}'))"
+        " + C(cohort_id)", df, groups="participant_id").fit(reml=True, method=FIT_METHODS)
+    assert fixed.loc[ref, "estimate"] == pytest.approx(
+        direct.fe_params["C(wave, Treatment('baseline'))[T.post]"], abs=1e-6)
 
 
 def test_balanced_complete_data_wave_effect_equals_mean_paired_difference():

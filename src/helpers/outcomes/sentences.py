@@ -14,6 +14,7 @@ import math
 
 import pandas as pd
 
+from helpers.outcomes.mixed import MODEL_COHORT_FIXED, MODEL_NESTED
 from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_p
 
 WAVE_WORDS = {
@@ -97,7 +98,7 @@ def model_sentence(row: pd.Series | dict, label: str, reference_wave: str = "bas
     what = (f"were {rounded} points {direction}" if float(rounded) != 0
             else "were unchanged on average")
     allowing = ("Allowing for differences between cohorts and between individuals"
-                if "within cohort" in str(row["model"])
+                if row["model"] in (MODEL_NESTED, MODEL_COHORT_FIXED)
                 else "Allowing for differences between individuals")
     return (f"{allowing}, {label} scores {what} at {wave_words(row['wave'])} than at "
             f"{wave_words(reference_wave)} (95% CI {fmt_ci(row['ci_low'], row['ci_high'], dp)}, "
