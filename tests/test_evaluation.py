@@ -79,6 +79,9 @@ def test_participant_change_and_joint_display_against_scipy():
     shown = ev.joint_display_table(jd.reset_index(), 5)
     assert shown.loc[1, "Participants voicing it"] == "<5"
     assert shown.loc[1, "Difference (95% CI)"] == "–"
+    # the other group (27 people) is withheld too: with the total known it would give away 3
+    assert shown.loc[1, "Change, did not"] == "–"
+    assert shown.loc[0, "Change, did not"].endswith("(n 18)")
 
 
 def test_projects_sentence():

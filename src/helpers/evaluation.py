@@ -119,7 +119,12 @@ def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
                                            (d.cohorts, "end_date"))
     except ValueError:
         return careers.pipeline_at(pd.DataFrame()), pd.DataFrame()
-    dur = careers.pipeline_durations(d.participants, d.cohorts, d.careers, end)
+    try:
+        dur = careers.pipeline_durations(d.participants, d.cohorts, d.careers, end)
+    except (TypeError, ValueError):
+        # helpers.careers fails when no one in scope moved (all-missing move dates); the
+        # section then says the pipeline is not available rather than estimating it here
+        return careers.pipeline_at(pd.DataFrame()), pd.DataFrame()
     if dur.empty:
         return careers.pipeline_at(dur, HORIZONS), pd.DataFrame()
     return careers.pipeline_at(dur, HORIZONS), careers.cumulative_incidence(dur)
@@ -305,17 +310,25 @@ def _reading(res: dict, small: bool) -> str:
 
 
 def joint_display_table(jd: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Display copy of :func:`joint_display`: counts suppressed, changes signed, CI in words."""
+    """Display copy of :func:`joint_display`: counts suppressed, changes signed, CI in words.
+
+    When either group is below the threshold both groups' cells are withheld: the two counts
+    add up to the number who answered both surveys, which other sections show, so one visible
+    count would give the hidden one away (secondary suppression, ONS 2019).
+    """
     from helpers.report.disclosure import suppress_count
     from helpers.report.fmt import fmt_ci, fmt_signed
+
+    small = (jd["n_voiced"] < threshold) | (jd["n_other"] < threshold)
+
+    def cell(mean, n, hide):
+        return "–" if hide else f"{fmt_signed(mean)} (n {suppress_count(n, threshold)})"
 
     return pd.DataFrame({
         "Theme (qualitative)": jd["theme"],
         "Participants voicing it": [suppress_count(n, threshold) for n in jd["participants"]],
-        "Change, voiced it": [f"{fmt_signed(m)} (n {suppress_count(n, threshold)})"
-                              for m, n in zip(jd["mean_voiced"], jd["n_voiced"])],
-        "Change, did not": [f"{fmt_signed(m)} (n {suppress_count(n, threshold)})"
-                            for m, n in zip(jd["mean_other"], jd["n_other"])],
+        "Change, voiced it": [cell(m, n, h) for m, n, h in zip(jd["mean_voiced"], jd["n_voiced"], small)],
+        "Change, did not": [cell(m, n, h) for m, n, h in zip(jd["mean_other"], jd["n_other"], small)],
         "Difference (95% CI)": [("–" if pd.isna(e) else f"{fmt_signed(e)} ({fmt_ci(lo, hi)})")
                                 for e, lo, hi in zip(jd["estimate"], jd["ci_low"], jd["ci_high"])],
         "Reading": jd["reading"],
