@@ -38,5 +38,9 @@ def validate_command(path: str, out: TextIO | None = None, err: TextIO | None = 
     except OSError as exc:
         print(f"{path}: cannot read the dataset ({exc.strerror or exc})", file=err)
         return 2
+    except Exception as exc:  # a loader bug must still not show a traceback to the user
+        print(f"{path}: the dataset could not be checked ({type(exc).__name__}: {exc}); "
+              "please report this as a leadeval bug", file=err)
+        return 2
     print(summary(ds), file=out)
     return 0

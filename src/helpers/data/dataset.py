@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data.schema import TABLES
-from helpers.data.validate import empty_frame
+from helpers.data.validate import empty_frame, within
 
 
 class Dataset:
@@ -92,39 +92,40 @@ class Dataset:
         else:
             cohorts = cohorts[cohorts["programme_id"] == programme_id]
         programme_ids = cohorts["programme_id"].unique() if programme_id is None else [programme_id]
-        programmes = t["programmes"][t["programmes"]["programme_id"].isin(programme_ids)]
-        people = t["participants"][t["participants"]["cohort_id"].isin(cohorts["cohort_id"])]
+        programmes = t["programmes"][within(t["programmes"]["programme_id"], programme_ids)]
+        people = t["participants"][within(t["participants"]["cohort_id"], cohorts["cohort_id"])]
         ids = people["participant_id"]
 
         def of_people(df: pd.DataFrame, column: str = "participant_id") -> pd.DataFrame:
-            return df[df[column].isin(ids)] if column in df.columns else df.iloc[:0]
+            return df[within(df[column], ids)] if column in df.columns else df.iloc[:0]
 
         seg = t["segments"]
-        keep = seg["participant_id"].isin(ids) if "participant_id" in seg else pd.Series(
+        keep = within(seg["participant_id"], ids) if "participant_id" in seg else pd.Series(
             False, index=seg.index)
         no_person = seg["participant_id"].isna() if "participant_id" in seg else ~keep
         if "cohort_id" in seg:
-            keep |= no_person & seg["cohort_id"].isin(cohorts["cohort_id"])
+            keep |= no_person & within(seg["cohort_id"], cohorts["cohort_id"])
         if "programme_id" in seg and cohort_id is None:
-            keep |= no_person & seg["programme_id"].isin(programme_ids)
+            keep |= no_person & within(seg["programme_id"], programme_ids)
         if "source_id" in seg:   # unattributed lines of a focus group whose members are inside
-            keep |= no_person & seg["source_id"].isin(seg.loc[keep, "source_id"].dropna())
+            keep |= no_person & within(seg["source_id"], seg.loc[keep, "source_id"].dropna())
         segments = seg[keep]
         ties = t["ties"]
         projects = t["projects"]
         if cohort_id is None:
-            projects = projects[projects["programme_id"].isin(programme_ids)]
+            projects = projects[within(projects["programme_id"], programme_ids)]
         else:
-            projects = projects[projects["lead_participant_id"].isin(ids)]
+            projects = projects[within(projects["lead_participant_id"], ids)]
         out = dict(t)
         out.update(
             programmes=programmes, cohorts=cohorts, participants=people,
             attendance=of_people(t["attendance"]), responses=of_people(t["responses"]),
-            segments=segments, codings=t["codings"][t["codings"]["segment_id"].isin(
-                segments["segment_id"])],
+            segments=segments,
+            codings=t["codings"][within(t["codings"]["segment_id"], segments["segment_id"])],
             careers=of_people(t["careers"]),
-            ties=ties[ties["from_id"].isin(ids) & ties["to_id"].isin(ids)],
+            ties=ties[within(ties["from_id"], ids) & within(ties["to_id"], ids)],
             projects=projects,
-            kpi_values=t["kpi_values"][t["kpi_values"]["project_id"].isin(projects["project_id"])],
+            kpi_values=t["kpi_values"][within(t["kpi_values"]["project_id"],
+                                               projects["project_id"])],
         )
         return Dataset(self.meta, self.path, self.content_hash, out, self.files)
