@@ -207,3 +207,59 @@ def pipeline_sentence(row: pd.Series | dict, threshold: int = 5,
             f"{fmt_int(row['n'])} {people} followed up had taken a new or more senior leadership "
             f"role; {seen}. People with shorter follow-up count for the time they were observed "
             "(Kaplan-Meier).")
+
+
+# --- report section (notebook 25) ----------------------------------------------------------
+
+def pipeline_for(rep, horizons: Sequence[float] = (12, 24)):
+    """Durations, incidence curve and horizon table for a report's scope, plus the censoring
+    date and whether it came from dataset.yaml."""
+    d = rep.data
+    meta_end = d.meta.get("observation_end")
+    end = observation_end_date(meta_end, (d.careers, "event_date"),
+                               (d.responses, "response_date"), (d.cohorts, "end_date"))
+    durations = pipeline_durations(d.participants, d.cohorts, d.careers, end)
+    return durations, cumulative_incidence(durations), pipeline_at(durations, horizons), end, \
+        meta_end is not None
+
+
+def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
+    """Section: moves into new or more senior leadership roles, table, curve and sentences."""
+    from helpers.outcomes.display import CI, format_estimates
+    from helpers.report.disclosure import suppress_count
+    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+
+    durations, incidence, at, end, from_meta = pipeline_for(rep, horizons)
+    if durations.empty:
+        show_callout("No cohort in this scope had ended by the end of observation, so the "
+                     "pipeline cannot be measured yet.")
+        return
+    t = rep.threshold
+    shown = at.assign(months=[f"{int(m)} months" for m in at["months"]])
+    table = format_estimates(shown, t, {"months": "Within", "n": "Followed up",
+                                        "n_moved": "Moves seen", "n_followed": "Status known",
+                                        "estimate": "Cumulative share", CI: "95% CI"},
+                             n_cols=("n", "n_moved"), pct_cols=("estimate",))
+    small = [is_small for is_small in (at["n_moved"] < t) | (at["n"] < t)]
+    table["95% CI"] = ["–" if s else f"{lo:.0%} to {hi:.0%}"
+                       for s, lo, hi in zip(small, at["ci_low"], at["ci_high"])]
+    show_table(table, caption="New or more senior leadership roles after the programme",
+               note="Kaplan-Meier estimate of the share who had moved by each time (1 - KM), "
+                    "counting people with shorter follow-up for as long as they were observed.")
+    show_sentences([pipeline_sentence(r, t, "participants") for _, r in at.iterrows()],
+                   title="In words")
+    left = int((durations["censored_by"] == "left the NHS").sum())
+    source = ("dataset.yaml observation_end" if from_meta
+              else "the latest date in the data (no observation_end in dataset.yaml)")
+    show_callout(f"Follow-up ends on {end:%d %B %Y} ({source}). "
+                 f"{suppress_count(left, t)} participant(s) left the NHS before moving and are "
+                 "counted until they left; if leavers would have been less likely to move, "
+                 "the estimate is a little too high.", kind="caveat")
+    if at["n_moved"].max() >= t:
+        fig = pipeline_figure(incidence, horizons)
+        last = at.iloc[-1]
+        alt = (f"Step chart of the cumulative share of participants who took a new or more "
+               f"senior leadership role by months after their cohort ended; about "
+               f"{last['estimate']:.0%} by {int(last['months'])} months.")
+        show_figure(fig, alt=alt, caption="Cumulative share who moved into a new or more "
+                    "senior leadership role, with its 95% confidence band")

@@ -219,3 +219,174 @@ def demand(cohorts: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
     out["applications_per_place"] = out["applications"] / out["places"].where(out["places"] > 0)
     out["fill_rate"] = out["n"] / out["places"].where(out["places"] > 0)
     return out[cols]
+
+
+# --- report sections (notebook 10) ---------------------------------------------------------
+
+BY_WORDS = {"cohort_id": "Cohort", "organisation": "Organisation", "profession": "Profession",
+            "role": "Role"}
+
+
+def show_participants(rep, by: str) -> None:
+    """Section table: participants per ``by`` value, small counts suppressed."""
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_table
+
+    t = participants_by(rep.data.participants, by)
+    name = BY_WORDS.get(by, by)
+    shown = suppress_table(t, ["n"], rep.threshold, pct_cols={"share": "n"})
+    show_table(shown.rename(columns={by: name, "n": "Participants", "share": "Share"}),
+               caption=f"Participants by {name.lower()}")
+
+
+def show_cohorts(rep) -> None:
+    """Section table: cohorts with dates, delivery mode and participants."""
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_table
+
+    t = cohort_table(rep.data.participants, rep.data.cohorts)
+    shown = suppress_table(t, ["n"], rep.threshold)
+    show_table(shown.rename(columns={"cohort_id": "Cohort", "start_date": "Start",
+                                     "end_date": "End", "delivery_mode": "Delivery",
+                                     "n": "Participants"}),
+               caption="Cohorts and participants")
+
+
+def reach_sentences(rep) -> list[str]:
+    """Headline sentences: how many took part, in how many cohorts, from how many organisations,
+    and how many completed every day."""
+    from helpers.report.disclosure import suppress_count
+    from helpers.report.fmt import fmt_pct
+
+    p = rep.data.participants
+    n = len(p)
+    out = [f"{suppress_count(n, rep.threshold)} participants in {rep.scope}, in "
+           f"{rep.data.cohorts['cohort_id'].nunique()} cohort(s) from "
+           f"{p['organisation'].nunique()} organisation(s)."]
+    if len(rep.data.attendance):
+        c = completion_by(rep.data.attendance, p, days=rep.programme.get("days"))
+        total = c[c["cohort_id"] == "All"].iloc[0]
+        days = rep.programme.get("days")
+        what = f"all {int(days)} days" if days and not pd.isna(days) else "every session"
+        if total["n_completed"] < rep.threshold or total["n"] - total["n_completed"] < \
+                rep.threshold:
+            out.append(f"Completion of {what} is not given as a number because one of the "
+                       f"groups has fewer than {rep.threshold} people.")
+        else:
+            out.append(f"{suppress_count(total['n_completed'], rep.threshold)} of them "
+                       f"({fmt_pct(total['share_completed'], 0)}) attended {what}.")
+    return out
+
+
+def show_attendance(rep) -> None:
+    """Section tables: attendance by module, then completion by cohort."""
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_callout, show_table
+
+    a = rep.data.attendance
+    if a.empty:
+        show_callout("No attendance is recorded for this scope.")
+        return
+    m = attendance_by_module(a, rep.data.participants)
+    shown = suppress_table(m, ["n", "n_all_days"], rep.threshold,
+                           pct_cols={"share_all_days": "n_all_days"}, totals_visible=False)
+    shown["attendance_rate"] = [f"{r:.0%}" if n >= rep.threshold else "–"
+                                for r, n in zip(m["attendance_rate"], m["n"])]
+    show_table(shown.rename(columns={"module": "Module", "days": "Days", "n": "Participants",
+                                     "n_all_days": "Attended every day",
+                                     "share_all_days": "Share",
+                                     "attendance_rate": "Participant-days attended"}),
+               caption="Attendance by module")
+    c = completion_by(a, rep.data.participants, days=rep.programme.get("days"))
+    if rep.cohort_id is not None:
+        c = c[c["cohort_id"] == "All"]
+    shown = suppress_table(c, ["n", "n_completed"], rep.threshold,
+                           pct_cols={"share_completed": "n_completed"})
+    shown["mean_days"] = [f"{d:.1f}" if n >= rep.threshold else "–"
+                          for d, n in zip(c["mean_days"], c["n"])]
+    show_table(shown.rename(columns={"cohort_id": "Cohort", "n": "Participants",
+                                     "n_completed": "Completed every day", "share_completed":
+                                     "Share", "mean_days": "Mean days attended"}),
+               caption="Completion: every day of every module attended")
+
+
+def reaction_instruments(rep) -> list[dict]:
+    """Reaction-kind instruments answered in the report's scope."""
+    answered = set(rep.data.responses["instrument_id"].astype(str))
+    return [i for i in rep.data.instruments
+            if i.get("kind") == "reaction" and i["instrument_id"] in answered]
+
+
+def show_reaction(rep) -> None:
+    """Section: reaction scores per item (mean, CI, top-two share), sentences and the chart."""
+    from helpers.outcomes.display import CI, format_estimates
+    from helpers.outcomes.likert import diverging_likert_figure, likert_distribution
+    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+    from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+
+    insts = reaction_instruments(rep)
+    if not insts:
+        show_callout("No reaction survey answers are recorded for this scope.")
+        return
+    for inst in insts:
+        r = reaction_summary(rep.data.responses, rep.data.items, inst["instrument_id"])
+        labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
+        shown = r.assign(scale=r["scale"].map(lambda s: labels.get(s, s)))
+        show_table(format_estimates(shown, rep.threshold, {
+            "scale": "Measure", "text": "Question", "n": "Answers", "estimate": "Mean",
+            CI: "95% CI", "median": "Median", "share_top2": "Agree or strongly agree"},
+            n_cols=("n",), pct_cols=("share_top2",)),
+            caption=f"{inst.get('name', inst['instrument_id'])}", units=(
+                f"answers from {fmt_num(r['min'].min(), 0)} to {fmt_num(r['max'].max(), 0)}"
+                if len(r) else None))
+        lines = []
+        for _, row in shown.iterrows():
+            if row["n"] < rep.threshold:
+                lines.append(f"{row['scale']}: fewer than {rep.threshold} answers, not reported.")
+                continue
+            lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
+                         f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
+                         f"{fmt_int(row['n'])} answers; {fmt_pct(row['share_top2'], 0)} agreed "
+                         "or strongly agreed.")
+        show_sentences(lines, title="In words")
+        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
+                                   wave=None, rater=None)
+        fig = diverging_likert_figure(dist, inst.get("labels"), rep.threshold)
+        if fig is not None:
+            best = r[r["n"] >= rep.threshold].sort_values("share_top2", ascending=False)
+            alt = (f"Diverging bar chart of answers to {len(best)} reaction questions. "
+                   + (f"Most agreement: '{best.iloc[0]['text']}' "
+                      f"({fmt_pct(best.iloc[0]['share_top2'], 0)} agree or strongly agree)."
+                      if len(best) else ""))
+            show_figure(fig, alt=alt, caption="Distribution of answers (questions with fewer "
+                        f"than {rep.threshold} answers left out)")
+
+
+def show_demand(rep) -> None:
+    """Section table: places, applications and fill per cohort, where recorded."""
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_callout, show_sentences, show_table
+    from helpers.report.fmt import fmt_num
+
+    d = demand(rep.data.cohorts, rep.data.participants)
+    if d.empty:
+        show_callout("The cohorts table records no places or applications, so demand cannot "
+                     "be shown.")
+        return
+    if rep.cohort_id is not None:
+        d = d[d["cohort_id"] != "All"]
+    shown = suppress_table(d, ["n"], rep.threshold, totals_visible=False)
+    for col in ("places", "applications"):
+        shown[col] = [fmt_num(v, 0) for v in d[col]]
+    shown["applications_per_place"] = [fmt_num(v, 1) for v in d["applications_per_place"]]
+    shown["fill_rate"] = ["–" if n < rep.threshold else f"{v:.0%}" if pd.notna(v) else "–"
+                          for v, n in zip(d["fill_rate"], d["n"])]
+    show_table(shown.rename(columns={"cohort_id": "Cohort", "places": "Places",
+                                     "applications": "Applications", "n": "Participants",
+                                     "applications_per_place": "Applications per place",
+                                     "fill_rate": "Places filled"}),
+               caption="Demand for places")
+    total = d.iloc[-1]
+    if pd.notna(total["applications_per_place"]):
+        show_sentences([f"There were {fmt_num(total['applications_per_place'], 1)} applications "
+                        "for every place offered."])
