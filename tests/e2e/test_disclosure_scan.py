@@ -55,10 +55,11 @@ def test_scanner_sees_the_reports_it_passes(sample_run, sample_ids, sample_thres
     organisations, and a participant id planted in a copy of one page is found."""
     from helpers.report.scan import parse_html
 
-    page = next(p for p in sample_run.reports if p.name == "90_evaluation_report.html")
+    pages = sorted(sample_run.reports, key=lambda p: p.name != "90_evaluation_report.html")
+    page = pages[0] if pages[0].name != "index.html" else pages[1]
     markup = page.read_text(encoding="utf-8")
     doc = parse_html(markup)
-    assert doc.tables and any(e.tag == "img" for e in doc.elements)
+    assert doc.tables and any(e.tag == "img" for e in doc.elements), page
     planted = markup.replace("</main>", f"<p>{sorted(sample_ids)[0]}</p></main>", 1)
     from helpers.report.scan import scan_html
 
