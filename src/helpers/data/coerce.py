@@ -20,7 +20,8 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
-def _empty_bad(index: pd.Index) -> pd.Series:
+def no_problems(index: pd.Index) -> pd.Series:
+    """An empty "bad cells" Series (nothing refused)."""
     return pd.Series([], index=index[:0], dtype="object")
 
 
@@ -51,7 +52,7 @@ def to_id(text: pd.Series, nhs_check: bool = False) -> tuple[pd.Series, pd.Serie
         elif nhs_check and is_nhs_number(value):
             refused[value] = ("a pseudonymous id (this looks like an NHS number: enable "
                               "pseudonymisation in dataset.yaml or replace it)")
-    bad = text.map(refused).dropna().astype("object") if refused else _empty_bad(text.index)
+    bad = text.map(refused).dropna().astype("object") if refused else no_problems(text.index)
     for value in refused:
         fixes[value] = np.nan
     if fixes:
@@ -76,7 +77,7 @@ def is_nhs_number(value: str) -> bool:
 def to_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Free text; blank becomes missing."""
     text = text.astype("object")
-    return text.where(text != "").astype("str"), _empty_bad(text.index)
+    return text.where(text != "").astype("str"), no_problems(text.index)
 
 
 def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = False

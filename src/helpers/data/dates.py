@@ -49,19 +49,19 @@ def parse_dates(values: pd.Series, excel_epoch: dt.datetime | None = None
         For each refused cell (same index), what was expected.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = values.astype("datetime64[ns]")
-        return out, _out_of_range(out)
+        wrong = _out_of_range(values)
+        return values.where(~values.index.isin(wrong.index)).astype("datetime64[ns]"), wrong
     text = values.astype("object").str.strip()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     bad = pd.Series(EXPECTED, index=values.index, dtype="object")
     blank = text == ""
     plain = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}") | blank
-    if plain.all():   # the common case, one vectorised parse
+    years = pd.to_numeric(text.str[:4].where(~blank), errors="coerce")
+    if plain.all() and years.dropna().between(_MIN_YEAR, _MAX_YEAR).all():   # the common case
         out = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
         out = out.astype("datetime64[ns]") if not out.isna().all() else \
             pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-        wrong = out.isna() & ~blank
-        if not wrong.any() and out.dropna().dt.year.between(_MIN_YEAR, _MAX_YEAR).all():
+        if not (out.isna() & ~blank).any():
             return out, pd.Series([], dtype="object")
     iso = text.str.match(_ISO)
     parts = text.str.extract(_SLASH)

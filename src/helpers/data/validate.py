@@ -27,11 +27,11 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from helpers.data.coerce import to_bool, to_choice, to_id, to_number, to_text
+from helpers.data.coerce import no_problems, to_bool, to_choice, to_id, to_number, to_text
 from helpers.data.dates import parse_dates
 from helpers.data.errors import Problem
 from helpers.data.readers import RawTable
-from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, TABLES, Table
+from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, Table
 
 MAX_PER_CHECK = 100
 _IDENTIFYING_PARTS = ("email", "e_mail", "nhs_n", "date_of_birth", "phone", "surname",
@@ -201,7 +201,7 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem],
         nhs = nhs_check and name in PARTICIPANT_ID_COLUMNS
         if encoded[name] is None:
             s = frame[name]
-            typed, bad = (s.astype("float64"), _empty(s)) if kind == "likert" else \
+            typed, bad = (s.astype("float64"), no_problems(s.index)) if kind == "likert" else \
                 _coerce(kind, col, s, raw, nhs)
         else:
             codes, uniq = encoded[name]
@@ -213,10 +213,6 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem],
     typed_frame = pd.DataFrame(out, index=frame.index)
     _check_schema(typed_frame, raw, table, refused, problems)
     return typed_frame
-
-
-def _empty(s: pd.Series) -> pd.Series:
-    return pd.Series([], index=s.index[:0], dtype="object")
 
 
 def _schema(table: Table) -> pa.DataFrameSchema:
@@ -391,7 +387,7 @@ def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], ins
     if "value" not in resp.columns:
         return
     if pd.api.types.is_numeric_dtype(resp["value"]):
-        number, not_number = resp["value"].astype("float64"), _empty(resp["value"])
+        number, not_number = resp["value"].astype("float64"), no_problems(resp.index)
     else:
         codes, uniq = factorize(resp["value"])
         number, not_number = expand(*to_number(uniq, decimal_comma), codes, resp.index)
