@@ -40,6 +40,7 @@ CELL_RULES = [
     ("unknown better direction", "projects", 2, "better", "higher"),
     ("unparseable date", "attendance", 4, "session_date", "next Tuesday"),
     ("impossible date", "careers", 3, "event_date", "31/02/2025"),
+    ("year out of range", "careers", 2, "event_date", "9999-01-01"),
     ("ambiguous date in a mixed column", "projects", 4, "start_date", "01/02/2024"),
     ("required cell blank", "participants", 2, "profession", ""),
     ("not a whole number", "programmes", 2, "modules", "three"),
