@@ -139,6 +139,8 @@ def test_merge_rows_upserts_without_blanking():
     out = writer.merge_rows(old, new, ["code_id"])
     assert list(out["code_id"]) == ["a", "b", "c"]
     assert out.loc[0, "label"] == "A2" and out.loc[0, "description"] == "keep me"
+    tag = pd.DataFrame({"code_id": ["b"], "label": ["b_tag"], "parent_id": [""], "description": [""]})
+    assert writer.merge_rows(old, tag, ["code_id"], keep=("label",)).loc[1, "label"] == "B"
 
 
 def test_integrity_problems():

@@ -64,10 +64,14 @@ def read_existing(path: Path, sheet: str | None = None) -> pd.DataFrame | None:
     return frame
 
 
-def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, key: list[str],
+               keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """Upsert ``new`` into ``existing`` by ``key``; empty new values keep the existing ones.
 
-    Rows keep the existing order; rows new to the table follow in the order imported.
+    Columns in ``keep`` are only filled where the existing value is empty: a code's curated
+    label (``Cross-speciality working``) is not replaced by a tool's spelling of the same code
+    (Taguette's tag ``cross_speciality``). Rows keep the existing order; rows new to the table
+    follow in the order imported.
     """
     new = new.fillna("").astype(str)
     if existing is None or existing.empty:
@@ -87,8 +91,10 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, key: list[str])
             appended.append(row)
             continue
         for col, value in row.items():
-            if value != "":
-                out.iat[i, out.columns.get_loc(col)] = value
+            j = out.columns.get_loc(col)
+            if value == "" or (col in keep and out.iat[i, j] != ""):
+                continue
+            out.iat[i, j] = value
     if appended:
         out = pd.concat([out, pd.DataFrame(appended, columns=columns)], ignore_index=True)
     return out.reset_index(drop=True)
@@ -168,7 +174,8 @@ def plan(folder: Path, meta: dict, data: QdaData) -> dict[str, tuple[Path, pd.Da
             continue
         path = table_file(folder, meta, table)
         existing = read_existing(path, sheets.get(table))
-        merged = merge_rows(existing, new[COLUMNS[table]], KEYS[table])
+        merged = merge_rows(existing, new[COLUMNS[table]], KEYS[table],
+                            keep=("label",) if table == "codes" else ())
         if existing is not None and merged.equals(existing.fillna("").astype(str)):
             continue
         changes[table] = (path, merged, 0 if existing is None else len(existing), len(merged))
