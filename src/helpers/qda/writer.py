@@ -5,7 +5,7 @@ An import either changes the dataset completely or not at all:
 1. the new rows are merged into the existing segments, codes and codings tables (rows with the
    same key are updated, others kept in their order, new ones appended; an empty imported
    value never overwrites a filled one, so importing Taguette highlights after its codebook
-   keeps the code descriptions);
+   keeps the code descriptions, and an existing code label is kept);
 2. if nothing changed, nothing is written (importing the same file twice changes nothing);
 3. otherwise the merged tables are written into a staging folder beside the real files (every
    other file is hard-linked there), checked for referential integrity and loaded with
