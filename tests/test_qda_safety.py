@@ -74,3 +74,20 @@ def test_qdpx_without_project(tmp_path):
         zf.writestr("sources/a.txt", "hello")
     with pytest.raises(QdaError, match="no project.qde"):
         read_qda(tmp_path / "x.qdpx")
+
+
+def test_xlsx_with_entity_expansion_is_refused(tmp_path):
+    import pandas as pd
+
+    good = tmp_path / "good.xlsx"
+    pd.DataFrame({"id": ["1"], "document": ["d"], "tag": ["t"], "content": ["c"]}).to_excel(good, index=False)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":  # prepend the entity declarations
+                dtd = BILLION_LAUGHS.split(b"<Project")[0].split(b"?>", 1)[1].replace(b"lolz", b"worksheet")
+                data = dtd + data
+            dst.writestr(info, data)
+    with pytest.raises(QdaError, match="workbook's XML declares a DTD, entities"):
+        read_qda(bad)

@@ -22,12 +22,24 @@ CODEBOOK_COLUMNS = ("tag", "description")
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A CSV (UTF-8, BOM allowed, separator sniffed) or the first sheet of an XLSX, as text."""
+    """A CSV (UTF-8, BOM allowed, separator sniffed) or the first sheet of an XLSX, as text.
+
+    An XLSX is a zip of XML: it passes the zip guards of :mod:`helpers.qda.safety` first, and
+    openpyxl then parses its XML through defusedxml (which it uses whenever it is installed).
+    """
     if path.suffix.lower() == ".xlsx":
         check_zip_file(path, path.name)
         try:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as err:  # openpyxl raises many types for a broken workbook
+            from defusedxml import DefusedXmlException
+
+            cause = err
+            while cause is not None and not isinstance(cause, DefusedXmlException):
+                cause = cause.__cause__ or cause.__context__
+            if cause is not None:
+                raise QdaError(f"{path.name}: refused, the workbook's XML declares a DTD, entities "
+                               f"or external references ({type(cause).__name__})") from err
             raise QdaError(f"{path.name}: cannot read the workbook ({err})") from err
     else:
         try:
