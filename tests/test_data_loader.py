@@ -146,11 +146,11 @@ def _big_dataset(n: int = 100_000, seed: int = 1) -> Dataset:
     pid = np.array([f"{i:06d}" for i in range(n)], dtype=object)
     people = pd.DataFrame({"participant_id": pid,
                            "cohort_id": np.array(cohorts["cohort_id"])[rng.integers(0, 200, n)]})
-    who = rng.integers(0, n, 5 * n)
+    who = rng.integers(0, n, 2 * n)
     tables = {
         "programmes": pd.DataFrame({"programme_id": [f"p{i}" for i in range(5)]}),
         "cohorts": cohorts, "participants": people,
-        "responses": pd.DataFrame({"participant_id": pid[who], "value": rng.integers(1, 6, 5 * n)}),
+        "responses": pd.DataFrame({"participant_id": pid[who], "value": rng.integers(1, 6, 2 * n)}),
         "ties": pd.DataFrame({"from_id": pid[rng.integers(0, n, n)], "to_id": pid[rng.integers(0, n, n)]}),
     }
     meta = {"name": "big", "suppress_below": 5, "instruments": []}

@@ -61,7 +61,7 @@ def _check(folder: Path) -> Dataset | DataError:
         return exc
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mutation, min_size=1, max_size=3))
 def test_cell_mutations_give_dataset_or_located_problems(mutations):
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,7 +81,7 @@ file_damage = st.sampled_from(["truncate", "drop_column", "duplicate_row", "dele
                                "header_only", "swap_columns"])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(TABLE_FILES), file_damage, st.integers(0, 10_000))
 def test_file_damage_gives_dataset_or_located_problems(file, damage, n):
     with tempfile.TemporaryDirectory() as tmp:
