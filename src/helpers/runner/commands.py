@@ -102,6 +102,9 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
         if len(problems) > 50:
             lines.append(f"  ... and {len(problems) - 50} more")
         raise RunnerError(f"dataset {dataset} is invalid; nothing was run:\n" + "\n".join(lines or [f"  {exc}"])) from exc
+    except Exception as exc:  # noqa: BLE001 - an unreadable dataset is bad input, not a crash
+        raise RunnerError(f"dataset {dataset} could not be read; nothing was run: "
+                          f"{type(exc).__name__}: {exc}") from exc
     info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
             "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
     cache["dataset"] = info

@@ -137,6 +137,9 @@ class _Watchdog:
     def kernel_started(self, km) -> None:
         with self._lock:
             self._km = km
+            fired = self.fired
+        if fired:  # the limit passed while the kernel was starting: stop it at once
+            self._fire()
 
     def __enter__(self):
         if self.seconds:
@@ -278,15 +281,22 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
     workdir = warm.workdir if warm is not None else tempfile.mkdtemp(prefix="leadeval-job-")
     try:
         nb = None
+        job_timeout = spec.get("job_timeout")
         for attempt in (1, 2):  # retry once when the kernel fails to start
             result["attempts"] = attempt
-            watchdog = _Watchdog(spec.get("job_timeout"))
+            # the whole-job limit covers both attempts
+            remaining = (None if not job_timeout
+                         else max(job_timeout - (time.monotonic() - started), 0.1))
+            watchdog = _Watchdog(remaining)
             km = warm.km if (warm is not None and attempt == 1) else None
             try:
                 with watchdog:
                     nb = _execute(spec, workdir, watchdog, km=km)
                 break
             except KernelStartError as exc:
+                if watchdog.fired:
+                    raise JobError("JobTimeout", f"the job ran longer than {job_timeout} s "
+                                   "(its kernel was still starting) and was stopped") from exc
                 if attempt == 2:
                     raise JobError("KernelStartError", str(exc)) from exc
         from helpers.runner.export import notebook_to_html
