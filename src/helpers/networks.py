@@ -720,6 +720,15 @@ def show_network_report(rep, section: str, colour_by: str = "organisation", resu
                     "a participant (no names or identifiers).")
     elif section == "ei":
         show_table(ei_table(res["ei"]), caption="Krackhardt and Stern's E-I index", units="ties", dp=2)
+        ch = res["ei_change"]
+        if len(ch) and ch["change"].notna().any():
+            show_table(ch.assign(attribute=ch["attribute"].str.capitalize(),
+                                 first_wave=ch["first_wave"].str.replace("_", " "),
+                                 last_wave=ch["last_wave"].str.replace("_", " "))
+                       .rename(columns={"attribute": "Boundary", "first_wave": "From", "last_wave": "To",
+                                        "ei_first": "E-I before", "ei_last": "E-I after",
+                                        "change": "Change", "expected_ei": "E-I under random mixing"}),
+                       caption="Change in the E-I index (positive: more ties across the boundary)", dp=2)
         fig, alt = ei_figure(res["ei"])
         show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
     elif section == "brokerage":
