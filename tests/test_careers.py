@@ -71,6 +71,15 @@ def test_durations_origin_censoring_and_exclusions():
     assert not d.loc["d", "moved"] and d.loc["d", "censored_by"] == "observation end"
 
 
+def test_durations_without_any_exit_or_move_events():
+    participants, cohorts, careers = _tables()
+    stay = careers[careers["event"] != "left_nhs"]
+    d = pipeline_durations(participants, cohorts, stay, "2025-12-31").set_index("participant_id")
+    assert d.loc["c", "censored_by"] == "observation end" and d["moved"].sum() == 2
+    none = pipeline_durations(participants, cohorts, careers.iloc[0:0], "2025-12-31")
+    assert not none["moved"].any() and (none["censored_by"] == "observation end").all()
+
+
 def test_observation_end_from_meta_or_latest_date():
     _, cohorts, careers = _tables()
     assert observation_end_date("2026-09-30") == pd.Timestamp("2026-09-30")

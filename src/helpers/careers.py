@@ -85,8 +85,12 @@ def pipeline_durations(participants: pd.DataFrame, cohorts: pd.DataFrame, career
     c = c[(c["event_date"] > c["origin"]) & (c["event_date"] <= end)]
     first_move = c[c["event"].isin(list(events))].groupby("participant_id")["event_date"].min()
     first_exit = c[c["event"].isin(list(exits))].groupby("participant_id")["event_date"].min()
-    p["move"] = p["participant_id"].map(first_move)
-    p["exit"] = p["participant_id"].map(first_exit)
+    p = p.merge(first_move.rename("move"), left_on="participant_id", right_index=True,
+                how="left")
+    p = p.merge(first_exit.rename("exit"), left_on="participant_id", right_index=True,
+                how="left")
+    p["move"] = pd.to_datetime(p["move"])
+    p["exit"] = pd.to_datetime(p["exit"])
     moved = p["move"].notna() & (p["exit"].isna() | (p["move"] <= p["exit"]))
     left = ~moved & p["exit"].notna()
     stop = pd.Series(end, index=p.index)
@@ -239,7 +243,8 @@ def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
     table = format_estimates(shown, t, {"months": "Within", "n": "Followed up",
                                         "n_moved": "Moves seen", "n_followed": "Status known",
                                         "estimate": "Cumulative share", CI: "95% CI"},
-                             n_cols=("n", "n_moved"), pct_cols=("estimate",))
+                             n_cols=("n", "n_moved"), count_cols=("n_followed",),
+                             pct_cols=("estimate",))
     small = [is_small for is_small in (at["n_moved"] < t) | (at["n"] < t)]
     table["95% CI"] = ["–" if s else f"{lo:.0%} to {hi:.0%}"
                        for s, lo, hi in zip(small, at["ci_low"], at["ci_high"])]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.report.disclosure import SUPPRESSED_PCT, is_suppressed, suppress_count
-from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct
+from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
 CI = "ci"          # pseudo-column: ci_low and ci_high as "0.31 to 0.53"
 P_COLUMNS = ("p_value", "p_holm", "wilcoxon_p")
@@ -30,6 +30,7 @@ def fmt_p_short(p) -> str:
 
 def format_estimates(df: pd.DataFrame, threshold: int, labels: Mapping[str, str],
                      n_cols: Sequence[str] = ("n",), pct_cols: Sequence[str] = (),
+                     count_cols: Sequence[str] = (), int_cols: Sequence[str] = (),
                      dp: int = 2) -> pd.DataFrame:
     """A display copy of a tidy result frame.
 
@@ -42,6 +43,8 @@ def format_estimates(df: pd.DataFrame, threshold: int, labels: Mapping[str, str]
     n_cols : count columns; a row with any of them below the threshold has its counts shown as
         ``<N`` and all its estimates withheld.
     pct_cols : proportion columns (0 to 1) shown as percentages.
+    count_cols : further counts, each shown as ``<N`` when small without withholding the row.
+    int_cols : whole numbers that are not people counts (items, months), shown without decimals.
     dp : decimals for estimates.
 
     Returns
@@ -55,8 +58,10 @@ def format_estimates(df: pd.DataFrame, threshold: int, labels: Mapping[str, str]
         for src, label in labels.items():
             if src == CI:
                 row[label] = SUPPRESSED_PCT if small else fmt_ci(r["ci_low"], r["ci_high"], dp)
-            elif src in n_cols:
+            elif src in n_cols or src in count_cols:
                 row[label] = suppress_count(r[src], threshold)
+            elif src in int_cols:
+                row[label] = fmt_int(r[src])
             elif src in P_COLUMNS:
                 row[label] = SUPPRESSED_PCT if small else fmt_p_short(r[src])
             elif src in pct_cols:

@@ -139,15 +139,17 @@ def show_reliability(o: Outcomes) -> None:
                                 {"scale": "Scale", "wave": "Survey", "n": "Respondents",
                                  "n_items": "Items", "estimate": "Cronbach's alpha",
                                  CI: "95% CI", "flag": "Flag", "note": "Note"},
-                                n_cols=("n",)),
+                                n_cols=("n",), int_cols=("n_items",)),
                caption="Internal consistency of each scale (self-ratings)",
                note="Alpha from pingouin with Feldt's confidence interval; 0.7 or more is "
                     "usually taken as adequate for group comparisons (Nunnally 1978).")
     low = rel[rel["low"] & (rel["n"] >= o.threshold)]
     if len(low):
-        show_callout("Some scales have low internal consistency: "
-                     + "; ".join(sentences.alpha_sentence(r, o.label(r["scale"]))
-                                 for _, r in low.iterrows()), kind="caveat")
+        parts = [f"{o.label(scale)} ({', '.join(sentences.wave_words(w) for w in g['wave'])})"
+                 for scale, g in low.groupby("scale", sort=False)]
+        show_callout("Cronbach's alpha is below 0.7 for " + "; ".join(parts) + ". Scores on "
+                     "these scales are less precise, so treat their changes with caution.",
+                     kind="caveat")
 
 
 # --- change --------------------------------------------------------------------------------
@@ -290,7 +292,7 @@ def show_360(o: Outcomes) -> None:
         "scale": "Scale", "wave": "Survey", "n": "People", "mean_self": "Self",
         "mean_others": "Others", "estimate": "Gap (self - others)", CI: "95% CI",
         "n_blind_spot": "Blind spots", "n_hidden_strength": "Hidden strengths"},
-        n_cols=("n", "n_blind_spot", "n_hidden_strength")),
+        n_cols=("n",), count_cols=("n_blind_spot", "n_hidden_strength")),
         caption="Self-ratings against others' ratings", units="scale points",
         note=f"A blind spot: self-rating at least {rater_gap.GAP_THRESHOLD} points above "
              "others'; a hidden strength: at least that much below (Fleenor et al. 2010).")
