@@ -78,3 +78,12 @@ def build_case(name: str, dest: Path) -> tuple[Path, dict]:
 def places(problems) -> set[tuple]:
     """The (file, row, column) of each problem."""
     return {(p.file, p.row, p.column) for p in problems}
+
+
+def refused_at(folder: Path) -> set[tuple]:
+    """Load ``folder``, which must be refused; the (file, row, column) of every problem."""
+    from helpers.data import DataError, load_dataset
+
+    with pytest.raises(DataError) as info:
+        load_dataset(folder)
+    return places(info.value.problems)
