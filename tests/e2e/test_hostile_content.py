@@ -43,9 +43,9 @@ def hostile_pages(hostile_run):
 def test_hostile_run_publishes_every_job(hostile_run):
     """Markup, dollar signs or braces in a label must not crash a notebook (no lost report)."""
     jobs = hostile_run.manifest.get("jobs", [])
-    assert hostile_run.returncode == 0, hostile_run.describe()
     not_ok = [(j["output"], j["status"], j.get("error")) for j in jobs if j["status"] != "ok"]
     assert jobs and not not_ok, not_ok
+    assert hostile_run.returncode == 0, hostile_run.describe()
 
 
 def test_no_script_handler_frame_or_remote_reference(hostile_run):
