@@ -90,7 +90,7 @@ class LeadevalEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 on_kernel=None, km=None, **kwargs):
+                                 on_kernel=None, km=None, keep_kernel=False, **kwargs):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -114,11 +114,14 @@ class LeadevalEngine(NBClientEngine):
         try:
             return client.execute()
         finally:
-            if client.km is not None:
-                try:
+            try:
+                if keep_kernel:  # a kernel kept for the next job (helpers.runner.warm)
+                    if client.kc is not None:
+                        client.kc.stop_channels()
+                elif client.km is not None:
                     client._cleanup_kernel()
-                except Exception:  # noqa: BLE001 - never mask the job's own error
-                    pass
+            except Exception:  # noqa: BLE001 - never mask the job's own error
+                pass
 
 
 papermill_engines.register(ENGINE_NAME, LeadevalEngine)
@@ -216,7 +219,7 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None):
+def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel: bool = False):
     output_path = os.path.join(workdir, "executed.ipynb")
     try:
         return papermill.execute_notebook(
@@ -234,6 +237,7 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None):
             request_save_on_cell_execute=False,
             shutdown_kernel="immediate",
             km=km,
+            keep_kernel=keep_kernel,
         )
     except PapermillExecutionError as exc:
         heading = None
@@ -278,6 +282,12 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
     if warm is not None and not warm.usable(spec.get("kernel_name")):
         warm.discard()
         warm = None
+    if warm is not None and hasattr(warm, "begin_job"):  # a kept kernel: reset it for this job
+        try:
+            warm.begin_job()
+        except Exception:  # noqa: BLE001 - the job gets a new kernel instead
+            warm.discard()
+            warm = None
     workdir = warm.workdir if warm is not None else tempfile.mkdtemp(prefix="leadeval-job-")
     try:
         nb = None
@@ -291,7 +301,8 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
             km = warm.km if (warm is not None and attempt == 1) else None
             try:
                 with watchdog:
-                    nb = _execute(spec, workdir, watchdog, km=km)
+                    nb = _execute(spec, workdir, watchdog, km=km,
+                                  keep_kernel=km is not None and getattr(warm, "reusable", False))
                 break
             except KernelStartError as exc:
                 if watchdog.fired:

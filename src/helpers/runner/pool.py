@@ -34,22 +34,29 @@ def _worker_main(conn, parent_pid: int) -> None:
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from helpers.runner.execute import WarmKernel, run_job  # paid once per worker
+    from helpers.runner.execute import run_job  # paid once per worker
+    from helpers.runner.warm import start_worker_kernel
 
     warm = None
     while True:
-        if warm is None and os.environ.get("LEADEVAL_WARM_KERNEL", "1") != "0":
-            try:
-                warm = WarmKernel()  # the next job's kernel boots while we wait for it
-            except Exception:  # noqa: BLE001 - run_job starts its own kernel instead
-                warm = None
+        if warm is None:
+            # A kernel kept and reset between jobs (imports paid once per worker), or with
+            # LEADEVAL_WARM_KERNEL=fresh a new one booted while we wait; see helpers.runner.warm.
+            warm = start_worker_kernel()
         try:
             spec = conn.recv()
         except (EOFError, OSError):
             break
         if spec is None:
             break
-        result, warm = run_job(spec, warm), None
+        result = run_job(spec, warm)
+        if getattr(warm, "reusable", False) and warm.keep_after(result):
+            pass  # the same kernel, reset, runs the next job
+        elif getattr(warm, "reusable", False):
+            warm.discard()
+            warm = None
+        else:
+            warm = None  # consumed by run_job
         try:
             conn.send(result)
         except (BrokenPipeError, OSError):
