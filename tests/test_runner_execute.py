@@ -119,3 +119,28 @@ def test_dead_prestarted_kernel_is_replaced():
     warm.discard()
     result = run_job(_spec("typed_params"), warm)
     assert result["status"] == "ok" and result["attempts"] == 1
+
+
+def test_hostile_outputs_are_neutralised_end_to_end():
+    """A notebook whose outputs try to load scripts, styles and local or remote images."""
+    from html.parser import HTMLParser
+
+    result = run_job(_spec("hostile_output"))
+    assert result["status"] == "ok", result["error"]
+    html = result["html"]
+
+    class Refs(HTMLParser):
+        refs: list = []
+        tags: list = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            self.refs.extend(v for k, v in attrs if k in ("src", "href", "action", "data"))
+
+    parser = Refs()
+    parser.feed(html)
+    assert all(ref.startswith(("data:image/png;base64,", "#")) for ref in parser.refs), parser.refs
+    assert not {"script", "link", "svg", "iframe"} & set(parser.tags)
+    assert "/etc/" not in html and "example.org" not in html and "javascript:" not in html
+    assert html.count('id="provenance"') == 1
+    assert "&lt;b&gt;data text&lt;/b&gt; &amp; more" in html
