@@ -7,8 +7,11 @@ and the network's boundary is the participant roster of the programme or cohort 
 every rostered participant is a node (so isolates count), and a tie to anyone outside the
 roster is not part of the network.
 
-Vectorised with pandas merges (tie ends looked up against the roster in one join) and
-``scipy.sparse.csgraph`` for components; networkx computes betweenness and layouts.
+Vectorised: tie ends are looked up against the roster in one hash join (``Index.get_indexer``)
+and kept as categoricals, E-I and boundary-crossing shares are column comparisons and group-bys,
+components come from ``scipy.sparse.csgraph``; networkx computes betweenness and layouts.
+Functions taking ``ties, participants`` also accept ``edges=`` (the result of
+:func:`undirected_ties`) so that :func:`analyse` looks the ties up once.
 
 References
 ----------
@@ -122,7 +125,7 @@ def _components(node_ids: pd.Index, edges: pd.DataFrame) -> np.ndarray:
 
 
 def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
-                    tie_type: str | None = None) -> pd.DataFrame:
+                    tie_type: str | None = None, edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Size, density, mean degree, components and boundary-crossing shares at each wave.
 
     Parameters
@@ -146,7 +149,7 @@ def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
     ros = roster(participants)
     nodes = pd.Index(ros["participant_id"].astype(str))
     n = len(nodes)
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     t = ties if tie_type is None or "tie_type" not in ties.columns else ties[ties["tie_type"] == tie_type]
     rows = []
     for wave in wave_order(t["wave"]) if len(t) else []:
@@ -178,7 +181,7 @@ def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
 
 
 def ei_index(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
-             tie_type: str | None = None) -> pd.DataFrame:
+             tie_type: str | None = None, edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Krackhardt and Stern's (1988) E-I index of the whole network at each wave.
 
     ``EI = (E - I) / (E + I)``, where E counts ties between members of different groups
@@ -201,7 +204,7 @@ def ei_index(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "o
     sizes = ros[attribute].value_counts().to_numpy(dtype=float)
     total = sizes.sum()
     expected = (1 - 2 * (sizes * (sizes - 1)).sum() / (total * (total - 1))) if total > 1 else np.nan
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     waves = wave_order(e["wave"]) if len(e) else []
     external = (e[f"{attribute}_u"] != e[f"{attribute}_v"]).groupby(e["wave"]).sum()
     count = e.groupby("wave").size()
@@ -216,7 +219,7 @@ def ei_index(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "o
 
 
 def ei_by_group(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
-                tie_type: str | None = None) -> pd.DataFrame:
+                tie_type: str | None = None, edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Group-level E-I index (Krackhardt and Stern 1988) for each group at each wave.
 
     For group g, E_g counts ties from a member of g to a non-member and I_g ties between two
@@ -228,7 +231,7 @@ def ei_by_group(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str =
     ei_index`` (NaN for a group with no ties).
     """
     ros = roster(participants)
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     ends = pd.concat([
         pd.DataFrame({"wave": e["wave"], "group": e[f"{attribute}_u"], "other": e[f"{attribute}_v"]}),
         pd.DataFrame({"wave": e["wave"], "group": e[f"{attribute}_v"], "other": e[f"{attribute}_u"]}),
@@ -373,7 +376,7 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
 
 
 def brokerage(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | None = None,
-              **kwargs) -> pd.DataFrame:
+              edges: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
     """Betweenness (brokerage) of every participant at each wave, without identifiers.
 
     Returns
@@ -384,7 +387,7 @@ def brokerage(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | No
     """
     ros = roster(participants)
     nodes = ros["participant_id"].astype(str)
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     frames = []
     for wave in wave_order(e["wave"]) if len(e) else []:
         bc, method = betweenness(nodes, e[e["wave"] == wave], **kwargs)
@@ -419,9 +422,10 @@ def brokerage_summary(bc: pd.DataFrame) -> pd.DataFrame:
 
 
 def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
-                  wave: str | None = None, tie_type: str | None = None) -> pd.DataFrame:
+                  wave: str | None = None, tie_type: str | None = None,
+                  edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ties between and within groups (symmetric counts; the diagonal holds internal ties)."""
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     if wave is not None:
         e = e[e["wave"] == wave]
     groups = sorted(roster(participants)[attribute].dropna().astype(str).unique())
@@ -435,7 +439,7 @@ def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str
 
 def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str = "organisation",
                   tie_type: str | None = None, max_nodes: int = 1500, seed: int = 20241125,
-                  palette: list[str] | None = None):
+                  palette: list[str] | None = None, edges: pd.DataFrame | None = None):
     """One panel per wave, nodes coloured by organisation or profession; no labels on nodes.
 
     Node positions come from one spring layout (Fruchterman-Reingold) of all waves' ties
@@ -457,7 +461,7 @@ def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str
     apply_theme()
     palette = palette or PALETTE
     ros = roster(participants)
-    e = undirected_ties(ties, participants, tie_type)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
     waves = wave_order(e["wave"]) if len(e) else []
     groups = sorted(ros[colour_by].dropna().astype(str).unique())
     colour = {g: palette[i % len(palette)] for i, g in enumerate(groups)}
@@ -472,7 +476,7 @@ def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str
         counts = ros[colour_by].astype(str).value_counts()
         pos = nx.circular_layout(groups)
         for ax, wave in zip(axes[0], waves):
-            mm = mixing_matrix(ties, participants, colour_by, wave, tie_type)
+            mm = mixing_matrix(ties, participants, colour_by, wave, tie_type, edges=e)
             g = nx.Graph()
             g.add_nodes_from(groups)
             for i, a in enumerate(groups):
@@ -504,7 +508,7 @@ def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str
         fig.legend(handles=handles, title=colour_by.capitalize(), loc="lower center",
                    ncol=min(len(handles), 5), frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.08, 1, 1))
-    summary = network_summary(ties, participants, tie_type)
+    summary = network_summary(ties, participants, tie_type, edges=e)
     parts = [f"{r.wave.replace('_', ' ')}: {r.ties:,} ties, {100 * r[f'cross_{colour_by}_share']:.0f}% "
              f"across {colour_by}s" if r.ties else f"{r.wave.replace('_', ' ')}: no ties"
              for _, r in summary.iterrows()] if f"cross_{colour_by}_share" in summary else []
@@ -594,10 +598,12 @@ def analyse(data, tie_type: str | None = None, scope: str = "this programme") ->
     """
     ties, participants = data.ties, data.participants
     attrs = [a for a in ATTRIBUTES if a in participants.columns]
-    summary = network_summary(ties, participants, tie_type)
-    ei = pd.concat([ei_index(ties, participants, a, tie_type) for a in attrs], ignore_index=True)
-    groups = pd.concat([ei_by_group(ties, participants, a, tie_type) for a in attrs], ignore_index=True)
-    bc = brokerage(ties, participants, tie_type)
+    e = undirected_ties(ties, participants, tie_type)  # once, shared by every result below
+    summary = network_summary(ties, participants, tie_type, edges=e)
+    ei = pd.concat([ei_index(ties, participants, a, tie_type, edges=e) for a in attrs], ignore_index=True)
+    groups = pd.concat([ei_by_group(ties, participants, a, tie_type, edges=e) for a in attrs],
+                       ignore_index=True)
+    bc = brokerage(ties, participants, tie_type, edges=e)
     return {"summary": summary, "ei": ei, "ei_change": ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
             "ei_groups": groups, "brokerage_values": bc, "brokerage": brokerage_summary(bc),
             "findings": describe_change(summary, ei), "caveats": caveats(summary, scope),
