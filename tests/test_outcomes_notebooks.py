@@ -61,7 +61,6 @@ def _run(repo_root, notebook, dataset, out, programme_id, cohort_id):
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             assert o.get("output_type") != "error", (notebook, params, o.get("evalue"))
-            assert o.get("name") != "stderr" or "Warning" not in o.get("text", ""), o
     page = notebook_to_html(nb, {"heading": None, "scope": programme_id},
                             {"dataset": "sample", "dataset_hash": "x", "parameters": params,
                              "version": "test", "git_commit": "", "generated_at": "now"})

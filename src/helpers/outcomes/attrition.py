@@ -18,6 +18,7 @@ Little RJA, Rubin DB (2019). Statistical analysis with missing data, 3rd edn. Wi
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -74,8 +75,10 @@ def welch_test(a, b, level: float = 0.95) -> dict[str, float]:
         out["estimate"] = float(a.mean() - b.mean())
     if a.size < 2 or b.size < 2 or (a.var(ddof=1) + b.var(ddof=1)) == 0:
         return out
-    res = stats.ttest_ind(a, b, equal_var=False)
-    ci = res.confidence_interval(confidence_level=level)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # near-identical groups
+        res = stats.ttest_ind(a, b, equal_var=False)
+        ci = res.confidence_interval(confidence_level=level)
     out.update(p_value=float(res.pvalue), ci_low=float(ci.low), ci_high=float(ci.high))
     return out
 
