@@ -58,23 +58,36 @@ def test_every_image_decodes(visits):
     assert all(i["alt"].strip() for v in reports for i in v.images), "a figure without alt text"
 
 
-def test_every_link_from_the_index_resolves(visits, sample_run):
-    index = visits["index.html"]
-    assert index.links, "the index links to nothing"
-    missing = []
-    for href in index.links:
+def broken_links(page: Path, links: list[str], root: Path) -> list[str]:
+    """Links of ``page`` that are not relative, or whose target is not a file under ``root``."""
+    broken = []
+    for href in links:
         url = urlparse(href)
         if url.scheme or url.netloc:
-            missing.append(f"{href} (not a relative link)")
+            broken.append(f"{href} (not a relative link)")
             continue
         if not url.path:
             continue  # an in-page #fragment
-        target = (sample_run.out / unquote(url.path)).resolve()
-        if not target.is_file() or sample_run.out.resolve() not in target.parents:
-            missing.append(href)
-    assert not missing, missing
+        target = (page.parent / unquote(url.path)).resolve()
+        if not target.is_file() or root.resolve() not in target.parents:
+            broken.append(href)
+    return broken
+
+
+def test_every_link_from_the_index_resolves(visits, sample_run):
+    index = visits["index.html"]
+    assert index.links, "the index links to nothing"
+    assert not broken_links(sample_run.out / "index.html", index.links, sample_run.out)
     evaluation = [h for h in index.links if h.endswith("90_evaluation_report.html")]
     assert evaluation, "the index does not link to the evaluation reports"
+
+
+def test_links_from_the_evaluation_reports_resolve(visits, sample_run):
+    """"Detailed report" links point at reports that were published beside them."""
+    broken = {name: broken_links(sample_run.out / name, v.links, sample_run.out)
+              for name, v in visits.items() if name != "index.html"}
+    broken = {n: b for n, b in broken.items() if b}
+    assert not broken, broken
 
 
 def test_a_screenshot_of_each_page_is_kept(visits):
