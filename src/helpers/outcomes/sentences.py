@@ -46,6 +46,15 @@ def _uncertain(low, high) -> bool:
     return _finite(low) and _finite(high) and float(low) <= 0 <= float(high)
 
 
+def _core(est: float, dp: int, same: str, up: str, down: str) -> tuple[str, bool]:
+    """The words for a signed estimate: ``same`` when it rounds to zero, else ``up`` or
+    ``down`` with ``{v}`` replaced by its rounded size. Also returns whether it was zero."""
+    rounded = fmt_num(abs(float(est)), dp)
+    if float(rounded.replace(",", "")) == 0:
+        return same, True
+    return (up if est > 0 else down).format(v=rounded), False
+
+
 def change_sentence(row: pd.Series | dict, label: str, threshold: int = 5,
                     people: str = "delegates", dp: int = 2) -> str:
     """One sentence for a :func:`helpers.outcomes.change.scale_change` row.
@@ -112,14 +121,10 @@ def gap_sentence(row: pd.Series | dict, label: str, threshold: int = 5, dp: int 
     if n < threshold:
         return (f"{label} at {when}: fewer than {threshold} people had both self and others' "
                 "ratings, so the comparison is not reported.")
-    est = float(row["estimate"])
-    rounded = fmt_num(abs(est), dp)
-    if float(rounded) == 0:
-        core = "people rated themselves the same as others rated them on average"
-    elif est > 0:
-        core = f"people rated themselves {rounded} points higher than others rated them"
-    else:
-        core = f"people rated themselves {rounded} points lower than others rated them"
+    core, _ = _core(row["estimate"], dp,
+                    "people rated themselves the same as others rated them on average",
+                    "people rated themselves {v} points higher than others rated them",
+                    "people rated themselves {v} points lower than others rated them")
     ci = fmt_ci(row["ci_low"], row["ci_high"], dp)
     return f"{label} at {when}: {core} (95% CI {ci}; {fmt_int(n)} people with both ratings)."
 
@@ -130,17 +135,14 @@ def narrowing_sentence(row: pd.Series | dict, label: str, threshold: int = 5, dp
     if n < threshold:
         return (f"{label}: fewer than {threshold} people had self and others' ratings at both "
                 "waves, so any narrowing of the gap is not reported.")
-    est = float(row["estimate"])
-    rounded = fmt_num(abs(est), dp)
-    if float(rounded) == 0:
-        core = "the gap between self and others' ratings did not change on average"
-    else:
-        core = (f"the gap between self and others' ratings {'narrowed' if est < 0 else 'widened'}"
-                f" by {rounded} points")
+    core, zero = _core(row["estimate"], dp,
+                       "the gap between self and others' ratings did not change on average",
+                       "the gap between self and others' ratings widened by {v} points",
+                       "the gap between self and others' ratings narrowed by {v} points")
     text = (f"{label}: {core} between {wave_words(row['from_wave'])} and "
             f"{wave_words(row['to_wave'])} (95% CI {fmt_ci(row['ci_low'], row['ci_high'], dp)};"
             f" {fmt_int(n)} people).")
-    if _uncertain(row["ci_low"], row["ci_high"]) and float(rounded) != 0:
+    if _uncertain(row["ci_low"], row["ci_high"]) and not zero:
         text += " The interval includes no change."
     return text
 
@@ -150,16 +152,12 @@ def attrition_sentence(row: pd.Series | dict, label: str, threshold: int = 5, dp
     if min(int(row["n_completers"]), int(row["n_non_completers"])) < threshold:
         return (f"{label}: fewer than {threshold} people in one of the groups, so completers "
                 "and non-completers are not compared.")
-    est = float(row["estimate"])
-    rounded = fmt_num(abs(est), dp)
-    if float(rounded) == 0:
-        core = "completers and non-completers started at the same level on average"
-    else:
-        core = (f"people who answered again started {rounded} points "
-                f"{'higher' if est > 0 else 'lower'} than those who did not")
-    text = (f"{label}: {core} (95% CI {fmt_ci(row['ci_low'], row['ci_high'], dp)}, "
+    core, _ = _core(row["estimate"], dp,
+                    "completers and non-completers started at the same level on average",
+                    "people who answered again started {v} points higher than those who did not",
+                    "people who answered again started {v} points lower than those who did not")
+    return (f"{label}: {core} (95% CI {fmt_ci(row['ci_low'], row['ci_high'], dp)}, "
             f"{fmt_p(row['p_value'])}).")
-    return text
 
 
 def alpha_sentence(row: pd.Series | dict, label: str, dp: int = 2) -> str:
