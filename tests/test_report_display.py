@@ -70,3 +70,20 @@ def test_number_formats():
     assert fmt_ci(0.31, 0.53) == "0.31 to 0.53"
     assert fmt_p(0.0004) == "p < 0.001" and fmt_p(0.0321) == "p = 0.032"
     assert fmt_int(float("nan")) == "–"
+
+
+def test_theme_draws_data_text_literally():
+    # A project title such as "$$\href{http://x}{y}$$" must not be parsed as mathtext.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.report.theme import apply_theme
+
+    apply_theme()
+    fig, ax = plt.subplots()
+    ax.set_title(r"$$\href{http://x}{y}$$ costs $5")
+    ax.set_xticks([0, 1], [r"$\alpha$", "plain"])
+    out = figure_html(fig, alt="chart")
+    assert "data:image/png;base64," in out

@@ -39,7 +39,8 @@ FIGURE_SIZE = (7.5, 4.2)
 def apply_theme() -> None:
     """Set the seaborn/matplotlib theme used by every report figure.
 
-    Readable sizes at the report's width, light grid, no top/right spines, a DPI that keeps
+    Mathtext parsing is off, so text from data is drawn literally. Readable sizes at the
+    report's width, light grid, no top/right spines, a DPI that keeps
     embedded PNGs sharp but small (a figure is ~40-80 kB). Silences the known harmless
     seaborn/matplotlib deprecation about ``vert`` so it never reaches a report.
     """
@@ -65,6 +66,9 @@ def apply_theme() -> None:
             "axes.spines.right": False,
             "font.family": "DejaVu Sans",
             "svg.hashsalt": "leadeval",
+            # Labels come from data (project titles, organisation names): a "$" must stay a
+            # dollar sign, never start mathtext (a hostile "$$\\href{...}$$" crashed a chart).
+            "text.parse_math": False,
         },
     )
     warnings.filterwarnings("ignore", message=".*vert.*", category=Warning)
