@@ -87,3 +87,11 @@ def test_theme_draws_data_text_literally():
     ax.set_xticks([0, 1], [r"$\alpha$", "plain"])
     out = figure_html(fig, alt="chart")
     assert "data:image/png;base64," in out
+
+
+def test_count_columns_are_marked_and_numeric_text_right_aligned():
+    df = pd.DataFrame({"group": ["a", "b"], "Participants": ["<5", "1,118"], "share": ["–", "49.7%"]})
+    out = table_html(df, caption="Counts", count_cols=["Participants"])
+    assert out.count('class="num count"') == 2
+    assert '<td class="num">49.7%</td>' in out
+    assert "<td>a</td>" in out

@@ -13,6 +13,8 @@ import html
 import io
 from collections.abc import Iterable
 
+import re
+
 import pandas as pd
 
 from helpers.report.fmt import fmt_int, fmt_num, is_number
@@ -20,6 +22,10 @@ from helpers.report.fmt import fmt_int, fmt_num, is_number
 
 def _esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
+
+
+# Strings that read as numbers after formatting ("1,118", "<5", "49.7%", "+0.42", "−0.10").
+_NUMERIC_TEXT = re.compile(r"^[<+\-−]?\d[\d,]*(\.\d+)?%?$")
 
 
 def _cell(value, dp: int) -> tuple[str, bool]:
@@ -38,21 +44,26 @@ def _cell(value, dp: int) -> tuple[str, bool]:
 
 
 def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int = 2,
-               index: bool = False, note: str | None = None) -> str:
+               index: bool = False, note: str | None = None,
+               count_cols: list[str] | tuple[str, ...] = ()) -> str:
     """An accessible HTML table: caption (with units), header cells with scope, escaped cells.
 
     Numbers are formatted for people (thousands separators, ``dp`` decimals) and right-aligned;
-    strings already formatted by the caller (such as ``<5``) are kept as they are.
+    strings already formatted by the caller (such as ``<5`` or ``1,118``) are kept as they are
+    and right-aligned too. Cells of ``count_cols`` (counts of people) carry ``class="num count"``
+    so the disclosure scanner (:mod:`helpers.report.scan`) checks every one of them.
     """
     frame = df.reset_index() if index else df
+    counted = {i for i, c in enumerate(frame.columns) if c in set(count_cols)}
     cap = _esc(caption) + (f" <span class=\"units\">({_esc(units)})</span>" if units else "")
     head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
-        for value in record:
+        for i, value in enumerate(record):
             text, numeric = _cell(value, dp)
-            cls = ' class="num"' if numeric or text.startswith("<") else ""
+            numeric = numeric or bool(_NUMERIC_TEXT.match(text))
+            cls = ' class="num count"' if i in counted else (' class="num"' if numeric else "")
             cells.append(f"<td{cls}>{_esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{max(len(frame.columns), 1)}">No data.</td></tr>'
@@ -111,9 +122,11 @@ def _display(markup: str) -> None:
 
 
 def show_table(df: pd.DataFrame, caption: str, units: str | None = None, dp: int = 2,
-               index: bool = False, note: str | None = None) -> None:
+               index: bool = False, note: str | None = None,
+               count_cols: list[str] | tuple[str, ...] = ()) -> None:
     """Display :func:`table_html`."""
-    _display(table_html(df, caption, units=units, dp=dp, index=index, note=note))
+    _display(table_html(df, caption, units=units, dp=dp, index=index, note=note,
+                        count_cols=count_cols))
 
 
 def show_figure(fig, alt: str, caption: str | None = None) -> None:
