@@ -110,24 +110,17 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
 
 
 def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pipeline_at table, incidence curve) exactly as the outcomes report's pipeline section
+    makes them (:func:`helpers.careers.pipeline_for`); empty when it cannot be estimated."""
     from helpers import careers
 
-    d = rep.data
     try:
-        end = careers.observation_end_date(rep.full.meta.get("observation_end"),
-                                           (d.careers, "event_date"), (d.responses, "response_date"),
-                                           (d.cohorts, "end_date"))
-    except ValueError:
-        return careers.pipeline_at(pd.DataFrame()), pd.DataFrame()
-    try:
-        dur = careers.pipeline_durations(d.participants, d.cohorts, d.careers, end)
-    except (TypeError, ValueError):
-        # helpers.careers fails when no one in scope moved (all-missing move dates); the
-        # section then says the pipeline is not available rather than estimating it here
-        return careers.pipeline_at(pd.DataFrame()), pd.DataFrame()
-    if dur.empty:
-        return careers.pipeline_at(dur, HORIZONS), pd.DataFrame()
-    return careers.pipeline_at(dur, HORIZONS), careers.cumulative_incidence(dur)
+        durations, incidence, at, _, _ = careers.pipeline_for(rep, HORIZONS)
+    except ValueError:  # no observation_end and no dates in the data
+        return careers.pipeline_at(pd.DataFrame(), HORIZONS), pd.DataFrame()
+    if durations.empty:
+        return at, pd.DataFrame()
+    return at, incidence
 
 
 # --- executive summary ---------------------------------------------------------------------
