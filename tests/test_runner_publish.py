@@ -141,3 +141,23 @@ def test_index_escapes_every_string():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="p/all/nb.html"' in html
     assert 'name="viewport"' in html and "<script" not in html
+
+
+def test_index_leads_with_each_programmes_evaluation_report():
+    def rec(output, status="ok", name="Prog A"):
+        prog, cohort, _ = output.split("/")
+        return {"notebook": "n", "parameters": {}, "output": output, "status": status,
+                "input_hash": "h", "seconds": 1.0, "error": None, "programme_id": prog,
+                "cohort_id": None if cohort == "all" else cohort, "programme_name": name}
+
+    records = [rec("a/all/00_data_quality.html"), rec("a/all/90_evaluation_report.html"),
+               rec("a/c1/90_evaluation_report.html"),
+               rec("b/all/90_evaluation_report.html", status="failed", name="Prog <B>")]
+    html = index_html(records, "2026-01-01T00:00:00Z")
+    lead = html[html.index('class="lead"'):html.index("</section>")]
+    assert '<a href="a/all/90_evaluation_report.html">Prog A</a>' in lead
+    assert "Prog &lt;B&gt; (failed: no report)" in lead
+    assert "c1/90" not in lead  # cohort evaluation reports stay under their cohort
+    # within a programme's own list the evaluation report comes before the detailed reports
+    section = html[html.index("<h2>Prog A</h2>"):]
+    assert section.index("a/all/90_evaluation_report.html") < section.index("a/all/00_data_quality.html")

@@ -37,6 +37,18 @@ def _duration(seconds) -> str:
     return f"{seconds:.1f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
+EVALUATION_NOTEBOOK = "90_evaluation_report"
+
+
+def _is_evaluation(rec: dict) -> bool:
+    return rec["output"].rsplit("/", 1)[-1].removesuffix(".html") == EVALUATION_NOTEBOOK
+
+
+def _order(rec: dict) -> tuple:
+    """The evaluation report leads each list; the detailed reports follow in notebook order."""
+    return (not _is_evaluation(rec), rec["output"])
+
+
 _CSS = """
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#231f20}
 header,main{max-width:62rem;margin:0 auto;padding:0 1rem}
@@ -48,6 +60,8 @@ ul.jobs li{border-bottom:1px solid #d8dde0;padding:.5rem 0;display:flex;flex-wra
 .title{flex:1 1 16rem;font-weight:600}.meta{color:#425563;font-size:.9rem}
 .status{font-size:.85rem;padding:0 .4rem;border-radius:.2rem;white-space:nowrap}
 .ok{background:#e3f1e6;color:#00401e}.stale{background:#fff4d6;color:#5c4500}.failed{background:#fbe3e3;color:#8a1538}
+.lead{background:#f0f4f5;border-left:4px solid #005eb8;padding:.6rem 1rem;margin:1rem 0}
+.lead ul{margin:.3rem 0;padding-left:1.2rem}
 .error{flex-basis:100%;font-size:.9rem;color:#8a1538;overflow-wrap:anywhere}
 a{color:#005eb8}
 @media print{header{border-bottom-width:2px}}
@@ -82,13 +96,27 @@ def index_html(records: Iterable[dict], generated_at: str) -> str:
            "<header><h1>Evaluation reports</h1>",
            f'<p class="summary">{counts["ok"]} published, {counts["stale"]} stale, '
            f'{counts["failed"]} failed. Index written {_e(generated_at)}.</p></header><main>']
+    # Readers come for the headline: each programme's evaluation report is listed first.
+    leads = [(prog, rec) for prog in sorted(groups) for rec in groups[prog].get("all", [])
+             if _is_evaluation(rec)]
+    if leads:
+        out.append('<section class="lead"><h2>Programme evaluation reports</h2><ul>')
+        for prog, rec in leads:
+            status = rec.get("status") or "failed"
+            name = _e(names[prog])
+            item = (f'<a href="{_e(quote(rec["output"]))}">{name}</a>'
+                    if status in ("ok", "stale") else f"{name} (failed: no report)")
+            if status == "stale":
+                item += " (stale: last run failed, previous report shown)"
+            out.append(f"<li>{item}</li>")
+        out.append("</ul></section>")
     for prog in sorted(groups):
         out.append(f'<section><h2>{_e(names[prog])}</h2>')
         cohorts = sorted(groups[prog], key=lambda c: (c != "all", c))
         for cohort in cohorts:
             label = "All cohorts" if cohort == "all" else f"Cohort {cohort}"
             out.append(f"<h3>{_e(label)}</h3><ul class=\"jobs\">")
-            for rec in sorted(groups[prog][cohort], key=lambda r: r["output"]):
+            for rec in sorted(groups[prog][cohort], key=_order):
                 status = rec.get("status") or "failed"
                 title = rec.get("title") or rec["output"].rsplit("/", 1)[-1]
                 link = (f'<a href="{_e(quote(rec["output"]))}">{_e(title)}</a>'
