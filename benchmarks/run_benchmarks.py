@@ -217,18 +217,20 @@ def naive_loop(jobs: list[dict], work: Path, env: dict) -> dict:
     return {"seconds": time.perf_counter() - t0, "peak_worker_mb": peak}
 
 
-def leadeval_run(ws: dict, env: dict, workers: int, subset: str | None, force: bool) -> dict:
+def leadeval_run(ws: dict, env: dict, workers: int, subset: str | None, force: bool,
+                 allow_failed: bool = False) -> dict:
     cmd = [str(BIN / "leadeval"), "run", "--config", str(ws["config"]), "--dataset", str(ws["dataset"]),
            "--out", str(ws["out"]), "--jobs", str(workers)]
     if subset:
         cmd += ["--only", subset]
     if force:
         cmd.append("--force")
-    result = run_timed(cmd, env)
+    result = run_timed(cmd, env, check=not allow_failed)
     manifest = json.loads((ws["out"] / "manifest.json").read_text())
     reports = manifest.get("jobs", [])
     failed = [r.get("output") for r in reports if r.get("status") == "failed"]
-    if failed:
+    result["failed"] = {r.get("output"): r.get("error") for r in reports if r.get("status") == "failed"}
+    if failed and not allow_failed:
         raise RuntimeError(f"leadeval run left failed jobs: {failed}")
     result["job_seconds"] = {r["output"]: r.get("seconds") for r in reports
                              if isinstance(r, dict) and r.get("output")}
@@ -383,16 +385,11 @@ def run_scale(args) -> dict:
             gen = run_timed([str(BIN / "leadeval"), "sample-data", str(data), "--participants", str(n)], env)
             val = run_timed([str(BIN / "leadeval"), "validate", str(data)], env)
             ws = {"config": root / "reports.yaml", "dataset": data, "out": root / f"reports-{n}"}
-            try:
-                run = leadeval_run(ws, env, workers, args.subset, force=True)
-                error = None
-            except RuntimeError as exc:
+            try:  # failed jobs are recorded, not fatal: time and memory are still wanted
+                run = leadeval_run(ws, env, workers, args.subset, force=True, allow_failed=True)
+                error = run["failed"] or None
+            except (RuntimeError, OSError, ValueError) as exc:
                 run, error = None, str(exc)[-3000:]
-                manifest = ws["out"] / "manifest.json"
-                if manifest.is_file():
-                    reports = json.loads(manifest.read_text()).get("jobs", [])
-                    run = {"seconds": None, "peak_worker_mb": None, "peak_total_mb": None,
-                           "job_seconds": {r["output"]: r.get("seconds") for r in reports}}
             jobs = run["job_seconds"] if run else {}
             slowest = sorted(jobs.items(), key=lambda kv: -(kv[1] or 0))[:5]
             out["sizes"].append({
