@@ -1,0 +1,128 @@
+"""What each published report says, checked on the one session run of the sample dataset.
+
+Every notebook is executed once per programme and cohort by ``leadeval run`` (the ``sample_run``
+fixture); these tests read the published HTML, as a reader would, instead of executing the
+notebooks again. Figures quoted from the seed documents must appear where the issues say.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PROGRAMMES = ["barts_kf_scl", "lcft_cetad", "leeds_cihm", "luhft_lbs", "sath_academy"]
+BARTS_THEMES = ("Restorative space", "Cross-speciality working",
+                "New perspectives on leadership and followership", "Working with operational managers")
+
+
+def _page(run, output: str) -> str:
+    path = run.out / output
+    assert path.is_file(), f"{output} was not published: {run.describe()}"
+    return path.read_text(encoding="utf-8")
+
+
+def _headings(page: str) -> list[str]:
+    return re.findall(r"<h[12][^>]*>([^<]+)</h[12]>", page)
+
+
+@pytest.fixture(scope="module")
+def tables(sample_dataset_path):
+    read = lambda name: pd.read_csv(sample_dataset_path / f"{name}.csv", dtype=str)  # noqa: E731
+    return {name: read(name) for name in ("programmes", "cohorts", "projects", "participants", "ties")}
+
+
+def test_every_programme_and_cohort_has_every_report(sample_run, tables, repo_root):
+    import yaml
+
+    config = yaml.safe_load((repo_root / "reports.yaml").read_text())
+    outputs = {j["output"] for j in sample_run.manifest["jobs"] if j["status"] == "ok"}
+    cohorts = tables["cohorts"]
+    for entry in config["reports"]:
+        name = entry["notebook"].rsplit("/", 1)[-1].removesuffix(".ipynb")
+        per = entry["per"] if isinstance(entry["per"], list) else [entry["per"]]
+        for pid in PROGRAMMES:
+            assert f"{pid}/all/{name}.html" in outputs
+            if "cohort" in per:
+                for cid in cohorts.loc[cohorts["programme_id"] == pid, "cohort_id"]:
+                    assert f"{pid}/{cid}/{name}.html" in outputs
+
+
+@pytest.mark.parametrize("pid", PROGRAMMES)
+def test_improvement_projects_report(sample_run, tables, pid):
+    page = _page(sample_run, f"{pid}/all/40_improvement_projects.html")
+    assert _headings(page)[:3] == ["Improvement projects and service impact", "Project portfolio",
+                                   "Making Data Count summary"]
+    assert {"Before and after the start", "SPC charts"} <= set(_headings(page))
+    projects = tables["projects"]
+    mine = projects[projects["programme_id"] == pid]
+    if mine.empty:
+        assert "No live improvement projects are recorded" in page
+    else:
+        assert "Making Data Count summary matrix" in page
+        assert len(re.findall(r'<img [^>]*alt="SPC chart of', page)) >= 1
+    if pid == "luhft_lbs":
+        for title in mine["title"]:
+            assert title.replace("&", "&amp;").replace("’", "’") in page, title
+    if pid == "sath_academy":
+        for figure in ("747", "1,118", "1,064", "+49.7%"):
+            assert figure in page
+
+
+def test_themes_report_barts(sample_run):
+    page = _page(sample_run, "barts_kf_scl/all/30_qualitative_themes.html")
+    assert {"Codebook", "Theme prevalence", "Themes that occur together", "Framework matrix",
+            "Exemplar quotes", "Inter-coder reliability", "Saturation"} <= set(_headings(page))
+    for theme in BARTS_THEMES:
+        assert theme in page
+    first = re.search(r"How often each theme was raised.*?<tbody>\s*<tr>\s*<td>([^<]+)</td>", page, re.S)
+    assert first and first.group(1) == "Restorative space"
+    assert "Krippendorff" in page
+    assert re.search(r"[\w.+-]+@[\w-]+\.(?:nhs|net|com|org|uk)\b", page) is None
+
+
+@pytest.mark.parametrize("pid", PROGRAMMES)
+def test_networks_report(sample_run, tables, pid):
+    page = _page(sample_run, f"{pid}/all/50_networks.html")
+    assert {"The network at each wave", "Crossing boundaries: the E-I index", "Brokerage"} <= set(_headings(page))
+    participants = tables["participants"]
+    cohorts = tables["cohorts"].set_index("cohort_id")["programme_id"]
+    with_ties = set(participants.loc[participants["participant_id"].isin(tables["ties"]["from_id"]),
+                                     "cohort_id"].map(cohorts))
+    if pid in with_ties:
+        assert "E-I index" in page and "Krackhardt" in page
+        assert len(re.findall(r'<img [^>]*alt="Drawing of the', page)) >= 2
+    else:
+        assert "No network ties were recorded" in page
+
+
+@pytest.mark.parametrize("pid", PROGRAMMES)
+def test_evaluation_report_sections(sample_run, pid):
+    page = _page(sample_run, f"{pid}/all/90_evaluation_report.html")
+    assert {"Summary", "Reach and reaction (Kirkpatrick level 1)", "Learning (level 2)",
+            "Behaviour (level 3)", "Results (level 4): improvement projects", "Networks",
+            "The leadership pipeline", "Themes beside outcomes: joint display", "Limitations",
+            "Methods appendix"} <= set(_headings(page))
+    assert 'href="10_reach_and_reaction.html"' in page
+    assert 'id="provenance"' in page
+
+
+def test_barts_evaluation_report_states_the_seed_figures(sample_run):
+    page = _page(sample_run, "barts_kf_scl/all/90_evaluation_report.html")
+    assert "220 delegates from 3 organisations took part across 10 cohorts." in page
+    assert "The most-cited theme in interviews and comments was restorative space" in page
+    assert "Joint display" in page
+    for theme in BARTS_THEMES[:2]:
+        assert f"<td>{theme}</td>" in page
+    assert "synthetic" in page.lower()
+
+
+def test_cohort_evaluation_report_links_resolve(sample_run):
+    page = _page(sample_run, "barts_kf_scl/barts_c01/90_evaluation_report.html")
+    assert "took part in cohort" in page
+    folder = sample_run.out / "barts_kf_scl" / "barts_c01"
+    for href in re.findall(r'<a href="([^"#]+\.html)"', page):
+        assert (folder / href).resolve().is_file(), href
