@@ -191,51 +191,7 @@ def test_display_tables_suppress_small_counts():
     assert lines[0].startswith("5 coded segments from <5 sources (<5 participants)")
 
 
-# --- end to end: notebooks/30_qualitative_themes.ipynb through the report engine (leadeval run) -----
-
-SECTIONS = ["Codebook", "Theme prevalence", "Codes within themes",
-            "Themes by cohort, organisation, profession and wave", "Themes that occur together",
-            "Framework matrix", "Exemplar quotes", "Inter-coder reliability", "Saturation"]
-
-
-@pytest.mark.slow
-def test_themes_reports_for_every_programme_and_a_cohort(repo_root, sample_dataset_path, tmp_path):
-    import json
-    import re
-
-    from helpers.cli import main
-
-    dataset = sample_dataset_path
-    manifest = tmp_path / "reports.yaml"
-    manifest.write_text(
-        f"dataset: {dataset}\nout: {tmp_path / 'reports'}\nreports:\n"
-        f"  - notebook: {repo_root / 'notebooks' / '30_qualitative_themes.ipynb'}\n"
-        "    per: [programme, cohort]\n", encoding="utf-8")
-    cohort = "barts_c01"
-    for only in ("*/all/*", f"barts_kf_scl/{cohort}/*"):
-        assert main(["run", "--config", str(manifest), "--only", only, "--jobs", "2"]) == 0
-    jobs = json.loads((tmp_path / "reports" / "manifest.json").read_text())["jobs"]
-    programmes = pd.read_csv(dataset / "programmes.csv")["programme_id"].tolist()
-    published = {j["output"] for j in jobs if j["status"] == "ok"}
-    expected = {f"{p}/all/30_qualitative_themes.html" for p in programmes}
-    expected.add(f"barts_kf_scl/{cohort}/30_qualitative_themes.html")
-    assert expected <= published
-    ids = set(pd.read_csv(dataset / "participants.csv")["participant_id"].astype(str))
-    for output in sorted(expected):
-        page = (tmp_path / "reports" / output).read_text(encoding="utf-8")
-        for section in SECTIONS:
-            assert section in page, (output, section)
-        assert not ids & set(re.findall(r"[A-Za-z0-9_]+", page)), f"a participant_id in {output}"
-        assert not re.search(r"[\w.+-]+@[\w-]+\.(?:nhs|net|com|org|uk)\b", page), f"an e-mail in {output}"
-    barts = (tmp_path / "reports" / "barts_kf_scl/all/30_qualitative_themes.html").read_text(encoding="utf-8")
-    for theme in ("Restorative space", "Cross-speciality working",
-                  "New perspectives on leadership and followership", "Working with operational managers"):
-        assert theme in barts
-    assert "most cited: Restorative space" in barts
-    first = re.search(r"How often each theme was raised.*?<tbody>\s*<tr>\s*<td>([^<]+)</td>", barts, re.S)
-    assert first and first.group(1) == "Restorative space"
-    assert "Krippendorff" in barts and "All codes" in barts  # agreement on the double-coded subset
-    assert "Role and cohort" in barts and "cohort barts_c" in barts
+# The published themes report is checked in tests/e2e/test_notebook_reports.py.
 
 
 def test_cooccurrence_figure_hides_small_counts():

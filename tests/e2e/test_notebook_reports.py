@@ -126,3 +126,41 @@ def test_cohort_evaluation_report_links_resolve(sample_run):
     folder = sample_run.out / "barts_kf_scl" / "barts_c01"
     for href in re.findall(r'<a href="([^"#]+\.html)"', page):
         assert (folder / href).resolve().is_file(), href
+
+
+HEADINGS_10 = ["Reach and reaction", "Summary", "Participants by cohort", "Participants by organisation",
+               "Participants by profession", "Participants by role", "Attendance and completion",
+               "Reaction to the programme", "Demand"]
+HEADINGS_20 = ["Leadership outcomes", "Summary", "Scale scores", "Reliability", "Change between surveys",
+               "Change by dimension", "Mixed model", "360 feedback: self and others",
+               "Retrospective pre-test", "Attrition", "Item responses", "Change by profession",
+               "Change by organisation", "Leadership pipeline"]
+
+
+@pytest.mark.parametrize("pid", PROGRAMMES)
+def test_reach_and_outcomes_reports_have_their_sections(sample_run, pid):
+    assert _headings(_page(sample_run, f"{pid}/all/10_reach_and_reaction.html"))[:9] == HEADINGS_10
+    assert _headings(_page(sample_run, f"{pid}/all/20_leadership_outcomes.html"))[:14] == HEADINGS_20
+
+
+def test_outcome_sentences_match_the_helpers(sample_run, sample_dataset_path):
+    """The generated change sentences carry exactly the helpers' numbers (issue 4)."""
+    import html as htmllib
+
+    from helpers.outcomes import sentences
+    from helpers.outcomes.change import scale_change
+    from helpers.report import open_report
+    from helpers.scales import scale_labels, score_scales
+
+    rep = open_report(sample_dataset_path, "barts_kf_scl", None, theme=False)
+    d = rep.data
+    scores = score_scales(d.responses, d.items, d.instruments, instrument_id="hlm360")
+    change = scale_change(scores, "baseline", "post")
+    labels = scale_labels(d.instruments, d.items)
+    page = _page(sample_run, "barts_kf_scl/all/20_leadership_outcomes.html")
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert len(change) == 9
+    for _, row in change.iterrows():
+        assert sentences.change_sentence(row, labels[row["scale"]], rep.threshold, "participants") in text
+    reach = htmllib.unescape(_page(sample_run, "barts_kf_scl/all/10_reach_and_reaction.html"))
+    assert "220 participants in" in reach
