@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from helpers.its import segmented_regression
-from helpers.projects import (kpi_series, level_change, mdc_matrix, portfolio_table, project_chart,
-                              project_figures, project_summary, service_example, six_month_totals,
-                              summary_sentences, summary_table)
+from helpers.projects import (MAX_CHARTS, SUMMARY_COLUMNS, chart_selection,
+                              chart_selection_sentence, kpi_series, level_change, mdc_matrix,
+                              portfolio_table, project_chart, project_figures, project_summary,
+                              service_example, six_month_totals, summary_sentences, summary_table)
+from helpers.spc import assurance_icon, variation_icon
 from helpers.spc import xmr
 
 MONTHS = pd.date_range("2020-07-01", periods=37, freq="MS")
@@ -91,7 +93,7 @@ def test_summary_matrix_and_sentences():
 def test_figures_have_alt_text_and_captions():
     import matplotlib.pyplot as plt
 
-    figs = project_figures(_dataset())
+    figs = list(project_figures(_dataset()))
     assert len(figs) == 3
     for fig, alt, caption in figs:
         assert alt.startswith("SPC chart of") and "Limits recalculated" in caption
@@ -129,3 +131,96 @@ def test_service_example_sentence_and_table():
     assert table["Change from before"].tolist()[1] == "+49.7%"
     assert "rose from 747" in sentences[0] and "+49.7%" in sentences[0] and "April 2013" in sentences[0]
     assert service_example(_dataset()) [1] == []  # no KPI counted per month
+
+
+def _loop_summary(data, min_points=12):
+    """The per-project loop the vectorised summary replaced: project_chart (a filter of
+    kpi_values per project) and level_change on every project, one row at a time."""
+    rows = []
+    for _, p in data.projects.iterrows():
+        chart = project_chart(p, data.kpi_values)
+        start = pd.Timestamp(p["start_date"])
+        n_after = int((chart.index >= start).sum())
+        lc = level_change(chart["value"], start, min_points)
+        rows.append({"project_id": p["project_id"], "title": p["title"], "kpi": p["kpi"],
+                     "unit": p["unit"], "better": p["better"], "start_date": start,
+                     "n_before": len(chart) - n_after, "n_after": n_after,
+                     "variation": variation_icon(chart), "assurance": assurance_icon(chart),
+                     **{k: np.nan if lc is None else lc[k]
+                        for k in ("estimate", "ci_low", "ci_high", "p_value")}})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _compare(fast, slow):
+    assert list(fast.columns) == SUMMARY_COLUMNS
+    for c in SUMMARY_COLUMNS:
+        a, b = fast[c].to_numpy(), slow[c].to_numpy()
+        if c in ("estimate", "ci_low", "ci_high", "p_value"):
+            np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-9, atol=1e-12)
+        else:
+            assert [str(x) for x in a] == [str(x) for x in b], c
+
+
+def test_summary_equals_the_per_project_loop_on_hand_built_data():
+    ds = _dataset()
+    _compare(project_summary(ds), _loop_summary(ds))
+
+
+def test_summary_equals_the_per_project_loop_on_the_sample_data(sample_dataset_path):
+    from helpers.data.loader import load_dataset
+
+    data = load_dataset(sample_dataset_path, use_cache=False)
+    fast, slow = project_summary(data), _loop_summary(data)
+    assert len(fast) == len(data.projects) > 15
+    _compare(fast, slow)
+    assert fast["estimate"].notna().any()
+
+
+def _thirty():
+    """30 projects with hand-set icons: 3 improvement, 4 concern, 2 neither, 21 common cause
+    or too few points, start dates deliberately out of title order."""
+    kinds = (["improvement_high", "improvement_low", "improvement_high"]
+             + ["concern_low", "concern_high", "concern_low", "concern_high"]
+             + ["neutral_high", "neutral_low"] + ["common_cause"] * 17 + ["no_limits"] * 4)
+    starts = pd.date_range("2021-01-01", periods=30, freq="MS")[::-1]
+    return pd.DataFrame({"project_id": [f"p{i:02d}" for i in range(30)],
+                         "title": [f"Project {i:02d}" for i in range(30)],
+                         "start_date": starts, "variation": kinds,
+                         "assurance": "no_target"})
+
+
+def test_chart_selection_caps_at_20_improvement_then_concern():
+    summ = _thirty()
+    shown = chart_selection(summ)
+    assert len(shown) == 9 <= MAX_CHARTS  # only the special-cause projects
+    # improvement first, then concern, then neither; within each by start date (latest ids start first)
+    assert shown["project_id"].tolist() == ["p02", "p01", "p00", "p06", "p05", "p04", "p03",
+                                            "p08", "p07"]
+    text = chart_selection_sentence(summ, shown)
+    assert "Showing 9 of 30 charts" in text and "The other 21 (17 common cause, 4 too few" in text
+
+
+def test_chart_selection_cap_bites_with_many_special_causes():
+    summ = _thirty()
+    summ["variation"] = ["concern_high"] * 15 + ["improvement_low"] * 15
+    shown = chart_selection(summ)
+    assert len(shown) == MAX_CHARTS == 20
+    assert shown["variation"].tolist() == ["improvement_low"] * 15 + ["concern_high"] * 5
+    assert "Showing 20 of 30" in chart_selection_sentence(summ, shown)
+    assert "10 special cause concern" in chart_selection_sentence(summ, shown)
+
+
+def test_chart_selection_keeps_every_project_up_to_the_cap():
+    summ = _thirty().head(20)
+    shown = chart_selection(summ)
+    assert sorted(shown["project_id"]) == sorted(summ["project_id"])
+    assert shown["start_date"].is_monotonic_increasing
+    assert chart_selection_sentence(summ, shown) == "One chart per project (20)."
+
+
+def test_matrix_counts_every_project_above_the_cap():
+    summ = _thirty()
+    grid = mdc_matrix(summ).set_index("Variation")
+    counts = grid.replace("", "0").astype(int)
+    assert counts.to_numpy().sum() == 30
+    assert counts.loc["Common cause variation"].sum() == 17

@@ -17,6 +17,8 @@ Lopez Bernal J, Cummins S, Gasparrini A. Int J Epidemiol 2017;46:348-355.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
@@ -37,7 +39,7 @@ def kpi_series(kpi_values: pd.DataFrame, project_id: str) -> pd.Series:
     return s
 
 
-def portfolio_table(data) -> pd.DataFrame:
+def portfolio_table(data, sort: bool = True) -> pd.DataFrame:
     """The project portfolio: title, area, lead's profession, KPI, unit, better, start, status.
 
     The lead is shown by profession only (never an identifier); a lead missing from the
@@ -47,7 +49,8 @@ def portfolio_table(data) -> pd.DataFrame:
     cols = ["Project", "Area", "Lead's profession", "KPI", "Unit", "Better", "Started", "Status"]
     if p.empty:
         return pd.DataFrame(columns=cols)
-    p = p.sort_values(["start_date", "title"])
+    if sort:
+        p = p.sort_values(["start_date", "title"])
     prof = data.participants.drop_duplicates("participant_id").set_index("participant_id")["profession"]
     lead = p["lead_participant_id"].map(prof).fillna("not recorded")
     out = pd.DataFrame({
@@ -63,14 +66,47 @@ def portfolio_table(data) -> pd.DataFrame:
     return out
 
 
+def _rebased_xmr(s: pd.Series, better: str, target, start) -> pd.DataFrame:
+    """XmR table of one KPI series rebased at ``start`` (when it falls inside the series)."""
+    target = None if target is None or pd.isna(target) else float(target)
+    start = pd.Timestamp(start)
+    rebase = [start] if len(s) and s.index[0] < start <= s.index[-1] else None
+    return xmr(s, improvement=better, target=target, rebase=rebase)
+
+
 def project_chart(project: pd.Series, kpi_values: pd.DataFrame) -> pd.DataFrame:
     """XmR chart table of one project's KPI, rebased at the project's start, with its target."""
     s = kpi_series(kpi_values, project["project_id"])
-    target = project.get("target")
-    target = None if target is None or pd.isna(target) else float(target)
-    start = pd.Timestamp(project["start_date"])
-    rebase = [start] if len(s) and s.index[0] < start <= s.index[-1] else None
-    return xmr(s, improvement=project["better"], target=target, rebase=rebase)
+    return _rebased_xmr(s, project["better"], project.get("target"), project["start_date"])
+
+
+def kpi_series_by_project(kpi_values: pd.DataFrame) -> dict[str, pd.Series]:
+    """Every project's KPI series (as :func:`kpi_series`) from one sort and one groupby, so the
+    cost grows with the rows of ``kpi_values``, not rows x projects."""
+    kv = kpi_values.dropna(subset=["value"])
+    if kv.empty:
+        return {}
+    kv = kv.assign(period=pd.DatetimeIndex(kv["period"]), value=kv["value"].astype(float))
+    kv = kv.sort_values(["project_id", "period"], kind="stable")
+    out = {}
+    for pid, part in kv.groupby("project_id", sort=False):
+        s = pd.Series(part["value"].to_numpy(), index=pd.DatetimeIndex(part["period"], name="period"),
+                      name="value")
+        out[pid] = s
+    return out
+
+
+def project_charts(data, project_ids=None) -> dict[str, pd.DataFrame]:
+    """XmR chart tables (as :func:`project_chart`) for every project, or for ``project_ids``,
+    keyed by project id; one groupby over ``kpi_values`` instead of a filter per project."""
+    p = data.projects
+    if project_ids is not None:
+        p = p[p["project_id"].isin(list(project_ids))]
+    series = kpi_series_by_project(data.kpi_values[data.kpi_values["project_id"].isin(p["project_id"])])
+    empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([], name="period"), name="value")
+    target = p["target"] if "target" in p.columns else pd.Series(np.nan, index=p.index)
+    return {pid: _rebased_xmr(series.get(pid, empty), better, tgt, start)
+            for pid, better, tgt, start in zip(p["project_id"], p["better"], target, p["start_date"])}
 
 
 def level_change(series: pd.Series, start, min_points: int = MIN_ITS_POINTS) -> pd.Series | None:
@@ -83,27 +119,99 @@ def level_change(series: pd.Series, start, min_points: int = MIN_ITS_POINTS) -> 
     return segmented_regression(df, "y", "t", "x", family="gaussian").loc["level_change"]
 
 
-def project_summary(data, min_points: int = MIN_ITS_POINTS) -> pd.DataFrame:
-    """One row per project: points before/after the start, icons, level change and interval."""
-    rows = []
-    for _, p in data.projects.iterrows():
-        chart = project_chart(p, data.kpi_values)
-        s = chart["value"]
-        start = pd.Timestamp(p["start_date"])
-        n_after = int((s.index >= start).sum())
-        lc = level_change(s, start, min_points)
-        rows.append({
-            "project_id": p["project_id"], "title": p["title"], "kpi": p["kpi"], "unit": p["unit"],
-            "better": p["better"], "n_before": len(s) - n_after, "n_after": n_after,
-            "variation": variation_icon(chart), "assurance": assurance_icon(chart),
-            "estimate": np.nan if lc is None else lc["estimate"],
-            "ci_low": np.nan if lc is None else lc["ci_low"],
-            "ci_high": np.nan if lc is None else lc["ci_high"],
-            "p_value": np.nan if lc is None else lc["p_value"],
-        })
-    return pd.DataFrame(rows, columns=["project_id", "title", "kpi", "unit", "better", "n_before",
-                                       "n_after", "variation", "assurance", "estimate", "ci_low",
-                                       "ci_high", "p_value"])
+SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
+                   "n_after", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
+
+
+def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.DataFrame:
+    """One row per project (in ``data.projects`` order): points before/after the start, the
+    Making Data Count icons, and the level change with its interval.
+
+    The XmR tables come from :func:`project_charts` (one groupby over ``kpi_values``); no figure
+    is drawn. The segmented regression (:func:`level_change`) is fitted only for series with at
+    least ``min_points`` points on each side of the start (Wagner et al. 2002); the others get
+    missing estimates. ``charts`` (a dict from :func:`project_charts`) avoids recomputing them.
+    """
+    p = data.projects
+    if p.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    if charts is None:
+        charts = project_charts(data)
+    starts = pd.to_datetime(p["start_date"])
+    n_before, n_after, variation, assurance = [], [], [], []
+    est = {k: np.full(len(p), np.nan) for k in ("estimate", "ci_low", "ci_high", "p_value")}
+    for i, (pid, start) in enumerate(zip(p["project_id"], starts)):
+        chart = charts[pid]
+        after = int((chart.index >= start).sum())
+        n_after.append(after)
+        n_before.append(len(chart) - after)
+        variation.append(variation_icon(chart))
+        assurance.append(assurance_icon(chart))
+        if min(after, len(chart) - after) >= min_points:
+            lc = level_change(chart["value"], start, min_points)
+            for k in est:
+                est[k][i] = lc[k]
+    out = pd.DataFrame({
+        "project_id": p["project_id"].to_numpy(), "title": p["title"].to_numpy(),
+        "kpi": p["kpi"].to_numpy(), "unit": p["unit"].to_numpy(), "better": p["better"].to_numpy(),
+        "start_date": starts.to_numpy(), "n_before": n_before, "n_after": n_after,
+        "variation": variation, "assurance": assurance, **est,
+    })
+    return out[SUMMARY_COLUMNS]
+
+
+#: Charts drawn in full in a report; above this, only the strongest signals are charted.
+MAX_CHARTS = 20
+#: Rows of a per-project table in a report; the rest are counted in its note.
+MAX_ROWS = 50
+
+#: Order of signal strength for a reader: improvement, concern, neutral special cause, then
+#: common cause and series too short for limits.
+_SIGNAL_RANK = {"improvement_high": 0, "improvement_low": 0, "concern_high": 1, "concern_low": 1,
+                "neutral_high": 2, "neutral_low": 2, "common_cause": 3, "no_limits": 4}
+
+
+def by_signal(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary ordered by signal (special cause improvement, concern, neither, then common
+    cause and too few points), then by start date and title."""
+    rank = summary["variation"].map(_SIGNAL_RANK).fillna(5)
+    keys = summary.assign(_rank=rank.to_numpy())
+    return keys.sort_values(["_rank", "start_date", "title"], kind="stable").drop(columns="_rank")
+
+
+def chart_selection(summary: pd.DataFrame, cap: int = MAX_CHARTS) -> pd.DataFrame:
+    """The projects to chart: all of them (by start date and title) when there are at most
+    ``cap``; otherwise those whose latest point shows special cause variation, improvement
+    first, then concern, then neither, at most ``cap``."""
+    if len(summary) <= cap:
+        return summary.sort_values(["start_date", "title"], kind="stable")
+    special = by_signal(summary)
+    special = special[special["variation"].map(_SIGNAL_RANK).fillna(5) <= 2]
+    return special.head(cap)
+
+
+def _variation_counts(summary: pd.DataFrame) -> str:
+    """'12 special cause improvement, 3 concern, ...' for a set of projects."""
+    groups = {"special cause improvement": (0,), "special cause concern": (1,),
+              "special cause neither": (2,), "common cause": (3,), "too few points for limits": (4, 5)}
+    rank = summary["variation"].map(_SIGNAL_RANK).fillna(5)
+    parts = [f"{int(rank.isin(r).sum()):,} {label}" for label, r in groups.items() if rank.isin(r).any()]
+    return ", ".join(parts)
+
+
+def chart_selection_sentence(summary: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """Why these charts: how many are shown of how many, and what the rest show."""
+    n, k = len(summary), len(shown)
+    if k == n:
+        return f"One chart per project ({n:,})."
+    rest = summary[~summary["project_id"].isin(shown["project_id"])]
+    why = (f"Showing {k:,} of {n:,} charts: with more than {MAX_CHARTS} projects only those whose "
+           "latest point shows special cause variation are charted, improvement first, then "
+           f"concern, at most {MAX_CHARTS}.")
+    if k == 0:
+        why = (f"No charts are shown: none of the {n:,} projects has special cause variation in its "
+               "latest point.")
+    return why + f" The other {len(rest):,} ({_variation_counts(rest)}) are counted in the matrix above."
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -125,19 +233,25 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def mdc_matrix(summary: pd.DataFrame) -> pd.DataFrame:
-    """Making Data Count summary matrix: variation icon (rows) by assurance icon (columns), each
-    cell listing the projects (by title) that carry both icons; empty rows/columns dropped."""
+def mdc_matrix(summary: pd.DataFrame, list_up_to: int = MAX_CHARTS) -> pd.DataFrame:
+    """Making Data Count summary matrix: variation icon (rows) by assurance icon (columns).
+
+    With at most ``list_up_to`` projects each cell lists the projects (by title) that carry both
+    icons; with more, each cell gives the number of projects, so the matrix stays readable at
+    any scale and still covers every project. Empty rows and columns are dropped.
+    """
     if summary.empty:
         return pd.DataFrame()
     rows = [k for k in VARIATION_LABELS if k in set(summary["variation"])]
     cols = [k for k in ASSURANCE_LABELS if k in set(summary["assurance"])]
+    if len(summary) <= list_up_to:
+        cells = summary.groupby(["variation", "assurance"], sort=False)["title"].agg("; ".join)
+    else:
+        cells = summary.groupby(["variation", "assurance"], sort=False).size().map("{:,}".format)
     grid = pd.DataFrame("", index=[VARIATION_LABELS[r] for r in rows],
                         columns=[ASSURANCE_LABELS[c] for c in cols])
-    for r in rows:
-        for c in cols:
-            titles = summary.loc[(summary["variation"] == r) & (summary["assurance"] == c), "title"]
-            grid.loc[VARIATION_LABELS[r], ASSURANCE_LABELS[c]] = "; ".join(titles)
+    for (r, c), text in cells.items():
+        grid.loc[VARIATION_LABELS[r], ASSURANCE_LABELS[c]] = text
     grid.index.name = "Variation"
     return grid.reset_index()
 
@@ -162,28 +276,33 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
     return out
 
 
-def project_figures(data) -> list[tuple[object, str, str]]:
-    """(figure, alt text, caption) for every project's SPC chart, in portfolio order."""
+def project_figures(data, summary: pd.DataFrame | None = None):
+    """Yield (figure, alt text, caption) for the SPC charts of the projects in ``summary`` (all
+    projects by default), in its row order, one figure at a time: the caller embeds and closes
+    each before the next is drawn, so figures never accumulate."""
     from helpers.spc.charts import chart_alt_text, spc_chart
 
-    figs = []
-    for _, p in data.projects.sort_values(["start_date", "title"]).iterrows():
-        chart = project_chart(p, data.kpi_values)
+    if summary is None:
+        summary = chart_selection(project_summary(data), cap=len(data.projects))
+    charts = project_charts(data, summary["project_id"])
+    projects = data.projects.set_index("project_id")
+    for pid in summary["project_id"]:
+        p, chart = projects.loc[pid], charts[pid]
         fig = spc_chart(chart, title=str(p["title"]), y_label=f"{p['kpi']} ({p['unit']})")
         caption = (f"{p['kpi']} ({p['unit']}; {_BETTER.get(p['better'], p['better']).lower()} is "
                    f"better). Limits recalculated at the project's start, "
                    f"{pd.Timestamp(p['start_date']):%B %Y}.")
-        figs.append((fig, chart_alt_text(chart, str(p["kpi"])), caption))
-    return figs
+        yield fig, chart_alt_text(chart, str(p["kpi"])), caption
 
 
-def show_project_charts(data) -> None:
-    """Display every project's SPC chart (escaped, with alt text) and release the figures."""
+def show_project_charts(data, summary: pd.DataFrame | None = None) -> None:
+    """Display the SPC charts of the projects in ``summary`` (escaped, with alt text), each
+    figure closed as soon as it is embedded."""
     import matplotlib.pyplot as plt
 
     from helpers.report.display import show_figure
 
-    for fig, alt, caption in project_figures(data):
+    for fig, alt, caption in project_figures(data, summary):
         show_figure(fig, alt=alt, caption=caption)
         plt.close(fig)
 
@@ -263,16 +382,39 @@ def _none_recorded(rep) -> str:
     return f"No live improvement projects are recorded for {rep.scope}."
 
 
-def show_portfolio(rep) -> None:
-    """The portfolio table for the report's scope (or a sentence when there are no projects)."""
+def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFrame, str]:
+    """The first :data:`MAX_ROWS` rows of a table, and a note saying what was left out."""
+    if total <= MAX_ROWS:
+        return table, ""
+    return table.head(MAX_ROWS), (f" Showing the first {MAX_ROWS} of {total:,} projects, ordered by "
+                                  f"signal (special cause improvement, concern, then the rest); "
+                                  f"the other {total - MAX_ROWS:,}: {rest_note}.")
+
+
+def show_portfolio(rep, summary: pd.DataFrame | None = None) -> None:
+    """The portfolio table for the report's scope (or a sentence when there are no projects);
+    above :data:`MAX_ROWS` projects, the first rows by signal and counts by status for the rest."""
     from helpers.report.display import show_sentences, show_table
 
-    table = portfolio_table(rep.data)
-    if table.empty:
+    data = rep.data
+    if data.projects.empty:
         show_sentences([_none_recorded(rep)])
         return
-    show_table(table, caption=f"Improvement projects, {rep.scope}",
-               note="Leads are shown by profession only.")
+    note = "Leads are shown by profession only."
+    if len(data.projects) > MAX_ROWS:
+        if summary is None:
+            summary = project_summary(data)
+        order = by_signal(summary)["project_id"]
+        ranked = data.projects.set_index("project_id").loc[order].reset_index()
+        rest = ranked.iloc[MAX_ROWS:]["status"].astype(str).value_counts()
+        rest_note = ", ".join(f"{n:,} {k}" for k, n in rest.items())
+        table = portfolio_table(SimpleNamespace(projects=ranked, participants=data.participants),
+                                sort=False)
+        table, extra = _capped(table, len(ranked), rest_note)
+        note += extra
+    else:
+        table = portfolio_table(data)
+    show_table(table, caption=f"Improvement projects, {rep.scope}", note=note)
 
 
 def show_matrix(rep, summary: pd.DataFrame) -> None:
@@ -282,32 +424,44 @@ def show_matrix(rep, summary: pd.DataFrame) -> None:
     if summary.empty:
         show_sentences([_none_recorded(rep)])
         return
+    what = ("Each cell lists the projects" if len(summary) <= MAX_CHARTS
+            else f"Each cell gives the number of projects (of {len(summary):,})")
     show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {rep.scope}",
-               note="Rows: variation in the most recent point (limits recalculated at each "
-                    "project's start). Columns: assurance against the project's target.")
+               note=f"{what}. Rows: variation in the most recent point (limits recalculated at "
+                    "each project's start). Columns: assurance against the project's target.")
 
 
 def show_project_summaries(rep, summary: pd.DataFrame) -> None:
-    """Per-project icons and level change, as a table and plain sentences."""
+    """Per-project icons and level change, as a table and plain sentences (the first
+    :data:`MAX_ROWS` projects by signal when there are more)."""
     from helpers.report.display import show_sentences, show_table
 
     if summary.empty:
         show_sentences([_none_recorded(rep)])
         return
-    show_table(summary_table(summary), caption=f"Icons and level change at the start, {rep.scope}",
+    ranked = by_signal(summary) if len(summary) > MAX_ROWS else summary
+    table, extra = _capped(summary_table(ranked), len(ranked), _variation_counts(ranked.iloc[MAX_ROWS:]))
+    show_table(table, caption=f"Icons and level change at the start, {rep.scope}",
                note=f"Level change: segmented regression with Newey-West errors, estimated only "
-                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start.")
-    show_sentences(summary_sentences(summary))
+                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start."
+                    + extra)
+    show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
 
 
-def show_charts(rep) -> None:
-    """One SPC chart per project (or a sentence when there are none)."""
+def show_charts(rep, summary: pd.DataFrame | None = None) -> None:
+    """SPC charts: one per project up to :data:`MAX_CHARTS` projects; beyond that, those showing
+    special cause variation (:func:`chart_selection`), with a sentence saying which and why."""
     from helpers.report.display import show_sentences
 
     if rep.data.projects.empty:
         show_sentences([_none_recorded(rep)])
         return
-    show_project_charts(rep.data)
+    if summary is None:
+        summary = project_summary(rep.data)
+    shown = chart_selection(summary)
+    if len(summary) > MAX_CHARTS:
+        show_sentences([chart_selection_sentence(summary, shown)])
+    show_project_charts(rep.data, shown)
 
 
 def show_service_example(rep) -> None:
