@@ -119,6 +119,60 @@ def level_change(series: pd.Series, start, min_points: int = MIN_ITS_POINTS) -> 
     return segmented_regression(df, "y", "t", "x", family="gaussian").loc["level_change"]
 
 
+_Z975 = 1.959963984540054  # standard normal 97.5th percentile (Wald 95% interval)
+
+
+def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]:
+    """The level change of :func:`level_change` computed directly with numpy.
+
+    The same model as :func:`helpers.its.segmented_regression` with ``family="gaussian"``:
+    least squares on const, time (1..n), the 0/1 step and the slope change (time since the last
+    pre-start point, 0 before), with Newey-West (1987) HAC standard errors, Bartlett kernel,
+    :func:`helpers.its.newey_west_lags` lags and no small-sample correction, Wald interval and
+    p-value from the normal distribution (as statsmodels' GLM with ``cov_type="HAC"``). It
+    avoids the per-fit pandas and statsmodels overhead (about 30 ms a fit) when hundreds of
+    projects are summarised; the tests check it against :func:`level_change`.
+
+    Parameters
+    ----------
+    values : array of float
+        The series in time order (no missing values).
+    after : array of bool or 0/1
+        1 from the start on; both sides must be present.
+
+    Returns
+    -------
+    dict with ``estimate, ci_low, ci_high, p_value`` of the level change.
+
+    References
+    ----------
+    Newey WK, West KD. A simple, positive semi-definite, heteroskedasticity and autocorrelation
+    consistent covariance matrix. Econometrica 1987;55:703-708.
+    """
+    from scipy.stats import norm
+
+    from helpers.its import newey_west_lags
+
+    y = np.asarray(values, dtype=float)
+    x = np.asarray(after, dtype=float)
+    n = len(y)
+    t = np.arange(1, n + 1, dtype=float)
+    last_pre = t[x == 0].max()
+    X = np.column_stack([np.ones(n), t, x, (t - last_pre) * x])
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    u = X * (y - X @ beta)[:, None]  # score contributions x_i e_i
+    S = u.T @ u
+    lags = newey_west_lags(n)
+    for lag in range(1, lags + 1):
+        gamma = u[lag:].T @ u[:-lag]
+        S += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    cov = xtx_inv @ S @ xtx_inv
+    est, se = beta[2], float(np.sqrt(cov[2, 2]))
+    return {"estimate": est, "ci_low": est - _Z975 * se, "ci_high": est + _Z975 * se,
+            "p_value": float(2 * norm.sf(abs(est / se)))}
+
+
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
                    "n_after", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
 
@@ -128,9 +182,9 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
     Making Data Count icons, and the level change with its interval.
 
     The XmR tables come from :func:`project_charts` (one groupby over ``kpi_values``); no figure
-    is drawn. The segmented regression (:func:`level_change`) is fitted only for series with at
-    least ``min_points`` points on each side of the start (Wagner et al. 2002); the others get
-    missing estimates. ``charts`` (a dict from :func:`project_charts`) avoids recomputing them.
+    is drawn. The segmented regression (:func:`level_change_fast`, the model of
+    :func:`level_change`) is fitted only for series with at least ``min_points`` points on each
+    side of the start (Wagner et al. 2002); the others get missing estimates. ``charts`` (a dict from :func:`project_charts`) avoids recomputing them.
     """
     p = data.projects
     if p.empty:
@@ -148,7 +202,7 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
         variation.append(variation_icon(chart))
         assurance.append(assurance_icon(chart))
         if min(after, len(chart) - after) >= min_points:
-            lc = level_change(chart["value"], start, min_points)
+            lc = level_change_fast(chart["value"].to_numpy(), chart.index >= start)
             for k in est:
                 est[k][i] = lc[k]
     out = pd.DataFrame({
