@@ -38,6 +38,29 @@ reports:
     assert c1.entry.job_timeout == 30
     assert jobs[0].parameters == {"programme_id": "p1", "cohort_id": None}
     assert [j.output for j in select(jobs, "p1/*/50_*")] == outputs[2:5]
+    # --only may be repeated: a job runs when any glob matches
+    assert [j.output for j in select(jobs, ["*/all/*", "p2/c3/*"])] == \
+        ["p1/all/00_dq.html", "p2/all/00_dq.html", "p1/all/50_net.html", "p2/all/50_net.html",
+         "p2/c3/50_net.html"]
+
+
+def test_repository_manifest_runs_every_analysis_per_programme_and_cohort(repo_root, sample_dataset_path):
+    """reports.yaml: data quality per programme; every analysis per programme and per cohort."""
+    from helpers.data import load_dataset
+    from helpers.runner.manifest import load_manifest, units_from_dataset
+
+    m = load_manifest(repo_root / "reports.yaml")
+    units = units_from_dataset(load_dataset(sample_dataset_path))
+    outputs = {j.output for j in expand(m.entries, units)}
+    names = [e.name for e in m.entries]
+    assert names[0] == "00_data_quality"
+    cohorts = [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]]
+    for p in units["programmes"]:
+        assert f"{p['programme_id']}/all/00_data_quality.html" in outputs
+    for name in names[1:]:
+        for pid, cid in cohorts:
+            assert f"{pid}/all/{name}.html" in outputs and f"{pid}/{cid}/{name}.html" in outputs
+    assert len(outputs) == len(units["programmes"]) * len(names) + len(cohorts) * (len(names) - 1)
 
 
 @pytest.mark.parametrize("text, message", [

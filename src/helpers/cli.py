@@ -40,7 +40,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", default=None, help="dataset folder (default: from the manifest)")
     p.add_argument("--out", default=None, help="reports folder (default: from the manifest, else reports/)")
     p.add_argument("--jobs", type=int, default=None, help="jobs at once (default: number of cores)")
-    p.add_argument("--only", default=None, metavar="GLOB", help="run only jobs whose output path matches")
+    p.add_argument("--only", action="append", default=None, metavar="GLOB",
+                   help="run only jobs whose output path matches (repeat for several globs)")
     p.add_argument("--force", action="store_true", help="re-run jobs even when nothing changed")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="send jobs to a Dask distributed scheduler, e.g. tcp://host:8786")

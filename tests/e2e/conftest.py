@@ -1,6 +1,9 @@
 """Session fixtures for the end-to-end report tests: each dataset is published once per session.
 
-``sample_run``   ``leadeval run`` over data/sample (every notebook, programme and cohort)
+``sample_run``   ``leadeval run`` over data/sample: every notebook for every programme, and for one
+                 cohort of each programme (SAMPLE_ONLY; the smallest cohort, sath_c02 with 4
+                 people, exercises suppression). ``make reports`` publishes all 185 reports;
+                 tests/test_runner_manifest.py checks that the manifest expands to all of them.
 ``hostile_run``  ``leadeval run`` over a small sample (``leadeval sample-data --participants 40``)
                  with a hostile string appended to every free-text value (tests/hostile);
                  every job, unless ``LEADEVAL_E2E_HOSTILE_ONLY=GLOB`` narrows it while you
@@ -71,14 +74,21 @@ def _cli(*args: str, timeout: int = RUN_TIMEOUT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-def publish(dataset: Path, out: Path, config: Path | None = None, only: str | None = None) -> Run:
+# Every programme-level report, plus one cohort of each programme: the same notebooks and code
+# paths as the full set at about a third of its cost, so `make test` stays near ten minutes.
+SAMPLE_ONLY = ["*/all/*", "barts_kf_scl/barts_c01/*", "lcft_cetad/lcft_c01/*",
+               "leeds_cihm/leeds_c01/*", "luhft_lbs/luhft_c02/*", "sath_academy/sath_c02/*"]
+
+
+def publish(dataset: Path, out: Path, config: Path | None = None,
+            only: str | list[str] | None = None) -> Run:
     """Run ``leadeval run`` on ``dataset`` into ``out`` with two jobs at once."""
     if _engine_missing():
         pytest.skip("the report engine (helpers.runner.commands) does not exist yet")
     args = ["run", "--config", str(config or REPO_ROOT / "reports.yaml"), "--dataset", str(dataset),
             "--out", str(out), "--jobs", "2"]
-    if only:
-        args += ["--only", only]
+    for glob in ([only] if isinstance(only, str) else (only or [])):
+        args += ["--only", glob]
     proc = _cli(*args)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
@@ -95,7 +105,13 @@ def sample_run(tmp_path_factory) -> Run:
         pytest.fail("data/sample/dataset.yaml is missing: build it with `make sample`")
     persistent = os.environ.get("LEADEVAL_E2E_REPORTS")
     out = Path(persistent).resolve() if persistent else tmp_path_factory.mktemp("sample") / "reports"
-    return publish(dataset, out)
+    return publish(dataset, out, only=SAMPLE_ONLY)
+
+
+@pytest.fixture(scope="session")
+def sample_only() -> list[str]:
+    """The ``--only`` globs of the sample run."""
+    return list(SAMPLE_ONLY)
 
 
 @pytest.fixture(scope="session")

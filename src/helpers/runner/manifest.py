@@ -171,11 +171,13 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
     return jobs
 
 
-def select(jobs: list[Job], pattern: str | None) -> list[Job]:
-    """Jobs whose output path matches the glob (``--only``); all jobs when no pattern."""
+def select(jobs: list[Job], pattern: str | list[str] | None) -> list[Job]:
+    """Jobs whose output path matches the glob, or any of the globs (``--only``, repeatable);
+    all jobs when no pattern."""
     if not pattern:
         return list(jobs)
-    return [j for j in jobs if fnmatch.fnmatchcase(j.output, pattern)]
+    patterns = [pattern] if isinstance(pattern, str) else list(pattern)
+    return [j for j in jobs if any(fnmatch.fnmatchcase(j.output, p) for p in patterns)]
 
 
 def units_from_dataset(ds) -> dict:
