@@ -119,8 +119,7 @@ def _fit_mixed(df: pd.DataFrame, formula: str, nested: bool):
         # retry and boundary warnings are expected; convergence is judged below
         warnings.simplefilter("ignore")
         if nested:
-            model = smf.mixedlm(formula, df, groups="cohort_id", re_formula="1",
-                                vc_formula={"participant": "0 + C(participant_id)"})
+            model = _nested_model(df, formula)
         else:
             model = smf.mixedlm(formula, df, groups="participant_id")
         # L-BFGS, then Powell from where it stopped: a cohort variance at its boundary of
@@ -129,6 +128,32 @@ def _fit_mixed(df: pd.DataFrame, formula: str, nested: bool):
         result = model.fit(reml=True, method=FIT_METHODS)
     failed = not result.converged or not np.all(np.isfinite(np.asarray(result.bse_fe)))
     return None if failed else result
+
+
+def _nested_model(df: pd.DataFrame, formula: str):
+    """The nested model ``smf.mixedlm(formula, df, groups="cohort_id", re_formula="1",
+    vc_formula={"participant": "0 + C(participant_id)"})``, with the same matrices built
+    directly: statsmodels evaluates the variance-component formula once per cohort, which
+    took longer than the fit itself. Per cohort (sorted, as statsmodels orders its groups)
+    the component's design is one indicator column per participant of that cohort (sorted),
+    rows in data order."""
+    import statsmodels.formula.api as smf
+    from statsmodels.regression.mixed_linear_model import MixedLM, VCSpec
+
+    base = smf.mixedlm(formula, df, groups="cohort_id", re_formula="1")
+    groups = np.asarray(df["cohort_id"])
+    people = df["participant_id"].to_numpy()
+    mats, names = [], []
+    for g in sorted(set(groups)):
+        who = people[groups == g]
+        levels, codes = np.unique(who, return_inverse=True)
+        mat = np.zeros((len(who), len(levels)))
+        mat[np.arange(len(who)), codes] = 1.0
+        mats.append(np.asfortranarray(mat))  # column-major as patsy gives it: same arithmetic, same fit
+        names.append([f"C(participant_id)[{lev}]" for lev in levels])
+    exog = pd.DataFrame(base.exog, columns=base.exog_names)
+    return MixedLM(np.asarray(base.endog), exog, groups, exog_re=pd.DataFrame(np.asarray(base.exog_re), columns=["cohort_id"]),
+                   exog_vc=VCSpec(["participant"], [names], [mats]))
 
 
 def _fit_ols(df: pd.DataFrame, formula: str):
