@@ -124,3 +124,28 @@ def test_not_estimable_with_one_wave():
     scores, parts = simulate(n_cohorts=3, per=5, seed=6)
     out = wave_effects(scores[scores["wave"] == "baseline"], parts, "care")
     assert out["estimate"].isna().all() and "not estimable" in out.iloc[0]["model"]
+
+
+def test_directly_built_nested_model_is_the_formula_model():
+    """_nested_model builds the variance-component matrices itself (for speed); they, and the
+    REML fit, must be exactly those of statsmodels' vc_formula route, on unbalanced data with
+    rows out of order and some people missing a wave."""
+    from helpers.outcomes.mixed import _formula, _nested_model
+
+    scores, parts = simulate(n_cohorts=4, per=9, seed=5)
+    scores = scores.sample(frac=1, random_state=3).iloc[5:]  # shuffled, a few answers missing
+    df = model_frame(scores, parts, "care")
+    formula, _ = _formula(df, "baseline")
+    fast = _nested_model(df, formula)
+    slow = smf.mixedlm(formula, df, groups="cohort_id", re_formula="1",
+                       vc_formula={"participant": "0 + C(participant_id)"})
+    assert fast.group_labels == slow.group_labels
+    assert np.array_equal(fast.exog, slow.exog) and np.array_equal(fast.endog, slow.endog)
+    for a, b in zip(fast.exog_vc.mats[0], slow.exog_vc.mats[0], strict=True):
+        assert np.array_equal(a, b)
+    assert fast.exog_vc.colnames == slow.exog_vc.colnames
+    r_fast = fast.fit(reml=True, method=FIT_METHODS)
+    r_slow = slow.fit(reml=True, method=FIT_METHODS)
+    assert list(r_fast.fe_params.index) == list(r_slow.fe_params.index)
+    assert np.array_equal(r_fast.params.to_numpy(), r_slow.params.to_numpy())
+    assert np.array_equal(r_fast.bse_fe.to_numpy(), r_slow.bse_fe.to_numpy())
