@@ -247,10 +247,18 @@ def reliability(responses: pd.DataFrame, items: pd.DataFrame, rater: str | None 
     scored = scored.copy()
     if "rater_id" in scored:
         scored["rater_id"] = scored["rater_id"].astype(object).where(scored["rater_id"].notna(), "")
+    key = ["instrument_id", "scale", "wave"]
+    # one pivot for every scale and wave (a pivot per group cost more than the alphas); each
+    # group's slice, once _alpha drops the other scales' all-missing columns, is the table a
+    # per-group pivot gives (same rows and columns, same order)
+    big = scored.pivot_table(index=key + row_key, columns="item_id", values="scored",
+                             aggfunc="mean", observed=True)
+    slices = {k: g.droplevel([0, 1, 2]) for k, g in big.groupby(level=[0, 1, 2], sort=False)}
+    empty = big.iloc[0:0].droplevel([0, 1, 2])
     rows = []
-    for (inst, scale, wave), g in scored.groupby(["instrument_id", "scale", "wave"], sort=True):
-        wide = g.pivot_table(index=row_key, columns="item_id", values="scored", aggfunc="mean",
-                             observed=True)
+    for inst, scale, wave in scored[key].dropna().drop_duplicates().sort_values(key).itertuples(
+            index=False):
+        wide = slices.get((inst, scale, wave), empty)
         est, lo, hi, note = _alpha(wide, ci)
         n_items = int(((items["instrument_id"] == inst) & (items["scale"] == scale)).sum())
         n = int(wide.dropna(how="all").shape[0])
