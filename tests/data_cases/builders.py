@@ -21,8 +21,12 @@ CORPUS = HERE / "corpus"
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
-    """Every data test gets its own empty cache folder (never the user's ~/.cache)."""
+    """Every data test gets its own empty cache folder (never the user's ~/.cache) and an empty
+    in-process memo, so what a test loads is read from its files."""
+    from helpers.data import memo
+
     monkeypatch.setenv("LEADEVAL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    memo.clear()
 
 
 def copy_valid(dest: Path) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data import cache
+from helpers.data import cache, memo
 from helpers.data.dataset import Dataset
 from helpers.data.errors import DataError, Problem
 from helpers.data.meta import META_FILE, read_meta
@@ -125,8 +125,12 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     entry = cache.cache_key(digest, key_fingerprint(key))
     names = {t: p.relative_to(folder.resolve()).as_posix() for t, p in files.items()}
     if use_cache:
+        kept = memo.get(entry)
+        if kept is not None:
+            return Dataset(meta, folder, digest, kept, names)
         cached = cache.read_cached(entry)
         if cached is not None:
+            memo.put(entry, cached)
             return Dataset(meta, folder, digest, cached, names)
     tables = read_tables(folder, meta, files, problems)
     if problems:
@@ -136,6 +140,7 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     tables = {t: complete_columns(df, TABLES[t]).reset_index(drop=True) for t, df in tables.items()}
     if use_cache:
         cache.write_cached(entry, tables)
+        memo.put(entry, tables)
     return Dataset(meta, folder, digest, tables, names)
 
 

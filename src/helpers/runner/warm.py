@@ -46,7 +46,9 @@ WARM_MODULES = (
 
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]  # as nbclient starts its kernels
 _SNAPSHOT: dict = {}
-_KEEP_MODULES = ("helpers", "helpers.runner", "helpers.runner.warm")  # this module holds the snapshot
+# this module holds the snapshot; helpers.data.memo holds datasets keyed by content hash, handed
+# out as copy-on-write copies (see its docstring), so keeping it leaks no job's changes.
+_KEEP_MODULES = ("helpers", "helpers.runner", "helpers.runner.warm", "helpers.data.memo")
 
 
 # --------------------------------------------------------------------------------- kernel side

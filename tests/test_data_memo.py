@@ -1,0 +1,61 @@
+"""The in-process dataset memo (helpers.data.memo): fast repeat loads that leak nothing."""
+
+import shutil
+
+import pytest
+
+from helpers.data import cache, load_dataset, memo
+
+VALID = __import__("pathlib").Path(__file__).parent / "data_cases" / "valid_minimal"
+
+
+@pytest.fixture
+def dataset(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    memo.clear()
+    folder = tmp_path / "ds"
+    shutil.copytree(VALID, folder)
+    yield folder
+    memo.clear()
+
+
+def test_second_load_in_a_process_reads_no_files(dataset, monkeypatch):
+    first = load_dataset(dataset)
+    monkeypatch.setattr(cache, "read_cached", lambda key: pytest.fail("read the parquet cache"))
+    second = load_dataset(dataset)
+    assert second.content_hash == first.content_hash
+    for name, df in first.tables.items():
+        assert second.tables[name].equals(df)
+
+
+def test_a_job_changing_its_tables_cannot_change_the_next_jobs(dataset):
+    first = load_dataset(dataset)
+    original = first.participants.copy(deep=True)
+    first.participants.loc[0, "organisation"] = "CHANGED"
+    first.participants["extra"] = 1
+    first.tables["participants"].drop(index=1, inplace=True)
+    second = load_dataset(dataset)
+    assert second.participants.equals(original)
+
+
+def test_changed_content_is_never_served_from_memory(dataset):
+    first = load_dataset(dataset)
+    path = dataset / "programmes.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    header, row = text[0], text[1]
+    cols = header.split(",")
+    values = row.split(",")
+    values[cols.index("name")] = "A renamed programme"
+    text[1] = ",".join(values)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    second = load_dataset(dataset)
+    assert second.content_hash != first.content_hash
+    assert "A renamed programme" in set(second.programmes["name"])
+
+
+def test_memo_keeps_at_most_two_datasets():
+    memo.clear()
+    for key in ("a", "b", "c"):
+        memo.put(key, {})
+    assert memo.get("a") is None and memo.get("b") == {} and memo.get("c") == {}
+    memo.clear()
