@@ -28,7 +28,7 @@ Cumming G (2012). Understanding the new statistics. New York: Routledge.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 
 def noncentral_t_ci(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
@@ -54,7 +54,9 @@ def noncentral_t_ci(t: float, df: float, level: float = 0.95) -> tuple[float, fl
     a = 1 - level
 
     def cdf(ncp: float) -> float:
-        value = stats.nct.cdf(t, df, ncp)
+        # scipy.stats.nct.cdf evaluates exactly this (nct._cdf), after argument checks that
+        # cost more than the function itself when brentq calls it hundreds of times
+        value = special.nctdtr(df, ncp, t)
         if np.isnan(value):   # scipy's series fails far in the tails: the limit is known
             return 0.0 if ncp > t else 1.0
         return float(value)
