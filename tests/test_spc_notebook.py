@@ -18,6 +18,8 @@ import pytest
 
 NOTEBOOK = "notebooks/40_improvement_projects.ipynb"
 
+pytestmark = pytest.mark.slow  # executes the notebook end to end (in-process: seconds, not minutes)
+
 
 def _execute(repo_root, monkeypatch, **params) -> tuple[list[str], str]:
     """Run the notebook's code cells here (parameters cell replaced by ``params``); return its
