@@ -55,13 +55,12 @@ def variation_icon(chart: pd.DataFrame) -> str:
     """
     if chart.empty:
         return "no_limits"
-    last = chart.iloc[-1]
-    if last["chart"] != "xmr":
+    if chart["chart"].iat[-1] != "xmr":  # column access: no mixed-type row is built
         return "no_limits"
-    if not last["special_cause"]:
+    if not chart["special_cause"].iat[-1]:
         return "common_cause"
-    kind = str(last["point_type"]).removeprefix("special_cause_")
-    return f"{kind}_{last['direction']}"
+    kind = str(chart["point_type"].iat[-1]).removeprefix("special_cause_")
+    return f"{kind}_{chart['direction'].iat[-1]}"
 
 
 def assurance_icon(chart: pd.DataFrame, target: float | None = None,
@@ -99,7 +98,7 @@ def assurance_icon(chart: pd.DataFrame, target: float | None = None,
         return "no_target"
     if chart.empty or chart["chart"].iloc[-1] != "xmr":
         return "no_limits"
-    lpl, upl = chart["lpl"].iloc[-1], chart["upl"].iloc[-1]
+    lpl, upl = chart["lpl"].iat[-1], chart["upl"].iat[-1]
     up = improvement_sign(improvement) > 0
     if target > upl:
         return "fail" if up else "pass"
