@@ -114,3 +114,21 @@ def test_demand_only_when_recorded():
     assert out.loc["All", "places"] == 48 and out.loc["All", "n"] == 6
     assert out.loc["c2", "fill_rate"] == pytest.approx(3 / 24)
     assert demand(pd.DataFrame({"cohort_id": ["c1"]}), PARTS).empty
+
+
+def test_demand_table_hides_a_cohort_recoverable_from_the_total():
+    # sath_academy in the sample: 13 + 4 = 17; with the All row shown, hiding only the 4
+    # would let a reader compute it, so the 13 is hidden as well.
+    from helpers.reach import demand, demand_display
+
+    cohorts = pd.DataFrame({"cohort_id": ["c1", "c2"], "programme_id": ["p", "p"],
+                            "places": [14, 6], "applications": [18, 7]})
+    participants = pd.DataFrame({"participant_id": [f"P{i}" for i in range(17)],
+                                 "cohort_id": ["c1"] * 13 + ["c2"] * 4})
+    shown = demand_display(demand(cohorts, participants), 5)
+    assert shown["n"].tolist() == ["<5", "<5", "17"]
+    assert shown["fill_rate"].tolist()[:2] == ["–", "–"]
+    # a cohort's own report shows no total, so no secondary suppression is needed
+    one = demand(cohorts, participants)
+    one = one[one["cohort_id"] == "c1"]
+    assert demand_display(one, 5, totals_visible=False)["n"].tolist() == ["13"]

@@ -362,9 +362,35 @@ def show_reaction(rep) -> None:
                         f"than {rep.threshold} answers left out)")
 
 
+def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True) -> pd.DataFrame:
+    """The demand table formatted for a report, with small counts suppressed.
+
+    The ``All`` row publishes the total, so a single hidden cohort could be recovered by
+    subtraction: cohort rows get secondary suppression against that total (ONS 2019, see
+    :func:`helpers.report.disclosure.disclosure_mask`), and fill rates are withheld wherever
+    the participant count is hidden.
+    """
+    from helpers.report.disclosure import disclosure_mask
+    from helpers.report.fmt import fmt_num
+
+    body = d["cohort_id"] != "All"
+    hidden = pd.Series(False, index=d.index)
+    if body.any():
+        hidden[body] = disclosure_mask(d.loc[body, ["n"]], threshold,
+                                       totals_visible=totals_visible)["n"]
+    hidden[~body] = d.loc[~body, "n"] < threshold
+    shown = d.copy()
+    shown["n"] = [f"<{threshold}" if h else f"{int(v):,}" for v, h in zip(d["n"], hidden)]
+    for col in ("places", "applications"):
+        shown[col] = [fmt_num(v, 0) for v in d[col]]
+    shown["applications_per_place"] = [fmt_num(v, 1) for v in d["applications_per_place"]]
+    shown["fill_rate"] = ["–" if h or pd.isna(v) else f"{v:.0%}"
+                          for v, h in zip(d["fill_rate"], hidden)]
+    return shown
+
+
 def show_demand(rep) -> None:
     """Section table: places, applications and fill per cohort, where recorded."""
-    from helpers.report.disclosure import suppress_table
     from helpers.report.display import show_callout, show_sentences, show_table
     from helpers.report.fmt import fmt_num
 
@@ -375,17 +401,12 @@ def show_demand(rep) -> None:
         return
     if rep.cohort_id is not None:
         d = d[d["cohort_id"] != "All"]
-    shown = suppress_table(d, ["n"], rep.threshold, totals_visible=False)
-    for col in ("places", "applications"):
-        shown[col] = [fmt_num(v, 0) for v in d[col]]
-    shown["applications_per_place"] = [fmt_num(v, 1) for v in d["applications_per_place"]]
-    shown["fill_rate"] = ["–" if n < rep.threshold else f"{v:.0%}" if pd.notna(v) else "–"
-                          for v, n in zip(d["fill_rate"], d["n"])]
+    shown = demand_display(d, rep.threshold, totals_visible=rep.cohort_id is None)
     show_table(shown.rename(columns={"cohort_id": "Cohort", "places": "Places",
                                      "applications": "Applications", "n": "Participants",
                                      "applications_per_place": "Applications per place",
                                      "fill_rate": "Places filled"}),
-               caption="Demand for places")
+               caption="Demand for places", count_cols=["Participants"])
     total = d.iloc[-1]
     if pd.notna(total["applications_per_place"]):
         show_sentences([f"There were {fmt_num(total['applications_per_place'], 1)} applications "
