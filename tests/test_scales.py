@@ -184,3 +184,33 @@ def test_alpha_edge_cases_one_item_identical_answers_single_wave_per_row():
     assert np.isnan(out.loc["care", "estimate"]) and "no variation" in out.loc["care", "note"]
     assert not out["low"].any()
     assert reliability(_responses([]), ITEMS).empty
+
+
+def test_alpha_per_scale_and_wave_equals_pingouin_on_each_table_alone():
+    """reliability() pivots every scale and wave at once; each row must equal pingouin on that
+    scale's and wave's own respondents x items table (some answers missing, a wave where one
+    scale has nobody answering)."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for w, shift in (("baseline", 0.0), ("post", 0.4)):
+        trait = rng.normal(size=40)
+        for i in range(40):
+            for it in ("a1", "a2", "a3", "a4", "b1"):
+                if w == "post" and it == "b1":
+                    continue
+                v = float(np.clip(np.round(3 + shift + trait[i] + rng.normal(scale=0.7)), 1, 5))
+                rows.append((f"p{i}", "hlm", it, w, "self", np.nan if rng.random() < 0.08 else v))
+    resp = _responses(rows)
+    out = reliability(resp, ITEMS).set_index(["scale", "wave"])
+    scored = item_scores(resp, ITEMS)
+    for (scale, wave), g in scored.groupby(["scale", "wave"]):
+        wide = g.pivot_table(index="participant_id", columns="item_id", values="scored")
+        row = out.loc[(scale, wave)]
+        if wide.shape[1] < 2:
+            assert np.isnan(row["estimate"]) and "one item" in row["note"]
+            continue
+        est, (lo, hi) = pg.cronbach_alpha(wide, nan_policy="pairwise")
+        assert row["estimate"] == pytest.approx(est, abs=1e-12)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+        assert row["n"] == wide.dropna(how="all").shape[0]
+    assert set(out.index) == {("care", "baseline"), ("care", "post"), ("vision", "baseline")}
