@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from helpers.outcomes.mixed import (FIT_METHODS, MODEL_COHORT_FIXED, MODEL_NESTED, MODEL_PARTICIPANT, model_frame,
+from helpers.outcomes.mixed import (FIT_METHODS, MODEL_COHORT_FIXED, MODEL_NESTED, MODEL_OLS_LARGE,
+                                    MODEL_PARTICIPANT, model_frame,
                                     pool_small_professions, wave_effects)
 
 TRUE = {"wave": 0.5, "nursing": 0.2, "wave_x_nursing": 0.15}
@@ -149,3 +150,22 @@ def test_directly_built_nested_model_is_the_formula_model():
     assert list(r_fast.fe_params.index) == list(r_slow.fe_params.index)
     assert np.array_equal(r_fast.params.to_numpy(), r_slow.params.to_numpy())
     assert np.array_equal(r_fast.bse_fe.to_numpy(), r_slow.bse_fe.to_numpy())
+
+
+def test_national_scale_uses_clustered_regression_of_the_same_fixed_effects():
+    # Above max_mixed people: OLS with cohort fixed effects and participant-clustered errors
+    # (Liang & Zeger 1986), checked against statsmodels directly and against the truth.
+    scores, parts = simulate(seed=9, n_cohorts=8, per=40)
+    out = wave_effects(scores, parts, "care", max_mixed=100).set_index("profession")
+    assert out.loc["all", "model"] == MODEL_OLS_LARGE
+    df = model_frame(scores, parts, "care")
+    ref = df["profession"].value_counts().index[0]
+    direct = smf.ols(f"score ~ C(wave, Treatment('baseline')) * C(profession, Treatment('{ref}'))"
+                     " + C(cohort_id)", df).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(df["participant_id"])[0]})
+    term = "C(wave, Treatment('baseline'))[T.post]"
+    assert out.loc[ref, "estimate"] == pytest.approx(direct.params[term], abs=1e-9)
+    lo, hi = direct.conf_int().loc[term]
+    assert (out.loc[ref, "ci_low"], out.loc[ref, "ci_high"]) == pytest.approx((lo, hi), abs=1e-6)
+    mixed = wave_effects(scores, parts, "care").set_index("profession")
+    assert out.loc["all", "estimate"] == pytest.approx(mixed.loc["all", "estimate"], abs=0.02)
