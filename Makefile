@@ -33,7 +33,7 @@ reports: $(STAMP) data/sample/dataset.yaml
 	$(BIN)/leadeval run --dataset data/sample --out reports
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. notebooks/
