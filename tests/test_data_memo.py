@@ -33,7 +33,7 @@ def test_a_job_changing_its_tables_cannot_change_the_next_jobs(dataset):
     original = first.participants.copy(deep=True)
     first.participants.loc[0, "organisation"] = "CHANGED"
     first.participants["extra"] = 1
-    first.tables["participants"].drop(index=1, inplace=True)
+    first.tables["participants"].loc[1, "role"] = "CHANGED TOO"
     second = load_dataset(dataset)
     assert second.participants.equals(original)
 
