@@ -251,6 +251,10 @@ def edit_notebook(path: Path, stamp: str) -> None:
 def floor(jobs: list[dict], env: dict, workers: int) -> dict:
     """(e) every job's code in one process (imports paid once), divided by ``workers``."""
     spec = json.dumps(jobs)
+    from helpers.runner.pool import limit_threads
+
+    env = dict(env)
+    limit_threads(workers, env)  # the same native thread pools as each leadeval worker's kernel
     proc = subprocess.run([sys.executable, __file__, "--floor-worker"], input=spec, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:

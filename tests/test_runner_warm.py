@@ -197,3 +197,51 @@ def test_failed_job_discards_the_kept_kernel(tmp_path):
     finally:
         kernel.discard()
     assert not kernel.usable("python3")
+
+
+# ------------------------------------------------------- compiled code kept, garbage frozen
+
+
+def test_code_cache_reuses_compiled_code_but_runs_each_import_afresh(tmp_path, monkeypatch):
+    pkg = tmp_path / "helpers" / "lecache_probe"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    mod = pkg / "counter.py"
+    mod.write_text("state = []\nVALUE = 1\n")
+    cache = warm.HelpersCodeCache()
+    monkeypatch.setattr(sys, "meta_path", [cache, *sys.meta_path])
+    # a throwaway `helpers` package path so the finder sees helpers.lecache_probe
+    import helpers
+
+    monkeypatch.setattr(helpers, "__path__", [str(tmp_path / "helpers"), *helpers.__path__])
+    import importlib
+
+    first = importlib.import_module("helpers.lecache_probe.counter")
+    first.state.append("leak")
+    compiled = lambda: [k for k in cache.codes if k[0] == str(mod)]  # noqa: E731
+    assert len(compiled()) == 1
+    del sys.modules["helpers.lecache_probe.counter"]
+    second = importlib.import_module("helpers.lecache_probe.counter")
+    assert second is not first and second.state == []  # executed afresh: no state carried over
+    assert len(compiled()) == 1  # ... from the same compiled code
+    mod.write_text("state = []\nVALUE = 22\n")  # an edit (new size) is compiled again
+    del sys.modules["helpers.lecache_probe.counter"]
+    third = importlib.import_module("helpers.lecache_probe.counter")
+    assert third.VALUE == 22 and len(compiled()) == 2
+    for name in [n for n in sys.modules if n.startswith("helpers.lecache_probe")]:
+        del sys.modules[name]
+
+
+def test_code_cache_ignores_other_packages():
+    assert warm.HelpersCodeCache().find_spec("json") is None
+
+
+def test_worker_threads_share_the_cores_and_respect_the_user():
+    from helpers.runner.pool import THREAD_VARS, limit_threads
+
+    env = {"MKL_NUM_THREADS": "7"}
+    threads = limit_threads(os.cpu_count() or 1, env)
+    assert threads == 1
+    assert env["MKL_NUM_THREADS"] == "7"  # set by the user: kept
+    assert all(env[name] == "1" for name in THREAD_VARS if name != "MKL_NUM_THREADS")
+    assert limit_threads(1, {}) == (os.cpu_count() or 1)

@@ -57,6 +57,7 @@ class _Client(PapermillNotebookClient):
     """papermill's client, reporting kernel start failures and handing out the kernel manager."""
 
     on_kernel = None  # callable(km) set by LeadevalEngine
+    kept_kc = None  # a connected client of a kept kernel (helpers.runner.warm), used as it is
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         # The kernel's own stderr (start-up chatter such as "Kernel is running over TCP without
@@ -76,6 +77,10 @@ class _Client(PapermillNotebookClient):
     start_new_kernel = run_sync(async_start_new_kernel)
 
     async def async_start_new_kernel_client(self):
+        if self.kept_kc is not None:  # already connected and known to answer: no wait_for_ready
+            self.kc = self.kept_kc
+            self.kc.allow_stdin = False
+            return self.kc
         try:
             return await super().async_start_new_kernel_client()
         except Exception as exc:  # noqa: BLE001
@@ -90,7 +95,7 @@ class LeadevalEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 on_kernel=None, km=None, keep_kernel=False, **kwargs):
+                                 on_kernel=None, km=None, keep_kernel=False, kc=None, **kwargs):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -105,6 +110,7 @@ class LeadevalEngine(NBClientEngine):
         )
         client = _Client(nb_man, km=km, **final_kwargs)
         client.on_kernel = on_kernel
+        client.kept_kc = kc if keep_kernel else None
         if km is None:
             return client.execute()
         # A kernel started ahead of need (see WarmKernel): nbclient does not own it, so it is
@@ -116,7 +122,7 @@ class LeadevalEngine(NBClientEngine):
         finally:
             try:
                 if keep_kernel:  # a kernel kept for the next job (helpers.runner.warm)
-                    if client.kc is not None:
+                    if client.kc is not None and client.kc is not kc:
                         client.kc.stop_channels()
                 elif client.km is not None:
                     client._cleanup_kernel()
@@ -219,7 +225,8 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel: bool = False):
+def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel: bool = False,
+             kc=None):
     output_path = os.path.join(workdir, "executed.ipynb")
     try:
         return papermill.execute_notebook(
@@ -238,6 +245,7 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel
             shutdown_kernel="immediate",
             km=km,
             keep_kernel=keep_kernel,
+            kc=kc,
         )
     except PapermillExecutionError as exc:
         heading = None
@@ -300,9 +308,10 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
             watchdog = _Watchdog(remaining)
             km = warm.km if (warm is not None and attempt == 1) else None
             try:
+                keep = km is not None and getattr(warm, "reusable", False)
                 with watchdog:
-                    nb = _execute(spec, workdir, watchdog, km=km,
-                                  keep_kernel=km is not None and getattr(warm, "reusable", False))
+                    nb = _execute(spec, workdir, watchdog, km=km, keep_kernel=keep,
+                                  kc=getattr(warm, "kc", None) if keep else None)
                 break
             except KernelStartError as exc:
                 if watchdog.fired:

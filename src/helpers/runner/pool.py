@@ -30,8 +30,28 @@ def _watch_parent(parent_pid: int) -> None:
             os.killpg(0, signal.SIGKILL)
 
 
-def _worker_main(conn, parent_pid: int) -> None:
+#: Environment variables that size the thread pools of BLAS, OpenMP and numexpr.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def limit_threads(workers: int, environ=os.environ) -> int:
+    """Give each of ``workers`` processes its share of the cores for native thread pools.
+
+    OpenBLAS starts one thread per core in every process; with one kernel per core that is
+    cores x cores busy-waiting threads, which slows every worker down (the oversubscription
+    joblib's loky backend avoids the same way, with ``inner_max_num_threads``). Variables the
+    user set are left alone. Returns the threads per worker.
+    """
+    threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+    for name in THREAD_VARS:
+        environ.setdefault(name, str(threads))
+    return threads
+
+
+def _worker_main(conn, parent_pid: int, workers: int = 1) -> None:
     os.setpgrp()
+    limit_threads(workers)  # before the kernel starts: it inherits this environment
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     from helpers.runner.execute import run_job  # paid once per worker
@@ -66,10 +86,10 @@ def _worker_main(conn, parent_pid: int) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, workers: int = 1):
         parent_conn, child_conn = ctx.Pipe()
         self.conn = parent_conn
-        self.proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid()), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid(), workers), daemon=True,
                                 name="leadeval-worker")
         self.proc.start()
         child_conn.close()
@@ -103,6 +123,12 @@ def _failure(spec: dict, error: str, seconds: float) -> dict:
             "worker": None}
 
 
+def _dispatch(w: _Worker, pending: deque, on_start: Callable[[dict], None]) -> None:
+    w.spec, w.started = pending.popleft(), time.monotonic()
+    on_start(w.spec)
+    w.conn.send(w.spec)
+
+
 def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
               on_result: Callable[[dict, dict], None], tick: Callable[[], None] = lambda: None) -> None:
     """Run ``specs`` on ``jobs`` worker processes, calling back as each starts and ends.
@@ -118,12 +144,10 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
         while pending or any(w.spec for w in workers):
             active = sum(1 for w in workers if w.spec) + len(pending)
             while len(workers) < min(jobs, active):
-                workers.append(_Worker(ctx))
+                workers.append(_Worker(ctx, jobs))
             for w in workers:
                 if w.spec is None and pending:
-                    w.spec, w.started = pending.popleft(), time.monotonic()
-                    on_start(w.spec)
-                    w.conn.send(w.spec)
+                    _dispatch(w, pending, on_start)
             busy = [w for w in workers if w.spec]
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.5)
             now = time.monotonic()
@@ -136,6 +160,8 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
                     result = None
                 if result is not None:
                     w.spec = None
+                    if pending:  # the next job first: the worker runs while we publish this one
+                        _dispatch(w, pending, on_start)
                     on_result(spec, result)
                     continue
                 limit = (spec.get("job_timeout") or 0) + HARD_LIMIT_GRACE if spec.get("job_timeout") else None

@@ -54,6 +54,51 @@ _KEEP_MODULES = ("helpers", "helpers.runner", "helpers.runner.warm", "helpers.da
 # --------------------------------------------------------------------------------- kernel side
 
 
+class HelpersCodeCache:
+    """A meta path finder for ``helpers.*`` that keeps each module's compiled code in memory.
+
+    Keyed by the source file's path, modification time and size, so an edited module is
+    compiled again. Only the code object is reused; every import still executes the module
+    afresh into a new namespace (importlib's SourceFileLoader does the rest).
+    """
+
+    def __init__(self):
+        self.codes: dict = {}
+
+    def find_spec(self, name, path=None, target=None):
+        if not name.startswith("helpers."):
+            return None
+        from importlib.machinery import PathFinder, SourceFileLoader
+
+        spec = PathFinder.find_spec(name, path, target)
+        if spec is not None and type(spec.loader) is SourceFileLoader:
+            spec.loader = _CachedSourceLoader(spec.loader.name, spec.loader.path, self.codes)
+        return spec
+
+
+def _cached_loader_class():
+    from importlib.machinery import SourceFileLoader
+
+    class Loader(SourceFileLoader):
+        def __init__(self, fullname, path, codes):
+            super().__init__(fullname, path)
+            self._codes = codes
+
+        def get_code(self, fullname):
+            path = self.get_filename(fullname)
+            st = os.stat(path)
+            key = (path, st.st_mtime_ns, st.st_size)
+            code = self._codes.get(key)
+            if code is None:
+                code = self._codes[key] = super().get_code(fullname)
+            return code
+
+    return Loader
+
+
+_CachedSourceLoader = _cached_loader_class()
+
+
 def _pandas_options() -> dict:
     pd = sys.modules.get("pandas")
     if pd is None:
@@ -106,9 +151,24 @@ def _shell():
 
 
 def kernel_warm_up(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
-    """Import ``modules`` (skipping any that fail) and snapshot the state; the names imported."""
+    """Import ``modules`` (skipping any that fail) and snapshot the state; the names imported.
+
+    Every job imports leadeval's modules afresh (see :func:`kernel_reset`). With
+    ``PYTHONDONTWRITEBYTECODE`` set, as on many managed machines, each of those imports would
+    compile the source again (about 0.1 s of CPU per job), so compiled code objects of
+    ``helpers`` modules are kept in memory by :class:`HelpersCodeCache` (code objects are
+    immutable: sharing them between jobs shares no state).
+
+    Afterwards the objects the imports created are moved out of the garbage collector's sight
+    with :func:`gc.freeze` (meant for long-lived start-up objects; see its documentation), so the
+    full collection each reset runs scans one job's objects, not the quarter of a million the
+    libraries leave behind.
+    """
+    import gc
     import importlib
 
+    if not any(isinstance(f, HelpersCodeCache) for f in sys.meta_path):
+        sys.meta_path.insert(0, HelpersCodeCache())
     done = []
     for name in modules:
         try:
@@ -118,6 +178,8 @@ def kernel_warm_up(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
             pass
     _SNAPSHOT.clear()
     _SNAPSHOT.update(kernel_snapshot())
+    gc.collect()
+    gc.freeze()
     return done
 
 
@@ -132,9 +194,19 @@ def kernel_reset(workdir: str | None = None, snapshot: dict | None = None) -> No
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close("all")
+    # leadeval's own modules are imported afresh by every job (cheap once their libraries are
+    # loaded), so module-level state a job sets in them cannot reach the next job.
+    for name in [n for n in sys.modules if n.startswith("helpers.") and n not in _KEEP_MODULES]:
+        del sys.modules[name]
     shell = _shell()
-    if shell is not None:
-        shell.reset(new_session=True)  # user namespace, In/Out, execution count 1
+    if shell is None:
+        import gc
+
+        gc.collect()
+    else:
+        # user namespace, In/Out, execution count 1; it ends with a full garbage collection
+        # (IPython's DisplayHook.flush), which also frees the modules dropped above.
+        shell.reset(new_session=True)
         for name, cbs in snap.get("events", {}).items():
             shell.events.callbacks[name][:] = cbs
     mpl = sys.modules.get("matplotlib")
@@ -168,13 +240,6 @@ def kernel_reset(workdir: str | None = None, snapshot: dict | None = None) -> No
                 os.environ[key] = value
     if "path" in snap:
         sys.path[:] = snap["path"]
-    # leadeval's own modules are imported afresh by every job (cheap once their libraries are
-    # loaded), so module-level state a job sets in them cannot reach the next job.
-    for name in [n for n in sys.modules if n.startswith("helpers.") and n not in _KEEP_MODULES]:
-        del sys.modules[name]
-    import gc
-
-    gc.collect()
 
 
 # ----------------------------------------------------------------------------------- host side
@@ -193,7 +258,7 @@ class ReusedKernel:
 
     reusable = True
 
-    def __init__(self, kernel_name: str = "python3", max_jobs: int = 50, max_rss_mb: float = 2048,
+    def __init__(self, kernel_name: str = "python3", max_jobs: int = 100, max_rss_mb: float = 2048,
                  modules: tuple[str, ...] = WARM_MODULES, timeout: float = 120):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
@@ -205,6 +270,7 @@ class ReusedKernel:
         self.home = tempfile.mkdtemp(prefix="leadeval-kernel-")
         self.workdir = self.home
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.kc = None
         from helpers.runner.execute import KERNEL_STDERR
 
         err = open(os.path.join(self.home, KERNEL_STDERR), "ab")  # noqa: SIM115
@@ -213,6 +279,14 @@ class ReusedKernel:
         finally:
             err.close()
         try:
+            # One client for the kernel's whole life, handed to nbclient for every job: a new
+            # client per job waits for the kernel to answer kernel_info and for IOPub to connect
+            # (jupyter_client's wait_for_ready, 0.1-0.3 s of idle time per job). Without a
+            # heartbeat channel the client asks the kernel manager (the process) whether the
+            # kernel is alive, which a loaded machine cannot fool.
+            self.kc = self.km.client()
+            self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
+            run_sync(self.kc.wait_for_ready)(timeout=timeout)
             self.call(f"__import__('helpers.runner.warm', fromlist=['_']).kernel_warm_up({tuple(modules)!r})")
         except Exception:
             self.discard()
@@ -220,21 +294,14 @@ class ReusedKernel:
 
     def call(self, code: str) -> None:
         """Run ``code`` silently (no output, no history, no execution count); raise on error."""
-        from jupyter_client.blocking import BlockingKernelClient
-
-        kc = BlockingKernelClient()
-        kc.load_connection_info(self.km.get_connection_info())
-        # No wait_for_ready: it judges the kernel dead from missed heartbeats, which a loaded
-        # machine produces; a request sent before the kernel listens is queued by zmq.
-        kc.start_channels(iopub=False, stdin=False, hb=False)
         try:
-            msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+            msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
             deadline = time.monotonic() + self.timeout
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise KernelCallError("the kernel did not answer")
-                reply = kc.get_shell_msg(timeout=remaining)
+                reply = self._run_sync(self.kc.get_shell_msg)(timeout=remaining)
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
             content = reply["content"]
@@ -242,10 +309,8 @@ class ReusedKernel:
                 raise KernelCallError(f"{content.get('ename')}: {content.get('evalue')}")
         except KernelCallError:
             raise
-        except Exception as exc:  # noqa: BLE001 - queue.Empty, RuntimeError from wait_for_ready
+        except Exception as exc:  # noqa: BLE001 - queue.Empty, a closed channel
             raise KernelCallError(f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            kc.stop_channels()
 
     def rss_mb(self) -> float:
         pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
@@ -281,6 +346,12 @@ class ReusedKernel:
         return result.get("status") == "ok" and self.usable(self.kernel_name)
 
     def discard(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+            self.kc = None
         try:
             self._run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001
