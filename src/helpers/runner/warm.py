@@ -16,6 +16,13 @@ kernel pool, which pre-start kernels but never reuse one; here each reset is che
 that set each kind of state in one job and look for it in the next, and that compare reports
 from a reused kernel with a new kernel's byte for byte).
 
+What a reset costs was measured and cut (Barts' 67 jobs in one process: reset 0.3-0.5 s per job
+down to 0.02-0.1 s, papermill's own time 0.23 s down to 0.03 s): the imports' objects are frozen
+out of the garbage collector's scans (:func:`gc.freeze`), the helpers' compiled code is kept in
+memory (:class:`HelpersCodeCache`; a managed machine's ``PYTHONDONTWRITEBYTECODE`` otherwise
+means compiling them for every job), and one kernel client, connected once, serves every job
+(a new client per job waits for ``kernel_info`` and IOPub to connect).
+
 Safety valves: a kernel is discarded (and the next job gets a new one) after any failed job,
 when it died or was killed by the job watchdog, after ``max_jobs`` jobs, and when its resident
 memory exceeds ``max_rss_mb``. ``LEADEVAL_WARM_KERNEL=fresh`` falls back to a new kernel per
