@@ -39,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+from importlib.machinery import PathFinder, SourceFileLoader
 
 #: Imported in the kernel once, before the first job (any that fails is left to the notebook).
 WARM_MODULES = (
@@ -75,35 +76,27 @@ class HelpersCodeCache:
     def find_spec(self, name, path=None, target=None):
         if not name.startswith("helpers."):
             return None
-        from importlib.machinery import PathFinder, SourceFileLoader
-
         spec = PathFinder.find_spec(name, path, target)
         if spec is not None and type(spec.loader) is SourceFileLoader:
             spec.loader = _CachedSourceLoader(spec.loader.name, spec.loader.path, self.codes)
         return spec
 
 
-def _cached_loader_class():
-    from importlib.machinery import SourceFileLoader
+class _CachedSourceLoader(SourceFileLoader):
+    """importlib's source loader, taking compiled code from ``codes`` when the file is unchanged."""
 
-    class Loader(SourceFileLoader):
-        def __init__(self, fullname, path, codes):
-            super().__init__(fullname, path)
-            self._codes = codes
+    def __init__(self, fullname, path, codes):
+        super().__init__(fullname, path)
+        self._codes = codes
 
-        def get_code(self, fullname):
-            path = self.get_filename(fullname)
-            st = os.stat(path)
-            key = (path, st.st_mtime_ns, st.st_size)
-            code = self._codes.get(key)
-            if code is None:
-                code = self._codes[key] = super().get_code(fullname)
-            return code
-
-    return Loader
-
-
-_CachedSourceLoader = _cached_loader_class()
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size)
+        code = self._codes.get(key)
+        if code is None:
+            code = self._codes[key] = super().get_code(fullname)
+        return code
 
 
 def _pandas_options() -> dict:
