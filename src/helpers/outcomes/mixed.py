@@ -39,6 +39,9 @@ Fallbacks, always stated in the result's ``model`` column:
    participant (Liang & Zeger 1986): a population-averaged estimate of the same contrasts that
    respects the repeated measures. With complete pairs the wave effect equals the mixed
    model's (the mean within-person change), and at this size the two intervals differ little.
+   The cohort effects are absorbed by within-cohort demeaning rather than entered as dummy
+   columns (:mod:`helpers.outcomes.absorbed`): the same estimates and intervals, without a
+   design hundreds of columns wide.
 
 References
 ----------
@@ -55,6 +58,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from helpers.outcomes.absorbed import fit_absorbed_ols
 
 MIN_COHORTS = 3
 MAX_NESTED_PEOPLE = 400
@@ -183,7 +188,8 @@ def fit_wave_model(df: pd.DataFrame, waves: Sequence[str] = ("baseline", "post")
     Returns
     -------
     (result, model description, reference profession or None, the data actually modelled).
-    ``result`` is a statsmodels results object (MixedLMResults or OLS results); ``None`` when
+    ``result`` is a statsmodels results object (MixedLMResults or OLS results), or at national
+    scale an :class:`helpers.outcomes.absorbed.AbsorbedFit` (``params``, ``cov_params()``); ``None`` when
     there is nothing to fit (fewer than two waves or fewer than two participants).
     """
     df = pool_small_professions(df, waves)
@@ -191,8 +197,8 @@ def fit_wave_model(df: pd.DataFrame, waves: Sequence[str] = ("baseline", "post")
         return None, "not estimable: too few people with answers at two waves", None, df
     formula, ref = _formula(df, waves[0])
     if df["participant_id"].nunique() > max_mixed:
-        large = formula + (" + C(cohort_id)" if df["cohort_id"].nunique() > 1 else "")
-        return _fit_ols(df, large), MODEL_OLS_LARGE, ref, df
+        fit = fit_absorbed_ols(df, formula, absorb="cohort_id", cluster="participant_id")
+        return fit, MODEL_OLS_LARGE, ref, df
     attempts = []
     if df["cohort_id"].nunique() >= min_cohorts:
         if df["participant_id"].nunique() <= max_nested:
