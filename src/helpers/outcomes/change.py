@@ -136,8 +136,20 @@ def scale_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str
     d_av_low, d_av_high, g_av, p_holm`` (see :func:`paired_test`); ``p_holm`` is the Holm
     adjustment across the scales in the table (Holm 1979).
     """
+    return _change_from_wide(_paired_wide(scores, from_wave, to_wave, rater, instrument_id),
+                             from_wave, to_wave, level)
+
+
+def _paired_wide(scores: pd.DataFrame, from_wave: str, to_wave: str, rater: str,
+                 instrument_id: str | None) -> pd.DataFrame:
+    """One row per participant and scale, a column per wave compared."""
     s = scores if instrument_id is None else scores[scores["instrument_id"] == instrument_id]
-    wide = wide_scores(s, [from_wave, to_wave], rater=rater)
+    return wide_scores(s, [from_wave, to_wave], rater=rater)
+
+
+def _change_from_wide(wide: pd.DataFrame, from_wave: str, to_wave: str,
+                      level: float) -> pd.DataFrame:
+    """:func:`scale_change` of an already-pivoted table (see :func:`_paired_wide`)."""
     rows = []
     for scale, g in wide.groupby("scale", sort=False):
         res = paired_test(g[from_wave], g[to_wave], level)
@@ -166,10 +178,14 @@ def subgroup_change(scores: pd.DataFrame, participants: pd.DataFrame, by: str,
     The :func:`scale_change` columns plus ``by`` (the subgroup value) and ``suppressed``.
     Holm adjustment is within each subgroup's family of scales.
     """
-    merged = scores.merge(participants[["participant_id", by]], on="participant_id", how="inner")
+    # Pivot once and split the wide table: pivoting each subgroup's scores again cost more
+    # than the tests themselves. An inner merge keeps the wide table's (participant, scale)
+    # order, so each subgroup's table is the one its own pivot would give.
+    wide = _paired_wide(scores, from_wave, to_wave, rater, instrument_id)
+    merged = wide.merge(participants[["participant_id", by]], on="participant_id", how="inner")
     frames = []
     for value, g in merged.groupby(by, sort=True):
-        res = scale_change(g, from_wave, to_wave, rater, instrument_id, level)
+        res = _change_from_wide(g, from_wave, to_wave, level)
         res.insert(0, by, value)
         frames.append(res)
     if not frames:
