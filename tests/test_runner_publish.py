@@ -132,6 +132,54 @@ def test_store_recovers_records_and_cleans_temp_files(tmp_path):
     assert Store(tmp_path).records["p/all/nb.html"]["status"] == "failed"
 
 
+def _fields(i):
+    return {**FIELDS, "output": f"p/c{i}/nb.html", "cohort_id": f"c{i}",
+            "parameters": {"programme_id": "p", "cohort_id": f"c{i}"}}
+
+
+def test_records_between_saves_are_journalled_and_recovered(tmp_path):
+    # A run killed between two rewrites of the manifest: what it published since the last one
+    # is in the journal, and the next Store (every run starts with one) lists it again.
+    store = Store(tmp_path)
+    store.record_success(_fields(0), "sha256:0", _ok(), keep_notebook=False)
+    store.save()
+    assert store.journal_path.read_text() == ""  # the save took the journal into state.json
+    for i in (1, 2):
+        store.record_success(_fields(i), f"sha256:{i}", _ok(), keep_notebook=False)
+    store.record_failure(_fields(3), "sha256:3", "boom", 0.5)
+    assert len(store.journal_path.read_text().splitlines()) == 3
+    with open(store.journal_path, "a") as fh:
+        fh.write('{"output": "p/c9/nb.html", "rec')  # torn by the kill mid-append
+    listed = [j["output"] for j in json.loads((tmp_path / "manifest.json").read_text())["jobs"]]
+    assert listed == ["p/c0/nb.html"]  # the killed run's manifest lags the disk
+    again = Store(tmp_path)
+    assert again.replayed == 3
+    assert again.records["p/c2/nb.html"]["input_hash"] == "sha256:2"
+    assert again.records["p/c3/nb.html"]["status"] == "failed"
+    assert "p/c9/nb.html" not in again.records
+    assert again.reconcile() == []
+    again.save()
+    _check_agreement(tmp_path)
+    jobs = json.loads((tmp_path / "manifest.json").read_text())["jobs"]
+    assert [j["output"] for j in jobs] == [f"p/c{i}/nb.html" for i in range(4)]
+    assert Store(tmp_path).replayed == 0
+
+
+def test_save_if_due_rewrites_at_most_every_interval(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    store.record_success(_fields(0), "sha256:0", _ok(), keep_notebook=False)
+    assert store.save_if_due() is True  # the first one always
+    store.record_success(_fields(1), "sha256:1", _ok(), keep_notebook=False)
+    assert store.save_if_due() is False  # within the interval: journalled only
+    assert "p/c1/nb.html" not in (tmp_path / "index.html").read_text()
+    assert "p/c1/nb.html" in Store(tmp_path).records
+    monkeypatch.setattr(Store, "MIN_SAVE_INTERVAL", 0.0)
+    store._save_seconds = 0.0
+    assert store.save_if_due() is True
+    assert 'href="p/c1/nb.html"' in (tmp_path / "index.html").read_text()
+    _check_agreement(tmp_path)
+
+
 def test_index_escapes_every_string():
     rec = {**FIELDS, "status": "stale", "input_hash": "h", "seconds": 2.0,
            "error": "<script>alert(1)</script>", "generated_at": "2026-01-01T00:00:00Z",

@@ -7,8 +7,9 @@ Order of work, so that nothing runs unless everything is right:
    (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
 4. skip jobs whose input hash matches their last successful run (unless ``--force``);
-5. run the rest on local workers or a Dask cluster, publishing each report as it completes and
-   rewriting manifest.json and index.html after every job;
+5. run the rest on local workers or a Dask cluster, publishing each report as it completes,
+   journalling its record at once and rewriting manifest.json and index.html every few seconds
+   and at the end (see :mod:`helpers.runner.publish`);
 6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
 
 The no-op path (step 4 finds nothing to do) imports neither papermill, nbconvert nor pandas.
@@ -151,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
         if lock.stale_pid:
             print(f"leadeval run: cleared a stale lock left by process {lock.stale_pid}", file=err)
         store = Store(out)
-        dirty = bool(remove_temp_files(out))
+        dirty = bool(remove_temp_files(out)) or store.replayed > 0
         notes = store.reconcile()
         dirty |= bool(notes)
         if not keep:
@@ -253,7 +254,7 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             counts["published"] += 1
             log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')})")
         try:
-            store.save()
+            store.save_if_due()  # the record itself is journalled; see helpers.runner.publish
         except OSError as exc:
             log.write(f"could not write manifest/index: {exc}")
             progress.note(f"warning: could not write manifest/index: {exc}")

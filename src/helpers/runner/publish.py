@@ -6,13 +6,20 @@ POSIX), so a reader, or a run killed at any instant, sees either the previous co
 the new complete one. A failed job never touches its published report; the record says ``stale``.
 
 Records (one per job output) live in ``.leadeval/state.json``; ``manifest.json`` and
-``index.html`` are derived from them and rewritten after every job.
+``index.html`` are derived from them. Each job's record is also appended, as it is made, to
+``.leadeval/journal.jsonl`` (one fsynced line), and the three files are rewritten from the
+records at most every few seconds and when the run ends. Rewriting them after every job cost
+time in proportion to the number of reports, so a run's publishing grew with its square: 0.9 s
+a job at 11,600 reports. A run killed between rewrites loses nothing: the next ``Store`` replays
+the journal over the state, so reports published since the last rewrite are recorded and listed
+again before anything else happens.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,12 +84,21 @@ class Store:
         The reports folder.
     """
 
+    #: Rewrite manifest and index at most this often (seconds) while a run is going, and no
+    #: more than one tenth of the time: ten times as long as the last rewrite took.
+    MIN_SAVE_INTERVAL = 2.0
+
     def __init__(self, out_dir: str | Path):
         self.out = Path(out_dir)
         self.state_path = self.out / ".leadeval" / "state.json"
+        self.journal_path = self.out / ".leadeval" / "journal.jsonl"
         self.records: dict[str, dict] = {}
         self.cache: dict = {}
+        self.replayed = 0  # journal lines applied on load (records not yet in state.json)
+        self._last_save = float("-inf")
+        self._save_seconds = 0.0
         self._load()
+        self._replay_journal()
 
     def _load(self) -> None:
         try:
@@ -98,6 +114,33 @@ class Store:
             for job in manifest.get("jobs", []):
                 self.records[job["output"]] = dict(job)
         except (OSError, ValueError, KeyError, TypeError):
+            pass
+
+    def _replay_journal(self) -> None:
+        """Apply records journalled after the last state.json; a torn last line is ignored."""
+        try:
+            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                self.records[entry["output"]] = entry["record"]
+                self.replayed += 1
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a kill mid-append
+
+    def _journal(self, output: str) -> None:
+        """Append one record to the journal and fsync it (a small write, whatever the run's size).
+        If the disk refuses, the record is still in memory and the next save writes it."""
+        line = json.dumps({"output": output, "record": self.records[output]}, sort_keys=True)
+        try:
+            self.journal_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.journal_path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
             pass
 
     def report_path(self, output: str) -> Path:
@@ -140,6 +183,7 @@ class Store:
         self.records[output] = {**job_fields, "status": "ok", "input_hash": digest,
                                 "seconds": result.get("seconds"), "error": None,
                                 "generated_at": utc_now()}
+        self._journal(output)
 
     def record_failure(self, job_fields: dict, digest: str, error: str, seconds: float | None) -> None:
         """Record a failed job; its last good report (if any) stays in place, marked stale."""
@@ -153,15 +197,33 @@ class Store:
         else:
             self.records[output] = {**job_fields, "status": "failed", "input_hash": digest,
                                     "seconds": seconds, "error": error, "generated_at": None}
+        self._journal(output)
 
     def save(self, generated_at: str | None = None) -> None:
         """Write state, manifest.json and index.html (each atomically, in that order)."""
         from helpers.runner.index import index_html, manifest_document
 
+        started = time.monotonic()
         generated_at = generated_at or utc_now()
         ordered = dict(sorted(self.records.items()))
         state = {"version": STATE_VERSION, "records": ordered, "cache": self.cache}
-        atomic_write(self.state_path, json.dumps(state, indent=1, sort_keys=True))
+        # compact: json's C encoder is used only without indent (3x faster at 10,000 records)
+        atomic_write(self.state_path, json.dumps(state, sort_keys=True, separators=(",", ":")))
+        try:  # every journalled record is now in state.json
+            os.truncate(self.journal_path, 0)
+        except FileNotFoundError:
+            pass
         atomic_write(self.out / "manifest.json",
                      json.dumps(manifest_document(ordered.values(), generated_at), indent=2))
         atomic_write(self.out / "index.html", index_html(ordered.values(), generated_at))
+        self._last_save = time.monotonic()
+        self._save_seconds = self._last_save - started
+
+    def save_if_due(self) -> bool:
+        """:meth:`save` when the last one is at least ``MIN_SAVE_INTERVAL`` seconds (and ten
+        times its own duration) ago; returns whether it saved. Used between jobs of a run."""
+        interval = max(self.MIN_SAVE_INTERVAL, 10 * self._save_seconds)
+        if time.monotonic() - self._last_save < interval:
+            return False
+        self.save()
+        return True
