@@ -210,3 +210,17 @@ def test_vectorised_nominal_bootstrap_matches_the_package_per_resample():
     slow = np.array([rel.krippendorff_alpha(KRIPP[:, d]) for d in draws])
     assert np.allclose(fast, slow, equal_nan=True)
     assert rel._nominal_alpha_weighted(KRIPP, np.ones((1, 12)))[0] == pytest.approx(0.743, abs=5e-4)
+
+
+def test_bootstrap_draws_come_in_bounded_chunks_with_the_sequential_stream():
+    # Chunking bounds memory at national scale without changing a single draw: the chunks
+    # concatenate to the n_boot successive rng.integers(0, n, n) calls of the plain bootstrap.
+    n, n_boot = 37, 2 * rel.BOOT_CHUNK + 5
+    chunks = list(rel._bootstrap_draws(n, n_boot, seed=11))
+    assert [len(c) for c in chunks] == [rel.BOOT_CHUNK, rel.BOOT_CHUNK, 5]
+    rng = np.random.default_rng(11)
+    sequential = np.array([rng.integers(0, n, n) for _ in range(n_boot)])
+    assert np.array_equal(np.concatenate(chunks), sequential)
+    counts = rel._draw_counts(chunks[-1], n)
+    expected = np.array([np.bincount(d, minlength=n) for d in chunks[-1]])
+    assert np.array_equal(counts, expected) and counts.sum(axis=1).tolist() == [n] * 5
