@@ -117,6 +117,76 @@ def test_vectorised_scores_match_a_per_person_loop():
             assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(expected)
 
 
+def _reference_scores(responses, items, shares):
+    """The scoring rule written plainly with pandas groupby: join the items, flip reversed
+    items, one value per rater and item, each rater's mean, the half rule, the type's mean."""
+    it = items.drop_duplicates(["instrument_id", "item_id"])
+    g = responses.merge(it, on=["instrument_id", "item_id"], how="inner")
+    g["v"] = np.where(g["reverse_scored"], g["min"] + g["max"] - g["value"], g["value"])
+    g = g[np.isfinite(g["v"])].copy()
+    g["rater_id"] = g["rater_id"].fillna("")
+    keys = ["participant_id", "instrument_id", "scale", "wave", "rater"]
+    per_item = g.groupby(keys + ["rater_id", "item_id"], sort=False)["v"].mean().reset_index()
+    per_rater = (per_item.groupby(keys + ["rater_id"], sort=False)["v"].agg(["mean", "size"])
+                 .reset_index())
+    n_items = items.groupby(["instrument_id", "scale"]).size().rename("n_items").reset_index()
+    per_rater = per_rater.merge(n_items, on=["instrument_id", "scale"], how="left")
+    ok = per_rater["size"] / per_rater["n_items"] >= per_rater["instrument_id"].map(shares) - 1e-12
+    per_rater["score"] = per_rater["mean"].where(ok)
+    per_rater["valid"] = ok
+    return (per_rater.groupby(keys, sort=False)
+            .agg(score=("score", "mean"), n_answered=("size", "mean"),
+                 n_items=("n_items", "first"), n_raters=("valid", "sum")).reset_index())
+
+
+def test_scores_on_codes_equal_the_plain_groupby_rule_row_for_row():
+    # 360-degree answers with several raters per type, duplicated answers, missing values,
+    # missing keys, answers to items not in the table and a second instrument with its own
+    # share: the code-based scoring gives the plain pandas rule's rows, in the same order.
+    rng = np.random.default_rng(11)
+    items = pd.concat([ITEMS, pd.DataFrame({
+        "instrument_id": ["lead"] * 3, "item_id": ["x1", "x2", "x3"], "scale": ["vision"] * 3,
+        "text": ["t"] * 3, "min": [0.0] * 3, "max": [10.0] * 3,
+        "reverse_scored": [True, False, False]})], ignore_index=True)
+    pool = list(items[["instrument_id", "item_id"]].itertuples(index=False)) + [("hlm", "zz")]
+    rows = []
+    for _ in range(3000):
+        inst, item = pool[rng.integers(len(pool))]
+        rater = rng.choice(["self", "peer", "manager"])
+        rater_id = None if rater == "self" else f"r{rng.integers(4)}"
+        value = float(rng.integers(0, 11) if inst == "lead" else rng.integers(1, 6))
+        rows.append((f"p{rng.integers(60)}", inst, item, rng.choice(["baseline", "post"]),
+                     rater, rater_id, np.nan if rng.random() < 0.1 else value))
+    r = pd.DataFrame(rows, columns=["participant_id", "instrument_id", "item_id", "wave",
+                                    "rater", "rater_id", "value"])
+    r.loc[r.sample(20, random_state=1).index, "wave"] = None  # a missing key drops the answer
+    shares = {"hlm": 0.5, "lead": 0.6}
+    instruments = [{"instrument_id": i, "min_share_answered": v} for i, v in shares.items()]
+    got = score_scales(r, items, instruments)
+    expected = _reference_scores(r.dropna(subset=["wave"]), items, shares)
+    assert len(got) > 500
+    for col in ["participant_id", "instrument_id", "scale", "wave", "rater", "n_items",
+                "n_raters"]:
+        assert got[col].tolist() == expected[col].tolist(), col
+    assert np.allclose(got["score"], expected["score"], equal_nan=True, rtol=1e-13, atol=0)
+    assert np.allclose(got["n_answered"], expected["n_answered"], rtol=1e-13, atol=0)
+    one = score_scales(r, items, instruments, instrument_id="lead")
+    assert set(one["instrument_id"]) == {"lead"}
+    assert one["score"].tolist() == pytest.approx(
+        got.loc[got["instrument_id"] == "lead", "score"].tolist(), nan_ok=True)
+
+
+def test_group_ids_number_groups_by_first_appearance_and_survive_overflow():
+    from helpers.scales import _group_ids
+
+    a = np.array([2, 0, 2, 1, 0, 2])
+    b = np.array([1, 1, 1, 0, 1, 0])
+    assert _group_ids([a, b], [3, 2]).tolist() == [0, 1, 0, 2, 1, 3]
+    # Sizes whose product passes 2**62 force a renumbering on the way: same grouping.
+    huge = [2**40, 2**40, 3]
+    assert _group_ids([a, b, a % 3], huge).tolist() == _group_ids([a, b, a % 3], [3, 2, 3]).tolist()
+
+
 def test_wide_scores_and_labels():
     r = _responses([("p1", "hlm", "b1", "baseline", "self", 2),
                     ("p1", "hlm", "b1", "post", "self", 4)])
