@@ -4,13 +4,15 @@
 #   make lab       open the notebooks in JupyterLab with the project's kernel
 #   make sample    rebuild data/sample from its recorded seed
 #   make bench     run the performance harness (slow; results in benchmarks/results/)
+#   make bench-national  every report of a 100,000-participant dataset (hours; run it again
+#                  to carry on where it stopped)
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup reports test lab sample bench clean
+.PHONY: setup reports test lab sample bench bench-national clean
 
 # Re-install when the dependency list changes; a fresh clone has no .venv at all.
 $(STAMP): pyproject.toml
@@ -41,5 +43,9 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py
 
+NATIONAL ?= .bench/national-100000
+bench-national: $(STAMP)
+	$(BIN)/python benchmarks/national.py --participants 100000 --workspace $(NATIONAL)
+
 clean:
-	rm -rf reports/ .pytest_cache/ tests/artifacts/
+	rm -rf reports/ .pytest_cache/ tests/artifacts/ .bench/
