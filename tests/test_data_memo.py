@@ -59,3 +59,25 @@ def test_memo_keeps_at_most_two_datasets():
         memo.put(key, {})
     assert memo.get("a") is None and memo.get("b") == {} and memo.get("c") == {}
     memo.clear()
+
+
+def test_loaded_text_columns_are_one_chunk_with_values_and_dtypes_unchanged(tmp_path):
+    # Parquet reads give text columns in 128 Ki-row pieces; taking a cohort's rows out of a
+    # chunked column cost as much as taking them all, so loading joins the pieces.
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    n = 300_000
+    df = pd.DataFrame({"participant_id": [f"P{i % 5000:06d}" for i in range(n)],
+                       "value": np.arange(n, dtype=float)})
+    df.loc[7, "participant_id"] = None
+    df.to_parquet(tmp_path / "t.parquet", index=False)
+    chunked = pd.read_parquet(tmp_path / "t.parquet")
+    assert chunked["participant_id"].array._pa_array.num_chunks > 1  # what pyarrow gives
+    joined = cache.single_chunk(chunked)
+    assert joined["participant_id"].array._pa_array.num_chunks == 1
+    assert isinstance(joined["participant_id"].array._pa_array, pa.ChunkedArray)
+    pd.testing.assert_frame_equal(joined, chunked)
+    assert joined.dtypes.tolist() == chunked.dtypes.tolist()
+    assert joined["participant_id"].isna().sum() == 1

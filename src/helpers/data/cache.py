@@ -34,6 +34,26 @@ def cache_key(content_hash: str, key_fingerprint: str) -> str:
     return hashlib.sha256(text).hexdigest()
 
 
+def single_chunk(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every Arrow-backed column held as one contiguous chunk.
+
+    A parquet read gives each text column in pieces of 128 Ki rows (54 for the 7 million
+    answers of a national dataset). Taking a few rows out of a chunked column costs as much as
+    taking them all (0.31 s for 2,000 answers, against 0.003 s from one chunk), and every
+    cohort report takes its cohort's rows out of the kept dataset. So the pieces are joined
+    once, when the tables are loaded. Values and dtypes are unchanged.
+    """
+    out = {}
+    for name in df.columns:
+        col = df[name]
+        chunks = getattr(col.array, "_pa_array", None)
+        if chunks is not None and getattr(chunks, "num_chunks", 1) > 1:
+            col = pd.Series(pd.array(chunks.combine_chunks(), dtype=col.dtype), index=col.index,
+                            name=name)
+        out[name] = col
+    return pd.DataFrame(out, index=df.index) if out else df
+
+
 def read_cached(key: str) -> dict[str, pd.DataFrame] | None:
     """The cached tables for ``key``, or None when absent or unreadable."""
     folder = cache_root() / "datasets" / key
@@ -41,7 +61,7 @@ def read_cached(key: str) -> dict[str, pd.DataFrame] | None:
         return None
     try:
         names = (folder / _DONE).read_text(encoding="utf-8").split()
-        return {name: pd.read_parquet(folder / f"{name}.parquet") for name in names}
+        return {name: single_chunk(pd.read_parquet(folder / f"{name}.parquet")) for name in names}
     except Exception:  # a damaged entry is ignored and rebuilt  # noqa: BLE001
         return None
 

@@ -137,7 +137,8 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
         raise DataError(problems)
     if key is not None:
         pseudonymise(tables, key)
-    tables = {t: complete_columns(df, TABLES[t]).reset_index(drop=True) for t, df in tables.items()}
+    tables = {t: cache.single_chunk(complete_columns(df, TABLES[t]).reset_index(drop=True))
+              for t, df in tables.items()}
     if use_cache:
         cache.write_cached(entry, tables)
         memo.put(entry, tables)
