@@ -158,10 +158,12 @@ def test_records_between_saves_are_journalled_and_recovered(tmp_path):
     assert again.records["p/c3/nb.html"]["status"] == "failed"
     assert "p/c9/nb.html" not in again.records
     assert again.reconcile() == []
+    again.record_success(_fields(4), "sha256:4", _ok(), keep_notebook=False)  # after the tear
+    assert Store(tmp_path).records["p/c4/nb.html"]["input_hash"] == "sha256:4"
     again.save()
     _check_agreement(tmp_path)
     jobs = json.loads((tmp_path / "manifest.json").read_text())["jobs"]
-    assert [j["output"] for j in jobs] == [f"p/c{i}/nb.html" for i in range(4)]
+    assert [j["output"] for j in jobs] == [f"p/c{i}/nb.html" for i in range(5)]
     assert Store(tmp_path).replayed == 0
 
 

@@ -95,6 +95,7 @@ class Store:
         self.records: dict[str, dict] = {}
         self.cache: dict = {}
         self.replayed = 0  # journal lines applied on load (records not yet in state.json)
+        self._torn = False
         self._last_save = float("-inf")
         self._save_seconds = 0.0
         self._load()
@@ -119,10 +120,11 @@ class Store:
     def _replay_journal(self) -> None:
         """Apply records journalled after the last state.json; a torn last line is ignored."""
         try:
-            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+            text = self.journal_path.read_text(encoding="utf-8")
         except OSError:
             return
-        for line in lines:
+        self._torn = bool(text) and not text.endswith("\n")  # the next line must start afresh
+        for line in text.splitlines():
             try:
                 entry = json.loads(line)
                 self.records[entry["output"]] = entry["record"]
@@ -134,6 +136,8 @@ class Store:
         """Append one record to the journal and fsync it (a small write, whatever the run's size).
         If the disk refuses, the record is still in memory and the next save writes it."""
         line = json.dumps({"output": output, "record": self.records[output]}, sort_keys=True)
+        if self._torn:
+            line, self._torn = "\n" + line, False
         try:
             self.journal_path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.journal_path, "a", encoding="utf-8") as fh:
