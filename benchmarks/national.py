@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="workers (default: number of cores)")
     p.add_argument("--stop-after", type=float, default=None, metavar="SECONDS",
                    help="SIGTERM the run after this long; run again to carry on")
+    p.add_argument("--only", action="append", default=None, metavar="GLOB",
+                   help="run these jobs, in this order, one `leadeval run --only` each (default: "
+                        "the programme reports, then everything); so a run cut short still "
+                        "covers every notebook, e.g. one programme at a time")
     p.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     args = p.parse_args(argv)
     ws = args.workspace.resolve()
@@ -121,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     data, out = ws / "data" / f"p{args.participants}", ws / "reports"
     base = [str(BIN / "leadeval"), "run", "--config", str(ws / "reports.yaml"), "--dataset",
             str(data), "--out", str(out)] + (["--jobs", str(args.jobs)] if args.jobs else [])
-    for only in (["--only", "*/all/*"], []):  # programme reports first, then everything left
+    steps = ([["--only", g] for g in args.only] if args.only
+             else [["--only", "*/all/*"], []])  # programme reports first, then everything left
+    for only in steps:
         if time.monotonic() >= deadline:
             break
         started = {"load_before": load(), "code_hash": env.get("LEADEVAL_CODE_HASH"),
