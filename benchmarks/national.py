@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_benchmarks import (BIN, REPO, RESULTS, TreeSampler, bench_env, expand_jobs,  # noqa: E402
-                            load, machine, run_timed)
+from run_benchmarks import (BIN, REPO, TreeSampler, bench_env, expand_jobs,  # noqa: E402
+                            load, machine, run_timed, save_result)
 
 LIMIT_SECONDS = 60.0
 LIMIT_WORKER_MB = 4096.0
@@ -151,10 +151,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{t['jobs_at_or_over_60s']} at or over 60 s; peak {state['peak_worker_mb']} MB per worker"
           + ("" if len(state["code_hashes"]) <= 1 else "; WARNING: code changed between invocations"))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-national.json"
-        path.write_text(json.dumps(state, indent=1, default=str) + "\n")
-        print(f"saved {path.relative_to(REPO)}")
+        save_result(state, "-national")
     return 0
 
 

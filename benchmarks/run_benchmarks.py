@@ -441,6 +441,15 @@ def summary(result: dict) -> str:
     return "\n".join(lines)
 
 
+def save_result(result: dict, suffix: str = "") -> Path:
+    """Write ``result`` to ``results/<UTC stamp><suffix>.json`` and say where."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}{suffix}.json"
+    path.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    print(f"saved {path.relative_to(REPO)}")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeats", type=int, default=3, help="repeats of b, c, d and e (median reported)")
@@ -460,11 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     text = summary(result)
     print(text)
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        path = RESULTS / f"{stamp}{'-scale' if args.scale else ''}.json"
-        path.write_text(json.dumps(result, indent=1, default=str) + "\n")
-        print(f"saved {path.relative_to(REPO)}")
+        save_result(result, "-scale" if args.scale else "")
     return 0
 
 
