@@ -88,9 +88,19 @@ def test_projects_sentence():
     s = pd.DataFrame({"variation": ["improvement_high", "improvement_low", "common_cause",
                                     "concern_high", "no_limits"]})
     assert ev.projects_sentence(s) == ("2 of 5 live improvement projects show special-cause "
-                                       "improvement on their measure, 1 show concern and 1 has "
+                                       "improvement on their measure, 1 shows concern and 1 has "
                                        "too few points to judge.")
     assert ev.projects_sentence(s.iloc[0:0]) is None
+    # an icon set against limits recalculated at the start cannot show a change: counted apart
+    s["limits"] = ["baseline", "recalculated", "baseline", "baseline", "recalculated"]
+    assert ev.projects_sentence(s) == ("1 of 5 live improvement projects shows special-cause "
+                                       "improvement on their measure, 1 shows concern and 1 has "
+                                       "too few points before the start to set a baseline and 1 "
+                                       "has too few points to judge.")
+    one = pd.DataFrame({"variation": ["common_cause"], "limits": ["recalculated"]})
+    assert ev.projects_sentence(one) == ("0 of 1 live improvement project shows special-cause "
+                                         "improvement on its measure and 1 has too few points "
+                                         "before the start to set a baseline.")
 
 
 def _fake_evaluation(synthetic=True, then_test=True, cohort_sizes=(20, 3)):

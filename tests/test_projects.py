@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.its import segmented_regression
-from helpers.projects import (MAX_CHARTS, SUMMARY_COLUMNS, chart_selection,
+from helpers.projects import (MAX_CHARTS, SUMMARY_COLUMNS, chart_selection, current_process,
                               chart_selection_sentence, kpi_series, level_change, mdc_matrix,
                               portfolio_table, project_chart, project_figures, project_summary,
                               service_example, six_month_totals, summary_sentences, summary_table)
@@ -56,13 +56,70 @@ def test_portfolio_shows_profession_never_the_lead_id():
     assert set(t["Better"]) == {"Higher", "Lower"}
 
 
-def test_project_chart_is_rebased_at_the_start_with_its_target():
+def test_project_chart_limits_come_from_the_points_before_the_start():
     ds = _dataset()
     chart = project_chart(ds.projects.iloc[0], ds.kpi_values)
-    expected = xmr(kpi_series(ds.kpi_values, "p1"), improvement="down", target=8.0, rebase=[START])
+    s = kpi_series(ds.kpi_values, "p1")
+    expected = xmr(s, improvement="down", target=8.0, baseline=18)
     pd.testing.assert_frame_equal(chart, expected)
-    assert chart.loc[chart.index >= START, "segment"].eq(1).all()
-    assert chart.loc[chart.index < START, "segment"].eq(0).all()
+    assert chart.attrs["limits"] == "baseline" and chart.attrs["baseline_points"] == 18
+    # one set of limits for the whole chart, computed from the 18 pre-start months only
+    before = s[s.index < START].to_numpy()
+    assert chart["segment"].eq(0).all() and chart["mean"].nunique() == 1
+    assert chart["mean"].iloc[-1] == pytest.approx(before.mean())
+    mr = np.abs(np.diff(before))
+    mr = mr[mr < 3.267 * mr.mean()]  # Making Data Count screening of large moving ranges
+    assert chart["upl"].iloc[-1] == pytest.approx(before.mean() + 2.66 * mr.mean())
+
+
+def test_a_sustained_fall_after_the_start_is_special_cause_improvement():
+    ds = _dataset()
+    summ = project_summary(ds)
+    # p1 falls by 3 (three standard deviations) at the start and lower is better: judged
+    # against the baseline the fall is special cause improvement; recalculating the limits at
+    # the start (the old default) made the new level the norm and showed common cause.
+    assert summ.loc[0, "variation"] == "improvement_low"
+    s = kpi_series(ds.kpi_values, "p1")
+    assert variation_icon(xmr(s, improvement="down", rebase=[START])) == "common_cause"
+    assert summ.loc[1, "variation"] == "common_cause"  # p2 is stable
+
+
+def test_assurance_is_judged_on_the_process_since_the_start():
+    # Baseline around 20 (limits about 17 to 23), then a move to 10 (limits about 7 to 13);
+    # lower is better and the target is 15. Against the old limits the process would
+    # consistently fail the target; the process since the start consistently passes it.
+    rng = np.random.default_rng(3)
+    values = np.r_[rng.normal(20, 1, 18), rng.normal(10, 1, 19)]
+    ds = SimpleNamespace(kpi_values=pd.DataFrame({"project_id": "a", "period": MONTHS, "value": values}))
+    project = pd.Series({"project_id": "a", "better": "down", "target": 15.0, "start_date": START})
+    chart = project_chart(project, ds.kpi_values)
+    assert assurance_icon(chart) == "fail" and variation_icon(chart) == "improvement_low"
+    now = current_process(chart)
+    pd.testing.assert_frame_equal(now, xmr(kpi_series(ds.kpi_values, "a")[START:], improvement="down",
+                                           target=15.0))
+    assert assurance_icon(now) == "pass"
+    # fewer than 13 points since the start: no limits to judge the new process by
+    few = ds.kpi_values.iloc[:25]
+    assert assurance_icon(current_process(project_chart(project, few))) == "no_limits"
+
+
+def test_short_baseline_recalculates_at_the_start_and_says_so():
+    from helpers.projects import limits_caption
+
+    months = pd.date_range("2021-06-01", periods=30, freq="MS")  # 7 before START, 23 from it
+    ds = SimpleNamespace(kpi_values=pd.DataFrame({"project_id": "q", "period": months,
+                                                  "value": np.arange(30.0) % 5}))
+    project = pd.Series({"project_id": "q", "better": "up", "target": np.nan, "start_date": START})
+    chart = project_chart(project, ds.kpi_values)
+    expected = xmr(kpi_series(ds.kpi_values, "q"), improvement="up", rebase=[START])
+    pd.testing.assert_frame_equal(chart, expected)
+    assert chart.attrs["limits"] == "recalculated"
+    assert limits_caption(chart).startswith("Fewer than 13 points before the project started "
+                                            "(January 2022), too few for a baseline")
+    late = project.copy()
+    late["start_date"] = pd.Timestamp("2030-01-01")
+    whole = project_chart(late, ds.kpi_values)
+    assert whole.attrs["limits"] == "whole series" and whole["segment"].eq(0).all()
 
 
 def test_level_change_matches_segmented_regression_and_needs_12_each_side():
@@ -95,8 +152,16 @@ def test_figures_have_alt_text_and_captions():
 
     figs = list(project_figures(_dataset()))
     assert len(figs) == 3
-    for fig, alt, caption in figs:
-        assert alt.startswith("SPC chart of") and "Limits recalculated" in caption
+    for i, (fig, alt, caption) in enumerate(figs):
+        assert alt.startswith("SPC chart of")
+        labels = set(fig.axes[0].get_legend_handles_labels()[1])
+        if i < 2:  # 18 months before the start
+            assert "Limits set from the 18 points before the project started (January 2022)" in caption
+            assert "Project started" in labels
+        else:  # 3 points before, 5 after
+            assert caption.endswith("Fewer than 13 points before and after the project started "
+                                    "(January 2022): a run chart, no limits.")
+            assert "Project started" not in labels
         plt.close(fig)
 
 
@@ -145,7 +210,8 @@ def _loop_summary(data, min_points=12):
         rows.append({"project_id": p["project_id"], "title": p["title"], "kpi": p["kpi"],
                      "unit": p["unit"], "better": p["better"], "start_date": start,
                      "n_before": len(chart) - n_after, "n_after": n_after,
-                     "variation": variation_icon(chart), "assurance": assurance_icon(chart),
+                     "limits": chart.attrs["limits"], "variation": variation_icon(chart),
+                     "assurance": assurance_icon(current_process(chart)),
                      **{k: np.nan if lc is None else lc[k]
                         for k in ("estimate", "ci_low", "ci_high", "p_value")}})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -164,17 +164,37 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
 
 
 def projects_sentence(summary: pd.DataFrame) -> str | None:
-    """How many improvement projects show special-cause improvement (Making Data Count icons)."""
+    """How many improvement projects show special-cause improvement (Making Data Count icons),
+    judged against the months before each started; projects whose baseline was too short for
+    limits (``limits`` = "recalculated" in :func:`helpers.projects.project_summary`) or whose
+    series is too short for any limits are counted apart, since their icon cannot show a change
+    at the start."""
     if summary.empty:
         return None
     k = len(summary)
-    better = int(summary["variation"].astype(str).str.startswith("improvement").sum())
-    worse = int(summary["variation"].astype(str).str.startswith("concern").sum())
-    too_short = int((summary["variation"] == "no_limits").sum())
-    text = (f"{better} of {k} live improvement project{'s' if k != 1 else ''} show special-cause "
-            f"improvement on their measure")
-    text += f", {worse} show concern" if worse else ""
-    text += f" and {too_short} {'has' if too_short == 1 else 'have'} too few points to judge" if too_short else ""
+    variation = summary["variation"].astype(str)
+    limits = summary["limits"] if "limits" in summary.columns else pd.Series("baseline", index=summary.index)
+    too_short = variation == "no_limits"
+    no_baseline = (limits == "recalculated").to_numpy() & ~too_short.to_numpy()
+    judged = ~too_short.to_numpy() & ~no_baseline
+    better = int((judged & variation.str.startswith("improvement").to_numpy()).sum())
+    worse = int((judged & variation.str.startswith("concern").to_numpy()).sum())
+
+    def verb(n, one, many):
+        return one if n == 1 else many
+
+    text = (f"{better} of {k} live improvement project{'s' if k != 1 else ''} "
+            f"{verb(better if better else k, 'shows', 'show')} special-cause improvement on "
+            f"{verb(k, 'its', 'their')} measure")
+    text += f", {worse} {verb(worse, 'shows', 'show')} concern" if worse else ""
+    rest = []
+    if no_baseline.any():
+        n = int(no_baseline.sum())
+        rest.append(f"{n} {verb(n, 'has', 'have')} too few points before the start to set a baseline")
+    if too_short.any():
+        n = int(too_short.sum())
+        rest.append(f"{n} {verb(n, 'has', 'have')} too few points to judge")
+    text += (" and " + " and ".join(rest)) if rest else ""
     return text + "."
 
 

@@ -2,10 +2,10 @@
 
 Pure functions over the dataset's ``projects``, ``kpi_values`` and ``participants`` tables (any
 object with those DataFrame attributes, such as :class:`helpers.data.Dataset`). Each project's KPI
-series is charted as an XmR chart with its limits recalculated at the project's start
-(:func:`helpers.spc.xmr`), summarised by the variation and assurance icons, and, where the series
-is long enough either side of the start, its level change estimated by segmented regression
-(:func:`helpers.its.segmented_regression`).
+series is charted as an XmR chart with its limits set from the points before the project's
+start and extended (:func:`helpers.spc.xmr`), summarised by the variation and assurance icons,
+and, where the series is long enough either side of the start, its level change estimated by
+segmented regression (:func:`helpers.its.segmented_regression`).
 
 References
 ----------
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.its import segmented_regression
-from helpers.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon, xmr
+from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
+                         variation_icon, xmr)
 
 #: Points needed on each side of the start for a segmented regression (Wagner et al. 2002).
 MIN_ITS_POINTS = 12
@@ -66,18 +67,74 @@ def portfolio_table(data, sort: bool = True) -> pd.DataFrame:
     return out
 
 
-def _rebased_xmr(s: pd.Series, better: str, target, start) -> pd.DataFrame:
-    """XmR table of one KPI series rebased at ``start`` (when it falls inside the series)."""
+def _project_xmr(s: pd.Series, better: str, target, start, min_points: int = MIN_POINTS) -> pd.DataFrame:
+    """XmR table of one KPI series judged against the period before the project started.
+
+    Making Data Count asks whether a change made a difference by setting the limits from the
+    points before it and extending them: a sustained change afterwards then shows as special
+    cause (a shift, a trend, points outside the limits). Recalculating the limits at the start
+    instead would make any shift the new normal and hide it; limits are recalculated once a
+    change is confirmed, not before. So with at least ``min_points`` points before ``start`` the
+    limits come from those points (``xmr(baseline=...)``, NHSRplotthedots' fix_after_n_points).
+    With fewer, no baseline can be set: the limits are recalculated at the start (the points
+    before it form a run chart). A start outside the series gives one set of limits.
+    The table's ``attrs`` say which: ``limits`` ("baseline", "recalculated" or "whole series"),
+    ``baseline_points`` and ``start``.
+    """
     target = None if target is None or pd.isna(target) else float(target)
     start = pd.Timestamp(start)
-    rebase = [start] if len(s) and s.index[0] < start <= s.index[-1] else None
-    return xmr(s, improvement=better, target=target, rebase=rebase)
+    n_before = int((s.index < start).sum())
+    inside = 0 < n_before < len(s)
+    if inside and n_before >= min_points:
+        chart, how = xmr(s, improvement=better, target=target, baseline=n_before), "baseline"
+    elif inside:
+        chart, how = xmr(s, improvement=better, target=target, rebase=[start]), "recalculated"
+    else:
+        chart, how = xmr(s, improvement=better, target=target), "whole series"
+    chart.attrs.update(limits=how, baseline_points=n_before if how == "baseline" else 0,
+                       start=start if inside else None)
+    return chart
+
+
+def current_process(chart: pd.DataFrame) -> pd.DataFrame:
+    """The XmR table whose limits describe the process since the project started, for the
+    assurance icon.
+
+    The variation icon asks "has it changed?", so it is read against the baseline limits. The
+    assurance icon asks "will the process now meet its target?", which the limits of the old
+    process cannot answer once it has moved: for a chart with baseline limits the question is
+    put to limits set from the points since the start alone (with fewer than
+    :data:`~helpers.spc.MIN_POINTS` of them the answer is "no_limits"). Other charts are their
+    own current process.
+    """
+    if chart.attrs.get("limits") != "baseline":
+        return chart
+    since = chart.loc[chart.index >= chart.attrs["start"], "value"]
+    return xmr(since, improvement=chart.attrs.get("improvement", "up"), target=chart.attrs.get("target"))
+
+
+def limits_caption(chart: pd.DataFrame) -> str:
+    """How the limits of a :func:`project_chart` table were set, in a sentence."""
+    how, start = chart.attrs.get("limits"), chart.attrs.get("start")
+    if how == "baseline":
+        return (f"Limits set from the {chart.attrs['baseline_points']} points before the project "
+                f"started ({start:%B %Y}) and extended; assurance is judged on limits from the "
+                f"{len(chart) - chart.attrs['baseline_points']} points since.")
+    if how == "recalculated" and (chart["chart"] == "xmr").any():
+        return (f"Fewer than {MIN_POINTS} points before the project started ({start:%B %Y}), too "
+                "few for a baseline: limits set from the start on, so the chart cannot show a "
+                "change at the start.")
+    if how == "recalculated":
+        return (f"Fewer than {MIN_POINTS} points before and after the project started "
+                f"({start:%B %Y}): a run chart, no limits.")
+    return "Limits from the whole series (the project's start is outside it)."
 
 
 def project_chart(project: pd.Series, kpi_values: pd.DataFrame) -> pd.DataFrame:
-    """XmR chart table of one project's KPI, rebased at the project's start, with its target."""
+    """XmR chart table of one project's KPI with its target, limits from the points before the
+    project's start (see :func:`_project_xmr`)."""
     s = kpi_series(kpi_values, project["project_id"])
-    return _rebased_xmr(s, project["better"], project.get("target"), project["start_date"])
+    return _project_xmr(s, project["better"], project.get("target"), project["start_date"])
 
 
 def kpi_series_by_project(kpi_values: pd.DataFrame) -> dict[str, pd.Series]:
@@ -105,7 +162,7 @@ def project_charts(data, project_ids=None) -> dict[str, pd.DataFrame]:
     series = kpi_series_by_project(data.kpi_values[data.kpi_values["project_id"].isin(p["project_id"])])
     empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([], name="period"), name="value")
     target = p["target"] if "target" in p.columns else pd.Series(np.nan, index=p.index)
-    return {pid: _rebased_xmr(series.get(pid, empty), better, tgt, start)
+    return {pid: _project_xmr(series.get(pid, empty), better, tgt, start)
             for pid, better, tgt, start in zip(p["project_id"], p["better"], target, p["start_date"])}
 
 
@@ -174,12 +231,13 @@ def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]
 
 
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
-                   "n_after", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
+                   "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
 
 
 def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.DataFrame:
-    """One row per project (in ``data.projects`` order): points before/after the start, the
-    Making Data Count icons, and the level change with its interval.
+    """One row per project (in ``data.projects`` order): points before/after the start, how the
+    limits were set (``limits``, see :func:`_project_xmr`), the Making Data Count icons, and the
+    level change with its interval.
 
     The XmR tables come from :func:`project_charts` (one groupby over ``kpi_values``); no figure
     is drawn. The segmented regression (:func:`level_change_fast`, the model of
@@ -192,15 +250,16 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
     if charts is None:
         charts = project_charts(data)
     starts = pd.to_datetime(p["start_date"])
-    n_before, n_after, variation, assurance = [], [], [], []
+    n_before, n_after, limits, variation, assurance = [], [], [], [], []
     est = {k: np.full(len(p), np.nan) for k in ("estimate", "ci_low", "ci_high", "p_value")}
     for i, (pid, start) in enumerate(zip(p["project_id"], starts)):
         chart = charts[pid]
         after = int((chart.index >= start).sum())
         n_after.append(after)
         n_before.append(len(chart) - after)
+        limits.append(chart.attrs.get("limits"))
         variation.append(variation_icon(chart))
-        assurance.append(assurance_icon(chart))
+        assurance.append(assurance_icon(current_process(chart)))
         if min(after, len(chart) - after) >= min_points:
             lc = level_change_fast(chart["value"].to_numpy(), chart.index >= start)
             for k in est:
@@ -209,7 +268,7 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
         "project_id": p["project_id"].to_numpy(), "title": p["title"].to_numpy(),
         "kpi": p["kpi"].to_numpy(), "unit": p["unit"].to_numpy(), "better": p["better"].to_numpy(),
         "start_date": starts.to_numpy(), "n_before": n_before, "n_after": n_after,
-        "variation": variation, "assurance": assurance, **est,
+        "limits": limits, "variation": variation, "assurance": assurance, **est,
     })
     return out[SUMMARY_COLUMNS]
 
@@ -317,6 +376,9 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
     out = []
     for _, r in summary.iterrows():
         text = f"{r['title']}: {VARIATION_LABELS[r['variation']].lower()}"
+        if r.get("limits") == "recalculated" and r["variation"] != "no_limits":
+            text += (f" (limits from the start on: with {r['n_before']} points before it, fewer "
+                     f"than {MIN_POINTS}, there is no baseline to compare against)")
         if r["assurance"] not in ("no_target", "no_limits"):
             text += f"; {ASSURANCE_LABELS[r['assurance']].lower()}"
         if pd.isna(r["estimate"]):
@@ -344,9 +406,9 @@ def project_figures(data, summary: pd.DataFrame | None = None):
         p, chart = projects.loc[pid], charts[pid]
         fig = spc_chart(chart, title=str(p["title"]), y_label=f"{p['kpi']} ({p['unit']})")
         caption = (f"{p['kpi']} ({p['unit']}; {_BETTER.get(p['better'], p['better']).lower()} is "
-                   f"better). Limits recalculated at the project's start, "
-                   f"{pd.Timestamp(p['start_date']):%B %Y}.")
-        yield fig, chart_alt_text(chart, str(p["kpi"])), caption
+                   f"better). {limits_caption(chart)}")
+        alt = chart_alt_text(chart, str(p["kpi"]), assurance=assurance_icon(current_process(chart)))
+        yield fig, alt, caption
 
 
 def show_project_charts(data, summary: pd.DataFrame | None = None) -> None:
@@ -481,8 +543,9 @@ def show_matrix(rep, summary: pd.DataFrame) -> None:
     what = ("Each cell lists the projects" if len(summary) <= MAX_CHARTS
             else f"Each cell gives the number of projects (of {len(summary):,})")
     show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {rep.scope}",
-               note=f"{what}. Rows: variation in the most recent point (limits recalculated at "
-                    "each project's start). Columns: assurance against the project's target.")
+               note=f"{what}. Rows: variation in the most recent point, against limits set "
+                    "from the points before each project's start. Columns: assurance against the project's "
+                    "target, on limits from the points since its start.")
 
 
 def show_project_summaries(rep, summary: pd.DataFrame) -> None:

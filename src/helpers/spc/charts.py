@@ -2,7 +2,8 @@
 
 Grey points for common cause, orange for concern, blue for improvement, purple for neutral
 special cause; a solid mean line and dashed grey process limits for each segment, a gap and a
-dotted marker where the limits are recalculated, a red dashed target line. Segments with too few
+dotted marker where the limits are recalculated, a dash-dot marker where a project started
+when its limits come from the points before it, a red dashed target line. Segments with too few
 points for limits are drawn as a run chart (values and the mean only).
 
 References
@@ -86,6 +87,11 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
         if seg != chart["segment"].iloc[0]:
             ax.axvline(px[0], color=colours["common_cause"], linestyle=":", linewidth=1,
                        label="Limits recalculated" if seg == chart["segment"].unique()[1] else None)
+    start = chart.attrs.get("start")
+    if start is not None and chart.attrs.get("limits") == "baseline":
+        # The limits run on from the baseline: mark where the change began so a reader sees
+        # which points are judged against the period before it.
+        ax.axvline(start, color="black", linestyle="-.", linewidth=1, label="Project started")
     if chart["target"].notna().any():
         ax.plot(x, chart["target"], color=colours["target"], linestyle="--", linewidth=1.2,
                 label="Target", zorder=2)
@@ -104,15 +110,16 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
     return fig
 
 
-def chart_alt_text(chart: pd.DataFrame, measure: str) -> str:
-    """One-sentence description of an SPC chart for its alt text."""
+def chart_alt_text(chart: pd.DataFrame, measure: str, assurance: str | None = None) -> str:
+    """One-sentence description of an SPC chart for its alt text; ``assurance`` overrides the
+    icon read from the chart's own last limits."""
     n = len(chart)
     icon = VARIATION_LABELS[variation_icon(chart)]
     text = f"SPC chart of {measure}, {n} points. {icon}."
     n_special = int(chart["special_cause"].sum())
     if (chart["chart"] == "xmr").any():
         text += f" {n_special} point{'s' if n_special != 1 else ''} show special cause variation."
-    a = assurance_icon(chart)
+    a = assurance_icon(chart) if assurance is None else assurance
     if a != "no_target":
         text += f" Assurance: {ASSURANCE_LABELS[a].lower()}."
     return text
