@@ -211,3 +211,49 @@ def test_index_leads_with_each_programmes_evaluation_report():
     # within a programme's own list the evaluation report comes before the detailed reports
     section = html[html.index("<h2>Prog A</h2>"):]
     assert section.index("a/all/90_evaluation_report.html") < section.index("a/all/00_data_quality.html")
+
+
+def _cohort_records(n_cohorts: int, failed: str | None = None) -> list[dict]:
+    recs = []
+    for prog in ("a", "b"):
+        for cohort in ["all"] + [f"c{i:03d}" for i in range(n_cohorts)]:
+            for nb in ("10_reach", "90_evaluation_report"):
+                output = f"{prog}/{cohort}/{nb}.html"
+                recs.append({"notebook": nb, "parameters": {}, "output": output,
+                             "status": "failed" if output == failed else "ok", "input_hash": "h",
+                             "seconds": 1.0, "error": None, "programme_id": prog,
+                             "cohort_id": None if cohort == "all" else cohort,
+                             "programme_name": f"Prog {prog.upper()}"})
+    return recs
+
+
+def test_index_contents_link_to_each_programme_section():
+    import re
+
+    html = index_html(_cohort_records(3), "2026-01-01T00:00:00Z")
+    nav = html[html.index('<nav class="contents">'):html.index("</nav>")]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert len(targets) == 2
+    for t in targets:
+        assert html.count(f'id="{t}"') == 1
+    assert "8 reports, 3 cohorts; all published" in nav
+    # at three cohorts nothing is folded: every cohort keeps its heading
+    assert "<details" not in html and "<h3>Cohort c002</h3>" in html
+
+
+def test_index_folds_cohorts_at_scale_and_keeps_problems_open():
+    from helpers.runner.index import COLLAPSE_ABOVE
+
+    n = COLLAPSE_ABOVE + 1
+    recs = _cohort_records(n, failed="b/c004/10_reach.html")
+    html = index_html(recs, "2026-01-01T00:00:00Z")
+    assert html.count("<details") == 2 * n  # every cohort of both programmes, not "All cohorts"
+    assert html.count("<details open>") == 1
+    opened = html[html.index("<details open>"):]
+    opened = opened[:opened.index("</details>")]
+    assert "Cohort c004" in opened and "1 published, 1 failed" in opened
+    assert "<h3>All cohorts</h3>" in html
+    # every report is still listed and linked (DESIGN.md: the index lists every report)
+    for rec in recs:
+        if rec["status"] == "ok":
+            assert f'href="{rec["output"]}"' in html

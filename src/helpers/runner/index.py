@@ -5,7 +5,11 @@ manifest.json follows DESIGN.md exactly: ``{"generated_at", "jobs": [{"notebook"
 folder and ``status`` one of ok, stale, failed.
 
 index.html lists every report grouped by programme and cohort with its status, generation time,
-duration and a link; it has no script, inline CSS only, and escapes every string.
+duration and a link; it has no script, inline CSS only, and escapes every string. At national
+scale (a programme family with hundreds of cohorts, 11,000+ reports) a flat list cannot be read,
+so the page opens with a contents list of programmes and, above :data:`COLLAPSE_ABOVE` cohorts,
+folds each cohort's reports into a ``<details>`` element whose summary line gives its status;
+a cohort with a stale or failed report stays open.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ def _duration(seconds) -> str:
 
 
 EVALUATION_NOTEBOOK = "90_evaluation_report"
+#: A programme with more cohorts than this folds each cohort's list (HTML ``<details>``).
+COLLAPSE_ABOVE = 10
 
 
 def _is_evaluation(rec: dict) -> bool:
@@ -63,9 +69,43 @@ ul.jobs li{border-bottom:1px solid #d8dde0;padding:.5rem 0;display:flex;flex-wra
 .lead{background:#f0f4f5;border-left:4px solid #005eb8;padding:.6rem 1rem;margin:1rem 0}
 .lead ul{margin:.3rem 0;padding-left:1.2rem}
 .error{flex-basis:100%;font-size:.9rem;color:#8a1538;overflow-wrap:anywhere}
+nav.contents ul{padding-left:1.2rem}nav.contents li{margin:.2rem 0}
+details{border-bottom:1px solid #d8dde0}details>ul.jobs{margin-left:1rem}
+summary{cursor:pointer;padding:.4rem 0}summary .meta{margin-left:.6rem}
 a{color:#005eb8}
 @media print{header{border-bottom-width:2px}}
 """
+
+
+def _status_summary(records: list[dict]) -> str:
+    """'6 published' or '4 published, 1 stale, 1 failed' for a group of records."""
+    n = len(records)
+    counts = {s: sum(1 for r in records if (r.get("status") or "failed") == s)
+              for s in ("ok", "stale", "failed")}
+    if counts["ok"] == n:
+        return "all published" if n > 1 else "published"
+    parts = [f"{counts['ok']} published"] if counts["ok"] else []
+    parts += [f"{counts[s]} {s}" for s in ("stale", "failed") if counts[s]]
+    return ", ".join(parts)
+
+
+def _job_item(rec: dict) -> str:
+    """One report's line: link (when there is a report), status, when and how long."""
+    status = rec.get("status") or "failed"
+    title = rec.get("title") or rec["output"].rsplit("/", 1)[-1]
+    link = (f'<a href="{_e(quote(rec["output"]))}">{_e(title)}</a>'
+            if status in ("ok", "stale") else _e(title))
+    meta = []
+    if rec.get("generated_at"):
+        meta.append(f"generated {_e(rec['generated_at'])}")
+    if rec.get("seconds") is not None:
+        meta.append(f"took {_e(_duration(rec['seconds']))}")
+    item = (f'<li><span class="title">{link}</span>'
+            f'<span class="status {_e(status)}">{_e(STATUS_TEXT.get(status, status))}</span>'
+            f'<span class="meta">{" · ".join(meta)}</span>')
+    if rec.get("error"):
+        item += f'<span class="error">{_e(rec["error"])}</span>'
+    return item + "</li>"
 
 
 def index_html(records: Iterable[dict], generated_at: str) -> str:
@@ -110,29 +150,34 @@ def index_html(records: Iterable[dict], generated_at: str) -> str:
                 item += " (stale: last run failed, previous report shown)"
             out.append(f"<li>{item}</li>")
         out.append("</ul></section>")
+    anchors = {prog: f"programme-{i}" for i, prog in enumerate(sorted(groups), start=1)}
+    if len(groups) > 1:
+        out.append('<nav class="contents"><h2>Programmes</h2><ul>')
+        for prog in sorted(groups):
+            recs = [r for c in groups[prog].values() for r in c]
+            n_cohorts = sum(1 for c in groups[prog] if c != "all")
+            meta = f"{len(recs):,} report{'s' if len(recs) != 1 else ''}"
+            if n_cohorts:
+                meta += f", {n_cohorts:,} cohort{'s' if n_cohorts != 1 else ''}"
+            meta += "; " + _status_summary(recs)
+            out.append(f'<li><a href="#{anchors[prog]}">{_e(names[prog])}</a> '
+                       f'<span class="meta">{_e(meta)}</span></li>')
+        out.append("</ul></nav>")
     for prog in sorted(groups):
-        out.append(f'<section><h2>{_e(names[prog])}</h2>')
+        out.append(f'<section id="{anchors[prog]}"><h2>{_e(names[prog])}</h2>')
         cohorts = sorted(groups[prog], key=lambda c: (c != "all", c))
+        fold = sum(1 for c in cohorts if c != "all") > COLLAPSE_ABOVE
         for cohort in cohorts:
+            recs = sorted(groups[prog][cohort], key=_order)
             label = "All cohorts" if cohort == "all" else f"Cohort {cohort}"
-            out.append(f"<h3>{_e(label)}</h3><ul class=\"jobs\">")
-            for rec in sorted(groups[prog][cohort], key=_order):
-                status = rec.get("status") or "failed"
-                title = rec.get("title") or rec["output"].rsplit("/", 1)[-1]
-                link = (f'<a href="{_e(quote(rec["output"]))}">{_e(title)}</a>'
-                        if status in ("ok", "stale") else _e(title))
-                meta = []
-                if rec.get("generated_at"):
-                    meta.append(f"generated {_e(rec['generated_at'])}")
-                if rec.get("seconds") is not None:
-                    meta.append(f"took {_e(_duration(rec['seconds']))}")
-                out.append(f'<li><span class="title">{link}</span>'
-                           f'<span class="status {_e(status)}">{_e(STATUS_TEXT.get(status, status))}</span>'
-                           f'<span class="meta">{" · ".join(meta)}</span>')
-                if rec.get("error"):
-                    out.append(f'<span class="error">{_e(rec["error"])}</span>')
-                out.append("</li>")
-            out.append("</ul>")
+            if fold and cohort != "all":
+                opened = " open" if any(r.get("status") != "ok" for r in recs) else ""
+                out.append(f'<details{opened}><summary>{_e(label)}<span class="meta">'
+                           f'{_e(_status_summary(recs))}</span></summary><ul class="jobs">')
+            else:
+                out.append(f"<h3>{_e(label)}</h3><ul class=\"jobs\">")
+            out.extend(_job_item(rec) for rec in recs)
+            out.append("</ul></details>" if fold and cohort != "all" else "</ul>")
         out.append("</section>")
     out.append("</main></body></html>\n")
     return "\n".join(out)
