@@ -117,6 +117,24 @@ def build_cases() -> None:
          source="Qualtrics export", mistake="title row above the header and an answer of 7 on a 1-5 item",
          expect="refused", problems=[{"file": "responses.csv", "row": 6, "column": "value"}])
 
+    r = rows("responses")
+    texts = ["Response ID", "Survey", "Question", "Wave", "Rater", "Answer (1-5)", "Recorded Date"]
+    ids = ['{"ImportId":"_recordId"}', '{"ImportId":"surveyId"}', '{"ImportId":"QID1"}',
+           '{"ImportId":"QID2"}', '{"ImportId":"QID3"}', '{"ImportId":"QID4_1"}',
+           '{"ImportId":"recordedDate","timeZone":"Europe/London"}']
+    case("qualtrics_header_rows", {"responses.csv": to_csv([r[0], texts[:len(r[0])], ids[:len(r[0])]] + r[1:])},
+         source="Qualtrics export (CSV, new format)",
+         mistake="question-text and ImportId rows under the header", expect="loads",
+         values=[{"table": "responses", "row": 0, "column": "value", "value": 3.0}])
+
+    r = rows("responses")
+    r[4][5] = "7"
+    case("qualtrics_header_rows_bad_value",
+         {"responses.csv": to_csv([r[0], texts[:len(r[0])], ids[:len(r[0])]] + r[1:])},
+         source="Qualtrics export (CSV, new format)",
+         mistake="ImportId rows under the header and an answer of 7 on a 1-5 item",
+         expect="refused", problems=[{"file": "responses.csv", "row": 7, "column": "value"}])
+
     p = rows("participants")
     group = ["Participant", None, None, "Job", None, None]
     case("merged_header_cells_xlsx",

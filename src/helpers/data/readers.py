@@ -14,6 +14,8 @@ and Microsoft Forms):
   (sniffed from the header line); with a semicolon separator, decimal commas are accepted.
 * Title rows above the header (the header is the first of the first ten rows that names the
   most columns of the table), which also covers merged group-header cells in a workbook.
+* Qualtrics' two extra header rows (the question texts, then ``{"ImportId":...}`` cells): both
+  are skipped when the second is found right under the header; data rows keep their numbers.
 * Blank unnamed columns (dropped). Blank rows and leading/trailing spaces are dealt with when
   the table is typed (:func:`helpers.data.validate.type_table`), once per distinct value.
 
@@ -113,6 +115,26 @@ def _sniff_separator(head: str, table: Table) -> str:
     return best
 
 
+_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+
+
+def qualtrics_extra_rows(body: pd.DataFrame) -> int:
+    """How many of the first rows under the header are Qualtrics' extra header rows: 2 when the
+    second row under the header is its ``{"ImportId":"QID1"}`` row (the first is then the
+    question texts), else 0.
+
+    Qualtrics' CSV export (new format) writes three header rows: the column names, the question
+    texts and a JSON ImportId per column. The ImportId row is the unambiguous sign; a row of
+    question texts alone (legacy exports) cannot be told from data, so it is not guessed at.
+    """
+    if len(body) < 2:
+        return 0
+    cells = [str(v) for v in body.iloc[1].tolist() if str(v).strip()]
+    if cells and sum(bool(_IMPORT_ID.match(c)) for c in cells) * 2 > len(cells):
+        return 2
+    return 0
+
+
 def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
             problems: list[Problem], skipped: int = 0, **extra) -> RawTable | None:
     """Turn a grid of text (header at position ``header_at``, after ``skipped`` lines) into a RawTable."""
@@ -120,6 +142,7 @@ def _finish(file: str, grid: pd.DataFrame, header_at: int, table: Table,
     header = [str(v) for v in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
     body.index = np.arange(len(body)) + header_row + 1
+    body = body.iloc[qualtrics_extra_rows(body):]
     seen: dict[str, int] = {}
     keep: list[int] = []
     names: list[str] = []
