@@ -130,7 +130,7 @@ def test_baseline_by_completion_is_welch():
 def test_likert_distribution_and_diverging_geometry():
     items = pd.DataFrame({"instrument_id": "h", "item_id": ["a1", "a2"], "scale": "s",
                           "text": ["First", "Second"], "min": 1.0, "max": 5.0,
-                          "reverse_scored": False})
+                          "reverse_scored": [False, True]})
     resp = pd.DataFrame({"participant_id": [f"p{i}" for i in range(10)] * 2,
                          "instrument_id": "h", "item_id": ["a1"] * 10 + ["a2"] * 10,
                          "wave": "post", "rater": "self",
@@ -145,6 +145,9 @@ def test_likert_distribution_and_diverging_geometry():
     assert left["a2"] == pytest.approx(-0.5)
     fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=5)
     assert fig is not None and len(fig.axes[0].patches) == 10
+    # answers are drawn as given; the reverse-scored item says so in its label
+    assert list(dist["reverse_scored"]) == [False, True]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["First", "Second (reverse-scored)"]
     assert diverging_likert_figure(dist, threshold=11) is None
 
 

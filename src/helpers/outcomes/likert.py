@@ -26,6 +26,10 @@ import numpy as np
 import pandas as pd
 
 
+#: Columns of :func:`likert_distribution` that are not response levels.
+NON_LEVEL_COLUMNS = ("n", "text", "reverse_scored")
+
+
 def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument_id: str,
                         wave: str | None = None, rater: str | None = "self") -> pd.DataFrame:
     """Response counts per item and level (raw answers, not reverse-scored).
@@ -33,8 +37,10 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
     Returns
     -------
     DataFrame indexed by ``item_id`` with one count column per level from the items' ``min``
-    to ``max`` (integers), plus ``n`` (answers) and ``text`` (the item wording). Levels that are
-    not whole numbers are rounded to the nearest level.
+    to ``max`` (integers), plus ``n`` (answers), ``text`` (the item wording) and
+    ``reverse_scored`` (bool: agreeing is the less favourable answer; the chart says so, since
+    it shows the answers as given). Levels that are not whole numbers are rounded to the
+    nearest level.
     """
     r = responses[responses["instrument_id"] == instrument_id]
     if wave is not None:
@@ -43,7 +49,7 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
         r = r[r["rater"] == rater]
     it = items[items["instrument_id"] == instrument_id]
     if it.empty:
-        return pd.DataFrame(columns=["n", "text"])
+        return pd.DataFrame(columns=["n", "text", "reverse_scored"])
     lo, hi = int(np.nanmin(it["min"])), int(np.nanmax(it["max"]))
     levels = list(range(lo, hi + 1))
     v = pd.to_numeric(r["value"], errors="coerce")
@@ -53,7 +59,10 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
     counts.columns = levels
     counts = counts.reindex(it["item_id"].tolist(), fill_value=0)
     counts["n"] = counts[levels].sum(axis=1)
-    counts["text"] = it.set_index("item_id")["text"].reindex(counts.index).fillna("").astype(str)
+    meta = it.set_index("item_id")
+    counts["text"] = meta["text"].reindex(counts.index).fillna("").astype(str)
+    reverse = meta["reverse_scored"] if "reverse_scored" in meta.columns else pd.Series(False, index=meta.index)
+    counts["reverse_scored"] = reverse.reindex(counts.index).fillna(False).astype(bool)
     return counts
 
 
@@ -66,7 +75,7 @@ def diverging_shares(dist: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     each bar starts so that the disagreeing levels plus half the neutral level (for an odd
     number of levels) lie left of zero.
     """
-    levels = [c for c in dist.columns if c not in ("n", "text")]
+    levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
     n = dist["n"].replace(0, np.nan)
     shares = dist[levels].div(n, axis=0).fillna(0.0)
     k = len(levels)
@@ -115,8 +124,11 @@ def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None
         start = start + width
     ax.axvline(0, color=NHS_DARK_GREY, linewidth=1)
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(t, wrap) for t in shown["text"].replace("", np.nan)
-                        .fillna(pd.Series(shown.index, index=shown.index))])
+    texts = shown["text"].replace("", np.nan).fillna(pd.Series(shown.index, index=shown.index))
+    if "reverse_scored" in shown.columns:
+        # Answers are shown as given, so on these items agreement is the unfavourable side.
+        texts = texts.where(~shown["reverse_scored"].astype(bool), texts + " (reverse-scored)")
+    ax.set_yticklabels([textwrap.fill(t, wrap) for t in texts])
     ax.set_xlim(-1, 1)
     ticks = np.linspace(-1, 1, 5)
     ax.set_xticks(ticks)
