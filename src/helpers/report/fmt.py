@@ -30,13 +30,16 @@ def fmt_int(n) -> str:
 def fmt_num(x, dp: int = 2) -> str:
     """A number to ``dp`` decimals with thousands separators; missing -> en dash.
 
-    A negative zero (``-0.00``) is shown as ``0.00`` so a null change never reads as a fall.
+    Negative numbers carry the true minus sign (U+2212), as :func:`fmt_signed` does, so an
+    interval such as ``−39.0 to 34.4`` matches the estimate beside it and screen readers say
+    "minus". A negative zero (``-0.00``) is shown as ``0.00`` so a null change never reads as
+    a fall.
     """
     if _missing(x):
         return "–"
     text = f"{float(x):,.{dp}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
+    if text.startswith("-"):
+        text = text[1:] if float(text.replace(",", "")) == 0 else "−" + text[1:]
     return text
 
 
