@@ -172,3 +172,18 @@ def test_tables_in_one_workbook_keep_their_other_sheets(dataset, tmp_path):
     before = snapshot(dataset)
     assert main(["import-qda", str(TAGUETTE / "highlights.xlsx"), "--dataset", str(dataset)]) == 0
     assert snapshot(dataset) == before
+
+
+def test_min_overlap_option_reaches_the_reader(dataset, tmp_path, capsys):
+    from test_qda_refi import _split_double_coding
+
+    qdpx = _split_double_coding(tmp_path)
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset), "--min-overlap", "1"]) == 0
+    exact = load_dataset(dataset).codings
+    assert "d0000000-0000-4000-8000-000000000091" in set(exact["segment_id"])
+    other = make_dataset(tmp_path / "other")
+    assert main(["import-qda", str(qdpx), "--dataset", str(other)]) == 0  # default 0.9
+    paired = load_dataset(other).codings
+    assert "d0000000-0000-4000-8000-000000000091" not in set(paired["segment_id"])
+    assert main(["import-qda", str(qdpx), "--dataset", str(other), "--min-overlap", "1.5"]) == 2
+    assert "min_overlap must be above 0 and at most 1" in capsys.readouterr().err

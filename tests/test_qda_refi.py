@@ -198,3 +198,67 @@ def test_nvivo_mac_codebook_namespace_with_a_colon():
     codes = data.codes.set_index("code_id")
     assert codes.loc["restorative_space.container_for_anxiety", "parent_id"] == "restorative_space"
     assert codes.loc["restorative_space", "description"] == "A protected space to think together"
+
+
+def test_span_overlap_and_matching_units():
+    from helpers.qda.refi import Unit, matching_unit, span_overlap
+
+    assert span_overlap((0, 10), (0, 10)) == 1.0
+    assert span_overlap((0, 10), (1, 10)) == pytest.approx(0.9)
+    assert span_overlap((0, 10), (10, 20)) == 0.0
+    units = [Unit(0, 100, "s1", {"c1"}), Unit(95, 200, "s2", {"c1"})]
+    assert matching_unit(units, 2, 100, {"c2"}).segment_id == "s1"      # 98% overlap
+    assert matching_unit(units, 2, 100, {"c1"}) is None                  # same coder: own unit
+    assert matching_unit(units, 0, 100, {"c1"}).segment_id == "s1"       # same span: same unit
+    assert matching_unit(units, 20, 100, {"c2"}) is None                 # 80% < 90%
+    assert matching_unit(units, 20, 100, {"c2"}, min_overlap=0.75).segment_id == "s1"
+
+
+def _split_double_coding(tmp_path):
+    """The NVivo fixture with its double-coded passage (83-127, coders C1 and C2) exported as
+    two selections, as NVivo does when the coders select slightly different text: C2's starts
+    one character later. Plus C2's selection of a longer passage and C1's own second selection
+    of nearly the same text."""
+    folder = tmp_path / "nvivo"
+    shutil.copytree(REFI / "nvivo", folder)
+    qde = folder / "project.qde"
+    xml = qde.read_text(encoding="utf-8")
+    c2 = "0A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9"
+    c1 = "5C94BC9E-DB8C-4F1D-9CD6-E900C7440860"
+    coding2 = (f'        <Coding guid="E0000000-0000-4000-8000-000000000002" creatingUser="{c2}">'
+               '<CodeRef targetGUID="A0000000-0000-4000-8000-000000000002"/></Coding>\n')
+    assert coding2 in xml
+    xml = xml.replace(coding2, "")
+
+    def selection(n, start, end, user, code):
+        return (f'      <PlainTextSelection guid="D0000000-0000-4000-8000-00000000009{n}" '
+                f'name="extra {n}" startPosition="{start}" endPosition="{end}" creatingUser="{user}">\n'
+                f'        <Coding guid="E0000000-0000-4000-8000-00000000009{n}" creatingUser="{user}">'
+                f'<CodeRef targetGUID="A0000000-0000-4000-8000-00000000000{code}"/></Coding>\n'
+                '      </PlainTextSelection>\n')
+
+    anchor = '      <PlainTextSelection guid="D0000000-0000-4000-8000-000000000002"'
+    extra = (selection(1, 84, 127, c2, 2) + selection(2, 100, 190, c2, 4)
+             + selection(3, 84, 127, c1, 3))
+    xml = xml.replace(anchor, extra + anchor, 1)
+    qde.write_text(xml, encoding="utf-8")
+    return build_qdpx(folder, tmp_path / "split.qdpx")
+
+
+def test_two_coders_near_identical_selections_are_one_double_coded_segment(tmp_path):
+    data = read_qda(_split_double_coding(tmp_path))
+    seg = data.segments.set_index("segment_id")
+    first = "d0000000-0000-4000-8000-000000000001"
+    # C2's selection one character shorter (43 of 44 characters) joins C1's segment ...
+    assert "d0000000-0000-4000-8000-000000000091" not in seg.index
+    double = data.codings[data.codings["segment_id"] == first]
+    assert sorted(double["coder_id"]) == ["C1", "C2"]
+    assert seg.loc[first, "text"] == "A restorative space, a container for anxiety"  # C1's span kept
+    # ... a longer passage (27 of 107 characters shared) and C1's own second selection do not
+    assert {"d0000000-0000-4000-8000-000000000092", "d0000000-0000-4000-8000-000000000093"} <= set(seg.index)
+    # exact matching only: the split passage is two single-coded segments again
+    exact = read_qda(_split_double_coding(tmp_path / "again"), min_overlap=1.0)
+    assert "d0000000-0000-4000-8000-000000000091" in set(exact.segments["segment_id"])
+    assert list(exact.codings.loc[exact.codings["segment_id"] == first, "coder_id"]) == ["C1"]
+    with pytest.raises(QdaError, match="min_overlap"):
+        read_qda(_split_double_coding(tmp_path / "bad"), min_overlap=0)

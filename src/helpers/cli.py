@@ -34,6 +34,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-qda", help="import coded segments from REFI-QDA, Taguette or CSV")
     p.add_argument("file", help=".qdpx, .qde, .qdc, Taguette .csv/.xlsx or plain segments CSV")
     p.add_argument("--dataset", required=True, help="dataset folder to write segments/codes/codings into")
+    p.add_argument("--min-overlap", type=float, default=None, metavar="SHARE",
+                   help="REFI-QDA: two coders' selections overlapping by at least this share of "
+                        "their joint span are one double-coded segment (default 0.9)")
 
     p = sub.add_parser("run", help="execute the report notebooks and publish HTML reports")
     p.add_argument("--config", default="reports.yaml", help="job manifest (default: reports.yaml)")
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-qda":
         from helpers.qda.commands import import_command
 
-        return import_command(args.file, args.dataset)
+        return import_command(args.file, args.dataset, min_overlap=args.min_overlap)
     if args.command == "run":
         from helpers.runner.commands import run_command
 

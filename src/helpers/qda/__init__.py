@@ -18,16 +18,26 @@ REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
-def read_qda(path: str | Path) -> QdaData:
-    """Read one QDA export; raises :class:`QdaError` for a malformed, hostile or unknown file."""
+def read_qda(path: str | Path, min_overlap: float | None = None) -> QdaData:
+    """Read one QDA export; raises :class:`QdaError` for a malformed, hostile or unknown file.
+
+    ``min_overlap`` (REFI-QDA projects; default
+    :data:`helpers.qda.refi.DEFAULT_MIN_OVERLAP`): two coders' selections that overlap by at
+    least this share of their joint span become one double-coded segment.
+    """
     from helpers.qda import plaincsv, refi, taguette
+
+    if min_overlap is None:
+        min_overlap = refi.DEFAULT_MIN_OVERLAP
+    if not 0 < min_overlap <= 1:
+        raise QdaError(f"min_overlap must be above 0 and at most 1; got {min_overlap}")
 
     path = Path(path)
     if not path.is_file():
         raise QdaError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in REFI_SUFFIXES:
-        return refi.read_refi(path)
+        return refi.read_refi(path, min_overlap)
     if suffix in TABLE_SUFFIXES:
         frame = taguette.read_table(path)
         if taguette.is_highlights(frame):

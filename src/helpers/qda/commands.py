@@ -52,8 +52,9 @@ def _validate(staging: Path) -> None:
                        + "\n".join(str(p) for p in err.problems[:20])) from err
 
 
-def import_command(file: str | Path, dataset: str | Path) -> int:
-    """Import ``file`` (REFI-QDA, Taguette or plain table) into the dataset folder ``dataset``.
+def import_command(file: str | Path, dataset: str | Path, min_overlap: float | None = None) -> int:
+    """Import ``file`` (REFI-QDA, Taguette or plain table) into the dataset folder ``dataset``;
+    ``min_overlap`` as :func:`helpers.qda.read_qda`.
 
     Returns the exit status: 0 imported (or already there), 2 refused (the dataset unchanged).
     """
@@ -71,7 +72,7 @@ def import_command(file: str | Path, dataset: str | Path) -> int:
               + "; ".join(f"{p.file}: {p.message}" for p in problems), file=sys.stderr)
         return 2
     try:
-        data = read_qda(file)
+        data = read_qda(file, min_overlap=min_overlap)
         data.segments, notes = unknown_participants(data.segments, _participant_ids(folder, meta))
         data.warnings += notes
         changes = writer.plan(folder, meta, data)

@@ -35,6 +35,7 @@ characters), unless that check shows the tool counted it as one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -261,8 +262,64 @@ def _choice(value: str | None, choices: tuple[str, ...]) -> str:
     return ""
 
 
-def read_project_root(root, what: str, files: _Files) -> QdaData:
-    """Segments, codes and codings from a ``Project`` root (``.qde`` / inside ``.qdpx``)."""
+#: Two coders' selections of one source are one unit when they overlap by at least this share
+#: of the text either covers (intersection over union of their character spans).
+DEFAULT_MIN_OVERLAP = 0.9
+
+
+@dataclass
+class Unit:
+    """A segment kept for a source: its span, id and the coders who coded it."""
+
+    start: int
+    end: int
+    segment_id: str
+    coders: set
+
+
+def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Intersection over union of two character spans ``[start, end)``: 1 for the same span,
+    0 for spans that do not meet."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return max(inter, 0) / union if union > 0 else float(a == b)
+
+
+def selection_coders(sel) -> set:
+    """The users who coded a selection (each Coding's creatingUser, else the selection's)."""
+    fallback = sel.get("creatingUser")
+    return {normalise_guid(c.get("creatingUser") or fallback) for c in _children(sel, "Coding")}
+
+
+def matching_unit(units: list[Unit], start: int, end: int, coders: set,
+                  min_overlap: float = DEFAULT_MIN_OVERLAP) -> Unit | None:
+    """The kept unit a new selection belongs to, or None when it starts a unit of its own.
+
+    Two coders rarely select exactly the same characters, so a double-coded passage exported by
+    NVivo, ATLAS.ti or MAXQDA is often two selections a few characters apart. Kappa and alpha on
+    codes (:mod:`helpers.reliability`) need units that both coders coded, so near-identical
+    selections are paired into one unit, as MAXQDA's segment-level intercoder agreement pairs
+    segments that overlap by at least a set percentage (VERBI, MAXQDA manual, "Intercoder
+    agreement"). Agreement on the boundaries themselves is a different question (Krippendorff's
+    unitizing alpha, Krippendorff 2019 ch. 12) that this does not answer. Rules:
+    the same span is always the same unit; otherwise the unit with the largest overlap
+    (intersection over union, :func:`span_overlap`) of at least ``min_overlap``, provided none
+    of the new selection's coders already coded it (one coder's two selections are two units).
+    """
+    best, best_overlap = None, 0.0
+    for unit in units:
+        if (unit.start, unit.end) == (start, end):
+            return unit
+        share = span_overlap((unit.start, unit.end), (start, end))
+        if share >= min_overlap and share > best_overlap and not (coders & unit.coders):
+            best, best_overlap = unit, share
+    return best
+
+
+def read_project_root(root, what: str, files: _Files,
+                      min_overlap: float = DEFAULT_MIN_OVERLAP) -> QdaData:
+    """Segments, codes and codings from a ``Project`` root (``.qde`` / inside ``.qdpx``);
+    selections are grouped into units by :func:`matching_unit`."""
     origin = root.get("origin", "")
     data = QdaData(origin=origin, kind="REFI-QDA project")
     users = {}
@@ -356,13 +413,16 @@ def read_project_root(root, what: str, files: _Files) -> QdaData:
                 codings.append({"segment_id": seg_id, "code_id": code_id,
                                 "coder_id": users.get(user, user or "unknown")})
 
-        same_span: dict[tuple[int, int], str] = {}
+        units: list[Unit] = []  # the segments kept for this source, with their coders
         for sel, (start, end, _) in zip(selections, spans):
             seg_id = normalise_guid(sel.get("guid")) or short_hash(guid, start, end)
-            if (start, end) in same_span:  # another coder's selection of the same passage
-                _codings(same_span[(start, end)], sel, sel.get("creatingUser"))
+            coders = selection_coders(sel)
+            match = matching_unit(units, start, end, coders, min_overlap)
+            if match is not None:  # another coder's selection of the same passage
+                _codings(match.segment_id, sel, sel.get("creatingUser"))
+                match.coders |= coders
                 continue
-            same_span[(start, end)] = seg_id
+            units.append(Unit(start, end, seg_id, set(coders)))
             piece = cut(text, start, end, unit)
             if piece is None:
                 raise QdaError(f"{what}: selection {start}-{end} lies outside source {label!r} "
@@ -390,8 +450,11 @@ def _root(data: bytes, what: str):
     return root
 
 
-def read_refi(path: str | Path) -> QdaData:
+def read_refi(path: str | Path, min_overlap: float = DEFAULT_MIN_OVERLAP) -> QdaData:
     """Read a REFI-QDA ``.qdpx`` archive, ``.qde`` project or ``.qdc`` codebook.
+
+    ``min_overlap``: two coders' selections overlapping by at least this share of their joint
+    span are one double-coded segment (see :func:`matching_unit`).
 
     Raises
     ------
@@ -415,4 +478,4 @@ def read_refi(path: str | Path) -> QdaData:
     if _local(root.tag) == "CodeBook":
         return read_codebook_root(root, what)
     files = _Files(zipped, path.parent, root.get("basePath", ""))
-    return read_project_root(root, what, files)
+    return read_project_root(root, what, files, min_overlap)
