@@ -170,7 +170,7 @@ def test_describe_change_and_caveats(small):
     s = nw.network_summary(ties, participants)
     ei = pd.concat([nw.ei_index(ties, participants, a) for a in ("organisation", "profession")])
     text = " ".join(nw.describe_change(s, ei))
-    assert "-0.60 to 0.00" in text and "+0.60" in text
+    assert "−0.60 to 0.00" in text and "+0.60" in text
     cav = " ".join(nw.caveats(s, "the test cohort"))
     assert "80% at baseline" in cav and "the test cohort" in cav
 

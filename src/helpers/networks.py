@@ -531,6 +531,8 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     summary : :func:`network_summary`.
     ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
     """
+    from helpers.report.fmt import fmt_num, fmt_signed
+
     if summary.empty:
         return ["No network ties were recorded for this group, so connectedness cannot be described."]
     first, last = summary.iloc[0], summary.iloc[-1]
@@ -552,16 +554,16 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
         share = f"cross_{r['attribute']}_share"
         shares = (f" ({_pct(first[share])} to {_pct(last[share])} of ties)" if share in summary else "")
         if pd.isna(r["change"]):
-            out.append(f"The E-I index across {label} was {r['ei_first']:.2f} at {fw} "
-                       f"(-1 means every tie stays inside a group, +1 every tie crosses; "
-                       f"{r['expected_ei']:.2f} would be expected if ties ignored {r['attribute']}).")
+            out.append(f"The E-I index across {label} was {fmt_num(r['ei_first'])} at {fw} "
+                       f"(−1 means every tie stays inside a group, +1 every tie crosses; "
+                       f"{fmt_num(r['expected_ei'])} would be expected if ties ignored {r['attribute']}).")
             continue
         direction = ("more common" if r["change"] > 0.005 else
                      "less common" if r["change"] < -0.005 else "about as common")
         out.append(f"Ties crossing {label} became {direction}{shares}: the E-I index moved from "
-                   f"{r['ei_first']:.2f} to {r['ei_last']:.2f} (change {r['change']:+.2f}; -1 means every "
-                   f"tie stays inside a group, +1 every tie crosses, and {r['expected_ei']:.2f} is what "
-                   "random mixing would give).")
+                   f"{fmt_num(r['ei_first'])} to {fmt_num(r['ei_last'])} (change "
+                   f"{fmt_signed(r['change'])}; −1 means every tie stays inside a group, +1 every "
+                   f"tie crosses, and {fmt_num(r['expected_ei'])} is what random mixing would give).")
     return out
 
 
@@ -619,6 +621,7 @@ def ei_figure(ei: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
+    from helpers.report.fmt import fmt_num
     from helpers.report.theme import PALETTE, apply_theme
 
     apply_theme()
@@ -631,7 +634,7 @@ def ei_figure(ei: pd.DataFrame):
         ax.plot(labels, g["ei_index"], marker="o", color=PALETTE[i], label=f"By {attribute}")
         ax.axhline(g["expected_ei"].iloc[0], color=PALETTE[i], linestyle="--", linewidth=1,
                    label=f"Random mixing ({attribute})")
-        parts.append(f"by {attribute} " + " then ".join(f"{v:.2f}" for v in g["ei_index"]))
+        parts.append(f"by {attribute} " + " then ".join(fmt_num(v) for v in g["ei_index"]))
     ax.axhline(0, color="#425563", linewidth=0.8)
     ax.set_ylim(-1.05, 1.05)
     ax.set_ylabel("E-I index (-1 inside groups, +1 across)")
