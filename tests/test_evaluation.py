@@ -141,3 +141,22 @@ def test_methods_appendix_names_references():
     fake = _fake_evaluation()
     only = ev.methods_appendix(fake)
     assert not only["Reference"].str.contains("Krackhardt").any()  # no ties in scope
+
+
+def test_methods_appendix_names_the_model_actually_fitted():
+    from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
+
+    def with_people(n):
+        fake = _fake_evaluation()
+        fake.outcomes.scores = pd.DataFrame({"participant_id": [f"p{i}" for i in range(n)],
+                                             "rater": "self", "wave": "baseline", "scale": "s",
+                                             "score": 3.0})
+        return ev.methods_appendix(fake)
+
+    small, large = with_people(MAX_MIXED_PEOPLE), with_people(MAX_MIXED_PEOPLE + 1)
+    assert small["Method"].str.startswith("Linear mixed model").sum() == 1
+    assert not large["Method"].str.startswith("Linear mixed model").any()
+    row = large[large["Used for"] == "Change by wave and profession"].iloc[0]
+    assert row["Method"].startswith("Linear regression with cohorts as fixed effects")
+    assert "Liang and Zeger" in row["Reference"]
+

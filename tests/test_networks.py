@@ -171,6 +171,7 @@ def test_describe_change_and_caveats(small):
     ei = pd.concat([nw.ei_index(ties, participants, a) for a in ("organisation", "profession")])
     text = " ".join(nw.describe_change(s, ei))
     assert "−0.60 to 0.00" in text and "+0.60" in text
+    assert f"density {s['density'].iloc[0]:.1f}" in text  # 0.4 on five people; 0.00021 at scale
     cav = " ".join(nw.caveats(s, "the test cohort"))
     assert "80% at baseline" in cav and "the test cohort" in cav
 

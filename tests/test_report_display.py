@@ -1,5 +1,6 @@
 """Escaped display builders and number formatting (helpers.report.display, .fmt)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -68,6 +69,9 @@ def test_number_formats():
     assert fmt_signed(0.42) == "+0.42" and fmt_signed(-0.1) == "−0.10" and fmt_signed(0) == "0.00"
     assert fmt_pct(0.497) == "49.7%"
     assert fmt_ci(0.31, 0.53) == "0.31 to 0.53"
+    from helpers.report.fmt import fmt_sig
+
+    assert [fmt_sig(x) for x in (0.000213, 0.123, 0.05, np.nan)] == ["0.00021", "0.12", "0.05", "–"]
     assert fmt_num(-1234.5, 1) == "−1,234.5" and fmt_ci(-39.04, 34.4, 1) == "−39.0 to 34.4"
     assert fmt_p(0.0004) == "p < 0.001" and fmt_p(0.0321) == "p = 0.032"
     assert fmt_int(float("nan")) == "–"

@@ -449,10 +449,35 @@ METHODS = [
 ]
 
 
+#: The model row at national scale: what :func:`helpers.outcomes.mixed.fit_wave_model` fits
+#: instead of the mixed model above ``MAX_MIXED_PEOPLE`` people.
+LARGE_MODEL_METHOD = ("learning", "Linear regression with cohorts as fixed effects and standard errors "
+                      "clustered by participant (more people than a mixed model fits in reasonable time)",
+                      "Change by wave and profession",
+                      "Liang and Zeger (1986), Biometrika 73:13-22; Cameron and Miller (2015), "
+                      "J Hum Resour 50:317-372")
+
+
+def model_people(ev: Evaluation) -> int | None:
+    """People with a self-rating at the start or end: the size that decides the change model."""
+    s = ev.outcomes.scores
+    if not {"participant_id", "rater", "wave"} <= set(s.columns):
+        return None
+    s = s[(s["rater"] == "self") & s["wave"].isin(["baseline", "post"])]
+    return int(s["participant_id"].nunique())
+
+
 def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
-    """The statistical methods used, each with its reference (only strands with data)."""
+    """The statistical methods used, each with its reference (only strands with data). With an
+    evaluation above :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people the change model is
+    listed as the regression actually fitted, not the mixed model."""
+    from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
+
     present = None if ev is None else _strands(ev)
-    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in METHODS
+    large = ev is not None and (model_people(ev) or 0) > MAX_MIXED_PEOPLE
+    methods = [LARGE_MODEL_METHOD if large and m.startswith("Linear mixed model") else (s, m, u, r)
+               for s, m, u, r in METHODS]
+    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in methods
             if present is None or s in present]
     return pd.DataFrame(rows)
 

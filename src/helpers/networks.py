@@ -531,7 +531,7 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     summary : :func:`network_summary`.
     ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
     """
-    from helpers.report.fmt import fmt_num, fmt_signed
+    from helpers.report.fmt import fmt_num, fmt_sig, fmt_signed
 
     if summary.empty:
         return ["No network ties were recorded for this group, so connectedness cannot be described."]
@@ -547,7 +547,7 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
             "fell" if last["mean_degree"] < first["mean_degree"] else "stayed")
         out.append(f"Between {fw} and {lw} the average participant's number of connections {verb} "
                    f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f} "
-                   f"(density {first['density']:.3f} to {last['density']:.3f}), and the network went "
+                   f"(density {fmt_sig(first['density'])} to {fmt_sig(last['density'])}), and the network went "
                    f"from {first['components']:,} to {last['components']:,} separate parts.")
     for _, r in ei_change(ei).iterrows():
         label = {"organisation": "organisations", "profession": "professions"}.get(r["attribute"], r["attribute"])
@@ -678,6 +678,7 @@ def brokerage_figure(bc: pd.DataFrame):
 def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The per-wave summary ready for display: people counts suppressed below the threshold."""
     from helpers.report.disclosure import suppress_table
+    from helpers.report.fmt import fmt_sig
 
     cols = {"wave": "Wave", "participants": "Participants", "respondents": "Named a colleague",
             "response_rate": "Response", "ties": "Ties", "density": "Density",
@@ -692,6 +693,8 @@ def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
     for c in ("cross_organisation_share", "cross_profession_share"):
         if c in shown:
             shown[c] = [_pct(x) for x in t[c]]
+    if "density" in shown:  # tiny in a large network: significant figures, not 0.00
+        shown["density"] = [fmt_sig(x) for x in t["density"]]
     return shown[[c for c in cols if c in shown]].rename(columns=cols)
 
 

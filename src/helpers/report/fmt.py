@@ -43,6 +43,19 @@ def fmt_num(x, dp: int = 2) -> str:
     return text
 
 
+def fmt_sig(x, sig: int = 2) -> str:
+    """A small proportion to ``sig`` significant figures, written out: ``0.000213 -> '0.00021'``,
+    ``0.123 -> '0.12'``; missing -> en dash. For quantities such as network density that fall
+    towards zero as a network grows, where a fixed number of decimals shows ``0.000``.
+    """
+    import numpy as np
+
+    if _missing(x):
+        return "–"
+    text = np.format_float_positional(float(x), precision=sig, unique=False, fractional=False, trim="-")
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def fmt_signed(x, dp: int = 2) -> str:
     """A change with its sign: ``0.42 -> '+0.42'``, ``-0.1 -> '−0.10'`` (true minus sign)."""
     if _missing(x):
