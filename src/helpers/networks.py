@@ -718,9 +718,10 @@ def show_network_report(rep, section: str, colour_by: str = "organisation", resu
 
     res = results or _cached(rep)
     if not res["has_ties"]:
-        if section == "summary":
-            show_callout("No network ties were recorded for this programme or cohort, so its "
-                         "connectedness cannot be described.", "note")
+        # Every section says so, so no heading of the report stands empty.
+        show_callout("No network ties were recorded for this programme or cohort, so its "
+                     "connectedness cannot be described." if section == "summary" else
+                     "Not shown: no network ties were recorded.", "note")
         return
     if section == "summary":
         show_table(summary_table(res["summary"], rep.threshold),
