@@ -97,7 +97,7 @@ class Dataset:
         ids = people["participant_id"]
 
         def of_people(df: pd.DataFrame, column: str = "participant_id") -> pd.DataFrame:
-            return df[within(df[column], ids)] if column in df.columns else df.iloc[:0]
+            return rows_in(df, column, ids) if column in df.columns else df.iloc[:0]
 
         seg = t["segments"]
         keep = within(seg["participant_id"], ids) if "participant_id" in seg else pd.Series(
@@ -121,11 +121,31 @@ class Dataset:
             programmes=programmes, cohorts=cohorts, participants=people,
             attendance=of_people(t["attendance"]), responses=of_people(t["responses"]),
             segments=segments,
-            codings=t["codings"][within(t["codings"]["segment_id"], segments["segment_id"])],
+            codings=rows_in(t["codings"], "segment_id", segments["segment_id"]),
             careers=of_people(t["careers"]),
-            ties=ties[within(ties["from_id"], ids) & within(ties["to_id"], ids)],
+            ties=_both_ends_in(ties, ids),
             projects=projects,
-            kpi_values=t["kpi_values"][within(t["kpi_values"]["project_id"],
-                                               projects["project_id"])],
+            kpi_values=rows_in(t["kpi_values"], "project_id", projects["project_id"]),
         )
         return Dataset(self.meta, self.path, self.content_hash, out, self.files)
+
+
+def rows_in(df: pd.DataFrame, column: str, keys) -> pd.DataFrame:
+    """The rows of ``df`` whose ``column`` is one of ``keys``, in table order: the same frame as
+    ``df[within(df[column], keys)]``, taken through a kept row index when the column has one
+    (:mod:`helpers.data.rowindex`)."""
+    from helpers.data import memo
+
+    # A kernel kept from before this module existed holds an older memo: fall back to the mask.
+    indexes = getattr(memo, "INDEXES", None)
+    positions = None if indexes is None else indexes.positions(df[column], keys)
+    if positions is None:
+        return df[within(df[column], keys)]
+    return df.take(positions)
+
+
+def _both_ends_in(ties: pd.DataFrame, ids) -> pd.DataFrame:
+    """Ties with both ends among ``ids``, in table order."""
+    out = rows_in(ties, "from_id", ids)
+    return out[within(out["to_id"], ids)]
+

@@ -9,7 +9,8 @@ survives the reset while nothing else a job did does.
 Safety: the key is the dataset's content hash (plus the pseudonymisation key fingerprint), so
 changed data is never served; each caller gets shallow copies of the frames, and pandas'
 copy-on-write (the default from pandas 3) means a job that changes its copy cannot change what
-the next job receives. At most ``MAX_ENTRIES`` datasets are kept.
+the next job receives. At most ``MAX_ENTRIES`` datasets are kept. The row indexes that take a
+cohort's rows from them (:mod:`helpers.data.rowindex`) live here too, so they also outlive a job.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from collections import OrderedDict
 
 import pandas as pd
 
+from helpers.data.rowindex import IndexCache
+
 MAX_ENTRIES = 2
 _ENTRIES: OrderedDict[str, dict[str, pd.DataFrame]] = OrderedDict()
+#: Row indexes of the kept tables' key columns (:mod:`helpers.data.rowindex`), kept with them.
+INDEXES = IndexCache()
 
 
 def get(key: str) -> dict[str, pd.DataFrame] | None:
@@ -40,5 +45,6 @@ def put(key: str, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def clear() -> None:
-    """Forget every kept dataset."""
+    """Forget every kept dataset and row index."""
     _ENTRIES.clear()
+    INDEXES.clear()
