@@ -98,7 +98,18 @@ def tally(ws: Path, data: Path, out: Path) -> dict:
             "slowest_jobs": slowest[:10],
             "jobs_at_or_over_60s": sum(s >= LIMIT_SECONDS for s in ok.values()),
             "max_seconds": {k: round(max(v), 2) if v else None for k, v in level.items()},
+            "by_notebook": by_notebook(ok),
             "total_job_seconds": round(sum(ok.values()), 1)}
+
+
+def by_notebook(seconds: dict[str, float]) -> dict[str, dict]:
+    """Reports, mean and maximum seconds per notebook and level ("20_leadership_outcomes cohort")."""
+    groups: dict[str, list[float]] = {}
+    for output, s in seconds.items():
+        level = "programme" if "/all/" in output else "cohort"
+        groups.setdefault(f"{output.rsplit('/', 1)[-1].removesuffix('.html')} {level}", []).append(s)
+    return {k: {"reports": len(v), "mean_s": round(sum(v) / len(v), 2), "max_s": round(max(v), 2)}
+            for k, v in sorted(groups.items())}
 
 
 def main(argv: list[str] | None = None) -> int:

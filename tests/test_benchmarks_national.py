@@ -38,3 +38,8 @@ def test_tally_counts_published_missing_failed_and_slow_jobs(tmp_path):
     assert t["jobs_at_or_over_60s"] == 1
     assert t["slowest_jobs"][0] == (programme[0], 61.0)
     assert t["max_seconds"] == {"programme": 61.0, "cohort": 1.5}
+    first = programme[0].rsplit("/", 1)[-1].removesuffix(".html")
+    row = t["by_notebook"][f"{first} programme"]
+    assert row["max_s"] == 61.0 and row["reports"] == 5
+    assert row["mean_s"] == round((61.0 + 4 * 2.0) / 5, 2)
+    assert sum(r["reports"] for r in t["by_notebook"].values()) == len(programme) + 100
