@@ -245,3 +245,28 @@ def test_worker_threads_share_the_cores_and_respect_the_user():
     assert env["MKL_NUM_THREADS"] == "7"  # set by the user: kept
     assert all(env[name] == "1" for name in THREAD_VARS if name != "MKL_NUM_THREADS")
     assert limit_threads(1, {}) == (os.cpu_count() or 1)
+
+
+def test_kernel_limits_from_arguments_environment_and_defaults():
+    assert warm.kernel_limits(environ={}) == (warm.MAX_JOBS, warm.MAX_RSS_MB) == (1000, 3072)
+    env = {"LEADEVAL_KERNEL_MAX_JOBS": "50", "LEADEVAL_KERNEL_MAX_RSS_MB": "1500.5"}
+    assert warm.kernel_limits(environ=env) == (50, 1500.5)
+    assert warm.kernel_limits(7, 100, environ=env) == (7, 100)  # arguments win
+    for bad in ({"LEADEVAL_KERNEL_MAX_JOBS": "0"}, {"LEADEVAL_KERNEL_MAX_RSS_MB": "-1"},
+                {"LEADEVAL_KERNEL_MAX_JOBS": "2.5"}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            warm.kernel_limits(environ=bad)
+
+
+@pytest.mark.slow
+def test_kept_kernel_is_replaced_after_max_jobs(tmp_path):
+    from helpers.runner.execute import run_job
+
+    kernel = warm.ReusedKernel(modules=("numpy",), max_jobs=2)
+    try:
+        nb = _notebook(tmp_path / "one.ipynb", ["x = 1"])
+        for expected in (True, False):  # kept after the first job, not after the second
+            result = run_job(_spec(nb), kernel)
+            assert result["status"] == "ok" and kernel.keep_after(result) is expected
+    finally:
+        kernel.discard()

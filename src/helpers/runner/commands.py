@@ -141,6 +141,12 @@ def _run(args: argparse.Namespace) -> int:
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
+    from helpers.runner.warm import kernel_limits
+
+    try:  # a typo here would otherwise quietly cost a new kernel for every job
+        kernel_limits()
+    except ValueError as exc:
+        raise RunnerError(str(exc)) from None
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)

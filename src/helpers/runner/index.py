@@ -134,8 +134,8 @@ def index_html(records: Iterable[dict], generated_at: str) -> str:
            "style-src 'unsafe-inline'\">",
            f"<title>Evaluation reports</title><style>{_CSS}</style></head><body>",
            "<header><h1>Evaluation reports</h1>",
-           f'<p class="summary">{counts["ok"]} published, {counts["stale"]} stale, '
-           f'{counts["failed"]} failed. Index written {_e(generated_at)}.</p></header><main>']
+           f'<p class="summary">{counts["ok"]:,} published, {counts["stale"]:,} stale, '
+           f'{counts["failed"]:,} failed. Index written {_e(generated_at)}.</p></header><main>']
     # Readers come for the headline: each programme's evaluation report is listed first.
     leads = [(prog, rec) for prog in sorted(groups) for rec in groups[prog].get("all", [])
              if _is_evaluation(rec)]

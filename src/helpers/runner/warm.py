@@ -24,8 +24,8 @@ means compiling them for every job), and one kernel client, connected once, serv
 (a new client per job waits for ``kernel_info`` and IOPub to connect).
 
 Safety valves: a kernel is discarded (and the next job gets a new one) after any failed job,
-when it died or was killed by the job watchdog, after ``max_jobs`` jobs, and when its resident
-memory exceeds ``max_rss_mb``. ``LEADEVAL_WARM_KERNEL=fresh`` falls back to a new kernel per
+when it died or was killed by the job watchdog, after ``max_jobs`` jobs (default 1,000), and when
+its resident memory exceeds ``max_rss_mb`` (default 3,072; both set by :func:`kernel_limits`). ``LEADEVAL_WARM_KERNEL=fresh`` falls back to a new kernel per
 job started ahead of need (:class:`helpers.runner.execute.WarmKernel`), ``0`` to plain papermill.
 
 The kernel-side functions import only the standard library at module level; the host-side
@@ -249,6 +249,41 @@ class KernelCallError(RuntimeError):
     """Code run silently in the kept kernel failed or did not answer."""
 
 
+#: A kept kernel serves at most this many jobs (``$LEADEVAL_KERNEL_MAX_JOBS``). At national scale a
+#: new kernel costs 18-20 s (imports, the 100,000-participant dataset from the parquet cache, its
+#: row indexes): replacing it every 100 jobs was 19% of the cohort reports' time (benchmarks/
+#: RESULTS.md). State cannot build up through the reset, and memory growth has its own limit.
+MAX_JOBS = 1000
+#: A kept kernel whose resident memory is above this after a job is replaced
+#: (``$LEADEVAL_KERNEL_MAX_RSS_MB``): at 100,000 participants a kernel holding the dataset sits
+#: near 2 GB, and a worker with its kernel must stay under 4 GB.
+MAX_RSS_MB = 3072
+
+
+def kernel_limits(max_jobs: int | None = None, max_rss_mb: float | None = None,
+                  environ: dict | None = None) -> tuple[int, float]:
+    """The job and memory limits of a kept kernel: the arguments, else the environment
+    (``LEADEVAL_KERNEL_MAX_JOBS``, ``LEADEVAL_KERNEL_MAX_RSS_MB``), else the defaults. A value
+    that is not a positive number raises ValueError naming the variable."""
+    env = os.environ if environ is None else environ
+
+    def pick(value, name, default, kind):
+        if value is None:
+            raw = env.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a positive number; got {raw!r}") from None
+        if value <= 0:
+            raise ValueError(f"{name} must be a positive number; got {value!r}")
+        return value
+
+    return (pick(max_jobs, "LEADEVAL_KERNEL_MAX_JOBS", MAX_JOBS, int),
+            pick(max_rss_mb, "LEADEVAL_KERNEL_MAX_RSS_MB", MAX_RSS_MB, float))
+
+
 class ReusedKernel:
     """One kernel per worker, warmed once and reset before each job (interface of WarmKernel).
 
@@ -258,13 +293,15 @@ class ReusedKernel:
 
     reusable = True
 
-    def __init__(self, kernel_name: str = "python3", max_jobs: int = 100, max_rss_mb: float = 2048,
-                 modules: tuple[str, ...] = WARM_MODULES, timeout: float = 120):
+    def __init__(self, kernel_name: str = "python3", max_jobs: int | None = None,
+                 max_rss_mb: float | None = None, modules: tuple[str, ...] = WARM_MODULES,
+                 timeout: float = 120):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         self._run_sync = run_sync
-        self.kernel_name, self.max_jobs, self.max_rss_mb = kernel_name, max_jobs, max_rss_mb
+        self.kernel_name = kernel_name
+        self.max_jobs, self.max_rss_mb = kernel_limits(max_jobs, max_rss_mb)
         self.timeout = timeout
         self.jobs = 0
         self.home = tempfile.mkdtemp(prefix="leadeval-kernel-")
