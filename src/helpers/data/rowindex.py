@@ -28,6 +28,12 @@ MIN_ROWS = 200_000
 MAX_INDEXES = 8
 
 
+def distinct_keys(values) -> list:
+    """The distinct non-missing values of ``values``, in first-seen order: the key set that
+    :func:`helpers.data.validate.within` and :meth:`RowIndex.positions` select rows by."""
+    return pd.unique(pd.Series(list(values), dtype="object").dropna()).tolist()
+
+
 class RowIndex:
     """Row positions of a column grouped by value.
 
@@ -51,8 +57,8 @@ class RowIndex:
     def positions(self, keys) -> np.ndarray:
         """Ascending row positions whose value is one of ``keys`` (unknown keys match nothing):
         the rows ``column.isin(keys)`` selects, as positions."""
-        distinct = pd.unique(pd.Series(list(keys), dtype="object").dropna())
-        found = self._keys.get_indexer(distinct) if len(distinct) else np.empty(0, dtype=np.intp)
+        distinct = distinct_keys(keys)
+        found = self._keys.get_indexer(distinct) if distinct else np.empty(0, dtype=np.intp)
         found = found[found >= 0]
         if not len(found):
             return np.empty(0, dtype=np.int64)
@@ -95,7 +101,7 @@ class IndexCache:
             self._remember(data, index)
         self._entries.move_to_end(id(data))
         # text keys, as helpers.data.validate.within compares them
-        return index.positions([str(k) for k in pd.Series(list(keys), dtype="object").dropna()])
+        return index.positions([str(k) for k in distinct_keys(keys)])
 
     def _remember(self, data, index: RowIndex | None) -> None:
         self._entries[id(data)] = (data, index)

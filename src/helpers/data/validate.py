@@ -31,6 +31,7 @@ from helpers.data.coerce import no_problems, to_bool, to_choice, to_id, to_numbe
 from helpers.data.dates import parse_dates
 from helpers.data.errors import Problem
 from helpers.data.readers import RawTable
+from helpers.data.rowindex import distinct_keys
 from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, Table
 
 MAX_PER_CHECK = 100
@@ -47,7 +48,7 @@ def within(column: pd.Series, values: pd.Series | list) -> pd.Series:
     pandas 3's ``ArrowStringArray.isin`` builds one Arrow scalar per value in Python; passing
     the distinct values to ``pyarrow.compute.is_in`` keeps a 100,000-participant subset fast.
     """
-    distinct = pd.unique(pd.Series(values, dtype="object").dropna()).tolist()
+    distinct = distinct_keys(values)
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and len(column):
         arr = column.array.__arrow_array__()

@@ -285,10 +285,14 @@ def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(inter, 0) / union if union > 0 else float(a == b)
 
 
+def coding_user(coding, fallback_user: str | None) -> str:
+    """The user who made a Coding: its own creatingUser, else the selection's (normalised)."""
+    return normalise_guid(coding.get("creatingUser") or fallback_user)
+
+
 def selection_coders(sel) -> set:
     """The users who coded a selection (each Coding's creatingUser, else the selection's)."""
-    fallback = sel.get("creatingUser")
-    return {normalise_guid(c.get("creatingUser") or fallback) for c in _children(sel, "Coding")}
+    return {coding_user(c, sel.get("creatingUser")) for c in _children(sel, "Coding")}
 
 
 def matching_unit(units: list[Unit], start: int, end: int, coders: set,
@@ -409,7 +413,7 @@ def read_project_root(root, what: str, files: _Files,
                 if code_id is None:
                     data.warnings.append(f"coding of an unknown code {code_guid!r} skipped")
                     continue
-                user = normalise_guid(coding.get("creatingUser") or fallback_user)
+                user = coding_user(coding, fallback_user)
                 codings.append({"segment_id": seg_id, "code_id": code_id,
                                 "coder_id": users.get(user, user or "unknown")})
 
