@@ -196,3 +196,29 @@ def test_draw_networks_alt_text(small):
     import matplotlib.pyplot as plt
     plt.close(fig)
     plt.close(fig2)
+
+
+def test_brokerage_figure_is_the_same_on_every_run_and_leaves_numpy_alone(small):
+    """seaborn's stripplot jitter comes from numpy's global generator, which every new kernel
+    seeds from the OS: the figure must not depend on it, nor change it."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    ties, participants = small
+    b = nw.brokerage(ties, participants)
+
+    def png(global_seed):
+        np.random.seed(global_seed)
+        fig, _ = nw.brokerage_figure(b)
+        after = np.random.random()  # the next draw from the caller's generator
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        np.random.seed(global_seed)
+        return buf.getvalue(), after == np.random.random()
+
+    first, untouched = png(1)
+    second, _ = png(2)
+    assert untouched  # the jitter's draws did not advance the caller's generator
+    assert first == second

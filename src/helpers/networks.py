@@ -656,15 +656,16 @@ def brokerage_figure(bc: pd.DataFrame):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from helpers.report.theme import NHS_BLUE, apply_theme
+    from helpers.report.theme import NHS_BLUE, apply_theme, fixed_jitter
 
     apply_theme()
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     frame = bc.assign(Wave=bc["wave"].str.replace("_", " "))
     sns.boxplot(data=frame, x="betweenness", y="Wave", color="#DDE6F0", fliersize=0, ax=ax)
     if len(frame) <= 5000:
-        sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5, alpha=0.5,
-                      jitter=0.25, ax=ax)
+        with fixed_jitter():  # the same points in the same places on every run
+            sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5,
+                          alpha=0.5, jitter=0.25, ax=ax)
     ax.set_xlabel("Betweenness centrality (share of shortest paths a person lies on)")
     ax.set_ylabel("")
     fig.tight_layout()

@@ -9,6 +9,7 @@ as NHSRplotthedots draws them.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
@@ -32,6 +33,8 @@ SPC_COLOURS = {
     "target": "#DE1B1B",
 }
 
+#: Seed of the jitter in point plots, so a figure is the same every time it is drawn.
+JITTER_SEED = 20241125
 FIGURE_DPI = 100
 FIGURE_SIZE = (7.5, 4.2)
 
@@ -73,3 +76,23 @@ def apply_theme() -> None:
     )
     warnings.filterwarnings("ignore", message=".*vert.*", category=Warning)
     warnings.filterwarnings("ignore", category=FutureWarning, module="seaborn")
+
+
+@contextmanager
+def fixed_jitter(seed: int = JITTER_SEED):
+    """Draw a plot with numpy's global generator seeded, then put the generator's state back.
+
+    seaborn's ``stripplot`` draws its jitter from numpy's global generator
+    (``seaborn.categorical``: ``partial(np.random.uniform, ...)``; it takes no seed), which a new
+    kernel, and the kept kernel's reset, seed from the operating system. Without this the same
+    data drew its points in different places on every run, so a report regenerated from unchanged
+    data was not the same report. The state is restored so that no other random draw changes.
+    """
+    import numpy as np
+
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
