@@ -123,8 +123,8 @@ for (scope in SCOPES) {
       scope = scope, months = c(12, 24)[i], n = nrow(d), n_left = sum(d$status == 2),
       cuminc = est, cuminc_var = v,
       # the usual log(-log) interval of a cumulative incidence (Pintilie 2006; Choudhury 2002)
-      ci_low = est^exp(qnorm(0.975) * sqrt(v) / (est * log(est))),
-      ci_high = est^exp(-qnorm(0.975) * sqrt(v) / (est * log(est))),
+      ci_low = est^exp(-qnorm(0.975) * sqrt(v) / (est * log(est))),
+      ci_high = est^exp(qnorm(0.975) * sqrt(v) / (est * log(est))),
       aj_survfit = unname(ms$pstate[i, which(ms$states == "1")]),
       km_incidence = 1 - km$surv[i])
   }
