@@ -314,8 +314,31 @@ def _alpha(wide: pd.DataFrame, ci: float) -> tuple[float, float, float, str]:
     total_var = wide.cov().to_numpy().sum()
     if not np.isfinite(total_var) or total_var <= 0:
         return np.nan, np.nan, np.nan, "no variation in answers"
-    est, bounds = pg.cronbach_alpha(data=wide.astype(float), nan_policy="pairwise", ci=ci)
-    return float(est), float(bounds[0]), float(bounds[1]), ""
+    est, _ = pg.cronbach_alpha(data=wide.astype(float), nan_policy="pairwise", ci=ci)
+    lo, hi = feldt_ci(float(est), n, k, ci)
+    return float(est), lo, hi, ""
+
+
+def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
+    """Feldt's confidence interval for Cronbach's alpha, unrounded.
+
+    ``1 - (1 - alpha) F_{1-a/2}(n-1, (n-1)(k-1))`` to ``1 - (1 - alpha) F_{a/2}(n-1,
+    (n-1)(k-1))`` with n respondents and k items (Feldt, Woodruff and Salih 1987), as
+    ``psych::alpha.ci``; pingouin rounds the same bounds to 3 decimals, which moved
+    displayed intervals by 0.01.
+
+    Examples
+    --------
+    >>> lo, hi = feldt_ci(0.6551789, 211, 3)   # In R: psych::alpha.ci(0.6551789, 211, 3)
+    >>> round(lo, 4), round(hi, 4)
+    (0.566, 0.7286)
+    """
+    from scipy.stats import f
+
+    a = 1 - level
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (float(1 - (1 - alpha) * f.isf(a / 2, df1, df2)),
+            float(1 - (1 - alpha) * f.isf(1 - a / 2, df1, df2)))
 
 
 def reliability(responses: pd.DataFrame, items: pd.DataFrame, rater: str | None = "self",
