@@ -85,6 +85,16 @@ def _id(name: str, nullable: bool = False, required: bool = True) -> Col:
     return Col(name, "id", required=required, nullable=nullable)
 
 
+def _answers(person: str) -> tuple[Col, ...]:
+    """Survey answers in long format, keyed by a participant or an applicant."""
+    return (
+        _id(person), _id("instrument_id"), _id("item_id"),
+        Col("wave", "enum", nullable=False, choices=WAVES),
+        Col("rater", "enum", nullable=False, choices=RATERS), Col("value", "likert"),
+        Col("response_date", "date"), _id("rater_id", nullable=True, required=False),
+    )
+
+
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("programmes", (
         _id("programme_id"), Col("name", "text", nullable=False), Col("provider", "text"),
@@ -110,12 +120,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Col("min", "float", nullable=False), Col("max", "float", nullable=False),
         Col("reverse_scored", "bool"),
     ), unique=(("instrument_id", "item_id"),)),
-    Table("responses", (
-        _id("participant_id"), _id("instrument_id"), _id("item_id"),
-        Col("wave", "enum", nullable=False, choices=WAVES),
-        Col("rater", "enum", nullable=False, choices=RATERS), Col("value", "likert"),
-        Col("response_date", "date"), _id("rater_id", nullable=True, required=False),
-    )),
+    Table("responses", _answers("participant_id")),
     Table("segments", (
         _id("segment_id"), _id("source_id", nullable=True),
         Col("source_type", "enum", nullable=False, choices=SOURCE_TYPES),
@@ -160,12 +165,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _id("applicant_id"), Col("event_date", "date"), Col("event", "text", nullable=False),
         Col("role", "text"),
     )),
-    Table("applicant_responses", (
-        _id("applicant_id"), _id("instrument_id"), _id("item_id"),
-        Col("wave", "enum", nullable=False, choices=WAVES),
-        Col("rater", "enum", nullable=False, choices=RATERS), Col("value", "likert"),
-        Col("response_date", "date"), _id("rater_id", nullable=True, required=False),
-    )),
+    Table("applicant_responses", _answers("applicant_id")),
 )}
 
 TABLE_ORDER = tuple(TABLES)
