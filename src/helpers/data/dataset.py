@@ -66,7 +66,8 @@ class Dataset:
         Participants of the selected cohort(s) and their responses, attendance, segments,
         careers; codings of those segments; ties with both ends inside; projects of the
         programme (for a cohort: those its participants lead) and their KPI values; codes and
-        items whole. A segment without a participant (an unattributed focus-group line) is kept
+        items whole; applicants for the selected cohort(s) with their careers and answers.
+        A segment without a participant (an unattributed focus-group line) is kept
         when its ``source_id`` also holds segments of selected participants, or when it carries
         a ``cohort_id`` or ``programme_id`` column naming the selection. Same meta and
         content_hash.
@@ -116,8 +117,14 @@ class Dataset:
             projects = projects[within(projects["programme_id"], programme_ids)]
         else:
             projects = projects[within(projects["lead_participant_id"], ids)]
+        applicants = t["applicants"][within(t["applicants"]["cohort_id"], cohorts["cohort_id"])]
         out = dict(t)
         out.update(
+            applicants=applicants,
+            applicant_careers=rows_in(t["applicant_careers"], "applicant_id",
+                                      applicants["applicant_id"]),
+            applicant_responses=rows_in(t["applicant_responses"], "applicant_id",
+                                        applicants["applicant_id"]),
             programmes=programmes, cohorts=cohorts, participants=people,
             attendance=of_people(t["attendance"]), responses=of_people(t["responses"]),
             segments=segments,

@@ -28,7 +28,11 @@ DEFAULTS: dict = {
     "max_file_mb": 150,
     "pseudonymisation": {"enabled": False, "key_env": "LEADEVAL_PSEUDONYM_KEY"},
     "instruments": [],
+    "costs": {},
+    "benefits": {},
+    "equality": {},
 }
+COST_FIELDS = ("per_place", "per_participant", "fixed")
 INSTRUMENT_DEFAULTS: dict = {"name": None, "kind": "outcome", "min_share_answered": 0.5,
                              "labels": {}, "scales": []}
 
@@ -108,7 +112,76 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
         problems.append(_p("pseudonymisation.enabled", meta["pseudonymisation"]["enabled"],
                            "true or false"))
     meta["instruments"] = _instruments(meta["instruments"], problems)
+    _value_for_money(meta, problems)
+    _equality(meta, problems)
     return meta, problems
+
+
+def _number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+
+
+def _value_for_money(meta: dict, problems: list[Problem]) -> None:
+    """``costs:`` programme -> {currency, per_place, per_participant, fixed} and ``benefits:``
+    programme -> [{project_id, unit_value, low, high, unit, source}] (unit values of a KPI)."""
+    costs = meta["costs"] or {}
+    if not isinstance(costs, dict):
+        problems.append(_p("costs", costs, "a mapping of programme_id to {currency, per_place, fixed}"))
+        costs = {}
+    for prog, c in costs.items():
+        if not isinstance(c, dict):
+            problems.append(_p(f"costs.{prog}", c, "a mapping such as {currency: GBP, per_place: 2400}"))
+            continue
+        for key, value in c.items():
+            if key in COST_FIELDS and not _number(value):
+                problems.append(_p(f"costs.{prog}.{key}", value, "a number of at least 0"))
+            elif key not in COST_FIELDS + ("currency",):
+                problems.append(_p(f"costs.{prog}.{key}", key, "one of currency, " + ", ".join(COST_FIELDS)))
+    meta["costs"] = {str(k): v for k, v in costs.items() if isinstance(v, dict)}
+    benefits = meta["benefits"] or {}
+    if not isinstance(benefits, dict):
+        problems.append(_p("benefits", benefits, "a mapping of programme_id to a list of unit values"))
+        benefits = {}
+    clean: dict = {}
+    for prog, entries in benefits.items():
+        if not isinstance(entries, list):
+            problems.append(_p(f"benefits.{prog}", entries, "a list of {project_id, unit_value}"))
+            continue
+        for i, e in enumerate(entries):
+            where = f"benefits.{prog}[{i}]"
+            if not isinstance(e, dict) or not e.get("project_id") or not _number(e.get("unit_value")):
+                problems.append(_p(where, e, "a mapping with project_id and unit_value (a number)"))
+                continue
+            for key in ("low", "high"):
+                if key in e and not _number(e[key]):
+                    problems.append(_p(f"{where}.{key}", e[key], "a number of at least 0"))
+            clean.setdefault(str(prog), []).append({**e, "project_id": str(e["project_id"])})
+    meta["benefits"] = clean
+
+
+def _equality(meta: dict, problems: list[Problem]) -> None:
+    """``equality:`` {reference: {ethnicity: White, ...}, workforce: {programme_id:
+    {ethnicity: {White: 0.55, ...}}}}: reference groups and the workforce baseline (shares)."""
+    eq = meta["equality"] or {}
+    if not isinstance(eq, dict):
+        problems.append(_p("equality", eq, "a mapping with reference and workforce"))
+        eq = {}
+    ref = eq.get("reference") or {}
+    if not isinstance(ref, dict):
+        problems.append(_p("equality.reference", ref, "a mapping of column to reference group"))
+        ref = {}
+    work = eq.get("workforce") or {}
+    if not isinstance(work, dict):
+        problems.append(_p("equality.workforce", work, "a mapping of programme_id to shares"))
+        work = {}
+    for prog, cols in work.items():
+        for col, shares in (cols or {}).items() if isinstance(cols, dict) else [(None, cols)]:
+            where = f"equality.workforce.{prog}" + (f".{col}" if col else "")
+            ok = isinstance(shares, dict) and all(_number(v) and v <= 1 for v in shares.values())
+            if not ok or abs(sum(shares.values()) - 1) > 0.02:
+                problems.append(_p(where, shares, "a mapping of group to share (0 to 1) adding up to 1"))
+    meta["equality"] = {"reference": {str(k): str(v) for k, v in ref.items()},
+                        "workforce": work}
 
 
 def _instruments(value: object, problems: list[Problem]) -> list[dict]:

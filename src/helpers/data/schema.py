@@ -26,6 +26,11 @@ PROFESSIONS = ("medical", "nursing", "AHP", "manager", "other")
 SOURCE_TYPES = ("interview", "focus_group", "free_text")
 BETTER = ("up", "down")
 INSTRUMENT_KINDS = ("outcome", "reaction", "relationship", "competency")
+APPLICATION_OUTCOMES = ("admitted", "not_admitted", "waitlisted", "withdrew")
+
+#: Optional descriptors of participants and applicants for equality monitoring (pseudonymous
+#: data; the reports never show a group of fewer than ``suppress_below`` people).
+EQUALITY_COLUMNS = ("ethnicity", "sex", "disability")
 
 #: Tables a dataset must have; every other table may be absent (an empty typed frame is used).
 REQUIRED_TABLES = ("programmes", "cohorts", "participants")
@@ -80,6 +85,16 @@ def _id(name: str, nullable: bool = False, required: bool = True) -> Col:
     return Col(name, "id", required=required, nullable=nullable)
 
 
+def _answers(person: str) -> tuple[Col, ...]:
+    """Survey answers in long format, keyed by a participant or an applicant."""
+    return (
+        _id(person), _id("instrument_id"), _id("item_id"),
+        Col("wave", "enum", nullable=False, choices=WAVES),
+        Col("rater", "enum", nullable=False, choices=RATERS), Col("value", "likert"),
+        Col("response_date", "date"), _id("rater_id", nullable=True, required=False),
+    )
+
+
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("programmes", (
         _id("programme_id"), Col("name", "text", nullable=False), Col("provider", "text"),
@@ -94,7 +109,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("participants", (
         _id("participant_id"), _id("cohort_id"), Col("organisation", "text"),
         Col("profession", "enum", nullable=False, choices=PROFESSIONS), Col("role", "text"),
-        Col("speciality", "text"),
+        Col("speciality", "text"), *(Col(c, "text", required=False) for c in EQUALITY_COLUMNS),
     ), unique=(("participant_id",),)),
     Table("attendance", (
         _id("participant_id"), Col("module", "int", nullable=False), Col("session_date", "date"),
@@ -105,12 +120,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Col("min", "float", nullable=False), Col("max", "float", nullable=False),
         Col("reverse_scored", "bool"),
     ), unique=(("instrument_id", "item_id"),)),
-    Table("responses", (
-        _id("participant_id"), _id("instrument_id"), _id("item_id"),
-        Col("wave", "enum", nullable=False, choices=WAVES),
-        Col("rater", "enum", nullable=False, choices=RATERS), Col("value", "likert"),
-        Col("response_date", "date"), _id("rater_id", nullable=True, required=False),
-    )),
+    Table("responses", _answers("participant_id")),
     Table("segments", (
         _id("segment_id"), _id("source_id", nullable=True),
         Col("source_type", "enum", nullable=False, choices=SOURCE_TYPES),
@@ -141,6 +151,21 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _id("participant_id"), Col("event_date", "date"), Col("event", "text", nullable=False),
         Col("role", "text"),
     )),
+    # The comparison group: every application, admitted or not. An admitted applicant names
+    # the participant_id they became; the others' careers and ratings are kept apart in
+    # applicant_careers / applicant_responses, keyed by applicant_id.
+    Table("applicants", (
+        _id("applicant_id"), _id("programme_id"), _id("cohort_id"),
+        Col("outcome", "enum", nullable=False, choices=APPLICATION_OUTCOMES),
+        _id("participant_id", nullable=True, required=False), Col("organisation", "text", required=False),
+        Col("profession", "enum", required=False, choices=PROFESSIONS),
+        *(Col(c, "text", required=False) for c in EQUALITY_COLUMNS),
+    ), unique=(("applicant_id",),)),
+    Table("applicant_careers", (
+        _id("applicant_id"), Col("event_date", "date"), Col("event", "text", nullable=False),
+        Col("role", "text"),
+    )),
+    Table("applicant_responses", _answers("applicant_id")),
 )}
 
 TABLE_ORDER = tuple(TABLES)

@@ -310,6 +310,11 @@ REFERENCES = (
     ("ties", "from_id", "participants", "participant_id"),
     ("ties", "to_id", "participants", "participant_id"),
     ("careers", "participant_id", "participants", "participant_id"),
+    ("applicants", "programme_id", "programmes", "programme_id"),
+    ("applicants", "cohort_id", "cohorts", "cohort_id"),
+    ("applicants", "participant_id", "participants", "participant_id"),
+    ("applicant_careers", "applicant_id", "applicants", "applicant_id"),
+    ("applicant_responses", "applicant_id", "applicants", "applicant_id"),
 )
 
 
@@ -331,8 +336,10 @@ def cross_check(tables: dict[str, pd.DataFrame], files: dict[str, str], meta: di
     instruments = {i["instrument_id"]: i for i in meta["instruments"]}
     if "items" in tables:
         _check_items(tables["items"], files["items"], instruments, problems)
-    if "responses" in tables:
-        _check_responses(tables, files, instruments, decimal_comma.get("responses", False), problems)
+    for answers in ("responses", "applicant_responses"):
+        if answers in tables:
+            _check_responses(tables, files, instruments, decimal_comma.get(answers, False),
+                             problems, answers)
 
 
 def _check_items(items: pd.DataFrame, file: str, instruments: dict, problems: list[Problem]) -> None:
@@ -357,10 +364,10 @@ def _check_items(items: pd.DataFrame, file: str, instruments: dict, problems: li
 
 
 def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], instruments: dict,
-                     decimal_comma: bool, problems: list[Problem]) -> None:
+                     decimal_comma: bool, problems: list[Problem], table: str = "responses") -> None:
     """Items answered exist; answers are numbers (or mapped labels) inside the item's range."""
-    resp = tables["responses"]
-    file = files["responses"]
+    resp = tables[table]
+    file = files[table]
     if "items" not in tables:
         problems.append(Problem(files.get("items", "items.csv"), None, None, None,
                                 "an items table describing the items answered in "

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.data.sample.applicants import (build_applicant_careers, build_applicant_responses,
+                                            build_applicants, build_equality)
 from helpers.data.sample.careers import OBSERVATION_END, build_careers
 from helpers.data.sample.instruments import INSTRUMENTS, build_items
 from helpers.data.sample.networks import build_ties
@@ -28,6 +30,32 @@ from helpers.data.sample.text_bank import REDACT_NAMES
 from helpers.data.sample.writer import write_dataset
 
 DEFAULT_SEED = 20241125
+
+#: dataset.yaml settings for value for money and equality. Costs are illustrative (the seeds give
+#: none); the Barts figures are the DESIGN.md example. The bed-day value is an illustrative
+#: unit cost of an out-of-area acute mental health bed day, with a range for sensitivity. The
+#: workforce baseline is the eligible senior clinical workforce of the three north-east London
+#: trusts (illustrative shares).
+VALUE_AND_EQUALITY = {
+    "costs": {
+        "barts_kf_scl": {"currency": "GBP", "per_place": 2400, "fixed": 30000},
+        "leeds_cihm": {"currency": "GBP", "per_place": 650, "fixed": 40000},
+        "lcft_cetad": {"currency": "GBP", "per_place": 4200, "fixed": 8000},
+    },
+    "benefits": {
+        "lcft_cetad": [{"project_id": "lcft_p01", "unit": "bed day", "unit_value": 420,
+                        "low": 320, "high": 520, "source": "illustrative unit cost of an "
+                        "out-of-area acute mental health bed day"}],
+    },
+    "equality": {
+        "reference": {"ethnicity": "White", "sex": "Male", "disability": "No"},
+        "workforce": {"barts_kf_scl": {
+            "ethnicity": {"White": 0.46, "Asian": 0.33, "Black": 0.12, "Mixed": 0.04,
+                          "Other": 0.04, "Not stated": 0.01},
+            "sex": {"Female": 0.45, "Male": 0.55},
+            "disability": {"No": 0.85, "Yes": 0.05, "Not declared": 0.10}}},
+    },
+}
 
 __all__ = ["DEFAULT_SEED", "build_tables", "generate_sample", "sample_data_command"]
 
@@ -54,6 +82,7 @@ def _meta(seed: int, participants: int | None, n: int) -> dict:
         "redact_names": list(REDACT_NAMES),
         "pseudonymisation": {"enabled": False, "key_env": "LEADEVAL_PSEUDONYM_KEY"},
         "instruments": INSTRUMENTS,
+        **VALUE_AND_EQUALITY,
     }
 
 
@@ -73,7 +102,7 @@ def build_tables(participants: int | None = None, seed: int | None = None) -> di
     people = build_participants(cohorts, rng(2))
     projects, kpi_values = build_projects(people, rng(5))
     segments, codes, codings = build_qualitative(people, rng(6))
-    return {
+    tables = {
         "programmes": build_programmes(),
         "cohorts": cohorts,
         "participants": people,
@@ -88,6 +117,15 @@ def build_tables(participants: int | None = None, seed: int | None = None) -> di
         "ties": build_ties(people, rng(7)),
         "careers": build_careers(people, rng(8)),
     }
+    # Added later, from streams of their own (9 to 12) and after every table above, so those
+    # tables are unchanged by them.
+    equality = build_equality(people, rng(9))
+    tables["participants"] = people.merge(equality, on="participant_id", how="left")
+    applicants = build_applicants(people, cohorts, equality, rng(10))
+    tables["applicants"] = applicants
+    tables["applicant_careers"] = build_applicant_careers(applicants, cohorts, rng(11))
+    tables["applicant_responses"] = build_applicant_responses(applicants, cohorts, rng(12))
+    return tables
 
 
 def generate_sample(out_dir: str | Path, participants: int | None = None,

@@ -26,13 +26,14 @@ SENIOR_ROLES = {
 }
 
 
-def build_careers(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def build_careers(people: pd.DataFrame, rng: np.random.Generator,
+                  hazard: dict[str, tuple[float, float, float]] = HAZARD) -> pd.DataFrame:
     """One row per career event (new_leadership_role, promotion, left_nhs) before observation end."""
     n = len(people)
     prog = people.programme_id.to_numpy()
-    mean = np.array([HAZARD.get(p, (np.inf, 0, 0))[0] for p in prog])
-    share = np.array([HAZARD.get(p, (np.inf, 0, 0))[1] for p in prog])
-    leave = np.array([HAZARD.get(p, (np.inf, 0, 0))[2] for p in prog])
+    mean = np.array([hazard.get(p, (np.inf, 0, 0))[0] for p in prog])
+    share = np.array([hazard.get(p, (np.inf, 0, 0))[1] for p in prog])
+    leave = np.array([hazard.get(p, (np.inf, 0, 0))[2] for p in prog])
     end = people.end_date.to_numpy().astype("datetime64[D]")
     u = rng.random(n)
     movers = u < share

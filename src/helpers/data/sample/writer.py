@@ -22,7 +22,8 @@ COLUMNS: dict[str, list[str]] = {
     "programmes": ["programme_id", "name", "provider", "host_organisation", "level", "modules", "days"],
     "cohorts": ["cohort_id", "programme_id", "start_date", "end_date", "delivery_mode", "places",
                 "applications"],
-    "participants": ["participant_id", "cohort_id", "organisation", "profession", "role", "speciality"],
+    "participants": ["participant_id", "cohort_id", "organisation", "profession", "role", "speciality",
+                     "ethnicity", "sex", "disability"],
     "attendance": ["participant_id", "module", "session_date", "attended"],
     "items": ["instrument_id", "item_id", "scale", "text", "min", "max", "reverse_scored"],
     "responses": ["participant_id", "instrument_id", "item_id", "wave", "rater", "rater_id", "value",
@@ -35,6 +36,11 @@ COLUMNS: dict[str, list[str]] = {
     "kpi_values": ["project_id", "period", "value"],
     "ties": ["wave", "from_id", "to_id", "tie_type"],
     "careers": ["participant_id", "event_date", "event", "role"],
+    "applicants": ["applicant_id", "programme_id", "cohort_id", "outcome", "participant_id",
+                   "organisation", "profession", "ethnicity", "sex", "disability"],
+    "applicant_careers": ["applicant_id", "event_date", "event", "role"],
+    "applicant_responses": ["applicant_id", "instrument_id", "item_id", "wave", "rater", "rater_id",
+                            "value", "response_date"],
 }
 # None: keep the order given (responses are sorted on integer codes; the codebook reads theme
 # then its codes).
@@ -45,6 +51,8 @@ SORT_KEYS: dict[str, list[str] | None] = {
     "codings": ["segment_id", "coder_id", "code_id"], "projects": ["project_id"],
     "kpi_values": ["project_id", "period"], "ties": ["wave", "from_id", "to_id"],
     "careers": ["participant_id", "event_date", "event"],
+    "applicants": ["applicant_id"], "applicant_careers": ["applicant_id", "event_date", "event"],
+    "applicant_responses": ["applicant_id", "wave", "rater", "item_id"],
 }
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 
