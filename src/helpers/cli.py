@@ -48,6 +48,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-run jobs even when nothing changed")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="send jobs to a Dask distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each report to <notebook>.pdf beside it (system Chromium)")
     p.add_argument("--keep-notebooks", action="store_true",
                    help="also keep the executed notebooks (they hold data) beside the HTML")
     return parser

@@ -535,6 +535,9 @@ def show_section(ev: Evaluation, section: str) -> None:
           "networks": _networks, "pipeline": _pipeline_section, "themes": _themes}[section]
     if fn(ev) is False:
         show_callout("No data for this part of the evaluation in this scope.")
+    missing = getattr(ev.rep, "missing", None)
+    if missing is not None and missing(DETAIL[section]):
+        return  # that detailed report is not applicable here, so it is not published
     show_link(f"Detailed report: {LINK_TEXT[DETAIL[section]]}", ev.href(section))
 
 

@@ -33,11 +33,14 @@ def sample_findings(sample_run, sample_ids, sample_threshold):
 def test_sample_run_publishes_every_job(sample_run):
     jobs = sample_run.manifest.get("jobs", [])
     assert jobs, f"manifest.json lists no jobs:\n{sample_run.describe()}"
-    not_ok = [(j["output"], j["status"], j.get("error")) for j in jobs if j["status"] != "ok"]
+    not_ok = [(j["output"], j["status"], j.get("error")) for j in jobs
+              if j["status"] not in ("ok", "not_applicable")]
     assert not not_ok, not_ok
     assert sample_run.returncode == 0, sample_run.describe()
     published = {p.relative_to(sample_run.out).as_posix() for p in sample_run.reports}
-    assert {j["output"] for j in jobs} | {"index.html"} <= published
+    ok = {j["output"] for j in jobs if j["status"] == "ok"}
+    assert ok | {"index.html"} <= published
+    assert not published & {j["output"] for j in jobs if j["status"] == "not_applicable"}
 
 
 def test_no_identifier_or_small_count_in_any_report(sample_findings):

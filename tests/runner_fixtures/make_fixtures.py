@@ -43,3 +43,7 @@ nb("hostile_output", "Hostile output",
         "print('<b>data text</b> & more')"))
 nb("worker_dies", "Worker dies", md("## The process running the job is killed"),
    code("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+nb("not_applicable", "Nothing to report", md("## Stops early"),
+   code("from helpers.report.context import NotApplicable\n"
+        "raise NotApplicable('This programme has no widgets.')"),
+   md("## Never reached"), code("print('unreachable')"))

@@ -2,6 +2,6 @@
 escaped display and the figure theme. Notebooks import from here; nothing here computes
 statistics."""
 
-from helpers.report.context import Report, open_report
+from helpers.report.context import NotApplicable, Report, open_report
 
-__all__ = ["Report", "open_report"]
+__all__ = ["NotApplicable", "Report", "open_report"]

@@ -11,10 +11,32 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from helpers.report.theme import apply_theme
 
 ENV_DATASET = "LEADEVAL_DATASET"
+
+#: What a detailed report needs in its scope: the table that must have rows, and what those rows
+#: are, in words. Without them the report has nothing to say, so it is not published (the runner
+#: records it as ``not_applicable``) and the evaluation report does not link to it.
+NEEDS = {
+    "30_qualitative_themes": ("codings", "coded interviews or comments"),
+    "40_improvement_projects": ("projects", "improvement projects"),
+    "50_networks": ("ties", "network ties"),
+}
+
+
+class NotApplicable(Exception):
+    """The notebook has nothing to report for its scope; the message says why.
+
+    Raised by :meth:`Report.not_applicable`. ``leadeval run`` records the job as
+    ``not_applicable`` with this reason instead of publishing an empty page; in JupyterLab the
+    cell shows the reason alone, without a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead of a traceback
+        return [f"Not applicable: {self}"]
 
 
 def default_dataset_path() -> Path:
@@ -60,6 +82,32 @@ class Report:
         if self.cohort is None:
             return "all cohorts"
         return str(self.cohort.get("name") or self.cohort_id)
+
+    @property
+    def level(self) -> str:
+        """``"programme"`` or ``"cohort"``: the kind of scope, for sentences."""
+        return "programme" if self.cohort_id is None else "cohort"
+
+    def not_applicable(self, reason: str) -> NoReturn:
+        """Stop the notebook: it has nothing to report for this scope, for ``reason``.
+
+        Call it before any output. The runner then records the job as ``not_applicable`` with
+        the reason and removes any page published for it earlier; nothing is published.
+        """
+        raise NotApplicable(reason)
+
+    def missing(self, notebook: str) -> str | None:
+        """Why ``notebook`` (a name in :data:`NEEDS`) has nothing to report here, or None."""
+        need = NEEDS.get(notebook)
+        if need is None or len(getattr(self.data, need[0])) > 0:
+            return None
+        return f"This {self.level} has no {need[1]}."
+
+    def require(self, notebook: str) -> None:
+        """:meth:`not_applicable` when the scope lacks what ``notebook`` needs (:data:`NEEDS`)."""
+        reason = self.missing(notebook)
+        if reason:
+            self.not_applicable(reason)
 
     @property
     def synthetic(self) -> bool:

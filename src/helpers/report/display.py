@@ -68,7 +68,10 @@ def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{max(len(frame.columns), 1)}">No data.</td></tr>'
     foot = f'<p class="table-note">{_esc(note)}</p>' if note else ""
-    return (f'<div class="le-table-wrap"><table class="le-table"><caption>{cap}</caption>'
+    # The wrapper scrolls a table wider than the screen, so a keyboard must be able to reach it
+    # (WCAG 2.1.1): focusable, a region, named by the caption.
+    return (f'<div class="le-table-wrap" tabindex="0" role="region" aria-label="{_esc(caption)}">'
+            f'<table class="le-table"><caption>{cap}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
 
 

@@ -189,7 +189,12 @@ def _run(args: argparse.Namespace) -> int:
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
         digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
                    for j in jobs}
-        todo = [j for j in jobs if force or not store.is_current(j.output, digests[j.output])]
+        pdf = bool(getattr(args, "pdf", False))
+        if pdf:
+            from helpers.runner.pdf import find_chromium
+
+            find_chromium()  # exit 2 before any job when there is no browser to print with
+        todo = [j for j in jobs if force or not store.is_current(j.output, digests[j.output], pdf)]
         up_to_date = len(jobs) - len(todo)
         index_path = out / "index.html"
         if not todo:
@@ -222,7 +227,7 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             "notebook": str(job.entry.path), "output": job.output,
             "parameters": {"dataset": str(dataset), **job.parameters},
             "cell_timeout": job.entry.cell_timeout, "job_timeout": job.entry.job_timeout,
-            "keep_notebook": keep, "kernel_name": "python3",
+            "keep_notebook": keep, "kernel_name": "python3", "pdf": bool(getattr(args, "pdf", False)),
             "title": {"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
             "provenance": {"dataset": info["name"], "dataset_hash": info["content_hash"],
                            "parameters": job.parameters, "version": __version__,
@@ -246,6 +251,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         output = spec["output"]
         job_fields = fields[output]
         error = result.get("error")
+        if result.get("status") == "not_applicable":  # nothing to report: no page published
+            store.record_not_applicable(job_fields, digests[output], result.get("reason") or "",
+                                        result.get("seconds"))
+            log.write(f"not applicable {output}: {result.get('reason')}")
+            progress.finish(output, "not_applicable", result.get("seconds"), None)
+            return
         if result.get("status") == "ok":
             try:
                 store.record_success(job_fields, digests[output], result, keep)

@@ -39,6 +39,8 @@ from papermill.utils import merge_kwargs, remove_args
 from helpers.runner.exceptions import JobError
 
 ENGINE_NAME = "leadeval"
+#: The exception a notebook raises when it has nothing to report (helpers.report.NotApplicable).
+NOT_APPLICABLE = "NotApplicable"
 KERNEL_STDERR = "kernel-stderr.log"  # relative to the job's working directory
 
 # papermill's inspector misreads annotated parameters and warns "Passed unknown parameter" for
@@ -280,7 +282,7 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
     Returns
     -------
     dict
-        ``output``, ``status`` ("ok" or "failed"), ``html`` (str or None), ``notebook_json``
+        ``output``, ``status`` ("ok", "failed", or "not_applicable" with ``reason``), ``html`` (str or None), ``notebook_json``
         (str or None, only with keep_notebook), ``error`` (str or None), ``detail`` (traceback
         text for the log), ``seconds``, ``attempts``, ``worker`` (pid).
     """
@@ -322,12 +324,19 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
         from helpers.runner.export import notebook_to_html
 
         result["html"] = notebook_to_html(nb, spec.get("title") or {}, spec.get("provenance") or {})
+        if spec.get("pdf"):
+            from helpers.runner.pdf import print_pdf
+
+            result["pdf"] = print_pdf(result["html"], workdir)
         if spec.get("keep_notebook"):
             import nbformat
 
             result["notebook_json"] = nbformat.writes(nb)
         result["status"] = "ok"
     except JobError as exc:
+        if exc.ename == NOT_APPLICABLE:  # the notebook said it has nothing to report
+            result.update(status="not_applicable", reason=exc.evalue)
+            return result
         result["error"] = exc.describe()
         result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
         try:

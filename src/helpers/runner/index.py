@@ -21,13 +21,21 @@ from urllib.parse import quote
 
 MANIFEST_KEYS = ("notebook", "parameters", "output", "status", "input_hash", "seconds", "error")
 STATUS_TEXT = {"ok": "Published", "stale": "Stale: last run failed, previous report shown",
-               "failed": "Failed: no report"}
+               "failed": "Failed: no report", "not_applicable": "Not applicable"}
 
 
 def manifest_document(records: Iterable[dict], generated_at: str) -> dict:
-    """The manifest.json document for these records (DESIGN.md keys only)."""
-    return {"generated_at": generated_at,
-            "jobs": [{k: rec.get(k) for k in MANIFEST_KEYS} for rec in records]}
+    """The manifest.json document for these records (DESIGN.md keys; a ``not_applicable`` job
+    adds its ``reason`` and, when another report holds its content, ``see``)."""
+    jobs = []
+    for rec in records:
+        job = {k: rec.get(k) for k in MANIFEST_KEYS}
+        if rec.get("status") == "not_applicable":
+            job["reason"] = rec.get("reason")
+            if rec.get("see"):
+                job["see"] = rec["see"]
+        jobs.append(job)
+    return {"generated_at": generated_at, "jobs": jobs}
 
 
 def _e(value) -> str:
@@ -65,7 +73,7 @@ ul.jobs{list-style:none;padding:0;margin:0}
 ul.jobs li{border-bottom:1px solid #d8dde0;padding:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
 .title{flex:1 1 16rem;font-weight:600}.meta{color:#425563;font-size:.9rem}
 .status{font-size:.85rem;padding:0 .4rem;border-radius:.2rem;white-space:nowrap}
-.ok{background:#e3f1e6;color:#00401e}.stale{background:#fff4d6;color:#5c4500}.failed{background:#fbe3e3;color:#8a1538}
+.ok{background:#e3f1e6;color:#00401e}.stale{background:#fff4d6;color:#5c4500}.failed{background:#fbe3e3;color:#8a1538}.not_applicable{background:#f0f4f5;color:#425563}
 .lead{background:#f0f4f5;border-left:4px solid #005eb8;padding:.6rem 1rem;margin:1rem 0}
 .lead ul{margin:.3rem 0;padding-left:1.2rem}
 .error{flex-basis:100%;font-size:.9rem;color:#8a1538;overflow-wrap:anywhere}
@@ -105,6 +113,8 @@ def _job_item(rec: dict) -> str:
             f'<span class="meta">{" · ".join(meta)}</span>')
     if rec.get("error"):
         item += f'<span class="error">{_e(rec["error"])}</span>'
+    if status == "not_applicable" and rec.get("reason"):
+        item += f'<span class="meta">{_e(rec["reason"])}</span>'
     return item + "</li>"
 
 

@@ -169,10 +169,17 @@ class Store:
                 notes.append(f"{output}: report present but recorded as failed, marked stale")
         return notes
 
-    def is_current(self, output: str, digest: str) -> bool:
+    def is_current(self, output: str, digest: str, pdf: bool = False) -> bool:
+        """Whether the job's last result stands: its report (and PDF, when asked for) published
+        from these inputs, or found not applicable for them."""
         rec = self.records.get(output)
-        return bool(rec and rec.get("status") == "ok" and rec.get("input_hash") == digest
-                    and self.report_path(output).is_file())
+        if not rec or rec.get("input_hash") != digest:
+            return False
+        if rec.get("status") == "not_applicable":
+            return True
+        target = self.report_path(output)
+        return (rec.get("status") == "ok" and target.is_file()
+                and (not pdf or target.with_suffix(".pdf").is_file()))
 
     def record_success(self, job_fields: dict, digest: str, result: dict, keep_notebook: bool) -> None:
         """Publish a successful job's HTML (and notebook if asked), then record it."""
@@ -181,11 +188,29 @@ class Store:
         notebook_path = target.with_suffix(".ipynb")
         if keep_notebook and result.get("notebook_json"):
             atomic_write(notebook_path, result["notebook_json"])
+        if result.get("pdf"):
+            atomic_write(target.with_suffix(".pdf"), result["pdf"])
         atomic_write(target, result["html"])
         if not keep_notebook and notebook_path.exists():
             notebook_path.unlink()  # executed notebooks hold data: only kept when asked for
         self.records[output] = {**job_fields, "status": "ok", "input_hash": digest,
                                 "seconds": result.get("seconds"), "error": None,
+                                "generated_at": utc_now()}
+        self._journal(output)
+
+    def record_not_applicable(self, job_fields: dict, digest: str, reason: str,
+                              seconds: float | None = None, see: str | None = None) -> None:
+        """Record a job with nothing to report for its scope (``reason``; ``see``: the report
+        that holds its content, if another does) and remove what it published before."""
+        output = job_fields["output"]
+        target = self.report_path(output)
+        for path in (target, target.with_suffix(".pdf"), target.with_suffix(".ipynb")):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+        self.records[output] = {**job_fields, "status": "not_applicable", "input_hash": digest,
+                                "seconds": seconds, "error": None, "reason": reason, "see": see,
                                 "generated_at": utc_now()}
         self._journal(output)
 

@@ -28,6 +28,7 @@ _COMMON = {"class", "title", "lang", "dir", "role", "aria-label", "aria-describe
 ALLOWED_ATTRIBUTES = {
     "*": _COMMON,
     "a": {"href"},
+    "div": {"tabindex"},  # a scrolling table region must be reachable by keyboard
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan", "headers"},
     "th": {"colspan", "rowspan", "headers", "scope"},
@@ -51,6 +52,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         return value if tag == "img" and _DATA_IMAGE.match(value) else None
     if attr == "href":
         return value if _FRAGMENT.match(value) or _SIBLING.match(value) else None
+    if attr == "tabindex":
+        return value if value in ("0", "-1") else None  # never a custom tab order
     if attr in ("width", "height"):
         return value if _SIZE.match(value) else None
     return value

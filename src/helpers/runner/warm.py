@@ -379,8 +379,10 @@ class ReusedKernel:
         self.jobs += 1
 
     def keep_after(self, result: dict) -> bool:
-        """Whether to keep the kernel for the next job after ``result`` (only after a success)."""
-        return result.get("status") == "ok" and self.usable(self.kernel_name)
+        """Whether to keep the kernel for the next job after ``result`` (only after a success,
+        or a notebook that stopped because it had nothing to report)."""
+        return (result.get("status") in ("ok", "not_applicable")
+                and self.usable(self.kernel_name))
 
     def discard(self) -> None:
         if self.kc is not None:
