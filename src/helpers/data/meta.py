@@ -30,7 +30,7 @@ DEFAULTS: dict = {
     "instruments": [],
 }
 INSTRUMENT_DEFAULTS: dict = {"name": None, "kind": "outcome", "min_share_answered": 0.5,
-                             "labels": {}, "scales": []}
+                             "labels": {}, "item_labels": {}, "missing": [], "scales": []}
 
 
 def _p(column: str, value: object, expected: str, line: int | None = None) -> Problem:
@@ -111,6 +111,33 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     return meta, problems
 
 
+def _number(value: object) -> int | float | None:
+    """A YAML key or value as a number (1, "1", 1.0 -> 1), None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _labels(labels: object, where: str, problems: list[Problem]) -> dict:
+    """A mapping of answer code to label, keys as numbers."""
+    labels = labels or {}
+    if not isinstance(labels, dict):
+        problems.append(_p(where, labels, "a mapping of number to label"))
+        return {}
+    clean: dict = {}
+    for k, v in labels.items():
+        number = _number(k)
+        if number is None:
+            problems.append(_p(where, k, "a number as each label's key (1: Agree)"))
+            continue
+        clean[number] = str(v)
+    return clean
+
+
 def _instruments(value: object, problems: list[Problem]) -> list[dict]:
     """Fill instrument defaults and check ids, kinds, labels and scales."""
     if value is None:
@@ -135,19 +162,25 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
         share = inst["min_share_answered"]
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
             problems.append(_p(f"{where}.min_share_answered", share, "a share above 0 and at most 1"))
-        labels = inst["labels"] or {}
-        if not isinstance(labels, dict):
-            problems.append(_p(f"{where}.labels", labels, "a mapping of number to label"))
-            labels = {}
-        clean: dict = {}
-        for k, v in labels.items():
-            try:
-                number = float(k)
-            except (TypeError, ValueError):
-                problems.append(_p(f"{where}.labels", k, "a number as each label's key (1: Agree)"))
-                continue
-            clean[int(number) if number.is_integer() else number] = str(v)
-        inst["labels"] = clean
+        inst["labels"] = _labels(inst["labels"], f"{where}.labels", problems)
+        per_item = inst["item_labels"] or {}
+        if not isinstance(per_item, dict):
+            problems.append(_p(f"{where}.item_labels", per_item,
+                               "a mapping of item_id to its labels ({hlm_05: {1: Never}})"))
+            per_item = {}
+        inst["item_labels"] = {str(k): _labels(v, f"{where}.item_labels.{k}", problems)
+                               for k, v in per_item.items()}
+        missing = inst["missing"] if inst["missing"] is not None else []
+        missing = missing if isinstance(missing, list) else [missing]
+        codes = []
+        for code in missing:
+            number = _number(code)
+            if number is None:
+                problems.append(_p(f"{where}.missing", code,
+                                   "numbers that mean \"not answered\" ([-1, -2, 99])"))
+            else:
+                codes.append(number)
+        inst["missing"] = codes
         scales = inst["scales"] or []
         if not isinstance(scales, list) or not all(isinstance(s, dict) and s.get("scale_id")
                                                    for s in scales):
