@@ -30,6 +30,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a dataset folder against the dataset contract")
     p.add_argument("dataset", help="dataset folder (holds dataset.yaml)")
+    p.add_argument("--strict", action="store_true",
+                   help="also refuse files in the folder that are not read (else a warning)")
+
+    p = sub.add_parser("import", help="append survey, KPI or network exports to a dataset table")
+    p.add_argument("exports", nargs="+", metavar="EXPORT",
+                   help="Qualtrics/REDCap/plain .csv, .xlsx, SPSS .sav or Stata .dta files")
+    p.add_argument("--dataset", default=None, help="dataset folder to import into")
+    p.add_argument("--map", default=None, help="the import map (YAML; see README)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
+    p.add_argument("--init-map", action="store_true",
+                   help="write a starting map for EXPORT (to stdout, or the file given by --map)")
 
     p = sub.add_parser("import-qda", help="import coded segments from REFI-QDA, Taguette or CSV")
     p.add_argument("file", help=".qdpx, .qde, .qdc, Taguette .csv/.xlsx or plain segments CSV")
@@ -69,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         from helpers.data.commands import validate_command
 
-        return validate_command(args.dataset)
+        return validate_command(args.dataset, strict=args.strict)
+    if args.command == "import":
+        from helpers.intake.command import import_command
+
+        return import_command(args)
     if args.command == "import-qda":
         from helpers.qda.commands import import_command
 

@@ -99,8 +99,31 @@ def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = Fals
         bad_mask |= fraction
         num = num.where(~fraction)
     bad = pd.Series(what, index=num.index[bad_mask], dtype="object")
+    if bad_mask.any() and not pd.api.types.is_numeric_dtype(text):
+        bad = bad.str.cat(number_hint(text[bad_mask]), na_rep="").astype("object")
     num = num.astype("float64").where(~bad_mask)
     return (num.astype("Int64") if integer else num), bad
+
+
+_THOUSANDS = r"^[+-]?\d{1,3}(?:[,\u00a0 ']\d{3})+(?:\.\d+)?$"   # 16,769  1 234 567
+_PERCENT = r"^[+-]?\d+(?:[.,]\d+)?\s*%$"                      # 63.80%
+
+
+def number_hint(text: pd.Series) -> pd.Series:
+    """Why a refused cell is not a number, when the cause is a common export format.
+
+    Spreadsheets and NHS England statistics write ``16,769`` (thousands separators) and
+    ``63.80%``; the hint names the cause and the fix (or the import map's ``numbers:`` setting).
+    """
+    text = text.astype("object").str.strip()
+    hint = pd.Series("", index=text.index, dtype="object")
+    hint[text.str.match(_THOUSANDS)] = (
+        " (this one has thousands separators: write 16769, not 16,769; an import map can "
+        "accept them with numbers: {thousands: \",\"})")
+    hint[text.str.match(_PERCENT)] = (
+        " (this one has a % sign: write 63.8, not 63.8%; an import map can accept it with "
+        "numbers: {percent: true})")
+    return hint
 
 
 def to_bool(text: pd.Series, nullable: bool) -> tuple[pd.Series, pd.Series]:

@@ -24,12 +24,16 @@ def summary(ds: Dataset) -> str:
             f"{', '.join(waves) if waves else 'none'}.{synthetic}")
 
 
-def validate_command(path: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Validate a dataset folder; 0 when valid, 2 when not (problems on stderr, one a line)."""
+def validate_command(path: str, out: TextIO | None = None, err: TextIO | None = None,
+                     strict: bool = False) -> int:
+    """Validate a dataset folder; 0 when valid, 2 when not (problems on stderr, one a line).
+
+    Warnings (files not read, implausible dates) go to stderr; ``strict`` refuses unread files.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        ds = load_dataset(path)
+        ds = load_dataset(path, strict=strict)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=err)
@@ -42,5 +46,7 @@ def validate_command(path: str, out: TextIO | None = None, err: TextIO | None = 
         print(f"{path}: the dataset could not be checked ({type(exc).__name__}: {exc}); "
               "please report this as a leadeval bug", file=err)
         return 2
+    for warning in ds.warnings:
+        print(f"warning: {warning}", file=err)
     print(summary(ds), file=out)
     return 0

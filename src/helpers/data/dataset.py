@@ -24,11 +24,14 @@ class Dataset:
     files : dict of str to str
         The file each present table was read from.
     instruments : list of dict
+    warnings : list of Problem
+        What loads but looks wrong: files in the folder that are not read, implausible dates.
     """
 
     def __init__(self, meta: dict, path: Path, content_hash: str, tables: dict[str, pd.DataFrame],
-                 files: dict[str, str] | None = None) -> None:
+                 files: dict[str, str] | None = None, warnings: list | None = None) -> None:
         self.meta = meta
+        self.warnings = list(warnings or [])
         self.path = Path(path)
         self.content_hash = content_hash
         self.files = dict(files or {})

@@ -114,3 +114,64 @@ def _out_of_range(out: pd.Series) -> pd.Series:
     wrong = out.notna() & ~years.between(_MIN_YEAR, _MAX_YEAR)
     return pd.Series(f"a date between {_MIN_YEAR} and {_MAX_YEAR}", index=out.index[wrong],
                      dtype="object")
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_YEAR_MONTH = r"^(\d{4})-(\d{1,2})$"                       # 2025-10
+_NAMED_MONTH = r"^([A-Za-z]{3,9})[\s\-/]+(\d{2}|\d{4})$"    # Nov-25, November 2025, SEPTEMBER-2025
+PERIOD_EXPECTED = ("a date as yyyy-mm-dd or dd/mm/yyyy, or a month as yyyy-mm, Nov-25 or "
+                   "November 2025")
+
+
+def month_number(name: str) -> int | None:
+    """``"Sept"``, ``"SEPTEMBER"``, ``"sep"`` -> 9; None when it is not an English month name."""
+    key = name.strip().lower()[:3]
+    if key not in _MONTHS:
+        return None
+    full = ("january", "february", "march", "april", "may", "june", "july", "august",
+            "september", "october", "november", "december")[_MONTHS[key] - 1]
+    return _MONTHS[key] if full.startswith(name.strip().lower()) or \
+        name.strip().lower() == "sept" else None
+
+
+def parse_periods(values: pd.Series, excel_epoch: dt.datetime | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of KPI periods: dates by :func:`parse_dates`, or months (the 1st of it).
+
+    NHS England statistics and spreadsheets name a month as ``2025-10``, ``Nov-25``,
+    ``November 2025`` or ``SEPTEMBER-2025``; each is read as the first day of that month. A
+    two-digit year is 20yy (KPI series of the programmes start after 2000).
+
+    Examples
+    --------
+    >>> s = pd.Series(["2025-10", "Nov-25", "September 2025", "2025-12-01", "13/2025"])
+    >>> out, bad = parse_periods(s)
+    >>> [d.strftime("%Y-%m-%d") for d in out.dropna()]
+    ['2025-10-01', '2025-11-01', '2025-09-01', '2025-12-01']
+    >>> bad.index.tolist()
+    [4]
+    """
+    out, bad = parse_dates(values, excel_epoch)
+    if bad.empty:
+        return out, bad
+    text = values[bad.index].astype("object").str.strip()
+    months = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    ym = text.str.extract(_YEAR_MONTH)
+    ok = ym[0].notna()
+    if ok.any():
+        year, month = ym[0][ok].astype(int), ym[1][ok].astype(int)
+        fine = month.between(1, 12) & year.between(_MIN_YEAR, _MAX_YEAR)
+        months[fine[fine].index] = pd.to_datetime(
+            {"year": year[fine], "month": month[fine], "day": 1})
+    named = text.str.extract(_NAMED_MONTH)
+    for row in named.index[named[0].notna()]:
+        number = month_number(named.at[row, 0])
+        year = int(named.at[row, 1])
+        year = 2000 + year if year < 100 else year
+        if number is not None and _MIN_YEAR <= year <= _MAX_YEAR:
+            months[row] = pd.Timestamp(year, number, 1)
+    found = months.notna()
+    out.loc[months.index[found]] = months[found]
+    still = bad.drop(months.index[found])
+    return out, still.where(still != EXPECTED, PERIOD_EXPECTED).astype("object")

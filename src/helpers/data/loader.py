@@ -14,7 +14,7 @@ from helpers.data.meta import META_FILE, read_meta
 from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
 from helpers.data.schema import REQUIRED_TABLES, TABLES
-from helpers.data.validate import complete_columns, cross_check, type_table
+from helpers.data.validate import complete_columns, cross_check, date_warnings, type_table
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 _CHUNK = 1 << 20
@@ -88,7 +88,27 @@ def content_hash(folder: Path, files: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
+def unknown_files(folder: Path, files: dict[str, Path]) -> list[Problem]:
+    """Files in the dataset folder that are not read: a ``responses.sav`` or ``survey.csv``
+    would otherwise be ignored without a word. Hidden files and folders are left alone."""
+    root = folder.resolve()
+    used = {p.resolve() for p in files.values()} | {root / META_FILE}
+    out = []
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(".") or path.resolve() in used or path.is_dir():
+            continue
+        table = path.stem.lower()
+        hint = (f"; to bring it in, use leadeval import {path.name} --dataset ... --map ..."
+                if path.suffix.lower() in (".sav", ".dta", ".csv", ".xlsx", ".txt", ".tsv")
+                else "")
+        which = (f"the {table} table as {table}.csv, {table}.xlsx or {table}.parquet"
+                 if table in TABLES else "a file named after a table (" + ", ".join(TABLES) + ")")
+        out.append(Problem(path.name, None, None, path.name,
+                           f"{which} or {META_FILE}: this file is not read{hint}"))
+    return out
+
+
+def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = False) -> Dataset:
     """Load, type and validate a dataset folder.
 
     Parameters
@@ -97,6 +117,9 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
         The dataset folder (holds dataset.yaml and one file per table).
     use_cache : bool
         Serve and store the typed tables in the cache (:mod:`helpers.data.cache`).
+    strict : bool
+        Refuse files in the folder that are not read (otherwise they are warnings in
+        ``Dataset.warnings``, as are implausible dates).
 
     Returns
     -------
@@ -119,6 +142,9 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     problems += key_problems
     if isinstance(meta["max_file_mb"], (int, float)) and meta["max_file_mb"] > 0:
         problems += _oversize(folder, files, meta["max_file_mb"])
+    unread = unknown_files(folder, files)
+    if strict:
+        problems += unread
     if problems:
         raise DataError(problems)
     digest = content_hash(folder, files)
@@ -127,11 +153,12 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     if use_cache:
         kept = memo.get(entry)
         if kept is not None:
-            return Dataset(meta, folder, digest, kept, names)
+            return Dataset(meta, folder, digest, kept, names, unread + date_warnings(kept, names))
         cached = cache.read_cached(entry)
         if cached is not None:
             memo.put(entry, cached)
-            return Dataset(meta, folder, digest, cached, names)
+            return Dataset(meta, folder, digest, cached, names,
+                           unread + date_warnings(cached, names))
     tables = read_tables(folder, meta, files, problems)
     if problems:
         raise DataError(problems)
@@ -142,7 +169,7 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     if use_cache:
         cache.write_cached(entry, tables)
         memo.put(entry, tables)
-    return Dataset(meta, folder, digest, tables, names)
+    return Dataset(meta, folder, digest, tables, names, unread + date_warnings(tables, names))
 
 
 def read_tables(folder: Path, meta: dict, files: dict[str, Path],

@@ -34,7 +34,7 @@ DEFAULTS: dict = {
 }
 COST_FIELDS = ("per_place", "per_participant", "fixed")
 INSTRUMENT_DEFAULTS: dict = {"name": None, "kind": "outcome", "min_share_answered": 0.5,
-                             "labels": {}, "scales": []}
+                             "labels": {}, "item_labels": {}, "missing": [], "scales": []}
 
 
 def _p(column: str, value: object, expected: str, line: int | None = None) -> Problem:
@@ -117,7 +117,8 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     return meta, problems
 
 
-def _number(value: object) -> bool:
+def _amount(value: object) -> bool:
+    """Whether ``value`` is a money amount or share: a number (not a bool) of at least 0."""
     return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
 
 
@@ -133,7 +134,7 @@ def _value_for_money(meta: dict, problems: list[Problem]) -> None:
             problems.append(_p(f"costs.{prog}", c, "a mapping such as {currency: GBP, per_place: 2400}"))
             continue
         for key, value in c.items():
-            if key in COST_FIELDS and not _number(value):
+            if key in COST_FIELDS and not _amount(value):
                 problems.append(_p(f"costs.{prog}.{key}", value, "a number of at least 0"))
             elif key not in COST_FIELDS + ("currency",):
                 problems.append(_p(f"costs.{prog}.{key}", key, "one of currency, " + ", ".join(COST_FIELDS)))
@@ -149,11 +150,11 @@ def _value_for_money(meta: dict, problems: list[Problem]) -> None:
             continue
         for i, e in enumerate(entries):
             where = f"benefits.{prog}[{i}]"
-            if not isinstance(e, dict) or not e.get("project_id") or not _number(e.get("unit_value")):
+            if not isinstance(e, dict) or not e.get("project_id") or not _amount(e.get("unit_value")):
                 problems.append(_p(where, e, "a mapping with project_id and unit_value (a number)"))
                 continue
             for key in ("low", "high"):
-                if key in e and not _number(e[key]):
+                if key in e and not _amount(e[key]):
                     problems.append(_p(f"{where}.{key}", e[key], "a number of at least 0"))
             clean.setdefault(str(prog), []).append({**e, "project_id": str(e["project_id"])})
     meta["benefits"] = clean
@@ -177,11 +178,36 @@ def _equality(meta: dict, problems: list[Problem]) -> None:
     for prog, cols in work.items():
         for col, shares in (cols or {}).items() if isinstance(cols, dict) else [(None, cols)]:
             where = f"equality.workforce.{prog}" + (f".{col}" if col else "")
-            ok = isinstance(shares, dict) and all(_number(v) and v <= 1 for v in shares.values())
+            ok = isinstance(shares, dict) and all(_amount(v) and v <= 1 for v in shares.values())
             if not ok or abs(sum(shares.values()) - 1) > 0.02:
                 problems.append(_p(where, shares, "a mapping of group to share (0 to 1) adding up to 1"))
     meta["equality"] = {"reference": {str(k): str(v) for k, v in ref.items()},
                         "workforce": work}
+def _number(value: object) -> int | float | None:
+    """A YAML key or value as a number (1, "1", 1.0 -> 1), None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _labels(labels: object, where: str, problems: list[Problem]) -> dict:
+    """A mapping of answer code to label, keys as numbers."""
+    labels = labels or {}
+    if not isinstance(labels, dict):
+        problems.append(_p(where, labels, "a mapping of number to label"))
+        return {}
+    clean: dict = {}
+    for k, v in labels.items():
+        number = _number(k)
+        if number is None:
+            problems.append(_p(where, k, "a number as each label's key (1: Agree)"))
+            continue
+        clean[number] = str(v)
+    return clean
 
 
 def _instruments(value: object, problems: list[Problem]) -> list[dict]:
@@ -208,19 +234,25 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
         share = inst["min_share_answered"]
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
             problems.append(_p(f"{where}.min_share_answered", share, "a share above 0 and at most 1"))
-        labels = inst["labels"] or {}
-        if not isinstance(labels, dict):
-            problems.append(_p(f"{where}.labels", labels, "a mapping of number to label"))
-            labels = {}
-        clean: dict = {}
-        for k, v in labels.items():
-            try:
-                number = float(k)
-            except (TypeError, ValueError):
-                problems.append(_p(f"{where}.labels", k, "a number as each label's key (1: Agree)"))
-                continue
-            clean[int(number) if number.is_integer() else number] = str(v)
-        inst["labels"] = clean
+        inst["labels"] = _labels(inst["labels"], f"{where}.labels", problems)
+        per_item = inst["item_labels"] or {}
+        if not isinstance(per_item, dict):
+            problems.append(_p(f"{where}.item_labels", per_item,
+                               "a mapping of item_id to its labels ({hlm_05: {1: Never}})"))
+            per_item = {}
+        inst["item_labels"] = {str(k): _labels(v, f"{where}.item_labels.{k}", problems)
+                               for k, v in per_item.items()}
+        missing = inst["missing"] if inst["missing"] is not None else []
+        missing = missing if isinstance(missing, list) else [missing]
+        codes = []
+        for code in missing:
+            number = _number(code)
+            if number is None:
+                problems.append(_p(f"{where}.missing", code,
+                                   "numbers that mean \"not answered\" ([-1, -2, 99])"))
+            else:
+                codes.append(number)
+        inst["missing"] = codes
         scales = inst["scales"] or []
         if not isinstance(scales, list) or not all(isinstance(s, dict) and s.get("scale_id")
                                                    for s in scales):

@@ -115,7 +115,8 @@ def _sniff_separator(head: str, table: Table) -> str:
     return best
 
 
-_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+# New exports write {"ImportId":"QID1"}; legacy ones (2016) {'ImportId': 'QID1'}.
+_IMPORT_ID = re.compile(r'^\s*\{\s*["\']ImportId["\']\s*:')
 
 
 def qualtrics_extra_rows(body: pd.DataFrame) -> int:

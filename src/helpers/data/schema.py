@@ -12,6 +12,7 @@ Column kinds
 ``float``   number (``float64``)
 ``bool``    true/false, yes/no, y/n, 1/0 (``bool``; blank allowed only where nullable)
 ``date``    ISO ``yyyy-mm-dd`` or UK ``dd/mm/yyyy`` (see :mod:`helpers.data.dates`)
+``month``   a date as ``date``, or a month: ``yyyy-mm``, ``Nov-25``, ``November 2025`` (the 1st)
 ``enum``    one of ``choices`` (case, spaces and hyphens ignored: ``Follow-up`` -> ``follow_up``)
 ``likert``  an answer: a number or a word mapped through the instrument's ``labels``
 """
@@ -141,7 +142,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Col("start_date", "date"), Col("status", "text"), Col("target", "float", required=False),
     ), unique=(("project_id",),)),
     Table("kpi_values", (
-        _id("project_id"), Col("period", "date", nullable=False), Col("value", "float"),
+        _id("project_id"), Col("period", "month", nullable=False), Col("value", "float"),
     ), unique=(("project_id", "period"),)),
     Table("ties", (
         Col("wave", "enum", nullable=False, choices=WAVES), _id("from_id"), _id("to_id"),

@@ -28,18 +28,25 @@ import pyarrow
 import pyarrow.compute as pc
 
 from helpers.data.coerce import no_problems, to_bool, to_choice, to_id, to_number, to_text
-from helpers.data.dates import parse_dates
+from helpers.data.dates import parse_dates, parse_periods
 from helpers.data.errors import Problem
 from helpers.data.readers import RawTable
 from helpers.data.rowindex import distinct_keys
 from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, Table
 
 MAX_PER_CHECK = 100
+# Parts of a canonical column name that mark it as identifying wherever they appear: survey tools
+# prefix them (Qualtrics RecipientFirstName -> recipientfirstname, IPAddress -> ipaddress,
+# LocationLatitude; REDCap next_of_kin_contact_name, telephone_1).
 _IDENTIFYING_PARTS = ("email", "e_mail", "nhs_n", "date_of_birth", "phone", "surname",
-                      "first_name", "forename", "postcode", "mobile")
+                      "first_name", "firstname", "last_name", "lastname", "forename",
+                      "full_name", "fullname", "given_name", "middle_name", "contact_name",
+                      "next_of_kin", "ip_address", "ipaddress", "latitude", "longitude",
+                      "address", "postcode", "post_code", "mobile")
 
 DTYPES = {"id": "str", "text": "str", "enum": "str", "int": "Int64", "float": "float64",
-          "likert": "float64", "bool": "bool", "date": "datetime64[ns]"}
+          "likert": "float64", "bool": "bool", "date": "datetime64[ns]",
+          "month": "datetime64[ns]"}
 
 
 def within(column: pd.Series, values: pd.Series | list) -> pd.Series:
@@ -155,6 +162,8 @@ def _coerce(kind: str, col, text: pd.Series, raw: RawTable, nhs: bool):
         return to_bool(text, col.nullable)
     if kind == "date":
         return parse_dates(text, raw.excel_epoch)
+    if kind == "month":
+        return parse_periods(text, raw.excel_epoch)
     if kind == "enum":
         return to_choice(text, col.choices)
     return to_text(text)   # text, and likert (mapped and range-checked across tables)
@@ -184,7 +193,7 @@ def type_table(raw: RawTable, table: Table, problems: list[Problem],
         s = frame[name]
         direct = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
                   and kind in ("int", "float", "likert")) or (
-            pd.api.types.is_datetime64_any_dtype(s) and kind == "date")
+            pd.api.types.is_datetime64_any_dtype(s) and kind in ("date", "month"))
         if direct:
             encoded[name] = None
             blank &= s.isna().to_numpy()
@@ -403,20 +412,38 @@ def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], ins
     if len(not_number):
         words = resp.loc[not_number.index, "value"].astype("object").str.strip()
         inst = resp.loc[not_number.index, "instrument_id"].astype("object").fillna("")
+        item = resp.loc[not_number.index, "item_id"].astype("object").fillna("")
         lookup = {iid + "\x1f" + " ".join(str(label).lower().split()): float(k)
                   for iid, i in instruments.items() for k, label in i["labels"].items()}
-        mapped = (inst + "\x1f" + _label_key(words)).map(lookup).astype("float64")
+        # An item's own labels (a frequency item in an agreement instrument) come first.
+        item_lookup = {iid + "\x1f" + it + "\x1f" + " ".join(str(label).lower().split()): float(k)
+                       for iid, i in instruments.items()
+                       for it, labels in i.get("item_labels", {}).items()
+                       for k, label in labels.items()}
+        key = _label_key(words)
+        mapped = (inst + "\x1f" + item + "\x1f" + key).map(item_lookup).astype("float64")
+        mapped = mapped.fillna((inst + "\x1f" + key).map(lookup).astype("float64"))
         number.loc[mapped.index] = mapped
         unmapped = mapped.isna()
         expected = {}
-        for iid in inst[unmapped].unique():
-            labels = instruments.get(iid, {}).get("labels") or {}
-            expected[iid] = ("a number, or one of the labels of instrument " + iid + ": "
-                             + ", ".join(labels.values()) if labels else
-                             "a number (instrument " + iid + " has no labels in dataset.yaml to "
-                             "map words to numbers)")
+        for iid, it in set(zip(inst[unmapped], item[unmapped])):
+            own = instruments.get(iid, {}).get("item_labels", {}).get(it)
+            labels = own or instruments.get(iid, {}).get("labels") or {}
+            whose = f"item {it}" if own else f"instrument {iid}"
+            expected[iid + "\x1f" + it] = (
+                "a number, or one of the labels of " + whose + ": " + ", ".join(labels.values())
+                if labels else "a number (instrument " + iid + " has no labels in dataset.yaml "
+                "to map words to numbers)")
         add_problems(problems, file, "value",
-                     inst[unmapped].map(expected).astype("object"), resp["value"])
+                     (inst[unmapped] + "\x1f" + item[unmapped]).map(expected).astype("object"),
+                     resp["value"])
+    codes_missing = [(iid, float(c)) for iid, i in instruments.items() for c in i.get("missing", [])]
+    if codes_missing:
+        # Declared "not answered" codes (Qualtrics -1/-2 for N/A, SPSS 99) become missing values.
+        flag = pd.MultiIndex.from_tuples(codes_missing)
+        pairs = pd.MultiIndex.from_arrays([resp["instrument_id"].astype("object"),
+                                           number.astype("float64").to_numpy()])
+        number = number.where(~pairs.isin(flag))
     found = pos >= 0
     low = np.full(len(resp), np.nan)
     high = np.full(len(resp), np.nan)
@@ -436,3 +463,64 @@ def _check_responses(tables: dict[str, pd.DataFrame], files: dict[str, str], ins
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else re.sub(r"0+$", "", f"{x:.6f}")
+
+
+# --------------------------------------------------------------------------- plausibility
+
+#: A dated row this long before its cohort started is probably a typo (2016 for 2024).
+YEARS_BEFORE_PROGRAMME = 3
+_DATED = (("responses", "response_date"), ("attendance", "session_date"), ("careers", "event_date"))
+
+
+def date_warnings(tables: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+    """Dates that are valid but implausible, as warnings (the dataset still loads).
+
+    * a post, follow-up answer dated before the same participant's baseline answer to the
+      same instrument (the earliest baseline date);
+    * a response, session or career event dated more than :data:`YEARS_BEFORE_PROGRAMME`
+      years before the participant's cohort started.
+
+    The index of each table holds the spreadsheet rows, so each warning is located.
+    """
+    out: list[Problem] = []
+    resp = tables.get("responses")
+    if resp is not None and len(resp) and {"response_date", "wave"} <= set(resp.columns):
+        dated = resp[resp["response_date"].notna()]
+        base = dated[dated["wave"] == "baseline"].groupby(
+            ["participant_id", "instrument_id"], observed=True)["response_date"].min()
+        later = dated[dated["wave"].isin(["post", "follow_up"])]
+        if len(base) and len(later):
+            first = pd.MultiIndex.from_frame(later[["participant_id", "instrument_id"]]
+                                             .astype("object"))
+            start = base.reindex(first).to_numpy()
+            early = later["response_date"].to_numpy() < start
+            rows = later[early]
+            for (row, r), b in zip(rows.iterrows(), start[early]):
+                out.append(Problem(files["responses"], int(row), "response_date",
+                                   _plain(r["response_date"]),
+                                   f"a {r['wave']} answer dated on or after the participant's "
+                                   f"baseline answer to {r['instrument_id']} "
+                                   f"({_plain(pd.Timestamp(b))})"))
+                if len(out) >= MAX_PER_CHECK:
+                    break
+    parts, cohorts = tables.get("participants"), tables.get("cohorts")
+    if parts is None or cohorts is None or "start_date" not in cohorts.columns:
+        return out
+    start = parts["cohort_id"].map(cohorts.set_index("cohort_id")["start_date"]
+                                   .loc[lambda s: ~s.index.duplicated()])
+    start.index = parts["participant_id"].to_numpy()
+    start = start[~start.index.duplicated()]
+    for table, column in _DATED:
+        frame = tables.get(table)
+        if frame is None or not len(frame) or column not in frame.columns:
+            continue
+        began = frame["participant_id"].map(start)
+        limit = began - pd.DateOffset(years=YEARS_BEFORE_PROGRAMME)
+        early = (frame[column] < limit).fillna(False).to_numpy()
+        for row, value, b in list(zip(frame.index[early], frame[column][early],
+                                      began[early]))[:MAX_PER_CHECK]:
+            out.append(Problem(files[table], int(row), column, _plain(value),
+                               f"a date after {_plain(b - pd.DateOffset(years=YEARS_BEFORE_PROGRAMME))}"
+                               f" ({YEARS_BEFORE_PROGRAMME} years before the participant's cohort "
+                               f"started on {_plain(b)}): is the year right?"))
+    return out
