@@ -9,7 +9,7 @@ from qda_fixtures.build import (BILLION_LAUGHS, HERE, REFI, TAGUETTE, build_qdpx
                                 snapshot, zip_bomb, zip_slip)
 
 from helpers.cli import main
-from helpers.data import load_dataset
+from helpers.data import load_dataset, staging
 from helpers.qda import read_qda, writer
 
 
@@ -115,7 +115,7 @@ def test_failed_swap_restores_every_file(dataset, tmp_path, monkeypatch):
     meta = {"tables": {}, "sheets": {}}
     changes = writer.plan(dataset, meta, data)
     assert set(changes) == {"segments", "codes", "codings"}
-    real_replace = writer.os.replace
+    real_replace = staging.os.replace  # the swap is helpers.data.staging's
     calls = []
 
     def flaky(src, dst):
@@ -124,10 +124,10 @@ def test_failed_swap_restores_every_file(dataset, tmp_path, monkeypatch):
             raise OSError("disk full")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(writer.os, "replace", flaky)
+    monkeypatch.setattr(staging.os, "replace", flaky)
     with pytest.raises(Exception, match="unchanged"):
         writer.apply(dataset, meta, changes)
-    monkeypatch.setattr(writer.os, "replace", real_replace)
+    monkeypatch.setattr(staging.os, "replace", real_replace)
     assert snapshot(dataset) == before
 
 

@@ -11,9 +11,6 @@ the rows it does not already hold (counted, so two identical answers stay two).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -25,7 +22,8 @@ import pandas as pd
 from helpers.data.errors import DataError, Problem
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
 from helpers.data.schema import TABLES, Table
-from helpers.qda.writer import STAGING_PREFIX, _mirror, _write, table_file
+from helpers.data.staging import replace_files
+from helpers.qda.writer import _write, table_file
 
 KEYED = {"participants": ("participant_id",), "kpi_values": ("project_id", "period"),
          "items": ("instrument_id", "item_id")}
@@ -155,40 +153,10 @@ def commit(folder: Path, meta: dict, changes: list[Change], validate) -> None:
     ``validate(staging)`` raises :class:`DataError` for an invalid result; nothing is changed
     then. Raises OSError (after restoring every file) when a move fails.
     """
-    changes = [c for c in changes if c.frame is not None]
-    if not changes:
-        return
     sheets = meta.get("sheets") or {}
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
-    try:
-        _mirror(folder, staging)
-        for change in changes:
-            target = staging / change.path.relative_to(folder)
-            if target.exists():
-                target.unlink()   # a hard link to the real file: never write through it
-                if target.suffix.lower() == ".xlsx":
-                    shutil.copy2(change.path, target)   # keep the workbook's other sheets
-            _write_table(change, target, sheets.get(change.table))
-        validate(staging)
-        backups: dict[Path, Path] = {}
-        moved: list[Path] = []
-        try:
-            for i, change in enumerate(changes):
-                if change.path.exists():
-                    backup = staging / f"{STAGING_PREFIX}backup-{i}{change.path.suffix}"
-                    os.link(change.path, backup)
-                    backups[change.path] = backup
-                os.replace(staging / change.path.relative_to(folder), change.path)
-                moved.append(change.path)
-        except OSError:
-            for path in moved:
-                if path in backups:
-                    os.replace(backups[path], path)
-                else:
-                    path.unlink(missing_ok=True)
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    writes = [(c.path, lambda target, c=c: _write_table(c, target, sheets.get(c.table)))
+              for c in changes if c.frame is not None]
+    replace_files(folder, writes, validate)
 
 
 def validate_staging(staging: Path) -> None:

@@ -17,13 +17,11 @@ An import either changes the dataset completely or not at all:
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.data.staging import replace_files
 from helpers.qda.model import CODE_COLUMNS, CODING_COLUMNS, SEGMENT_COLUMNS, QdaData
 from helpers.qda.safety import QdaError
 
@@ -31,7 +29,6 @@ KEYS = {"segments": ["segment_id"], "codes": ["code_id"],
         "codings": ["segment_id", "code_id", "coder_id"]}
 COLUMNS = {"segments": SEGMENT_COLUMNS, "codes": CODE_COLUMNS, "codings": CODING_COLUMNS}
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
-STAGING_PREFIX = ".leadeval-import-"
 
 
 def table_file(folder: Path, meta: dict, table: str) -> Path:
@@ -149,20 +146,6 @@ def _write(frame: pd.DataFrame, path: Path, sheet: str | None) -> None:
         frame.to_parquet(path, index=False)
 
 
-def _mirror(folder: Path, staging: Path) -> None:
-    """Hard-link (else copy) every file of the dataset into the staging folder."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(STAGING_PREFIX)]
-        rel = Path(root).relative_to(folder)
-        (staging / rel).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            src, dst = Path(root) / name, staging / rel / name
-            try:
-                os.link(src, dst)
-            except OSError:
-                shutil.copy2(src, dst)
-
-
 def plan(folder: Path, meta: dict, data: QdaData) -> dict[str, tuple[Path, pd.DataFrame, int, int]]:
     """For each table the import touches: (file, merged frame, rows before, rows after),
     only for tables whose content changes."""
@@ -195,48 +178,18 @@ def apply(folder: Path, meta: dict, changes: dict, validate=None) -> None:
     if not changes:
         return
     sheets = meta.get("sheets") or {}
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    frames = {}
+    for table in ("segments", "codes", "codings"):
+        if table in changes:
+            frames[table] = changes[table][1]
+        else:
+            frames[table] = read_existing(table_file(folder, meta, table), sheets.get(table))
+    problems = integrity_problems(frames["segments"], frames["codes"], frames["codings"])
+    if problems:
+        raise QdaError("the import would leave the dataset inconsistent: " + "; ".join(problems))
+    writes = [(path, lambda target, merged=merged, sheet=sheets.get(table): _write(merged, target, sheet))
+              for table, (path, merged, _, _) in changes.items()]
     try:
-        _mirror(folder, staging)
-        frames = {}
-        for table in ("segments", "codes", "codings"):
-            if table in changes:
-                frames[table] = changes[table][1]
-            else:
-                frames[table] = read_existing(table_file(folder, meta, table), sheets.get(table))
-        problems = integrity_problems(frames["segments"], frames["codes"], frames["codings"])
-        if problems:
-            raise QdaError("the import would leave the dataset inconsistent: " + "; ".join(problems))
-        staged: set[Path] = set()
-        for table, (path, merged, _, _) in changes.items():
-            target = staging / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target not in staged and target.exists():
-                target.unlink()  # a hard link to the original: never write through it
-                if path.suffix.lower() == ".xlsx" and path.exists():
-                    shutil.copy2(path, target)  # keep the workbook's other sheets
-            staged.add(target)
-            _write(merged, target, sheets.get(table))
-        if validate is not None:
-            validate(staging)
-        backups, moved = {}, []
-        try:
-            for path in dict.fromkeys(p for p, _, _, _ in changes.values()):
-                if path.exists():
-                    backup = staging / f"{STAGING_PREFIX}backup-{len(backups)}{path.suffix}"
-                    try:
-                        os.link(path, backup)
-                    except OSError:
-                        shutil.copy2(path, backup)
-                    backups[path] = backup
-                os.replace(staging / path.relative_to(folder), path)
-                moved.append(path)
-        except OSError as err:
-            for path in moved:
-                if path in backups:
-                    os.replace(backups[path], path)
-                else:
-                    path.unlink(missing_ok=True)
-            raise QdaError(f"could not write into {folder} ({err}); the dataset is unchanged") from err
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        replace_files(folder, writes, validate)
+    except OSError as err:
+        raise QdaError(f"could not write into {folder} ({err}); the dataset is unchanged") from err
