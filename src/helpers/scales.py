@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import f as f_dist
 
 DEFAULT_MIN_SHARE = 0.5
 LOW_ALPHA = 0.7
@@ -333,12 +334,10 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     >>> round(lo, 4), round(hi, 4)
     (0.566, 0.7286)
     """
-    from scipy.stats import f
-
     a = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    return (float(1 - (1 - alpha) * f.isf(a / 2, df1, df2)),
-            float(1 - (1 - alpha) * f.isf(1 - a / 2, df1, df2)))
+    return (float(1 - (1 - alpha) * f_dist.isf(a / 2, df1, df2)),
+            float(1 - (1 - alpha) * f_dist.isf(1 - a / 2, df1, df2)))
 
 
 def reliability(responses: pd.DataFrame, items: pd.DataFrame, rater: str | None = "self",

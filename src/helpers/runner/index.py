@@ -26,14 +26,12 @@ STATUS_TEXT = {"ok": "Published", "stale": "Stale: last run failed, previous rep
 
 def manifest_document(records: Iterable[dict], generated_at: str) -> dict:
     """The manifest.json document for these records (DESIGN.md keys; a ``not_applicable`` job
-    adds its ``reason`` and, when another report holds its content, ``see``)."""
+    adds its ``reason``)."""
     jobs = []
     for rec in records:
         job = {k: rec.get(k) for k in MANIFEST_KEYS}
         if rec.get("status") == "not_applicable":
             job["reason"] = rec.get("reason")
-            if rec.get("see"):
-                job["see"] = rec["see"]
         jobs.append(job)
     return {"generated_at": generated_at, "jobs": jobs}
 

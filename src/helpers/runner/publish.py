@@ -199,9 +199,9 @@ class Store:
         self._journal(output)
 
     def record_not_applicable(self, job_fields: dict, digest: str, reason: str,
-                              seconds: float | None = None, see: str | None = None) -> None:
-        """Record a job with nothing to report for its scope (``reason``; ``see``: the report
-        that holds its content, if another does) and remove what it published before."""
+                              seconds: float | None = None) -> None:
+        """Record a job with nothing to report for its scope (``reason``) and remove what it
+        published before."""
         output = job_fields["output"]
         target = self.report_path(output)
         for path in (target, target.with_suffix(".pdf"), target.with_suffix(".ipynb")):
@@ -210,7 +210,7 @@ class Store:
             except FileNotFoundError:
                 pass
         self.records[output] = {**job_fields, "status": "not_applicable", "input_hash": digest,
-                                "seconds": seconds, "error": None, "reason": reason, "see": see,
+                                "seconds": seconds, "error": None, "reason": reason,
                                 "generated_at": utc_now()}
         self._journal(output)
 
