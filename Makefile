@@ -40,7 +40,13 @@ reports: $(STAMP) data/sample/dataset.yaml
 	$(BIN)/leadeval validate data/sample
 	$(BIN)/leadeval run --dataset data/sample --out reports
 
-test: $(STAMP)
+# axe-core (npm) for the accessibility tests; without npm they skip (and fail under CI=true).
+AXE := tests/e2e/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility tests will skip"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest --durations=15
 
 # The kernel is installed for the user too, so any Jupyter (a shared JupyterHub included) offers
