@@ -21,7 +21,8 @@ MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
 
 def test_lakens_worked_example_effect_sizes():
     # Published: M 8.7 (SD 0.82) vs 7.7 (SD 0.95); t(9) = 4.74; d_z = 1.50; d_av = 1.13;
-    # g_av = 1.08.
+    # g_av = 1.08 with N = 2n = 20 in Hedges' correction. The correction belongs to the
+    # standardiser's df, n - 1 = 9 for ten pairs: g_av = 1.13 * (1 - 3/35) = 1.03.
     es = paired_effect_sizes(MOVIE_2, MOVIE_1)
     assert es["n"] == 10 and es["mean_diff"] == pytest.approx(1.0)
     assert es["sd_after"] == pytest.approx(0.82, abs=0.005)
@@ -29,7 +30,8 @@ def test_lakens_worked_example_effect_sizes():
     assert es["t"] == pytest.approx(4.74, abs=0.005)
     assert es["d_z"] == pytest.approx(1.50, abs=0.005)
     assert es["d_av"] == pytest.approx(1.13, abs=0.005)
-    assert es["g_av"] == pytest.approx(1.08, abs=0.005)
+    assert es["g_av"] == pytest.approx(1.032, abs=0.0005)
+    assert es["d_av"] * (1 - 3 / (4 * 20 - 9)) == pytest.approx(1.08, abs=0.005)  # Lakens' N = 2n
 
 
 def test_d_z_is_t_over_root_n_from_scipy():
@@ -72,8 +74,16 @@ def test_d_av_interval_is_rescaled_d_z_interval():
     assert es["d_av_low"] < es["d_av"] < es["d_av_high"]
 
 
-def test_hedges_correction_matches_lakens_equation_4():
-    assert hedges_correction(20) == pytest.approx(1 - 3 / 71)
+def test_hedges_correction_is_1_minus_3_over_4df_minus_1():
+    # Two groups of 10 (df 18) give Lakens' equation 4, 1 - 3 / (4 * 20 - 9).
+    assert hedges_correction(18) == pytest.approx(1 - 3 / 71)
+    assert hedges_correction(9) == pytest.approx(1 - 3 / 35)
+    # Hedges' (1981) exact factor, which the approximation approaches as df grows.
+    from scipy.special import gammaln
+    for df in (9, 30, 200):
+        exact = np.exp(gammaln(df / 2) - 0.5 * np.log(df / 2) - gammaln((df - 1) / 2))
+        assert abs(hedges_correction(df) - exact) < 5e-4
+    assert np.isnan(hedges_correction(0))
 
 
 def test_paired_test_matches_scipy():
