@@ -177,3 +177,78 @@ def test_wave_pairs():
     assert wave_pairs(["post", "baseline"]) == [("baseline", "post")]
     assert wave_pairs(["baseline", "post", "follow_up"])[2] == ("post", "follow_up")
     assert wave_pairs(["baseline"]) == []
+
+
+def test_subgroup_holm_is_one_family_over_every_group_shown_and_scale():
+    rng = np.random.default_rng(6)
+    sc = _scores(rng, n=40, scales=("care", "vision", "team"))
+    parts = pd.DataFrame({"participant_id": [f"p{i}" for i in range(40)],
+                          "profession": ["medical"] * 20 + ["nursing"] * 17 + ["ahp"] * 3})
+    out = subgroup_change(sc, parts, "profession", threshold=5)
+    shown = out[~out["suppressed"]]
+    assert len(shown) == 6 and out.loc[out["suppressed"], "p_holm"].isna().all()
+    assert shown["p_holm"].to_numpy() == pytest.approx(
+        multipletests(shown["p_value"], method="holm")[1])
+    # not the per-group family of three scales it used to be
+    med = shown[shown["profession"] == "medical"]
+    assert not np.allclose(med["p_holm"], multipletests(med["p_value"], method="holm")[1])
+
+
+def _three_wave_outcomes(threshold=5, n=30, n_follow_up=12):
+    """An Outcomes of one instrument, two scales, three waves (``n_follow_up`` people answered
+    at follow-up) and managers' ratings at baseline."""
+    from types import SimpleNamespace
+
+    from helpers.outcomes.report import Outcomes
+
+    rng = np.random.default_rng(9)
+    rows = []
+    for i in range(n):
+        for k, s in enumerate(("care", "vision")):
+            b = rng.normal(3, 0.5)
+            rows += [(f"p{i}", "hlm", s, "baseline", "self", b),
+                     (f"p{i}", "hlm", s, "post", "self", b + 0.2 * k + rng.normal(0, .3))]
+            if i < n_follow_up:
+                rows.append((f"p{i}", "hlm", s, "follow_up", "self", b + rng.normal(0.1, .3)))
+            rows.append((f"p{i}", "hlm", s, "baseline", "manager", b + rng.normal(-0.1, .4)))
+    scores = pd.DataFrame(rows, columns=["participant_id", "instrument_id", "scale", "wave",
+                                         "rater", "score"])
+    people = pd.DataFrame({"participant_id": [f"p{i}" for i in range(n)],
+                           "profession": ["medical", "nursing"] * (n // 2),
+                           "organisation": "trust"})
+    rep = SimpleNamespace(threshold=threshold, data=SimpleNamespace(participants=people))
+    return Outcomes(rep, [{"instrument_id": "hlm", "name": "HLM"}], scores, {},
+                    ["baseline", "post", "follow_up"])
+
+
+def test_outcomes_report_holm_family_is_every_scale_at_every_wave_pair():
+    from helpers.outcomes.report import change_frame, gap_frame, multiplicity_sentences
+
+    o = _three_wave_outcomes()
+    cf = change_frame(o)
+    assert len(cf) == 6 and (cf["n"] >= 12).all()   # 3 wave pairs x 2 scales
+    assert cf["p_holm"].to_numpy() == pytest.approx(
+        multipletests(cf["p_value"], method="holm")[1])
+    # wider than the family of one wave pair that scale_change adjusts over
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")]
+    assert (first["p_holm"].to_numpy() > scale_change(o.scores)["p_holm"].to_numpy()).all()
+    gaps = gap_frame(o)
+    assert len(gaps) == 2 and gaps["p_holm"].to_numpy() == pytest.approx(
+        multipletests(gaps["p_value"], method="holm")[1])
+    text = " ".join(multiplicity_sentences(o))
+    assert "Change between surveys (the main tests): one Holm family of 6 tests" in text
+    assert "the start of the programme to follow-up" in text
+    assert "360 feedback: one Holm family of 2 tests" in text
+    assert "Change by profession: one Holm family of 4 tests" in text
+    assert "Change by organisation: one Holm family of 2 tests" in text
+    assert "fewer than 5 people are not reported" in text and "Wilcoxon" in text
+
+
+def test_tests_withheld_for_disclosure_are_not_in_the_family():
+    from helpers.outcomes.report import change_frame
+
+    cf = change_frame(_three_wave_outcomes(threshold=13))
+    reported = cf["n"] >= 13
+    assert reported.sum() == 2 and cf.loc[~reported, "p_holm"].isna().all()
+    assert cf.loc[reported, "p_holm"].to_numpy() == pytest.approx(
+        multipletests(cf.loc[reported, "p_value"], method="holm")[1])

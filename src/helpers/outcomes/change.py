@@ -3,9 +3,11 @@
 Only people who answered both waves count (complete pairs). For each scale the change is
 reported as a mean with its 95% confidence interval from the paired t distribution, tested with
 the paired t-test and, because Likert scale scores are bounded and often skewed, the Wilcoxon
-signed-rank test too; standardised as d_z and d_av with intervals (Lakens 2013). Across the
-scales of an instrument the p-values are adjusted by Holm's step-down method, which controls the
-family-wise error rate without assuming independence (Holm 1979).
+signed-rank test too; standardised as d_z and d_av with intervals (Lakens 2013). Each table's
+p-values are adjusted by Holm's step-down method (:func:`helpers.multiplicity.holm`), which
+controls the family-wise error rate without assuming independence (Holm 1979); a report that
+puts several tables in one family adjusts again over that family (the outcomes report: every
+scale at every pair of surveys).
 
 References
 ----------
@@ -25,8 +27,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from helpers.multiplicity import holm
 from helpers.outcomes.effect_sizes import paired_effect_sizes
 from helpers.scales import wide_scores
+
+__all__ = ["CHANGE_COLUMNS", "holm", "paired_test", "scale_change", "subgroup_change",
+           "wave_pairs", "wilcoxon_method"]
 
 CHANGE_COLUMNS = ["scale", "from_wave", "to_wave", "estimate", "ci_low", "ci_high", "p_value",
                   "n", "mean_from", "mean_to", "t", "wilcoxon_p", "d_z", "d_z_low", "d_z_high",
@@ -46,14 +52,34 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
     dict: ``estimate`` (mean of after - before), ``ci_low``, ``ci_high``, ``p_value``
     (two-sided paired t-test, :func:`scipy.stats.ttest_rel`), ``t``, ``wilcoxon_p``
     (two-sided signed-rank test, :func:`scipy.stats.wilcoxon`, zero differences dropped as
-    Wilcoxon 1945 did; exact or normal approximation, see :func:`wilcoxon_method`), ``n`` (complete pairs), ``mean_from``, ``mean_to`` and the effect sizes
-    of :func:`helpers.outcomes.effect_sizes.paired_effect_sizes`.
+    Wilcoxon 1945 did; exact or normal approximation, see :func:`wilcoxon_method`), ``n``
+    (complete pairs), ``mean_from``, ``mean_to`` and the effect sizes of
+    :func:`helpers.outcomes.effect_sizes.paired_effect_sizes`.
 
     Notes
     -----
+    With d = after - before, t = mean(d) / (sd(d) / sqrt(n)) on n - 1 df, and
     CI = mean(d) +/- t_{1-a/2, n-1} * sd(d) / sqrt(n). When every difference is identical the
     interval collapses to the point and no test is possible (p missing); with no pairs
     everything but ``n = 0`` is missing.
+
+    Missing data: a pair with either value missing is dropped (complete pairs).
+
+    References
+    ----------
+    Student (1908). Biometrika 6:1-25. Wilcoxon F (1945). Biometrics Bulletin 1:80-83.
+
+    Examples
+    --------
+    Lakens' (2013) ten pairs; R's ``t.test(after, before, paired = TRUE)`` gives 0.5230954 to
+    1.4769046, p 0.001053871, and ``wilcox.test(..., exact = FALSE, correct = FALSE)``
+    (ties, so the normal approximation) p 0.008299216:
+
+    >>> r = paired_test([9, 6, 7, 8, 7, 9, 8, 8, 8, 7], [9, 7, 8, 9, 8, 9, 9, 10, 9, 9])
+    >>> [round(r[k], 7) for k in ("estimate", "ci_low", "ci_high")]
+    [1.0, 0.5230954, 1.4769046]
+    >>> f"{r['p_value']:.6e} {r['wilcoxon_p']:.6e}"
+    '1.053871e-03 8.299216e-03'
     """
     x = np.asarray(before, dtype=float)
     y = np.asarray(after, dtype=float)
@@ -73,7 +99,7 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
     if sd == 0:
         out["ci_low"] = out["ci_high"] = out["estimate"]
         return out
-    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n)
+    half = float(stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n))
     out["ci_low"], out["ci_high"] = out["estimate"] - half, out["estimate"] + half
     with warnings.catch_warnings():
         # near-identical answers: scipy warns of precision loss; the estimate stands
@@ -94,28 +120,6 @@ def wilcoxon_method(nonzero_diffs) -> str:
     return "exact" if a.size <= 50 and np.unique(a).size == a.size else "asymptotic"
 
 
-def holm(p_values) -> np.ndarray:
-    """Holm-adjusted p-values (Holm 1979), the same arithmetic as statsmodels
-    ``multipletests(method="holm")`` (which calls ``gc.collect()`` on every use, slow in a
-    busy process): the k-th smallest of m p-values times (m - k + 1), made non-decreasing by
-    a running maximum, capped at 1. Missing p-values are left out of the family and stay
-    missing.
-
-    Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat
-    6:65-70."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        q = p[ok]
-        order = np.argsort(q)
-        adj = np.maximum.accumulate(q[order] * np.arange(q.size, 0, -1))
-        back = np.empty_like(adj)
-        back[order] = np.minimum(adj, 1.0)
-        out[ok] = back
-    return out
-
-
 def scale_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",
                  rater: str = "self", instrument_id: str | None = None,
                  level: float = 0.95) -> pd.DataFrame:
@@ -134,7 +138,28 @@ def scale_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str
     Tidy DataFrame, one row per scale, columns ``scale, from_wave, to_wave, estimate, ci_low,
     ci_high, p_value, n, mean_from, mean_to, t, wilcoxon_p, d_z, d_z_low, d_z_high, d_av,
     d_av_low, d_av_high, g_av, p_holm`` (see :func:`paired_test`); ``p_holm`` is the Holm
-    adjustment across the scales in the table (Holm 1979).
+    adjustment across the scales in the table (Holm 1979). A report whose family is wider
+    (several wave pairs or instruments) adjusts ``p_value`` again over it.
+
+    Missing data: complete pairs per scale (a person can count for one scale and not another).
+
+    Examples
+    --------
+    Two scales, three people. R: ``t.test(c(4, 5, 4.5), c(3, 4, 4), paired = TRUE)`` gives
+    p 0.03774955 for vision, ``t.test(c(3, 4, 4), c(3, 3, 4), paired = TRUE)`` 0.4226497 for
+    team, and ``p.adjust(c(0.03774955, 0.4226497), "holm")`` 0.0754991 0.4226497:
+
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({
+    ...     "participant_id": ["a", "b", "c"] * 4, "rater": "self",
+    ...     "scale": ["vision"] * 6 + ["team"] * 6,
+    ...     "wave": (["baseline"] * 3 + ["post"] * 3) * 2,
+    ...     "score": [3, 4, 4, 4, 5, 4.5, 3, 3, 4, 3, 4, 4]})
+    >>> out = scale_change(scores)
+    >>> print(out[["scale", "n", "estimate", "p_value", "p_holm"]].to_string(index=False))
+     scale  n  estimate  p_value   p_holm
+      team  3  0.333333  0.42265 0.422650
+    vision  3  0.833333  0.03775 0.075499
     """
     return _change_from_wide(_paired_wide(scores, from_wave, to_wave, rater, instrument_id),
                              from_wave, to_wave, level)
@@ -176,7 +201,12 @@ def subgroup_change(scores: pd.DataFrame, participants: pd.DataFrame, by: str,
     Returns
     -------
     The :func:`scale_change` columns plus ``by`` (the subgroup value) and ``suppressed``.
-    Holm adjustment is within each subgroup's family of scales.
+    ``p_holm`` adjusts over one family: every subgroup shown by every scale of the table
+    (subgroup comparisons are exploratory, so they are a family of their own, apart from the
+    overall change). Withheld subgroups are not in the family.
+
+    Missing data: complete pairs only, as :func:`scale_change`; participants with no value of
+    ``by`` are in no subgroup.
     """
     # Pivot once and split the wide table: pivoting each subgroup's scores again cost more
     # than the tests themselves. An inner merge keeps the wide table's (participant, scale)
@@ -194,6 +224,7 @@ def subgroup_change(scores: pd.DataFrame, participants: pd.DataFrame, by: str,
     out["suppressed"] = out["n"] < threshold
     stat_cols = [c for c in CHANGE_COLUMNS if c not in ("scale", "from_wave", "to_wave", "n")]
     out.loc[out["suppressed"], stat_cols] = np.nan
+    out["p_holm"] = holm(out["p_value"])
     return out
 
 
