@@ -252,3 +252,26 @@ def test_tests_withheld_for_disclosure_are_not_in_the_family():
     assert reported.sum() == 2 and cf.loc[~reported, "p_holm"].isna().all()
     assert cf.loc[reported, "p_holm"].to_numpy() == pytest.approx(
         multipletests(cf.loc[reported, "p_value"], method="holm")[1])
+
+
+def test_wilcoxon_ties_differences_equal_in_exact_arithmetic():
+    # Scores in sixths of a point (means of six items). 8/6 - 7/6 and 9/6 - 8/6 differ in
+    # floating point; ranked as R's wilcox.test(digits.rank = 7) ranks them they tie, so the
+    # p-value is the one of the same data in whole sixths, where ties are exact.
+    rng = np.random.default_rng(8)
+    before = rng.integers(6, 31, 60)
+    after = before + rng.integers(-2, 5, 60)
+    res = paired_test(before / 6, after / 6)
+    d = after - before
+    # in floating point the data has more distinct differences than it has in sixths
+    assert np.unique(np.abs(after / 6 - before / 6)).size > np.unique(np.abs(d)).size
+    ref = stats.wilcoxon(d, zero_method="wilcox", method="asymptotic", correction=False)
+    assert res["wilcoxon_p"] == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+def test_wilcoxon_with_a_zero_difference_is_not_exact():
+    # R's wilcox.test cannot give the exact p with zeros, so neither does leadeval
+    x = np.array([3.0, 3.1, 2.5, 4.0, 3.3, 2.2, 3.9])
+    y = x + np.array([0.0, 0.4, -0.15, 0.7, 0.25, 1.1, 0.55])
+    ref = stats.wilcoxon(y, x, zero_method="wilcox", method="asymptotic")
+    assert paired_test(x, y)["wilcoxon_p"] == pytest.approx(ref.pvalue)

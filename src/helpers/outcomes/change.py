@@ -31,8 +31,8 @@ from helpers.multiplicity import holm
 from helpers.outcomes.effect_sizes import paired_effect_sizes
 from helpers.scales import wide_scores
 
-__all__ = ["CHANGE_COLUMNS", "holm", "paired_test", "scale_change", "subgroup_change",
-           "wave_pairs", "wilcoxon_method"]
+__all__ = ["CHANGE_COLUMNS", "RANK_DIGITS", "holm", "paired_test", "rank_rounded",
+           "scale_change", "subgroup_change", "wave_pairs", "wilcoxon_method"]
 
 CHANGE_COLUMNS = ["scale", "from_wave", "to_wave", "estimate", "ci_low", "ci_high", "p_value",
                   "n", "mean_from", "mean_to", "t", "wilcoxon_p", "d_z", "d_z_low", "d_z_high",
@@ -52,7 +52,8 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
     dict: ``estimate`` (mean of after - before), ``ci_low``, ``ci_high``, ``p_value``
     (two-sided paired t-test, :func:`scipy.stats.ttest_rel`), ``t``, ``wilcoxon_p``
     (two-sided signed-rank test, :func:`scipy.stats.wilcoxon`, zero differences dropped as
-    Wilcoxon 1945 did; exact or normal approximation, see :func:`wilcoxon_method`), ``n``
+    Wilcoxon 1945 did, differences ranked after :func:`rank_rounded`; exact or normal
+    approximation, see :func:`wilcoxon_method`), ``n``
     (complete pairs), ``mean_from``, ``mean_to`` and the effect sizes of
     :func:`helpers.outcomes.effect_sizes.paired_effect_sizes`.
 
@@ -105,19 +106,64 @@ def paired_test(before, after, level: float = 0.95) -> dict[str, float]:
         # near-identical answers: scipy warns of precision loss; the estimate stands
         warnings.simplefilter("ignore", RuntimeWarning)
         out["p_value"] = float(stats.ttest_rel(y, x).pvalue)
-        nonzero = diff[diff != 0]
-        if nonzero.size:
-            out["wilcoxon_p"] = float(stats.wilcoxon(y, x, zero_method="wilcox",
-                                                     method=wilcoxon_method(nonzero)).pvalue)
+        ranked = rank_rounded(diff)
+        if (ranked != 0).any():
+            out["wilcoxon_p"] = float(stats.wilcoxon(ranked, zero_method="wilcox",
+                                                     method=wilcoxon_method(diff)).pvalue)
     return out
 
 
-def wilcoxon_method(nonzero_diffs) -> str:
-    """``"exact"`` for up to 50 non-zero differences without ties, else ``"asymptotic"``
-    (normal approximation with tie correction). scipy's ``"auto"`` would run a permutation
-    test for small samples with ties, which is slow for Likert scores and no more useful."""
-    a = np.abs(np.asarray(nonzero_diffs, dtype=float))
-    return "exact" if a.size <= 50 and np.unique(a).size == a.size else "asymptotic"
+#: Significant digits differences are rounded to before they are ranked, as R's
+#: ``wilcox.test(digits.rank = 7)``: scale scores are means of a few items, so differences
+#: such as 8/6 - 7/6 and 9/6 - 8/6 are equal, but not in floating point.
+RANK_DIGITS = 7
+
+
+#: A difference this small is rounding noise (the same mean of items summed in another
+#: order), a zero: scale scores differ by at least a fraction of a point.
+ZERO_DIFFERENCE = 1e-9
+
+
+def rank_rounded(diffs) -> np.ndarray:
+    """Differences rounded to :data:`RANK_DIGITS` significant digits, so that differences
+    equal in exact arithmetic tie when ranked; those within :data:`ZERO_DIFFERENCE` of zero
+    are zeros.
+
+    >>> d = np.array([8 / 6 - 7 / 6, 9 / 6 - 8 / 6, 0.1 + 0.2 - 0.3, -1.0])
+    >>> bool(d[0] == d[1]), bool(rank_rounded(d)[0] == rank_rounded(d)[1])   # a sixth each
+    (False, True)
+    >>> float(d[2]), float(rank_rounded(d)[2])
+    (5.551115123125783e-17, 0.0)
+    """
+    d = np.asarray(diffs, dtype=float)
+    out = np.zeros_like(d)
+    nz = np.abs(d) > ZERO_DIFFERENCE
+    scale = 10.0 ** (np.floor(np.log10(np.abs(d[nz]))) - (RANK_DIGITS - 1))
+    out[nz] = np.round(d[nz] / scale) * scale
+    return out
+
+
+def wilcoxon_method(diffs) -> str:
+    """How the signed-rank p-value is computed, by R's rule (``wilcox.test``).
+
+    ``"exact"`` for up to 50 non-zero differences with no zero difference and no ties among
+    the absolute differences (after :func:`rank_rounded`); otherwise ``"asymptotic"``: the
+    normal approximation with the tie-corrected variance and no continuity correction.
+    R's ``wilcox.test`` declines the exact distribution when there are zeros; scipy's
+    ``"auto"`` would run a permutation test for small samples with ties, slow for Likert
+    scores and no more useful.
+
+    Examples
+    --------
+    >>> wilcoxon_method([0.5, -1.0, 2.0]), wilcoxon_method([0.5, 0.0, 2.0])
+    ('exact', 'asymptotic')
+    >>> wilcoxon_method([8 / 6 - 7 / 6, 9 / 6 - 8 / 6, 1.0])   # a tie in exact arithmetic
+    'asymptotic'
+    """
+    d = rank_rounded(diffs)
+    a = np.abs(d[d != 0])
+    exact = a.size <= 50 and a.size == d.size and np.unique(a).size == a.size
+    return "exact" if exact else "asymptotic"
 
 
 def scale_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",
