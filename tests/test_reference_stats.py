@@ -112,3 +112,22 @@ def test_cohen_kappa_and_krippendorff_alpha_per_code_and_overall_match_r():
         assert row["n"] == r["n"]
         assert row["kappa"] == pytest.approx(r["kappa"], rel=1e-4), r["code_id"]
         assert row["estimate"] == pytest.approx(r["alpha"], rel=1e-4), r["code_id"]
+
+
+def test_segment_bootstrap_of_overall_alpha_matches_r_on_rs_resamples():
+    # R drew 200 resamples of the 123 segments (its RNG); leadeval's resample_alphas on the
+    # same draws must give R's alpha for each, and the same percentile interval.
+    import numpy as np
+
+    from helpers.reliability import presence_matrix, resample_alphas
+
+    boot = REF["agreement_bootstrap"]
+    codings = pd.read_csv(ORACLES / "codings.csv").rename(columns={"segment": "segment_id"})
+    matrices = [presence_matrix(codings, c) for c in sorted(codings["code_id"].unique())]
+    pooled = np.concatenate([m.to_numpy() for m in matrices], axis=1)
+    segment = np.concatenate([m.columns.to_numpy() for m in matrices])   # numbered 1..123
+    assert pooled.shape[1] == boot["units"] and segment.max() == boot["segments"]
+    draws = np.array([[int(k) - 1 for k in d.split()] for d in boot["draws"]])
+    alphas = resample_alphas(pooled, draws, segment - 1)
+    assert alphas == pytest.approx(boot["alpha"], rel=1e-4)
+    assert list(np.quantile(alphas, [0.025, 0.975])) == pytest.approx(boot["ci"], rel=1e-4)

@@ -214,6 +214,23 @@ agree_rows[[length(agree_rows) + 1]] <- list(code_id = "__overall__", n = length
                                              alpha = kripp_nominal(pooled))
 out$agreement <- agree_rows
 
+# --- Krippendorff's alpha: the segment (cluster) bootstrap of the overall row ---------------
+# The pooled matrix's units are code x segment; a resample draws segments with replacement and
+# keeps every code of each drawn segment. R's own draws (its RNG, not numpy's) are written out,
+# so the test recomputes alpha on exactly these resamples.
+set.seed(20241125)
+B <- 200; G <- length(segs)
+segment_of <- rep(seq_len(G), times = ncol(pooled) / G)
+draws <- matrix(sample.int(G, G * B, replace = TRUE), nrow = B)
+boot_alpha <- apply(draws, 1, function(d) {
+  cols <- unlist(lapply(d, function(k) which(segment_of == k)))
+  kripp_nominal(pooled[, cols, drop = FALSE])
+})
+out$agreement_bootstrap <- list(
+  n_boot = B, segments = G, units = ncol(pooled),
+  draws = apply(draws, 1, paste, collapse = " "), alpha = boot_alpha,
+  ci = unname(quantile(boot_alpha, c(0.025, 0.975), type = 7)))
+
 # --- ITS: least squares with Newey-West errors, t with residual df (lmtest::coeftest) -------
 its_fit <- function(y, time, after) {
   n <- length(y); L <- floor(4 * (n / 100)^(2 / 9))
