@@ -102,7 +102,11 @@ def holm_family(p_values, n=None, threshold: int = 0) -> np.ndarray:
 
 
 def family_size(p_holm) -> int:
-    """Tests in a family: the adjusted p-values that are not missing."""
+    """Tests in a family: the adjusted p-values that are not missing.
+
+    >>> family_size([0.02, float("nan"), 0.04])
+    2
+    """
     return int(np.isfinite(np.asarray(p_holm, dtype=float)).sum())
 
 
