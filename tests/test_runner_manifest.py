@@ -67,7 +67,7 @@ def test_repository_manifest_runs_every_analysis_per_programme_and_cohort(repo_r
         for pid, cid in cohorts:
             assert f"{pid}/all/{name}.html" in outputs and f"{pid}/{cid}/{name}.html" in outputs
     assert len(outputs) == len(units["programmes"]) * len(names) + len(cohorts) * (len(names) - 1)
-    assert len(outputs) == 179
+    assert len(outputs) == 208
 
 
 @pytest.mark.parametrize("text, message", [
@@ -95,6 +95,7 @@ def test_repository_manifest_lists_every_notebook(repo_root):
     names = [e.name for e in m.entries]
     assert names == ["00_data_quality", "10_reach_and_reaction", "20_leadership_outcomes",
                      "30_qualitative_themes", "40_improvement_projects", "50_networks",
+                     "60_equality_and_value",
                      "90_evaluation_report"]
     per = {e.name: e.per for e in m.entries}
     assert per["50_networks"] == per["90_evaluation_report"] == ("programme", "cohort")

@@ -31,7 +31,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOTEBOOKS = ["00_data_quality", "10_reach_and_reaction", "20_leadership_outcomes",
              "30_qualitative_themes", "40_improvement_projects", "50_networks",
-             "90_evaluation_report"]
+             "60_equality_and_value", "90_evaluation_report"]
 
 
 def require_axe() -> None:
