@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import quotes as qu
 from helpers import themes as th
 
 CODES = pd.DataFrame([
@@ -106,34 +107,40 @@ def test_cooccurrence_counts_and_jaccard():
 
 
 def test_exemplar_quotes_are_redacted_and_attributed_by_role_and_cohort():
-    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
-                                per_theme=3)
+    # threshold 1: every role is "shared" by enough people, so role and cohort are shown.
+    quotes = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
+                                per_theme=3, threshold=1)
     t1 = quotes[quotes["theme_id"] == "T1"]
     assert len(t1) == 3  # one per person: p1, p2 and the focus group
     text = " ".join(quotes["quote"])
     assert "jo.bloggs@nhs.net" not in text and "Priya" not in text
     assert "[email]" in text and "[name]" in text
     assert set(quotes["attribution"]) <= {"Consultant, cohort c1", "Matron, cohort c1",
-                                          "Consultant, cohort c2", "Participant"}
+                                          "Consultant, cohort c2", "Focus group"}
     for pid in ("p1", "p2", "p3", "s1", "src1"):
         assert pid not in " ".join(quotes.astype(str).to_numpy().ravel())
-    one = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=1)
+    one = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=1, threshold=1)
     assert one.groupby("theme_id").size().max() == 1
     # Double-coded segments both coders put under Restorative space (s1, s3) come first.
     chosen = one.set_index("theme_id").loc["T1", "quote"]
     assert "safe to speak" in chosen or "trusted the room" in chosen
 
 
-def test_framework_matrix_cells_and_case_labels():
-    fm = th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"])
+def test_framework_matrix_rows_are_groups_not_people():
+    fm = qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
+                             threshold=1)
     assert list(fm.columns) == ["Restorative space", "Cross-speciality", "Managers"]
-    assert list(fm.index) == ["Case 1 – Consultant, cohort c1", "Case 2 – Matron, cohort c1",
-                              "Case 3 – Consultant, cohort c2", "Case 4 – focus group"]
-    p1 = fm.loc["Case 1 – Consultant, cohort c1"]
-    assert p1["Restorative space"].startswith("2 · Write to me at [email], [name] said")
-    assert p1["Managers"] == ""
-    assert fm.loc["Case 3 – Consultant, cohort c2", "Managers"].startswith("1 · Surgeons")
-    assert len(th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, max_cases=2)) == 2
+    assert fm.index.name == "Group"
+    assert set(fm.index) == {"Consultant, cohort c1", "Matron, cohort c1", "Consultant, cohort c2",
+                             "Focus group"}
+    assert not any(label.startswith("Case") for label in fm.index)
+    p1 = fm.loc["Consultant, cohort c1"]
+    # p1 raised Restorative space (s1, s2) and Cross-speciality (s1) but is one person: one cell.
+    assert (p1 != "").sum() == 1
+    assert fm.loc["Consultant, cohort c2"].tolist().count("") == 2  # p3: one of T2, T3 only
+    assert "jo.bloggs" not in " ".join(fm.to_numpy().ravel())
+    assert len(qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, max_rows=2,
+                                   threshold=1)) == 2
 
 
 def test_saturation_curve():
@@ -169,7 +176,7 @@ def test_large_dataset_matches_naive_counts():
 
 
 def test_a_passage_illustrates_one_theme_only():
-    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=3)
+    quotes = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=3, threshold=1)
     # s1 is coded to T1 and T2: quoted for T1, so T2 falls back to s4.
     t2 = quotes[quotes["theme_id"] == "T2"]["quote"].tolist()
     assert t2 == ["Surgeons and physicians finally talked, and the managers joined in too."]
