@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import quotes as qu
+from helpers.attribution import released_descriptors, smallest_match
 from helpers import themes as th
 
 CODES = pd.DataFrame([
@@ -221,3 +222,167 @@ def test_agreement_table_formats_and_suppresses():
     assert set(table["Segments"]) == {"<5"}
     assert table["Code"].iloc[-1] == "All codes"
     assert set(table["Agreement"]) <= {"good", "tentative", "poor", "not computable"}
+
+
+# --- who a quote may be attributed to -------------------------------------------------------
+
+def _people(rows):
+    """participants from (cohort, profession, role, count) rows, ids p000, p001, ..."""
+    out = []
+    for cohort, profession, role, n in rows:
+        out += [(cohort, profession, role)] * n
+    frame = pd.DataFrame(out, columns=["cohort_id", "profession", "role"])
+    frame.insert(0, "participant_id", [f"p{i:03d}" for i in range(len(frame))])
+    frame["speciality"] = "Haematology"
+    return frame
+
+
+def _one_segment_each(people):
+    segments = pd.DataFrame({"segment_id": [f"s{i:03d}" for i in range(len(people))],
+                             "source_id": [f"i{i:03d}" for i in range(len(people))],
+                             "source_type": "interview",
+                             "participant_id": people["participant_id"], "wave": "post",
+                             "text": "I valued the time away from the ward to think about my team."})
+    codings = pd.DataFrame({"segment_id": segments["segment_id"], "code_id": "a", "coder_id": "A"})
+    return segments, codings
+
+
+def test_rare_role_falls_back_to_profession_then_cohort():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "medical", "Associate Medical Director", 3),
+                      ("c1", "nursing", "Matron", 2), ("c1", "nursing", "Lead Nurse", 1),
+                      ("c1", "nursing", "Ward Manager", 2), ("c1", "AHP", "Lead Physiotherapist", 2)])
+    out = released_descriptors(people, k=5).join(people.set_index("participant_id")["role"].rename("held"))
+    by_role = out.groupby("held")["label"].agg(set).to_dict()
+    assert by_role["Consultant"] == {"Consultant, cohort c1"}
+    assert by_role["Lead Nurse"] == by_role["Matron"] == {"Participant (nursing), cohort c1"}
+    # 3 AMDs (too few as a role, and too few medical staff left) and 2 AHPs: the cohort alone.
+    assert by_role["Associate Medical Director"] == by_role["Lead Physiotherapist"] == \
+        {"Participant, cohort c1"}
+    assert out["label"].value_counts().min() >= 5
+
+
+def test_last_few_of_a_cohort_join_the_smallest_group():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "nursing", "Matron", 5),
+                      ("c1", "AHP", "Lead Audiologist", 1)])
+    out = released_descriptors(people, k=5)
+    # One audiologist left over could not be "Participant, cohort c1" alone: the matrons join.
+    assert out["label"].value_counts().to_dict() == {"Participant, cohort c1": 6,
+                                                     "Consultant, cohort c1": 6}
+
+
+def test_small_cohorts_are_pooled_or_not_quoted():
+    people = _people([("c1", "medical", "Consultant", 8), ("c2", "nursing", "Matron", 2),
+                      ("c3", "nursing", "Matron", 3)])
+    out = released_descriptors(people, k=5)
+    assert set(out.loc[out["level"] == "programme", "label"]) == {"Participant"}
+    assert out["quotable"].all()  # c2 + c3 = 5 people: enough to share "Participant"
+    fewer = people[people["cohort_id"] != "c2"]
+    out = released_descriptors(fewer, k=5)
+    assert not out.loc[out["level"] == "withheld"].empty
+    segments, codings = _one_segment_each(fewer)
+    quotes = qu.exemplar_quotes(segments, codings, CODES, fewer, per_theme=50, threshold=5)
+    assert len(quotes) == 8 and set(quotes["attribution"]) == {"Consultant, cohort c1"}
+
+
+def test_scope_below_threshold_quotes_nobody_not_even_a_focus_group():
+    assert qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, threshold=5).empty
+    assert qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, threshold=5).empty
+    assert qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, None, threshold=1).empty
+
+
+def test_description_does_not_depend_on_who_is_quoted():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "medical", "Registrar", 3),
+                      ("c1", "nursing", "Matron", 5)])
+    segments, codings = _one_segment_each(people)
+    every = qu.quotable_passages(segments, codings, CODES, people, threshold=5)
+    # Only the registrars spoke: they are still described as the whole scope allows.
+    few = segments["participant_id"].isin(people.loc[people["role"] == "Registrar", "participant_id"])
+    some = qu.quotable_passages(segments[few], codings, CODES, people, threshold=5)
+    assert set(some["attribution"]) == {"Participant, cohort c1"}
+    assert some.set_index("segment_id")["attribution"].equals(
+        every.set_index("segment_id").loc[some["segment_id"], "attribution"])
+
+
+def test_no_speciality_or_organisation_in_any_attribution():
+    people = _people([("c1", "medical", "Consultant", 6)]).assign(organisation="Trust X")
+    segments, codings = _one_segment_each(people)
+    quotes = qu.exemplar_quotes(segments, codings, CODES, people, per_theme=9, threshold=5)
+    assert len(quotes) == 6
+    assert not quotes["attribution"].str.contains("Haematology|Trust X").any()
+
+
+@pytest.fixture(scope="module")
+def sample_scopes(sample_dataset_path):
+    """(programme, cohort or None, scoped dataset) for every programme and cohort of the sample."""
+    from helpers.report import open_report
+
+    full = open_report(sample_dataset_path, "barts_kf_scl", theme=False).full
+    out = []
+    for pid in full.programmes["programme_id"].astype(str):
+        out.append((pid, None, full.subset(programme_id=pid)))
+        for cid in full.cohorts.loc[full.cohorts["programme_id"] == pid, "cohort_id"].astype(str):
+            out.append((pid, cid, full.subset(programme_id=pid, cohort_id=cid)))
+    return full, out
+
+
+def test_sample_no_quote_descriptors_match_fewer_than_threshold(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    checked = 0
+    for pid, cid, d in scopes:
+        quotes = qu.exemplar_quotes(d.segments, d.codings, d.codes, d.participants,
+                                    full.meta.get("redact_names") or [], threshold=k)
+        passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+        people = passages[passages["participant_id"] != ""]
+        for shown in (quotes, people):
+            if len(shown):
+                assert smallest_match(shown, d.participants).min() >= k, (pid, cid)
+        fm = qu.framework_matrix(d.segments, d.codings, d.codes, d.participants, threshold=k)
+        assert set(fm.index) <= set(passages["attribution"]), (pid, cid)
+        if d.participants["participant_id"].nunique() < k:
+            assert quotes.empty and fm.empty, (pid, cid)
+        checked += len(quotes)
+    assert checked > 50
+
+
+def test_sample_programme_and_cohort_reports_describe_a_speaker_alike(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    programme = {}
+    compared = 0
+    for pid, cid, d in scopes:
+        passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+        said = passages.drop_duplicates("segment_id").set_index("segment_id")["attribution"]
+        if cid is None:
+            programme[pid] = said
+            continue
+        both = said.index.intersection(programme[pid].index)
+        assert said[both].tolist() == programme[pid][both].tolist(), (pid, cid)
+        compared += len(both)
+    assert compared > 100
+
+
+def test_sample_framework_row_never_repeats_a_speaker(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    pid, _, d = next(s for s in scopes if s[0] == "barts_kf_scl" and s[1] is None)
+    fm = qu.framework_matrix(d.segments, d.codings, d.codes, d.participants, threshold=k)
+    passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+    passages["cell"] = [qu.shorten(t, 90) for t in passages["text"]]
+    for group, row in fm.iterrows():
+        mine = passages[passages["attribution"] == group]
+        speakers = [set(mine.loc[mine["cell"] == cell, "speaker"]) for cell in row if cell]
+        assert all(speakers)
+        unique = [next(iter(s)) for s in speakers if len(s) == 1]
+        assert len(unique) == len(set(unique)), group
+    assert (fm != "").to_numpy().sum() >= 2 * len(fm)
+
+
+def test_attribution_and_quotes_examples():
+    import doctest
+
+    from helpers import attribution
+
+    for module in (attribution, qu):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
