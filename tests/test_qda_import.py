@@ -187,3 +187,25 @@ def test_min_overlap_option_reaches_the_reader(dataset, tmp_path, capsys):
     assert "d0000000-0000-4000-8000-000000000091" not in set(paired["segment_id"])
     assert main(["import-qda", str(qdpx), "--dataset", str(other), "--min-overlap", "1.5"]) == 2
     assert "min_overlap must be above 0 and at most 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["absolute://{secret}", "relative:///secret.txt"])
+def test_project_pulling_a_local_file_is_refused_exit_2_nothing_written(dataset, tmp_path, capsys, url):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Working with my operational manager changed everything. SECRET-TOKEN",
+                      encoding="utf-8")
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
+        "relative:///texts/Interview%20P05.txt", url.format(secret=secret.as_posix())).replace(
+        'origin="QualCoder 3.5"', f'origin="QualCoder 3.5" basePath="{secret.parent.as_posix()}"')
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    qdpx = build_qdpx(folder, tmp_path / "hostile.qdpx")
+    before = snapshot(dataset)
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "hostile.qdpx" in err and "'Interview P05'" in err and "line 9" in err
+    assert "not changed" in err and "Traceback" not in err
+    assert snapshot(dataset) == before
+    assert not any(b"SECRET-TOKEN" in content for content in snapshot(dataset).values())
