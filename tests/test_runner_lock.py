@@ -1,5 +1,6 @@
 """One run per reports folder; a lock left by a killed run is cleared."""
 
+import os
 import subprocess
 import sys
 import time
@@ -38,7 +39,8 @@ def test_second_run_is_refused_naming_the_holder(tmp_path):
 
 def test_lock_is_released_and_reusable(tmp_path):
     with RunLock(tmp_path) as lock:
-        assert lock.path.read_text().strip().isdigit()
+        assert lock.path.read_text().split()[0] == str(os.getpid())
+    assert not lock.path.exists()  # released: no empty lock file left behind
     with RunLock(tmp_path) as again:
         assert again.stale_pid is None
 
