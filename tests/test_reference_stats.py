@@ -24,3 +24,110 @@ def test_cronbach_alpha_and_unrounded_feldt_interval_match_psych_to_4_significan
         assert est == pytest.approx(r["alpha"], rel=1e-4)
         assert lo == pytest.approx(r["ci_low"], rel=1e-4)
         assert hi == pytest.approx(r["ci_high"], rel=1e-4)
+
+
+# --- paired change, 360 gaps and inter-coder agreement ---------------------------------------
+#
+# R's families: per scope, Holm over every scale at every wave pair (change) and over every
+# scale at every wave (gaps), the outcomes report's families. The tests build the report's
+# frames (helpers.outcomes.report.change_frame and gap_frame) from the oracle's inputs, so the
+# family as the report forms it is what is compared.
+
+CHANGE_KEYS = ["n", "estimate", "ci_low", "ci_high", "t", "p_value", "wilcoxon_p", "d_z",
+               "d_z_low", "d_z_high", "d_av", "d_av_low", "d_av_high", "g_av", "p_holm"]
+GAP_KEYS = ["n", "estimate", "ci_low", "ci_high", "p_value", "p_holm"]
+THRESHOLD = 5   # the sample dataset's suppress_below; every oracle test has n >= 7
+
+
+def _scope(df: pd.DataFrame, scope: str) -> pd.DataFrame:
+    return df if scope == "all" else df[df["cohort_id"] == scope]
+
+
+def _outcomes(scores: pd.DataFrame):
+    from types import SimpleNamespace
+
+    from helpers.outcomes.report import Outcomes
+
+    rep = SimpleNamespace(threshold=THRESHOLD, data=SimpleNamespace())
+    waves = [w for w in ("baseline", "post", "follow_up") if w in set(scores["wave"])]
+    return Outcomes(rep, [{"instrument_id": "hlm360", "name": "HLM"}], scores, {}, waves)
+
+
+def _change_scores(scope: str) -> pd.DataFrame:
+    wide = _scope(pd.read_csv(ORACLES / "change_scores.csv"), scope)
+    long = wide.melt(id_vars=["cohort_id", "person", "scale"], var_name="wave", value_name="score")
+    return long.assign(participant_id=long["person"].astype(str), instrument_id="hlm360",
+                       rater="self").dropna(subset=["score"])
+
+
+def _gap_scores(scope: str) -> pd.DataFrame:
+    g = _scope(pd.read_csv(ORACLES / "gap_scores.csv"), scope)
+    # others' mean as one rater type: participant_gaps averages rater types, so gap = self - others
+    long = g.melt(id_vars=["cohort_id", "person", "scale", "wave"], value_vars=["self", "others"],
+                  var_name="rater", value_name="score")
+    long["rater"] = long["rater"].replace({"others": "manager"})
+    return long.assign(participant_id=long["person"].astype(str), instrument_id="hlm360")
+
+
+def _check(got: pd.Series, want: dict, keys: list[str], where: str) -> None:
+    """4 significant digits; a change of exactly zero (both programs give rounding noise,
+    about 1e-17) has no significant digits, so estimates, intervals, t and effect sizes also
+    pass within 1e-12 absolute. P-values are compared relatively only, however small."""
+    for k in keys:
+        noise = 0.0 if k.startswith("p_") or k.endswith("_p") else 1e-12
+        assert float(got[k]) == pytest.approx(want[k], rel=1e-4, abs=noise), f"{where} {k}"
+
+
+@pytest.mark.parametrize("scope", ["all", "barts_c01", "barts_c05"])
+def test_paired_change_effect_sizes_and_holm_family_match_r(scope):
+    from helpers.outcomes.report import change_frame
+
+    cf = change_frame(_outcomes(_change_scores(scope))).set_index(["scale", "from_wave", "to_wave"])
+    rows = [r for r in REF["change"] if r["scope"] == scope]
+    assert len(rows) == 27 and len(cf) == 27   # 9 scales x 3 wave pairs: one family
+    for r in rows:
+        _check(cf.loc[(r["scale"], r["from_wave"], r["to_wave"])], r, CHANGE_KEYS,
+               f"{scope} {r['scale']} {r['from_wave']}->{r['to_wave']}")
+
+
+@pytest.mark.parametrize("scope", ["all", "barts_c01", "barts_c05"])
+def test_360_gaps_and_their_holm_family_match_r(scope):
+    from helpers.outcomes.report import gap_frame
+
+    gf = gap_frame(_outcomes(_gap_scores(scope))).set_index(["scale", "wave"])
+    rows = [r for r in REF["gaps"] if r["scope"] == scope]
+    assert len(rows) == 18 and len(gf) == 18   # 9 scales x 2 waves: one family
+    for r in rows:
+        _check(gf.loc[(r["scale"], r["wave"])], r, GAP_KEYS, f"{scope} {r['scale']} {r['wave']}")
+
+
+def test_cohen_kappa_and_krippendorff_alpha_per_code_and_overall_match_r():
+    from helpers.reliability import code_agreement
+
+    codings = pd.read_csv(ORACLES / "codings.csv").rename(columns={"segment": "segment_id"})
+    got = code_agreement(codings, n_boot=0).set_index("code_id")
+    assert len(got) == len(REF["agreement"]) == 20
+    for r in REF["agreement"]:
+        row = got.loc[r["code_id"]]
+        assert row["n"] == r["n"]
+        assert row["kappa"] == pytest.approx(r["kappa"], rel=1e-4), r["code_id"]
+        assert row["estimate"] == pytest.approx(r["alpha"], rel=1e-4), r["code_id"]
+
+
+def test_segment_bootstrap_of_overall_alpha_matches_r_on_rs_resamples():
+    # R drew 200 resamples of the 123 segments (its RNG); leadeval's resample_alphas on the
+    # same draws must give R's alpha for each, and the same percentile interval.
+    import numpy as np
+
+    from helpers.reliability import presence_matrix, resample_alphas
+
+    boot = REF["agreement_bootstrap"]
+    codings = pd.read_csv(ORACLES / "codings.csv").rename(columns={"segment": "segment_id"})
+    matrices = [presence_matrix(codings, c) for c in sorted(codings["code_id"].unique())]
+    pooled = np.concatenate([m.to_numpy() for m in matrices], axis=1)
+    segment = np.concatenate([m.columns.to_numpy() for m in matrices])   # numbered 1..123
+    assert pooled.shape[1] == boot["units"] and segment.max() == boot["segments"]
+    draws = np.array([[int(k) - 1 for k in d.split()] for d in boot["draws"]])
+    alphas = resample_alphas(pooled, draws, segment - 1)
+    assert alphas == pytest.approx(boot["alpha"], rel=1e-4)
+    assert list(np.quantile(alphas, [0.025, 0.975])) == pytest.approx(boot["ci"], rel=1e-4)

@@ -377,12 +377,3 @@ def test_sample_framework_row_never_repeats_a_speaker(sample_scopes):
         assert len(unique) == len(set(unique)), group
     assert (fm != "").to_numpy().sum() >= 2 * len(fm)
 
-
-def test_attribution_and_quotes_examples():
-    import doctest
-
-    from helpers import attribution
-
-    for module in (attribution, qu):
-        result = doctest.testmod(module)
-        assert result.attempted > 0 and result.failed == 0, module.__name__

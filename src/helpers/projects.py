@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.its import segmented_regression
+from helpers.multiplicity import family_size, holm
 from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
                          variation_icon, xmr)
 
@@ -231,7 +232,8 @@ def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]
 
 
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
-                   "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
+                   "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value",
+                   "p_holm"]
 
 
 def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.DataFrame:
@@ -243,6 +245,11 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
     is drawn. The segmented regression (:func:`level_change_fast`, the model of
     :func:`level_change`) is fitted only for series with at least ``min_points`` points on each
     side of the start (Wagner et al. 2002); the others get missing estimates. ``charts`` (a dict from :func:`project_charts`) avoids recomputing them.
+
+    ``p_holm`` is Holm's adjustment (:func:`helpers.multiplicity.holm`) over the report's
+    family of interrupted time series tests: the level change of every project in ``data``
+    that has one (projects too short to fit are not tested and not in the family). Improvement
+    projects are separate questions from the survey outcomes, so they are not pooled with them.
     """
     p = data.projects
     if p.empty:
@@ -270,6 +277,7 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
         "start_date": starts.to_numpy(), "n_before": n_before, "n_after": n_after,
         "limits": limits, "variation": variation, "assurance": assurance, **est,
     })
+    out["p_holm"] = holm(out["p_value"])
     return out[SUMMARY_COLUMNS]
 
 
@@ -329,6 +337,7 @@ def chart_selection_sentence(summary: pd.DataFrame, shown: pd.DataFrame) -> str:
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Readable per-project table of :func:`project_summary` (icons in words, change with CI)."""
+    from helpers.outcomes.display import fmt_p_short
     from helpers.report.fmt import fmt_ci, fmt_signed
 
     def change(r):
@@ -342,6 +351,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         "Variation": summary["variation"].map(VARIATION_LABELS),
         "Assurance": summary["assurance"].map(ASSURANCE_LABELS),
         "Level change (95% CI)": [change(r) for _, r in summary.iterrows()],
+        "p (Holm)": [fmt_p_short(p) for p in summary["p_holm"]],
         "Unit": summary["unit"],
     })
 
@@ -387,7 +397,8 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
                      "are needed on each side), so no before/after effect can be concluded.")
         else:
             text += (f". Level change after the start: {fmt_signed(r['estimate'], 1)} {r['unit']} "
-                     f"(95% CI {fmt_ci(r['ci_low'], r['ci_high'], 1)}, {fmt_p(r['p_value'])}).")
+                     f"(95% CI {fmt_ci(r['ci_low'], r['ci_high'], 1)}, {fmt_p(r['p_value'])}; "
+                     f"Holm-adjusted {fmt_p(r['p_holm'])}).")
         out.append(text)
     return out
 
@@ -558,10 +569,13 @@ def show_project_summaries(rep, summary: pd.DataFrame) -> None:
         return
     ranked = by_signal(summary) if len(summary) > MAX_ROWS else summary
     table, extra = _capped(summary_table(ranked), len(ranked), _variation_counts(ranked.iloc[MAX_ROWS:]))
+    m = family_size(summary["p_holm"])
     show_table(table, caption=f"Icons and level change at the start, {rep.scope}",
                note=f"Level change: segmented regression with Newey-West errors, estimated only "
-                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start."
-                    + extra)
+                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start. "
+                    f"p (Holm): the level-change tests of this report's {m:,} project"
+                    f"{'s' if m != 1 else ''} with enough points are one Holm family (Holm 1979), "
+                    "apart from the survey outcomes." + extra)
     show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
 
 

@@ -618,7 +618,8 @@ def show_agreement(rep, n_boot: int = 1000) -> None:
     show_table(agreement_table(agreement, rep.threshold),
                "Inter-coder agreement per code and overall, on the double-coded segments",
                note="Each code is a yes/no judgement per segment. Kappa: Cohen (two coders); alpha: "
-                    "Krippendorff, nominal, 95% bootstrap interval over segments. Alpha of 0.80 or more "
+                    "Krippendorff, nominal, 95% bootstrap interval resampling segments (for all codes, whole "
+                    "segments with every code on them). Alpha of 0.80 or more "
                     "is good, 0.667 to 0.80 tentative, below 0.667 poor (Krippendorff 2004).")
     poor = agreement.iloc[:-1]
     poor = poor[poor["rating"] == "poor"]["label"].tolist()

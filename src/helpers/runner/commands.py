@@ -226,13 +226,18 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     err = sys.stderr
     commit = git_commit(Path(__file__).resolve().parent)
     fields, specs = {}, []
+    programmes = {p["programme_id"]: p for p in info["units"]["programmes"]}
+    single = mf.single_cohort_programmes(info["units"])
     for job in todo:
         heading = first_heading(notebooks[job.entry.path].get("cells", [])) or job.entry.name
         scope = scope_in_words(info["units"], job.programme_id, job.cohort_id)
-        programme_name = scope_in_words(info["units"], job.programme_id, None).removesuffix(" (all cohorts)")
+        programme = programmes.get(job.programme_id, {})
         fields[job.output] = {"notebook": job.notebook, "parameters": job.parameters, "output": job.output,
                               "programme_id": job.programme_id, "cohort_id": job.cohort_id,
-                              "programme_name": programme_name, "title": heading}
+                              "programme_name": programme.get("name") or job.programme_id,
+                              "provider": programme.get("provider") or "",
+                              "host_organisation": programme.get("host_organisation") or "",
+                              "single_cohort": single.get(job.programme_id), "title": heading}
         specs.append({
             "notebook": str(job.entry.path), "output": job.output,
             "parameters": {"dataset": str(dataset), **job.parameters},
