@@ -438,6 +438,9 @@ METHODS = [
     ("themes", "Cohen's kappa and Krippendorff's alpha, bootstrap interval resampling segments",
      "Coder agreement", "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011); "
      "Davison and Hinkley (1997)"),
+    ("themes", "Quotes attributed only by descriptors (role, profession, cohort) that at least "
+     "suppress_below people in scope share, else broader or none; no per-person case labels",
+     "Quote attribution", "Sweeney (2002), Int J Uncertain Fuzziness Knowl-Based Syst 10:557-570"),
     ("themes", "Joint display: statistics by themes, Welch difference in means", "Mixed methods",
      "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
     ("results", "XmR statistical process control charts and Making Data Count icons",

@@ -2,7 +2,10 @@
 
 Order of work, so that nothing runs unless everything is right:
 
-1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it);
+1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it)
+   and the dataset's lock, shared (waiting for an import to finish; exit 2 after
+   LEADEVAL_IMPORT_WAIT seconds), held until the run ends so no report reads a half-imported
+   dataset;
 2. hash the dataset's files; validate it with ``helpers.data.load_dataset`` when that hash is new
    (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
@@ -151,12 +154,17 @@ def _run(args: argparse.Namespace) -> int:
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
 
-    from helpers.runner.lock import RunLock
+    from helpers.data.staging import lock_wait
+    from helpers.runner.lock import DatasetLock, RunLock
 
     lock = RunLock(out).acquire()
+    reading = None
     try:
         if lock.stale_pid:
             print(f"leadeval run: cleared a stale lock left by process {lock.stale_pid}", file=err)
+        if dataset != out:  # the same folder is already locked, exclusively
+            reading = DatasetLock(dataset, shared=True).acquire(
+                lock_wait(), lambda text: print(f"leadeval run: {text}", file=err))
         store = Store(out)
         dirty = bool(remove_temp_files(out)) or store.replayed > 0
         notes = store.reconcile()
@@ -206,6 +214,8 @@ def _run(args: argparse.Namespace) -> int:
         return _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out,
                         dataset, n_jobs, keep, scheduler, t0)
     finally:
+        if reading is not None:
+            reading.release()
         lock.release()
 
 
