@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.careers import aalen_johansen, pipeline_at
 from helpers.scales import _alpha
 
 ORACLES = Path(__file__).parent / "oracles"
@@ -24,3 +26,28 @@ def test_cronbach_alpha_and_unrounded_feldt_interval_match_psych_to_4_significan
         assert est == pytest.approx(r["alpha"], rel=1e-4)
         assert lo == pytest.approx(r["ci_low"], rel=1e-4)
         assert hi == pytest.approx(r["ci_high"], rel=1e-4)
+
+
+def _scope(df: pd.DataFrame, scope: str) -> pd.DataFrame:
+    return df if scope == "all" else df[df["cohort_id"] == scope]
+
+
+def test_pipeline_cumulative_incidence_and_interval_match_cmprsk_to_4_significant_digits():
+    pipe = pd.read_csv(ORACLES / "pipeline.csv")
+    for r in REF["pipeline"]:
+        d = _scope(pipe, r["scope"])
+        durations = pd.DataFrame({
+            "months": d["months"], "moved": d["status"] == 1,
+            "censored_by": np.select([d["status"] == 1, d["status"] == 2],
+                                     ["", "left the NHS"], "observation end")})
+        at = pipeline_at(durations, (r["months"],)).iloc[0]
+        assert at["n"] == r["n"]
+        assert at["method"] == ("Aalen-Johansen" if r["n_left"] else "Kaplan-Meier")
+        assert at["estimate"] == pytest.approx(r["cuminc"], rel=1e-4)
+        assert at["estimate"] == pytest.approx(r["aj_survfit"], rel=1e-4)
+        assert at["ci_low"] == pytest.approx(r["ci_low"], rel=1e-4)
+        assert at["ci_high"] == pytest.approx(r["ci_high"], rel=1e-4)
+        assert at["km_estimate"] == pytest.approx(r["km_incidence"], rel=1e-4)
+        curve = aalen_johansen(d["months"], d["status"])
+        var = curve.loc[curve["months"] <= r["months"], "variance"].iloc[-1]
+        assert var == pytest.approx(r["cuminc_var"], rel=1e-4)

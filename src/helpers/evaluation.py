@@ -428,8 +428,9 @@ METHODS = [
      "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
     ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
      "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
-    ("pipeline", "Kaplan-Meier cumulative incidence with censoring", "Leadership pipeline",
-     "Kaplan and Meier (1958), JASA 53:457-481; lifelines"),
+    ("pipeline", "Aalen-Johansen cumulative incidence with leaving the NHS as a competing event "
+     "(Kaplan-Meier where nobody left), log(-log) intervals", "Leadership pipeline",
+     "Aalen and Johansen (1978), Scand J Stat 5:141-150; Gray (1988), Ann Stat 16:1141-1154"),
     ("themes", "Theme prevalence by participants, sources and segments; Framework Method",
      "Qualitative themes", "Gale et al. (2013), BMC Med Res Methodol 13:117"),
     ("themes", "Cohen's kappa and Krippendorff's alpha", "Coder agreement",
