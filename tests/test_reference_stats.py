@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from helpers.careers import aalen_johansen, pipeline_at
+from helpers.its import newey_west_lags, segmented_regression
+from helpers.projects import level_change_fast
 from helpers.scales import _alpha
 
 ORACLES = Path(__file__).parent / "oracles"
@@ -51,3 +53,25 @@ def test_pipeline_cumulative_incidence_and_interval_match_cmprsk_to_4_significan
         curve = aalen_johansen(d["months"], d["status"])
         var = curve.loc[curve["months"] <= r["months"], "variance"].iloc[-1]
         assert var == pytest.approx(r["cuminc_var"], rel=1e-4)
+
+
+@pytest.mark.parametrize("series", ["kpi", "sicily_rate"])
+def test_its_newey_west_t_intervals_match_lmtest_coeftest_to_4_significant_digits(series):
+    if series == "kpi":
+        d = pd.read_csv(ORACLES / "its_series.csv")
+    else:
+        s = pd.read_csv(ORACLES / "sicily.csv")
+        d = pd.DataFrame({"time": s["time"], "value": s["aces"] / s["stdpop"] * 1e5,
+                          "after": s["smokban"]})
+    fit = segmented_regression(d, "value", "time", "after")
+    fast = level_change_fast(d["value"].to_numpy(), d["after"].to_numpy())
+    for term, ref in REF["its"][series].items():
+        assert newey_west_lags(ref["n"]) == ref["lags"]
+        got = fit.loc[term]
+        assert got["df"] == ref["df"] and got["n"] == ref["n"]
+        for col, key in (("estimate", "estimate"), ("se", "se"), ("ci_low", "ci_low"),
+                         ("ci_high", "ci_high"), ("p_value", "p_value")):
+            assert got[col] == pytest.approx(ref[key], rel=1e-4), (term, col)
+        if term == "level_change":
+            for key in ("estimate", "se", "ci_low", "ci_high", "p_value", "df"):
+                assert fast[key] == pytest.approx(ref[key], rel=1e-4), key

@@ -439,8 +439,10 @@ METHODS = [
      "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
     ("results", "XmR statistical process control charts and Making Data Count icons",
      "Improvement projects", "NHS England, Making Data Count (2019); NHSRplotthedots"),
-    ("results", "Segmented regression of interrupted time series", "Level change at project start",
-     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355"),
+    ("results", "Segmented regression of interrupted time series: least squares, Newey-West "
+     "errors, t intervals on the residual degrees of freedom", "Level change at project start",
+     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355; Newey and West (1987), "
+     "Econometrica 55:703-708"),
     ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
     ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
