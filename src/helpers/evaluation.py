@@ -445,7 +445,10 @@ METHODS = [
      "Econometrica 55:703-708"),
     ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
-    ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
+    ("networks", "Gould-Fernandez brokerage roles with expected values and z-scores under a random "
+     "network", "Brokerage", "Gould and Fernandez (1989), Sociol Methodol 19:89-126; R sna"),
+    ("networks", "Betweenness centrality normalised within each connected component (Brandes; "
+     "sampled sources for large networks)", "Betweenness",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
     ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
      "ONS (2019), disclosure control guidance for tables"),
