@@ -191,3 +191,8 @@ def test_sentences_name_the_estimator():
     assert f"{100 * at['km_estimate'].iloc[1]:.1f}% rather than {100 * at['estimate'].iloc[1]:.1f}%" in text
     assert "12 months" in text and "rather than" not in leavers_comparison(at, threshold=50)
     assert leavers_comparison(pipeline_at(_six_mp()), 5) == ""
+    # a horizon before anyone left gives the same figure both ways: not repeated
+    early = pipeline_at(_with_leavers(), (8, 24))
+    assert early["estimate"].iloc[0] == early["km_estimate"].iloc[0]
+    assert "8 months" not in leavers_comparison(early, threshold=3)
+    assert "same estimates" in leavers_comparison(early.iloc[:1], threshold=3)

@@ -410,9 +410,10 @@ def leavers_comparison(at: pd.DataFrame, threshold: int) -> str:
     if shown.empty:
         return base
     parts = [f"{fmt_pct(r.km_estimate)} rather than {fmt_pct(r.estimate)} at {int(r.months)} "
-             "months" for r in shown.itertuples()]
+             "months" for r in shown.itertuples() if fmt_pct(r.km_estimate) != fmt_pct(r.estimate)]
+    what = " and ".join(parts) if parts else "the same estimates to one decimal place"
     return (base + " Counting leavers as if they might still move at the rate of those who "
-            "stayed (Kaplan-Meier, leavers censored) would give " + " and ".join(parts) + ".")
+            f"stayed (Kaplan-Meier, leavers censored) would give {what}.")
 
 
 # --- report section (notebook 25) ----------------------------------------------------------
