@@ -96,8 +96,12 @@ def test_figure_and_sentence_suppress_small_counts():
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = pipeline_figure(cumulative_incidence(_six_mp()))
+    import matplotlib.pyplot as plt
+
+    fig = pipeline_figure(cumulative_incidence(_with_leavers()))
     assert fig is not None and fig.axes[0].get_ylim()[1] == 100
+    assert "(Aalen-Johansen)" in fig.axes[0].get_legend_handles_labels()[1][0]
+    plt.close(fig)  # later tests check that notebooks leave no figure open
     row = pipeline_at(_six_mp(), (12,)).iloc[0]
     text = pipeline_sentence(row, threshold=5)
     assert "25%" in text and "21 delegates" in text and "5 moves" in text
