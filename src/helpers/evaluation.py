@@ -431,8 +431,9 @@ METHODS = [
      "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
     ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
      "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
-    ("pipeline", "Kaplan-Meier cumulative incidence with censoring", "Leadership pipeline",
-     "Kaplan and Meier (1958), JASA 53:457-481; lifelines"),
+    ("pipeline", "Aalen-Johansen cumulative incidence with leaving the NHS as a competing event "
+     "(Kaplan-Meier where nobody left), log(-log) intervals", "Leadership pipeline",
+     "Aalen and Johansen (1978), Scand J Stat 5:141-150; Gray (1988), Ann Stat 16:1141-1154"),
     ("themes", "Theme prevalence by participants, sources and segments; Framework Method",
      "Qualitative themes", "Gale et al. (2013), BMC Med Res Methodol 13:117"),
     ("themes", "Cohen's kappa and Krippendorff's alpha, bootstrap interval resampling segments",
@@ -445,12 +446,17 @@ METHODS = [
      "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
     ("results", "XmR statistical process control charts and Making Data Count icons",
      "Improvement projects", "NHS England, Making Data Count (2019); NHSRplotthedots"),
-    ("results", "Segmented regression of interrupted time series; Holm's adjustment over one family "
+    ("results", "Segmented regression of interrupted time series: least squares, Newey-West "
+     "errors, t intervals on the residual degrees of freedom; Holm's adjustment over one family "
      "of the level-change tests of every project in the report", "Level change at project start",
-     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355; Holm (1979)"),
+     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355; Newey and West (1987), "
+     "Econometrica 55:703-708; Holm (1979)"),
     ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
-    ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
+    ("networks", "Gould-Fernandez brokerage roles with expected values and z-scores under a random "
+     "network", "Brokerage", "Gould and Fernandez (1989), Sociol Methodol 19:89-126; R sna"),
+    ("networks", "Betweenness centrality normalised within each connected component (Brandes; "
+     "sampled sources for large networks)", "Betweenness",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
     ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
      "ONS (2019), disclosure control guidance for tables"),
