@@ -179,6 +179,13 @@ def _run(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from helpers.runner.dask_backend import wait_limit
+
+        try:  # a typo would otherwise surface only when the cluster has no worker
+            wait_limit()
+        except ValueError as exc:
+            raise RunnerError(str(exc)) from None
 
     from helpers.runner.lock import RunLock
 
@@ -272,9 +279,9 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     progress = Progress(len(specs))
     counts = {"published": 0, "failed": 0}
 
-    def on_start(spec: dict) -> None:
+    def on_start(spec: dict, worker: str | None = None) -> None:
         progress.start(spec["output"])
-        log.write(f"start {spec['output']}")
+        log.write(f"start {spec['output']}" + (f" on worker {worker}" if worker else ""))
 
     def on_result(spec: dict, result: dict) -> None:
         output = spec["output"]
@@ -315,7 +322,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         if scheduler:
             from helpers.runner.dask_backend import run_on_dask
 
-            run_on_dask(scheduler, specs, on_start, on_result, progress.tick)
+            def on_cluster_event(text: str) -> None:
+                log.write(text)
+                progress.note(text)
+
+            run_on_dask(scheduler, specs, on_start, on_result, progress.tick,
+                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
         else:
             from helpers.runner.pool import run_local
 
