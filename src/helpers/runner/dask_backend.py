@@ -110,7 +110,7 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
     wait_s : float, optional
         Seconds to wait with no worker connected (default :func:`wait_limit`).
     """
-    from distributed import Client, wait
+    from distributed import Client
 
     note = note or (lambda text: None)
     on_lost = on_lost or (lambda spec: None)
@@ -128,12 +128,15 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
     client.subscribe_topic(topic, lambda event: events.put(("start", event[1])))
     client.subscribe_topic("all", lambda event: events.put(("cluster", event[1])))
     try:
-        pending, by_key, submitted = {}, {}, time.monotonic()
+        pending, by_key, by_output, submitted = {}, {}, {}, time.monotonic()
         for spec in specs:
             fut = client.submit(_announced, spec, topic, pure=False,
                                 key=f"leadeval-{spec['output']}-{time.time_ns()}")
             pending[fut] = spec
             by_key[fut.key] = spec
+            by_output[spec["output"]] = spec
+            # runs in a client thread; the queue wakes the loop below at once
+            fut.add_done_callback(lambda f: events.put(("done", f)))
         running: dict[str, str] = {}      # output -> worker address
         starts: dict[str, float] = {}     # output -> when its current attempt started
         attempts: dict[str, int] = {}
@@ -151,7 +154,7 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
 
         def handle(kind: str, msg: dict) -> None:
             if kind == "start":
-                spec = next((s for s in pending.values() if s["output"] == msg.get("output")), None)
+                spec = by_output.get(msg.get("output"))
                 if spec is not None and spec["output"] not in done:
                     started(spec, msg.get("worker"))
                 return
@@ -169,35 +172,43 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
             elif action == "add-worker" and idle_since is not None:
                 note(f"worker {msg.get('worker')} joined")
 
+        def finished(fut) -> None:
+            spec = pending.pop(fut, None)
+            if spec is None:  # already given up on
+                return
+            output = spec["output"]
+            if output not in attempts:  # finished before its start event arrived
+                started(spec, None)
+            try:  # bounded: a result lost with its worker would be waited for again
+                result = fut.result(timeout=limit)
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, CancelledError, timeout
+                result = _failure(spec, f"{type(exc).__name__}: {exc}",
+                                  time.monotonic() - starts.get(output, submitted))
+            fut.release()
+            done.add(output)
+            running.pop(output, None)
+            on_result(spec, result)
+
+        checked = 0.0
         while pending:
             try:
-                wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                pass
+                items = [events.get(timeout=POLL_S)]
+            except queue.Empty:
+                items = []
             while True:
                 try:
-                    kind, msg = events.get_nowait()
+                    items.append(events.get_nowait())
                 except queue.Empty:
                     break
-                if isinstance(msg, dict):
-                    handle(kind, msg)
-            for fut in [f for f in pending if f.done()]:
-                spec = pending.pop(fut)
-                output = spec["output"]
-                if output not in attempts:  # finished before its start event arrived
-                    started(spec, None)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # noqa: BLE001 - KilledWorker, CancelledError, ...
-                    result = _failure(spec, f"{type(exc).__name__}: {exc}",
-                                      time.monotonic() - starts.get(output, submitted))
-                fut.release()
-                done.add(output)
-                running.pop(output, None)
-                on_result(spec, result)
-            if pending:
+            for kind, payload in items:
+                if kind == "done":
+                    finished(payload)
+                elif isinstance(payload, dict):
+                    handle(kind, payload)
+            now = time.monotonic()
+            if pending and now - checked >= POLL_S:
+                checked = now
                 workers = _worker_count(client)
-                now = time.monotonic()
                 if workers:
                     if idle_since is not None:
                         note(f"{workers} Dask worker(s) connected again; carrying on")
