@@ -85,6 +85,7 @@ def _published(root: Path) -> dict:
     return {j["output"]: j["status"] for j in jobs}
 
 
+@pytest.mark.slow
 def test_cron_line_publishes_on_a_fresh_checkout_and_mails_nothing(checkout, tmp_path):
     assert not (checkout / "reports").exists()
     proc = _run(_cron_command(checkout), _bare_env(tmp_path), cwd=tmp_path)
@@ -137,6 +138,7 @@ def test_the_job_refuses_to_guess_the_dataset(checkout, tmp_path):
     assert not (checkout / "reports").exists()
 
 
+@pytest.mark.slow
 def test_service_command_publishes_on_a_fresh_checkout(checkout, tmp_path):
     unit = _unit("leadeval-reports.service")
     env = _bare_env(tmp_path)
