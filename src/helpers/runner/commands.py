@@ -34,6 +34,7 @@ from helpers.runner.exceptions import ParameterError, RunnerError
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
 from helpers.runner.publish import Store, remove_temp_files, utc_now
+from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
 
 LOGS_KEPT = 50
 
@@ -123,6 +124,29 @@ def _remove_kept_notebooks(out: Path) -> None:
             pass
 
 
+def _manifest(config: str | None) -> tuple[mf.Manifest, bool]:
+    """The job manifest: ``--config``, else ./reports.yaml, else the packaged one (True)."""
+    if config or Path(MANIFEST_NAME).is_file():
+        return mf.load_manifest(config or MANIFEST_NAME), False
+    try:
+        return mf.load_manifest(packaged_manifest()), True
+    except FileNotFoundError as exc:
+        raise RunnerError(f"no {MANIFEST_NAME} here and {exc}") from None
+
+
+def _packaged_run_dataset() -> Path:
+    """The dataset of a run on the packaged manifest, whose own ``dataset:`` points inside the
+    installation: ``$LEADEVAL_DATASET``, else ./dataset (the layout ``leadeval init`` makes)."""
+    named = os.environ.get(ENV_DATASET)
+    if named:
+        return Path(named).resolve()
+    here = Path(PROJECT_DATASET).resolve()
+    if (here / "dataset.yaml").is_file():
+        return here
+    raise RunnerError(f"no {MANIFEST_NAME} and no dataset here: pass --dataset DIR, set "
+                      f"${ENV_DATASET}, or start a project with `leadeval init DIR`")
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Entry point of ``leadeval run``; returns the exit status (0, 1 or 2, DESIGN.md)."""
     try:
@@ -135,12 +159,17 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     err = sys.stderr
-    manifest = mf.load_manifest(getattr(args, "config", None) or "reports.yaml")
+    manifest, packaged = _manifest(getattr(args, "config", None))
+    if packaged:
+        print(f"leadeval run: no reports.yaml here; using the packaged one ({manifest.path})",
+              file=err)
     dataset = Path(args.dataset).resolve() if getattr(args, "dataset", None) else (
+        _packaged_run_dataset() if packaged else
         manifest.dataset or (manifest.path.parent / "data" / "sample").resolve())
     if not (dataset / "dataset.yaml").is_file():
         raise RunnerError(f"{dataset} is not a dataset folder (no dataset.yaml)")
-    out = Path(args.out).resolve() if getattr(args, "out", None) else manifest.out
+    out = Path(args.out).resolve() if getattr(args, "out", None) else (
+        Path("reports").resolve() if packaged else manifest.out)
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
@@ -153,6 +182,13 @@ def _run(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from helpers.runner.dask_backend import wait_limit
+
+        try:  # a typo would otherwise surface only when the cluster has no worker
+            wait_limit()
+        except ValueError as exc:
+            raise RunnerError(str(exc)) from None
 
     from helpers.data.staging import lock_wait
     from helpers.runner.lock import DatasetLock, RunLock
@@ -258,9 +294,9 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     progress = Progress(len(specs))
     counts = {"published": 0, "failed": 0}
 
-    def on_start(spec: dict) -> None:
+    def on_start(spec: dict, worker: str | None = None) -> None:
         progress.start(spec["output"])
-        log.write(f"start {spec['output']}")
+        log.write(f"start {spec['output']}" + (f" on worker {worker}" if worker else ""))
 
     def on_result(spec: dict, result: dict) -> None:
         output = spec["output"]
@@ -301,7 +337,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         if scheduler:
             from helpers.runner.dask_backend import run_on_dask
 
-            run_on_dask(scheduler, specs, on_start, on_result, progress.tick)
+            def on_cluster_event(text: str) -> None:
+                log.write(text)
+                progress.note(text)
+
+            run_on_dask(scheduler, specs, on_start, on_result, progress.tick,
+                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
         else:
             from helpers.runner.pool import run_local
 
