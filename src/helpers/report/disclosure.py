@@ -44,6 +44,7 @@ from helpers.report.fmt import fmt_int, fmt_pct
 SUPPRESSED_PCT = "–"
 SECONDARY_MARK = "[c]"
 PRIMARY, SECONDARY, MASKED = "primary", "secondary", "masked"
+VIRTUAL = "virtual"  # a derived cell (base minus count) that is never shown
 
 
 def primary_mark(threshold: int) -> str:
@@ -115,7 +116,8 @@ def margin_is_safe(values: Sequence[float], codes: Sequence[str], threshold: int
     ----------
     values : the true counts along the margin (missing values are left out).
     codes : each cell's code: "" shown, ``"primary"`` (reader knows 1 to t-1), ``"secondary"``
-        (a complement: reader knows at least t) or ``"masked"`` (reader knows nothing).
+        (a complement: reader knows at least t), ``"masked"`` (reader knows nothing) or
+        ``"virtual"`` (a derived cell never shown, such as base minus count, not itself small).
     threshold : t.
 
     Notes
@@ -136,7 +138,7 @@ def margin_is_safe(values: Sequence[float], codes: Sequence[str], threshold: int
     """
     t = int(threshold)
     hidden = [(float(v), c) for v, c in zip(values, codes) if c and _finite(v)]
-    if not hidden:
+    if not hidden or all(c == VIRTUAL for _, c in hidden):
         return True
     total = sum(v for v, _ in hidden)
     if len(hidden) == 1 or 0 < total < t:
@@ -161,7 +163,8 @@ def protect(values: Sequence[float], margins: Sequence[Sequence[int]], threshold
     ----------
     values : every cell's true count (NaN for a cell that is not a count).
     margins : lists of cell positions whose sum is known to a reader (a column with a total, a
-        row, a count and its base).
+        row, a count and its base); a margin given as ``(cells, total)`` names the cell holding
+        its total, and is known only while that cell is shown.
     threshold : ``suppress_below``.
     fixed : codes decided elsewhere (a cohort hidden across the programme's reports).
     candidates : which cells may be hidden as complements (default every cell; a derived cell,
@@ -190,7 +193,11 @@ def protect(values: Sequence[float], margins: Sequence[Sequence[int]], threshold
     while changed:
         changed = False
         for k, margin in enumerate(margins):
-            cells = list(margin)
+            cells, total = margin if isinstance(margin, tuple) else (list(margin), None)
+            cells = list(cells)
+            if total is not None and codes[total]:
+                unsafe.discard(k)  # the total is hidden itself, so nothing can be subtracted
+                continue
             if margin_is_safe([vals[i] for i in cells], [codes[i] for i in cells], threshold):
                 unsafe.discard(k)
                 continue
@@ -226,19 +233,24 @@ def _codes_frame(counts: pd.DataFrame, threshold: int, axes: Sequence[str],
     if totals_visible:
         if "columns" in axes:
             for c, name in enumerate(cols):
-                margins.append([pos(r, c) for r in body_rows])
+                totals = [r for r in range(nrow) if r not in body_rows]
+                cells = [pos(r, c) for r in body_rows]
+                margins.append((cells, pos(totals[0], c)) if len(totals) == 1 else cells)
                 labels.append(f"column {name}")
         if "rows" in axes:
             for r in body_rows:
                 margins.append([pos(r, c) for c in range(ncol)])
                 labels.append(f"row {r + 1}")
+    fixed_virtual: dict[int, str] = {}
     for part, base in (parts or {}).items():
         pc, bc = cols.index(part), cols.index(base)
         for r in range(nrow):
             rest = values.iat[r, bc] - values.iat[r, pc]
             flat.append(rest)
             cand.append(False)
-            margins.append([pos(r, pc), len(flat) - 1])
+            if _finite(rest) and not is_suppressed(rest, threshold):
+                fixed_virtual[len(flat) - 1] = VIRTUAL
+            margins.append(([pos(r, pc), len(flat) - 1], pos(r, bc)))
             labels.append(f"{part} of {base}, row {r + 1}")
     fixed_codes = {}
     if fixed is not None:
@@ -248,7 +260,7 @@ def _codes_frame(counts: pd.DataFrame, threshold: int, axes: Sequence[str],
                     code = fixed.at[idx, name]
                     if isinstance(code, str) and code:
                         fixed_codes[pos(r, c)] = code
-    codes, unsafe = protect(flat, margins, threshold, fixed_codes, cand)
+    codes, unsafe = protect(flat, margins, threshold, {**fixed_codes, **fixed_virtual}, cand)
     frame = pd.DataFrame(np.array(codes[: nrow * ncol], dtype=object).reshape(nrow, ncol),
                          index=values.index, columns=cols)
     return frame, [labels[k] for k in unsafe]
@@ -349,7 +361,7 @@ def suppress_table(df: pd.DataFrame, count_cols: Iterable[str], threshold: int,
                         for p, code in zip(df[pct_col], frame[base])]
     for col, base in (hide_with or {}).items():
         out[col] = [SUPPRESSED_PCT if code else v for v, code in zip(out[col], frame[base])]
-    out.attrs = {}
+    out.attrs = {"threshold": int(threshold)}
     if unsafe:
         out.attrs[WITHHELD] = (f"Not shown: with so few people, any breakdown would let a count "
                                f"below {threshold} be worked out from the totals.")

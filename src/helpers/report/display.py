@@ -29,7 +29,7 @@ _NUMERIC_TEXT = re.compile(r"^(?:[<+\-−]?\d[\d,]*(\.\d+)?%?|\[c\])$")
 _PRIMARY_TEXT = re.compile(r"^<(\d+)$")
 
 
-def marker_note(texts: Iterable[str]) -> str | None:
+def marker_note(texts: Iterable[str], threshold: int | None = None) -> str | None:
     """The footnote for the suppression markers found among a table's cell texts, or None.
 
     Every table that shows ``<5`` or ``[c]`` says what they mean, so a column that does not
@@ -40,7 +40,7 @@ def marker_note(texts: Iterable[str]) -> str | None:
     secondary = SECONDARY_MARK in texts
     if not thresholds and not secondary:
         return None
-    return footnote(max(thresholds) if thresholds else None, primary=bool(thresholds),
+    return footnote(max(thresholds) if thresholds else threshold, primary=bool(thresholds),
                     secondary=secondary)
 
 
@@ -89,7 +89,8 @@ def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int
             cells.append(f"<td{cls}>{_esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{max(len(frame.columns), 1)}">No data.</td></tr>'
-    notes = [n for n in (note, marker_note(texts), *df.attrs.get("notes", ())) if n]
+    notes = [n for n in (note, marker_note(texts, df.attrs.get("threshold")),
+                         *df.attrs.get("notes", ())) if n]
     foot = "".join(f'<p class="table-note">{_esc(n)}</p>' for n in dict.fromkeys(notes))
     # The wrapper scrolls a table wider than the screen, so a keyboard must be able to reach it
     # (WCAG 2.1.1): focusable, a region, named by the caption.
