@@ -157,7 +157,7 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
         return None
     row = prev[prev["label"] == top].iloc[0]
     n, base = int(row["participants"]), int(row["n_participants"])
-    if n < threshold:
+    if n < threshold or 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
         return f"The most-cited theme in interviews and comments was {top.lower()}."
     return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
             f"{n:,} of the {base:,} participants whose words were coded.")
@@ -543,7 +543,7 @@ def show_section(ev: Evaluation, section: str) -> None:
 
 def _reach(ev: Evaluation):
     from helpers import reach
-    from helpers.report.disclosure import suppress_table
+    from helpers.report.disclosure import is_suppressed, suppress_table, zero_spread
     from helpers.report.display import show_sentences, show_table
     from helpers.report.fmt import fmt_num, fmt_pct
 
@@ -552,12 +552,14 @@ def _reach(ev: Evaluation):
                             getattr(ev.rep, "cohort_label", None))]
     comp = reach.completion_by(d.attendance, d.participants)
     total = comp.iloc[-1]
-    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold:
+    rest = total["n"] - total["n_completed"]
+    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold and \
+            not is_suppressed(rest, ev.threshold):  # "97%" of 30 would give away 1 non-completer
         lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
     for inst in d.instruments:
         if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
             rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
-            rs = rs[rs["n"] >= ev.threshold]
+            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)]
             if len(rs):
                 top = rs.sort_values("share_top2", ascending=False).iloc[0]
                 lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
@@ -627,11 +629,15 @@ def _networks(ev: Evaluation):
 
 def _pipeline_section(ev: Evaluation):
     from helpers import careers
-    from helpers.report.display import show_figure, show_sentences
+    from helpers.report.display import show_callout, show_figure, show_sentences
 
     if ev.incidence.empty:
         return False
     show_sentences([careers.pipeline_sentence(r, ev.threshold, PEOPLE) for _, r in ev.pipeline.iterrows()])
+    why = careers.pipeline_withheld(ev.pipeline, ev.threshold)
+    if why:  # the chart and its alt text would show what the sentences withhold
+        show_callout(why)
+        return None
     fig = careers.pipeline_figure(ev.incidence, HORIZONS)
     if fig is not None:
         last = ev.pipeline.iloc[-1]

@@ -298,9 +298,13 @@ def attendance_display(m: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
     shown = suppress_table(m, ["n", "n_all_days"], threshold,
                            pct_cols={"share_all_days": "n_all_days"}, totals_visible=False,
-                           parts={"n_all_days": "n"})
-    shown["attendance_rate"] = [f"{r:.0%}" if n >= threshold else "–"
-                                for r, n in zip(m["attendance_rate"], m["n"])]
+                           parts={"n_all_days": "n"},
+                           hide_with={"attendance_rate": "n_all_days"})
+    # days missed out of a known number of days bound how many missed one, so the rate goes
+    # with the count of those who attended every day
+    shown["attendance_rate"] = ["–" if v == "–" or n < threshold else f"{r:.0%}"
+                                for v, r, n in zip(shown["attendance_rate"], m["attendance_rate"],
+                                                   m["n"])]
     return shown
 
 
@@ -359,8 +363,9 @@ def reaction_instruments(rep) -> list[dict]:
 def show_reaction(rep) -> None:
     """Section: reaction scores per item (mean, CI, top-two share), sentences and the chart."""
     from helpers.outcomes.display import CI, format_estimates
-    from helpers.outcomes.likert import diverging_likert_figure, likert_distribution
-    from helpers.report.disclosure import zero_spread
+    from helpers.outcomes.likert import (chartable_items, diverging_likert_figure,
+                                         likert_distribution)
+    from helpers.report.disclosure import is_suppressed, zero_spread
     from helpers.report.display import show_callout, show_figure, show_sentences, show_table
     from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
@@ -370,6 +375,10 @@ def show_reaction(rep) -> None:
         return
     for inst in insts:
         r = reaction_summary(rep.data.responses, rep.data.items, inst["instrument_id"])
+        # a share of a known number of answers gives the count and the rest: both must be safe
+        small = [is_suppressed(k, rep.threshold) or is_suppressed(n - k, rep.threshold)
+                 for k, n in zip(r["n_top2"], r["n"])]
+        r["share_top2"] = r["share_top2"].mask(pd.Series(small, index=r.index))
         labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
         shown = r.assign(scale=r["scale"].map(lambda s: labels.get(s, s)))
         show_table(format_estimates(shown, rep.threshold, {
@@ -388,23 +397,27 @@ def show_reaction(rep) -> None:
                 lines.append(f"{row['scale']} ('{row['text']}'): every answer was the same, so "
                              "the mean is not reported (it would give each person's answer).")
                 continue
+            agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
+                      if pd.notna(row["share_top2"]) else
+                      f"the share agreeing is not given (fewer than {rep.threshold} did, or did not)")
             lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
                          f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
-                         f"{fmt_int(row['n'])} answers; {fmt_pct(row['share_top2'], 0)} agreed "
-                         "or strongly agreed.")
+                         f"{fmt_int(row['n'])} answers; {agreed}.")
         show_sentences(lines, title="In words")
         dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
                                    wave=None, rater=None)
         fig = diverging_likert_figure(dist, inst.get("labels"), rep.threshold)
         if fig is not None:
-            best = r[(r["n"] >= rep.threshold) & ~r["sd"].map(zero_spread)].sort_values(
-                "share_top2", ascending=False)
-            alt = (f"Diverging bar chart of answers to {len(best)} reaction questions. "
+            drawn = chartable_items(dist, rep.threshold).index
+            best = r[r["item_id"].isin(drawn) & ~r["sd"].map(zero_spread)
+                     & r["share_top2"].notna()].sort_values("share_top2", ascending=False)
+            alt = (f"Diverging bar chart of answers to {len(drawn)} reaction questions. "
                    + (f"Most agreement: '{best.iloc[0]['text']}' "
                       f"({fmt_pct(best.iloc[0]['share_top2'], 0)} agree or strongly agree)."
                       if len(best) else ""))
             show_figure(fig, alt=alt, caption="Distribution of answers (questions with fewer "
-                        f"than {rep.threshold} answers left out)")
+                        f"than {rep.threshold} answers, or an answer given by fewer than "
+                        f"{rep.threshold} people, left out)")
 
 
 def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True,
