@@ -12,7 +12,7 @@ from helpers.report.disclosure import (
 )
 
 
-@pytest.mark.parametrize("n, shown", [(0, "<5"), (1, "<5"), (4, "<5"), (5, "5"), (1118, "1,118")])
+@pytest.mark.parametrize("n, shown", [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (1118, "1,118")])
 def test_suppress_count_threshold_five(n, shown):
     assert suppress_count(n, 5) == shown
 
@@ -51,7 +51,8 @@ def test_suppress_table_withholds_percentages_on_hidden_counts():
     df = pd.DataFrame({"profession": ["medical", "nursing", "AHP"], "n": [200, 16, 4],
                        "share": [200 / 220, 16 / 220, 4 / 220]})
     out = suppress_table(df, ["n"], 5, pct_cols={"share": "n"})
-    assert out["n"].tolist() == ["200", "<5", "<5"]
+    # the 4 is primary; 16 is its complement (marked [c], not "<5": it is not small)
+    assert out["n"].tolist() == ["200", "[c]", "<5"]
     assert out["share"].tolist() == ["90.9%", "–", "–"]
 
 

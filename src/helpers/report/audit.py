@@ -1,0 +1,153 @@
+"""Disclosure audit of a whole report set: each page on its own, and the pages of one programme
+against each other.
+
+:mod:`helpers.report.scan` reads one page. A reader holds the whole set, so the audit also
+compares the programme's page of a notebook with its cohort pages:
+
+``hidden_cohort_report``
+    a page published for a cohort that may not be reported on its own
+    (:func:`helpers.report.context.cohort_withheld`: a cohort of fewer than the threshold, its
+    complement, or any cohort of a programme that has one).
+``cross_report_subtraction``
+    a count cell of a programme table (same caption, row and column) that the cohort pages give
+    away: a hidden programme cell whose cohort cells are all shown and cover every cohort, or a
+    shown programme cell minus the shown cohort cells leaving 1 to threshold - 1 for the
+    cohorts without a page.
+
+``leadeval run`` applies it as a gate (:mod:`helpers.runner.gate`) before a report is published.
+
+References
+----------
+ONS (2019), Disclosure control guidance for tables produced from administrative data, section
+on disclosure by differencing between linked tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+from helpers.report.scan import (DISCLOSURE_KINDS, Finding, _count_value, _grid, _header_row,
+                                 _HIDDEN, _marked, is_count_header, parse_html, scan_html)
+
+CROSS_KINDS = frozenset({"hidden_cohort_report", "cross_report_subtraction"})
+AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS
+
+
+def page_findings(markup: str, participant_ids: Iterable[str], threshold: int,
+                  source: str) -> list[Finding]:
+    """The disclosure findings of one page (identifiers, small counts, subtraction in a table)."""
+    return [f for f in scan_html(markup, participant_ids, threshold, source)
+            if f.kind in DISCLOSURE_KINDS]
+
+
+def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
+    """Count cells of a page keyed by (table caption, row label, column header) -> cell text."""
+    doc = parse_html(markup)
+    cells = {}
+    for table in doc.tables:
+        grid = _grid(table)
+        header = _header_row(grid)
+        if not header:
+            continue
+        caption = " ".join(table.caption.split())
+        for row in grid:
+            if row is header or not row or row[0] is None:
+                continue
+            label = row[0].text
+            for j, cell in enumerate(row[1:], 1):
+                head = header[j] if j < len(header) else None
+                if cell is None or head is None or cell.header:
+                    continue
+                if _marked(cell) or is_count_header(head.text):
+                    cells[(caption, label, head.text)] = cell.text
+    return cells
+
+
+def split_output(output: str) -> tuple[str, str, str] | None:
+    """``(programme_id, cohort_id or "all", notebook file)`` of a report path, or None."""
+    parts = PurePosixPath(output).parts
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
+def cross_report_findings(pages: Mapping[str, str], cohorts: Mapping[str, Iterable[str]],
+                          threshold: int,
+                          withheld: Callable[[str, str], str | None] | None = None) -> list[Finding]:
+    """Findings between the pages of each programme (see the module notes).
+
+    Parameters
+    ----------
+    pages : report path (``<programme>/<cohort or all>/<notebook>.html``) -> page markup.
+    cohorts : programme id -> every cohort id of the programme.
+    threshold : ``suppress_below``.
+    withheld : ``(programme, cohort) -> reason or None``; a page for a withheld cohort is a
+        finding.
+    """
+    found: list[Finding] = []
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    for output, markup in pages.items():
+        where = split_output(output)
+        if where is None:
+            continue
+        programme, cohort, notebook = where
+        groups.setdefault((programme, notebook), {})[cohort] = markup
+        if cohort != "all" and withheld is not None:
+            why = withheld(programme, cohort)
+            if why:
+                found.append(Finding("hidden_cohort_report", why, output))
+    for (programme, notebook), by_cohort in sorted(groups.items()):
+        if "all" not in by_cohort or len(by_cohort) < 2:
+            continue
+        prog_cells = count_cells(by_cohort["all"])
+        published = sorted(c for c in by_cohort if c != "all")
+        cohort_cells = {c: count_cells(by_cohort[c]) for c in published}
+        missing = set(cohorts.get(programme, ())) - set(published)
+        source = f"{programme}/all/{notebook}"
+        for key, text in prog_cells.items():
+            texts = [cohort_cells[c].get(key) for c in published]
+            if any(t is None or _HIDDEN.match(t) for t in texts):
+                continue
+            values = [_count_value(t) for t in texts]
+            if any(v is None for v in values):
+                continue
+            caption, row, column = key
+            if _HIDDEN.match(text):
+                if not missing:
+                    found.append(Finding(
+                        "cross_report_subtraction",
+                        f"{caption!r}, row {row!r}, {column!r}: hidden here, but the cohort "
+                        f"reports show it as {sum(values)}", source))
+                continue
+            total = _count_value(text)
+            if total is not None and missing and 0 < total - sum(values) < threshold:
+                found.append(Finding(
+                    "cross_report_subtraction",
+                    f"{caption!r}, row {row!r}, {column!r}: {total} minus the cohort reports "
+                    f"leaves {total - sum(values)} for {', '.join(sorted(missing))}", source))
+    return found
+
+
+def audit_folder(folder: str | Path, dataset) -> dict[str, list[Finding]]:
+    """Every finding of every report under ``folder`` (a published reports tree), by report path.
+
+    ``dataset`` is a loaded :class:`helpers.data.Dataset` (participant ids, threshold, cohorts).
+    """
+    from helpers.report.context import cohort_withheld
+
+    folder = Path(folder)
+    ids = dataset.participants["participant_id"].astype(str).tolist()
+    t = int(dataset.suppress_below)
+    pages = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+             for p in sorted(folder.glob("*/*/*.html"))}
+    out: dict[str, list[Finding]] = {k: page_findings(v, ids, t, k) for k, v in pages.items()}
+    cohorts = programme_cohorts(dataset)
+    for f in cross_report_findings(pages, cohorts, t,
+                                   lambda p, c: cohort_withheld(dataset, p, c)):
+        out.setdefault(f.location, []).append(f)
+    return out
+
+
+def programme_cohorts(dataset) -> dict[str, list[str]]:
+    """Programme id -> its cohort ids, from a loaded dataset."""
+    c = dataset.cohorts
+    return {str(p): sorted(g["cohort_id"].astype(str)) for p, g in c.groupby("programme_id")}
