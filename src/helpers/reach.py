@@ -313,7 +313,8 @@ def completion_display(c: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFr
 
     Cohort rows add up to the ``All`` row (a known total, so column margins are protected) and
     each row's completers are part of its participants (so the non-completers are protected);
-    the mean days attended is withheld wherever the row's size is hidden.
+    the mean days attended is withheld wherever the completers are hidden, since with few
+    days it gives them back (19 days over 10 people on a two-day programme is 9 completers).
     """
     from helpers.report.disclosure import suppress_table
 
@@ -321,7 +322,7 @@ def completion_display(c: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFr
                            pct_cols={"share_completed": "n_completed"},
                            parts={"n_completed": "n"}, fixed=fixed,
                            total_rows=(c["cohort_id"] == "All").tolist(),
-                           hide_with={"mean_days": "n"})
+                           hide_with={"mean_days": "n_completed"})
     shown["mean_days"] = [v if v == "–" else f"{d:.1f}"
                           for v, d in zip(shown["mean_days"], c["mean_days"])]
     return shown
@@ -363,9 +364,9 @@ def reaction_instruments(rep) -> list[dict]:
 def show_reaction(rep) -> None:
     """Section: reaction scores per item (mean, CI, top-two share), sentences and the chart."""
     from helpers.outcomes.display import CI, format_estimates
-    from helpers.outcomes.likert import (chartable_items, diverging_likert_figure,
-                                         likert_distribution)
-    from helpers.report.disclosure import is_suppressed, zero_spread
+    from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items,
+                                         diverging_likert_figure, likert_distribution)
+    from helpers.report.disclosure import is_suppressed, pins_answers, zero_spread
     from helpers.report.display import show_callout, show_figure, show_sentences, show_table
     from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
@@ -375,6 +376,12 @@ def show_reaction(rep) -> None:
         return
     for inst in insts:
         r = reaction_summary(rep.data.responses, rep.data.items, inst["instrument_id"])
+        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
+                                   wave=None, rater=None)
+        levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+        pinned = {i for i, row in dist[levels].iterrows() if pins_answers(row, rep.threshold)}
+        # a mean over two answers (or one) fixes how many gave each: withheld like zero spread
+        r.loc[r["item_id"].isin(pinned), "sd"] = 0.0
         # a share of a known number of answers gives the count and the rest: both must be safe
         small = [is_suppressed(k, rep.threshold) or is_suppressed(n - k, rep.threshold)
                  for k, n in zip(r["n_top2"], r["n"])]
@@ -394,8 +401,9 @@ def show_reaction(rep) -> None:
                 lines.append(f"{row['scale']}: fewer than {rep.threshold} answers, not reported.")
                 continue
             if zero_spread(row["sd"]):
-                lines.append(f"{row['scale']} ('{row['text']}'): every answer was the same, so "
-                             "the mean is not reported (it would give each person's answer).")
+                lines.append(f"{row['scale']} ('{row['text']}'): the answers were all the same, "
+                             f"or took two values one of which fewer than {rep.threshold} gave, "
+                             "so the mean is not reported (it would give people's answers).")
                 continue
             agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
                       if pd.notna(row["share_top2"]) else
@@ -404,8 +412,6 @@ def show_reaction(rep) -> None:
                          f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
                          f"{fmt_int(row['n'])} answers; {agreed}.")
         show_sentences(lines, title="In words")
-        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
-                                   wave=None, rater=None)
         fig = diverging_likert_figure(dist, inst.get("labels"), rep.threshold)
         if fig is not None:
             drawn = chartable_items(dist, rep.threshold).index

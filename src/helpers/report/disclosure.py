@@ -402,8 +402,24 @@ def zero_spread(sd, n=None) -> bool:
     return bool(_finite(sd) and float(sd) == 0.0)
 
 
-ZERO_SPREAD_NOTE = ("A mean is not shown (–) where every answer was the same, because it would "
-                    "give each person's answer.")
+def pins_answers(level_counts: Sequence[float], threshold: int) -> bool:
+    """True when a mean of answers would give away how many chose each answer.
+
+    Over at most two distinct answers, the mean and the number of answers fix the count at
+    each (mean 4.25 from 8 answers of 4 or 5 is two 5s), so the mean must be withheld when one
+    of those counts is 1 to threshold - 1. One distinct answer is :func:`zero_spread`.
+
+    Examples
+    --------
+    >>> pins_answers([0, 0, 0, 6, 2], 5), pins_answers([0, 0, 1, 4, 3], 5), pins_answers([0, 0, 0, 8, 0], 5)
+    (True, False, True)
+    """
+    used = [float(c) for c in level_counts if _finite(c) and float(c) > 0]
+    return len(used) <= 2 and any(c < threshold for c in used) or len(used) == 1
+
+
+ZERO_SPREAD_NOTE = ("A mean is not shown (–) where the answers were all the same, or took only "
+                    "two values one of which few people gave, because it would give their answers.")
 
 
 def curve_withheld(n, events, threshold: int, what: str = "curve") -> str | None:

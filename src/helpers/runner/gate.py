@@ -27,10 +27,16 @@ class AuditGate:
     ----------
     out : the reports folder (counterpart pages are read from it).
     dataset : a loaded :class:`helpers.data.Dataset` (participant ids, threshold, cohorts).
+    cohort_pages : also refuse any page for a cohort that may not be reported on its own
+        (:func:`helpers.report.context.cohort_withheld`). Off by default: the report notebooks
+        never produce one (``open_report`` stops them as not applicable), while notebooks that
+        do not open a report context, such as the runner's own fixtures, have no cohort data
+        to give away; :func:`helpers.report.audit.audit_folder` always checks it.
     """
 
-    def __init__(self, out: str | Path, dataset):
+    def __init__(self, out: str | Path, dataset, cohort_pages: bool = False):
         self.out = Path(out)
+        self.cohort_pages = cohort_pages
         self.dataset = dataset
         self.ids = dataset.participants["participant_id"].astype(str).tolist()
         self.threshold = int(dataset.suppress_below)
@@ -56,7 +62,8 @@ class AuditGate:
         """Every audit finding for ``html`` about to be published at ``output``."""
         found = page_findings(html, self.ids, self.threshold, output)
         pages = {**self._counterparts(output), output: html}
-        cross = cross_report_findings(pages, self.cohorts, self.threshold, self._withheld)
+        withheld = self._withheld if self.cohort_pages else None
+        cross = cross_report_findings(pages, self.cohorts, self.threshold, withheld)
         # a hidden cohort's old page is not this page's fault; a subtraction across the
         # programme's pages involves every one of them, this one included
         mine = [f for f in cross if f.location == output or f.kind == "cross_report_subtraction"]
