@@ -444,8 +444,12 @@ METHODS = [
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
     ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
-    ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
-     "ONS (2019), disclosure control guidance for tables"),
+    ("reach", "Counts below {t} shown as <{t}, true zeros as 0; complementary cells hidden as [c] "
+     "wherever a total, a group's size or a percentage's base would give a hidden count back; "
+     "means that fix the answers and curves over fewer than {t} people or moves withheld; "
+     "cohorts of fewer than {t} reported only with their programme; every report audited "
+     "before it is published",
+     "Disclosure control", "ONS (2019), disclosure control guidance for tables"),
 ]
 
 
@@ -477,8 +481,9 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
     large = ev is not None and (model_people(ev) or 0) > MAX_MIXED_PEOPLE
     methods = [LARGE_MODEL_METHOD if large and m.startswith("Linear mixed model") else (s, m, u, r)
                for s, m, u, r in METHODS]
-    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in methods
-            if present is None or s in present]
+    t = str(ev.threshold) if ev is not None else "5"
+    rows = [{"Method": m.replace("{t}", t), "Used for": u, "Reference": r}
+            for s, m, u, r in methods if present is None or s in present]
     return pd.DataFrame(rows)
 
 
