@@ -143,15 +143,13 @@ def margin_is_safe(values: Sequence[float], codes: Sequence[str], threshold: int
     total = sum(v for v, _ in hidden)
     if len(hidden) == 1 or 0 < total < t:
         return False
-    for i, (_, code) in enumerate(hidden):
-        if code != PRIMARY:
-            continue
-        others = [c for j, (_, c) in enumerate(hidden) if j != i]
-        lo = sum(1 if c == PRIMARY else t if c == SECONDARY else 0 for c in others)
-        hi = np.inf if any(c != PRIMARY for c in others) else (t - 1) * len(others)
-        if min(t - 1, total - lo) <= max(1, total - hi):
-            return False
-    return True
+    n_primary = sum(1 for _, c in hidden if c == PRIMARY)
+    if not n_primary:
+        return True
+    # every primary cell sees the same others: the other primaries and all the rest
+    lo = (n_primary - 1) + t * sum(1 for _, c in hidden if c == SECONDARY)
+    hi = np.inf if n_primary < len(hidden) else (t - 1) * (n_primary - 1)
+    return min(t - 1, total - lo) > max(1, total - hi)
 
 
 def protect(values: Sequence[float], margins: Sequence[Sequence[int]], threshold: int,
