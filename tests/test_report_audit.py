@@ -127,3 +127,21 @@ def test_consistent_programme_and_cohort_pages_pass_the_audit():
              "p/c1/r.html": _page("By organisation", [["A", "12"], ["B", "[c]"], ["C", "<5"]]),
              "p/c2/r.html": _page("By organisation", [["A", "15"], ["B", "20"], ["C", "0"]])}
     assert cross_report_findings(pages, {"p": ["c1", "c2"]}, 5) == []
+
+
+def test_a_category_missing_from_a_cohorts_breakdown_counts_as_none_there():
+    # The programme hides trust B as a complement; cohort c1 shows all 17 from B and cohort
+    # c2 has nobody from B (no row), so the programme's [c] is 17 and its <5 follows from it.
+    pages = {"p/all/r.html": _page("Participants by trust", [["A", "30"], ["B", "[c]"], ["C", "<5"]]),
+             "p/c1/r.html": _page("Participants by trust", [["A", "12"], ["B", "17"], ["C", "<5"]]),
+             "p/c2/r.html": _page("Participants by trust", [["A", "18"], ["C", "<5"]])}
+    found = cross_report_findings(pages, {"p": ["c1", "c2"]}, 5)
+    assert [(f.kind, "show it as 17" in f.detail) for f in found] == [
+        ("cross_report_subtraction", True)]
+
+
+def test_rows_are_told_apart_by_every_label_before_the_counts():
+    cells = count_cells(_page("Scores", [["Vision", "start", "20"], ["Vision", "end", "18"]],
+                              head=("Scale", "Survey", "People")))
+    assert cells == {("Scores", "Vision | start", "People"): "20",
+                     ("Scores", "Vision | end", "People"): "18"}

@@ -24,6 +24,7 @@ on disclosure by differencing between linked tables.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -41,8 +42,17 @@ def page_findings(markup: str, participant_ids: Iterable[str], threshold: int,
             if f.kind in DISCLOSURE_KINDS]
 
 
+#: Tables listing every category present (helpers.reach.participants_by): a category missing
+#: from a cohort's table has no one in that cohort, so it counts as 0 there.
+PARTITION_CAPTION = re.compile(r"^(?:Participants by|Cohorts\b)", re.IGNORECASE)
+
+
 def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
-    """Count cells of a page keyed by (table caption, row label, column header) -> cell text."""
+    """Count cells of a page keyed by (table caption, row label, column header) -> cell text.
+
+    The row label is the text of the row's cells before its first count column (scale, survey
+    and rater of a score table, not the scale alone).
+    """
     doc = parse_html(markup)
     cells = {}
     for table in doc.tables:
@@ -51,17 +61,30 @@ def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
         if not header:
             continue
         caption = " ".join(table.caption.split())
+        counted = [j for j, head in enumerate(header)
+                   if head is not None and j > 0 and is_count_header(head.text)]
         for row in grid:
             if row is header or not row or row[0] is None:
                 continue
-            label = row[0].text
+            marked = [j for j, c in enumerate(row) if c is not None and j > 0 and _marked(c)]
+            first = min(counted + marked, default=len(row))
+            label = " | ".join(c.text for c in row[:max(first, 1)] if c is not None)
             for j, cell in enumerate(row[1:], 1):
                 head = header[j] if j < len(header) else None
                 if cell is None or head is None or cell.header:
                     continue
-                if _marked(cell) or is_count_header(head.text):
+                if j in counted or _marked(cell):
                     cells[(caption, label, head.text)] = cell.text
     return cells
+
+
+def _cohort_value(cells: dict, key: tuple[str, str, str]) -> str | None:
+    """A cohort page's text for ``key``: "0" for a category missing from a partition table."""
+    text = cells.get(key)
+    if text is None and PARTITION_CAPTION.match(key[0]) and any(
+            k[0] == key[0] and k[2] == key[2] for k in cells):
+        return "0"
+    return text
 
 
 def split_output(output: str) -> tuple[str, str, str] | None:
@@ -104,7 +127,7 @@ def cross_report_findings(pages: Mapping[str, str], cohorts: Mapping[str, Iterab
         missing = set(cohorts.get(programme, ())) - set(published)
         source = f"{programme}/all/{notebook}"
         for key, text in prog_cells.items():
-            texts = [cohort_cells[c].get(key) for c in published]
+            texts = [_cohort_value(cohort_cells[c], key) for c in published]
             if any(t is None or _HIDDEN.match(t) for t in texts):
                 continue
             values = [_count_value(t) for t in texts]
