@@ -145,3 +145,16 @@ def test_rows_are_told_apart_by_every_label_before_the_counts():
                               head=("Scale", "Survey", "People")))
     assert cells == {("Scores", "Vision | start", "People"): "20",
                      ("Scores", "Vision | end", "People"): "18"}
+
+
+def test_a_breakdown_hiding_one_cell_against_a_breakdown_shown_in_full_fails_the_audit():
+    # Profession is shown in full (20 people); the cohorts table hides only one cohort.
+    from helpers.report.audit import page_findings
+
+    page = (_page("Participants by profession", [["medical", "12"], ["nursing", "8"]])
+            + _page("Cohorts and participants", [["c1", "17"], ["c2", "<5"]]))
+    found = page_findings(page, [], 5, "p/all/r.html")
+    assert [f.kind for f in found] == ["secondary_disclosure"] and "as 3" in found[0].detail
+    safe = (_page("Participants by profession", [["medical", "12"], ["nursing", "8"]])
+            + _page("Cohorts and participants", [["c1", "[c]"], ["c2", "<5"]]))
+    assert page_findings(safe, [], 5, "p/all/r.html") == []

@@ -224,6 +224,15 @@ def test_hidden_cells_adding_up_to_a_small_count_are_a_secondary_disclosure():
     assert "as 3 together" in found[0].detail
 
 
+def test_a_complement_labelled_as_small_is_a_secondary_disclosure():
+    # The measured example: "12 + <5 + <5 = 23" hides a 7 under "<5".
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
+                   [("A", "12"), ("B", "<5"), ("C", "<5"), ("Total", "23")])
+    table = f"<table><tr><th>Trust</th><th>Participants</th></tr>{rows}</table>"
+    found = scan_html(page(table), IDS, 5)
+    assert [f.kind for f in found] == ["secondary_disclosure"] and "mislabelled" in found[0].detail
+
+
 def test_complement_marker_with_enough_left_to_hide_passes():
     rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
                    [("Barts Health", "[c]"), ("East London", "<5"), ("Total", "20")])

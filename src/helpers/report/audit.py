@@ -28,8 +28,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from helpers.report.scan import (DISCLOSURE_KINDS, Finding, _count_value, _grid, _header_row,
-                                 _HIDDEN, _marked, is_count_header, parse_html, scan_html)
+from helpers.report.scan import (_HIDDEN, _TOTAL, DISCLOSURE_KINDS, Cell, Finding, _count_value,
+                                 _grid, _header_row, _lone_hidden, _marked, is_count_header,
+                                 parse_html, scan_html)
 
 CROSS_KINDS = frozenset({"hidden_cohort_report", "cross_report_subtraction"})
 AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS
@@ -37,9 +38,48 @@ AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS
 
 def page_findings(markup: str, participant_ids: Iterable[str], threshold: int,
                   source: str) -> list[Finding]:
-    """The disclosure findings of one page (identifiers, small counts, subtraction in a table)."""
+    """The disclosure findings of one page (identifiers, small counts, subtraction in a table,
+    and subtraction between the page's breakdowns of the same people)."""
     return [f for f in scan_html(markup, participant_ids, threshold, source)
-            if f.kind in DISCLOSURE_KINDS]
+            if f.kind in DISCLOSURE_KINDS] + partition_findings(markup, threshold, source)
+
+
+def partition_findings(markup: str, threshold: int, source: str) -> list[Finding]:
+    """Breakdowns of the page's participants (``Participants by ...``, the cohorts table) all
+    add up to the same total; one shown in full gives that total to every other, whose hidden
+    cells are then checked against it (a table's size against the cohort table)."""
+    doc = parse_html(markup)
+    columns = []
+    for t_index, table in enumerate(doc.tables, 1):
+        caption = " ".join(table.caption.split())
+        grid = _grid(table)
+        header = _header_row(grid)
+        if not header or not PARTITION_CAPTION.match(caption):
+            continue
+        j = next((k for k, h in enumerate(header) if h is not None and k > 0
+                  and h.text.strip().lower() == "participants"), None)
+        if j is None:
+            continue
+        cells = [r[j] for r in grid if r is not header and j < len(r) and r[j] is not None
+                 and not (r[0] is not None and _TOTAL.match(r[0].text))]
+        columns.append((t_index, caption, cells))
+    totals = {sum(_count_value(c.text) for c in cells) for _, _, cells in columns
+              if cells and all(not _HIDDEN.match(c.text) and _count_value(c.text) is not None
+                               for c in cells)}
+    found = []
+    if len(totals) != 1:
+        return found
+    total = Cell(False, str(totals.pop()), {}, 0, 0)
+    for t_index, caption, cells in columns:
+        hit = _lone_hidden(cells, total, threshold)
+        if hit:
+            cell, value = hit
+            found.append(Finding(
+                "secondary_disclosure",
+                f"table {t_index} ({caption}): the page's other breakdowns give {total.text} people, "
+                f"which recovers the hidden {cell.text!r} {value}",
+                f"{source}:{cell.line}:{cell.col + 1} <td>"))
+    return found
 
 
 #: Tables listing every category present (helpers.reach.participants_by): a category missing

@@ -465,6 +465,9 @@ def _lone_hidden(cells: list[Cell], total: Cell, threshold: int = 5) -> tuple[Ce
         t = int(_PRIMARY.match(primaries[0].text).group(1))
         if rest in (len(hidden), len(hidden) * (t - 1)):
             return hidden[0], f"and every other hidden cell as {rest // len(hidden)}"
+        if rest > len(hidden) * (t - 1):  # a complement labelled as if it were small
+            return hidden[0], (f"and the other hidden cells as {rest} together, more than "
+                               f"{len(hidden)} cells below {t} can hold: one is mislabelled")
     return None
 
 
