@@ -105,7 +105,8 @@ def test_figure_and_sentence_suppress_small_counts():
     row = pipeline_at(_six_mp(), (12,)).iloc[0]
     text = pipeline_sentence(row, threshold=5)
     assert "25%" in text and "21 delegates" in text and "5 moves" in text
-    assert "fewer than 10 moves" in pipeline_sentence(row, threshold=10)
+    assert "fewer than 10 of the 21" in pipeline_sentence(row, threshold=10)
+    assert "%" not in pipeline_sentence(row, threshold=10)  # a share of 21 would give 5 back
     assert "Fewer than 50" in pipeline_sentence(row, threshold=50)
 
 

@@ -143,11 +143,14 @@ def test_likert_distribution_and_diverging_geometry():
     # left edge: -(share of 1 + 2 + half of 3)
     assert left["a1"] == pytest.approx(-(0.1 + 0.1 + 0.1))
     assert left["a2"] == pytest.approx(-0.5)
-    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=5)
+    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=1)
     assert fig is not None and len(fig.axes[0].patches) == 10
     # answers are drawn as given; the reverse-scored item says so in its label
     assert list(dist["reverse_scored"]) == [False, True]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["First", "Second (reverse-scored)"]
+    # at 5, "First" has answers given by 1 to 4 people (a thin segment of 10 is a count): left out
+    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=5)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Second (reverse-scored)"]
     assert diverging_likert_figure(dist, threshold=11) is None
 
 

@@ -192,9 +192,8 @@ def test_display_tables_suppress_small_counts():
     assert row["Participants"] == "<3" and row["% of participants"] == "–" and row["Segments"] == "4"
     grouped = th.grouped_table(th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, by="cohort_id"),
                                "cohort_id", threshold=2)
-    # Row T1: c1 = 2 shown, c2 = 0 hidden: a lone hidden cell next to a visible total, so the
-    # smallest visible cell is hidden too (secondary suppression).
-    assert grouped.set_index("Theme").loc["Restorative space"].tolist() == ["<2", "<2"]
+    # Row T1: c1 = 2, c2 = 0: a true zero is shown, and nothing is small, so nothing is hidden.
+    assert grouped.set_index("Theme").loc["Restorative space"].tolist() == ["2", "0"]
     lines = th.overview_sentences(SEGMENTS, CODINGS, CODES, threshold=5)
     assert lines[0].startswith("5 coded segments from <5 sources (<5 participants)")
 
@@ -207,8 +206,8 @@ def test_cooccurrence_figure_hides_small_counts():
     jac = th.cooccurrence(SEGMENTS, CODINGS, CODES, measure="jaccard")
     fig = th.cooccurrence_figure(counts, jac, threshold=2, title="t")
     texts = [t.get_text() for t in fig.axes[0].texts]
-    # Counts [[4,1,0],[1,2,1],[0,1,1]]: 4 and 2 shown, the rest below 2 shown as <2.
-    assert sorted(texts) == sorted(["4", "<2", "<2", "<2", "2", "<2", "<2", "<2", "<2"])
+    # Counts [[4,1,0],[1,2,1],[0,1,1]]: 4, 2 and the true zeros shown, the ones as <2.
+    assert sorted(texts) == sorted(["4", "<2", "0", "<2", "2", "<2", "0", "<2", "<2"])
     import matplotlib.pyplot as plt
     plt.close(fig)
 

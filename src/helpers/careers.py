@@ -370,21 +370,37 @@ def pipeline_figure(incidence: pd.DataFrame, horizons: Sequence[float] = (12, 24
 
 def pipeline_sentence(row: pd.Series | dict, threshold: int = 5,
                       people: str = "delegates") -> str:
-    """One sentence for a :func:`pipeline_at` row, naming the estimator; counts below
-    ``threshold`` are not given."""
+    """One sentence for a :func:`pipeline_at` row; no count below ``threshold`` can be read
+    from it, nor worked out from a percentage and its base.
+
+    The share is given only when both the moves and the people followed up who had not moved
+    are zero or at least ``threshold``: "an estimated 0% of the 6 ... fewer than 5 moves" would
+    give the hidden count back.
+    """
+    from helpers.report.disclosure import is_suppressed
     from helpers.report.fmt import fmt_int, fmt_pct
 
     h = int(row["months"])
-    if int(row["n"]) < threshold:
+    n, moved = int(row["n"]), int(row["n_moved"])
+    if n < threshold:
         return (f"Fewer than {threshold} {people} have been followed up, so the pipeline at "
                 f"{h} months is not reported.")
-    moved = int(row["n_moved"])
-    seen = (f"fewer than {threshold} moves were seen" if moved < threshold
-            else f"{fmt_int(moved)} moves were seen")
+    if moved == 0:
+        return (f"Within {h} months of their cohort ending, none of the {fmt_int(n)} {people} "
+                "followed up had taken a new or more senior leadership role.")
+    if is_suppressed(moved, threshold):
+        return (f"Within {h} months of their cohort ending, fewer than {threshold} of the "
+                f"{fmt_int(n)} {people} followed up had taken a new or more senior leadership "
+                "role, so the share is not estimated.")
+    if is_suppressed(n - moved, threshold):
+        return (f"Within {h} months of their cohort ending, all but fewer than {threshold} of the "
+                f"{fmt_int(n)} {people} followed up had taken a new or more senior leadership "
+                "role, so the share is not estimated.")
     return (f"Within {h} months of their cohort ending, an estimated {fmt_pct(row['estimate'], 0)}"
             f" (95% CI {fmt_pct(row['ci_low'], 0)} to {fmt_pct(row['ci_high'], 0)}) of the "
-            f"{fmt_int(row['n'])} {people} followed up had taken a new or more senior leadership "
-            f"role; {seen}. {method_phrase(row.get('method', AJ_METHOD))}")
+            f"{fmt_int(n)} {people} followed up had taken a new or more senior leadership "
+            f"role; {fmt_int(moved)} moves were seen. "
+            f"{method_phrase(row.get('method', AJ_METHOD))}")
 
 
 def method_phrase(method: str) -> str:
@@ -397,6 +413,47 @@ def method_phrase(method: str) -> str:
             "(Kaplan-Meier).")
 
 
+def pipeline_withheld(at: pd.DataFrame, threshold: int) -> str | None:
+    """Why the pipeline curve must not be drawn (and its alt text not written), or None.
+
+    The curve steps once per move, so it is withheld when fewer than ``threshold`` people are
+    followed, fewer than ``threshold`` moved, or fewer than ``threshold`` had not moved by the
+    end (:func:`helpers.report.disclosure.curve_withheld`).
+    """
+    from helpers.report.disclosure import curve_withheld, is_suppressed
+
+    if at.empty:
+        return "The curve is not shown: no one has been followed up."
+    n, moved = int(at["n"].max()), int(at["n_moved"].max())
+    why = curve_withheld(n, moved, threshold)
+    if why is None and is_suppressed(n - moved, threshold):
+        why = (f"The curve is not shown: fewer than {threshold} of the people followed up had not "
+               "moved, so its last steps would be single people.")
+    if why is None and moved == 0:
+        why = "The curve is not shown: no moves were seen, so it would be a flat line at 0%."
+    return why
+
+
+def pipeline_display(at: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The horizon table for a report: counts suppressed (moves are part of those followed, so
+    the people who had not moved are protected too) and the share withheld with them."""
+    from helpers.report.disclosure import SUPPRESSED_PCT, shown_count, suppression_codes
+    from helpers.report.fmt import fmt_pct
+
+    cols = ["n", "n_moved", "n_followed"]
+    codes = suppression_codes(at[cols], threshold, totals_visible=False, parts={"n_moved": "n"})
+    hidden = (codes["n"] != "") | (codes["n_moved"] != "")
+    out = pd.DataFrame({"Within": [f"{int(m)} months" for m in at["months"]]}, index=at.index)
+    for col, label in zip(cols, ("Followed up", "Moves seen", "Status known")):
+        out[label] = [shown_count(v, c, threshold) for v, c in zip(at[col], codes[col])]
+    out["Cumulative share"] = [SUPPRESSED_PCT if h else fmt_pct(e, 0)
+                               for h, e in zip(hidden, at["estimate"])]
+    out["95% CI"] = [SUPPRESSED_PCT if h else f"{fmt_pct(lo, 0)} to {fmt_pct(hi, 0)}"
+                     for h, lo, hi in zip(hidden, at["ci_low"], at["ci_high"])]
+    out.attrs["threshold"] = int(threshold)
+    return out.reset_index(drop=True)
+
+
 def leavers_comparison(at: pd.DataFrame, threshold: int) -> str:
     """What treating leavers as censored would have given, for the horizons whose estimates
     are shown (a :func:`pipeline_at` table)."""
@@ -404,7 +461,8 @@ def leavers_comparison(at: pd.DataFrame, threshold: int) -> str:
 
     if at.empty or at["method"].iloc[0] != AJ_METHOD:
         return ""
-    shown = at[(at["n"] >= threshold) & (at["n_moved"] >= threshold)]
+    shown = at[(at["n"] >= threshold) & (at["n_moved"] >= threshold)
+               & (at["n"] - at["n_moved"] >= threshold)]
     base = ("Leaving is treated as a competing event: a leaver can no longer move within the "
             "NHS.")
     if shown.empty:
@@ -432,7 +490,6 @@ def pipeline_for(rep, horizons: Sequence[float] = (12, 24)):
 
 def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
     """Section: moves into new or more senior leadership roles, table, curve and sentences."""
-    from helpers.outcomes.display import CI, format_estimates
     from helpers.report.disclosure import suppress_count
     from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 
@@ -442,20 +499,12 @@ def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
                      "pipeline cannot be measured yet.")
         return
     t = rep.threshold
-    shown = at.assign(months=[f"{int(m)} months" for m in at["months"]])
-    table = format_estimates(shown, t, {"months": "Within", "n": "Followed up",
-                                        "n_moved": "Moves seen", "n_followed": "Status known",
-                                        "estimate": "Cumulative share", CI: "95% CI"},
-                             n_cols=("n", "n_moved"), count_cols=("n_followed",),
-                             pct_cols=("estimate",))
-    small = [is_small for is_small in (at["n_moved"] < t) | (at["n"] < t)]
-    table["95% CI"] = ["–" if s else f"{lo:.0%} to {hi:.0%}"
-                       for s, lo, hi in zip(small, at["ci_low"], at["ci_high"])]
     method = at["method"].iloc[0]
     note = ("Aalen-Johansen cumulative incidence of moving, with leaving the NHS as a competing "
             "event" if method == AJ_METHOD else "Kaplan-Meier estimate of the share who had "
             "moved (1 - KM)")
-    show_table(table, caption="New or more senior leadership roles after the programme",
+    show_table(pipeline_display(at, t),
+               caption="New or more senior leadership roles after the programme",
                note=f"{note}, counting people with shorter follow-up for as long as they were "
                     "observed; log(-log) 95% confidence intervals.")
     show_sentences([pipeline_sentence(r, t, "participants") for _, r in at.iterrows()],
@@ -466,11 +515,14 @@ def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
     show_callout(f"Follow-up ends on {end:%d %B %Y} ({source}). "
                  f"{suppress_count(left, t)} participant(s) left the NHS before moving. "
                  + leavers_comparison(at, t), kind="caveat")
-    if at["n_moved"].max() >= t:
-        fig = pipeline_figure(incidence, horizons)
-        last = at.iloc[-1]
-        alt = (f"Step chart of the cumulative share of participants who took a new or more "
-               f"senior leadership role by months after their cohort ended; about "
-               f"{last['estimate']:.0%} by {int(last['months'])} months.")
-        show_figure(fig, alt=alt, caption="Cumulative share who moved into a new or more "
-                    "senior leadership role, with its 95% confidence band")
+    why = pipeline_withheld(at, t)
+    if why:
+        show_callout(why)
+        return
+    fig = pipeline_figure(incidence, horizons)
+    last = at.iloc[-1]
+    alt = (f"Step chart of the cumulative share of participants who took a new or more "
+           f"senior leadership role by months after their cohort ended; about "
+           f"{last['estimate']:.0%} by {int(last['months'])} months.")
+    show_figure(fig, alt=alt, caption="Cumulative share who moved into a new or more "
+                "senior leadership role, with its 95% confidence band")

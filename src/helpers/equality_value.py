@@ -20,7 +20,7 @@ from helpers.comparison import capability_did, comparison_durations, competing_r
 from helpers.equality import (person_outcomes, relative_likelihoods, selection_outcome)
 from helpers.evaluation import participant_change
 from helpers.outcomes.report import prepare as prepare_outcomes
-from helpers.report.disclosure import is_suppressed, suppress_count
+from helpers.report.disclosure import is_suppressed, protect, shown_count, suppress_count
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_int
 from helpers.value import (benefit_cost, cost_per_outcome, monetised_benefit, programme_cost,
@@ -166,22 +166,36 @@ def _benefits(d, programme_id: str, total: float | None) -> pd.DataFrame:
 # --- display ----------------------------------------------------------------------------------
 
 def _withheld(row, t: int) -> bool:
-    """A group's rate shows its count of events and non-events: withheld when either is small."""
-    return (is_suppressed(row["n"], t) or is_suppressed(row["events"], t)
-            or is_suppressed(row["n"] - row["events"], t))
+    """A group's rate shows its count of events and non-events: withheld when either is below
+    the threshold, zero included (0% or 100% of a group says what every member did)."""
+    return row["n"] < t or row["events"] < t or row["n"] - row["events"] < t
+
+
+def _people_codes(lk: pd.DataFrame, t: int) -> pd.Series:
+    """Suppression code of each group's size: the groups of one characteristic and outcome add
+    up to a total a reader knows (everyone with that outcome recorded), so complements are
+    hidden too (:func:`helpers.report.disclosure.protect`)."""
+    codes = pd.Series("", index=lk.index, dtype=object)
+    for _, part in lk.groupby(["characteristic", "outcome"], sort=False):
+        got, _unsafe = protect(part["n"].astype(float).tolist(), [list(range(len(part)))], t)
+        codes.loc[part.index] = got
+    return codes
 
 
 def likelihood_table(res: EqualityValueResults) -> pd.DataFrame:
-    """The relative likelihoods for display: small groups' counts, rates and ratios withheld."""
+    """The relative likelihoods for display: small groups' counts, rates and ratios withheld,
+    and complements of hidden group sizes hidden as ``[c]``."""
     t = res.threshold
+    lk = res.likelihoods
+    codes = _people_codes(lk, t) if len(lk) else pd.Series(dtype=object)
     rows = []
-    for _, r in res.likelihoods.iterrows():
-        hide = _withheld(r, t)
+    for i, r in lk.iterrows():
+        hide = _withheld(r, t) or codes[i] != ""
         is_ref = r["group"] == r["reference"]
         rows.append({
             "Characteristic": CHARACTERISTICS.get(r["characteristic"], r["characteristic"]),
             "Outcome": r["outcome"], "Group": r["group"] + (" (reference)" if is_ref else ""),
-            "People": suppress_count(r["n"], t),
+            "People": shown_count(r["n"], codes[i], t),
             "Rate": "–" if hide else f"{r['rate']:.0%}",
             "Relative likelihood (95% CI)": "–" if hide else (
                 "1 (reference)" if is_ref else

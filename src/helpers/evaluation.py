@@ -157,7 +157,7 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
         return None
     row = prev[prev["label"] == top].iloc[0]
     n, base = int(row["participants"]), int(row["n_participants"])
-    if n < threshold:
+    if n < threshold or 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
         return f"The most-cited theme in interviews and comments was {top.lower()}."
     return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
             f"{n:,} of the {base:,} participants whose words were coded.")
@@ -458,8 +458,12 @@ METHODS = [
     ("networks", "Betweenness centrality normalised within each connected component (Brandes; "
      "sampled sources for large networks)", "Betweenness",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
-    ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
-     "ONS (2019), disclosure control guidance for tables"),
+    ("reach", "Counts below {t} shown as <{t}, true zeros as 0; complementary cells hidden as [c] "
+     "wherever a total, a group's size or a percentage's base would give a hidden count back; "
+     "means that fix the answers and curves over fewer than {t} people or moves withheld; "
+     "cohorts of fewer than {t} reported only with their programme; every report audited "
+     "before it is published",
+     "Disclosure control", "ONS (2019), disclosure control guidance for tables"),
 ]
 
 
@@ -491,8 +495,9 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
     large = ev is not None and (model_people(ev) or 0) > MAX_MIXED_PEOPLE
     methods = [LARGE_MODEL_METHOD if large and m.startswith("Linear mixed model") else (s, m, u, r)
                for s, m, u, r in METHODS]
-    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in methods
-            if present is None or s in present]
+    t = str(ev.threshold) if ev is not None else "5"
+    rows = [{"Method": m.replace("{t}", t), "Used for": u, "Reference": r}
+            for s, m, u, r in methods if present is None or s in present]
     return pd.DataFrame(rows)
 
 
@@ -557,7 +562,7 @@ def show_section(ev: Evaluation, section: str) -> None:
 
 def _reach(ev: Evaluation):
     from helpers import reach
-    from helpers.report.disclosure import suppress_table
+    from helpers.report.disclosure import is_suppressed, suppress_table, zero_spread
     from helpers.report.display import show_sentences, show_table
     from helpers.report.fmt import fmt_num, fmt_pct
 
@@ -566,12 +571,14 @@ def _reach(ev: Evaluation):
                             getattr(ev.rep, "cohort_label", None))]
     comp = reach.completion_by(d.attendance, d.participants)
     total = comp.iloc[-1]
-    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold:
+    rest = total["n"] - total["n_completed"]
+    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold and \
+            not is_suppressed(rest, ev.threshold):  # "97%" of 30 would give away 1 non-completer
         lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
     for inst in d.instruments:
         if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
             rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
-            rs = rs[rs["n"] >= ev.threshold]
+            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)]
             if len(rs):
                 top = rs.sort_values("share_top2", ascending=False).iloc[0]
                 lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
@@ -654,11 +661,15 @@ def _networks(ev: Evaluation):
 
 def _pipeline_section(ev: Evaluation):
     from helpers import careers
-    from helpers.report.display import show_figure, show_sentences
+    from helpers.report.display import show_callout, show_figure, show_sentences
 
     if ev.incidence.empty:
         return False
     show_sentences([careers.pipeline_sentence(r, ev.threshold, PEOPLE) for _, r in ev.pipeline.iterrows()])
+    why = careers.pipeline_withheld(ev.pipeline, ev.threshold)
+    if why:  # the chart and its alt text would show what the sentences withhold
+        show_callout(why)
+        return None
     fig = careers.pipeline_figure(ev.incidence, HORIZONS)
     if fig is not None:
         last = ev.pipeline.iloc[-1]

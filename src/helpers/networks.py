@@ -803,8 +803,11 @@ def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
             "cross_profession_share": "Ties across professions"}
     t = summary.copy()
     t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    # respondents, the largest part and the unconnected are each part of the participants, so
+    # the rest of each (non-respondents, people outside it) is protected too
     shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
-                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False)
+                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False,
+                           parts={"respondents": "participants", "isolates": "participants"})
     for c in ("cross_organisation_share", "cross_profession_share"):
         if c in shown:
             shown[c] = [_pct(x) for x in t[c]]

@@ -388,18 +388,27 @@ def prevalence_table(prev: pd.DataFrame, threshold: int) -> pd.DataFrame:
                                "sources": "Sources", "segments": "Segments"})
 
 
-def grouped_table(prev: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
+def grouped_table(prev: pd.DataFrame, by: str, threshold: int,
+                  hidden_groups: dict[str, str] | None = None) -> pd.DataFrame:
     """Themes (rows) by group (columns), participants raising each theme; small counts hidden with
-    secondary suppression along each row (whose total is the theme's overall count)."""
-    from helpers.report.disclosure import suppress_table
+    secondary suppression along each row (whose total is the theme's overall count).
+
+    ``hidden_groups`` maps a group (a cohort hidden across the programme's reports) to its code:
+    that group's whole column is hidden, since its counts are parts of a size that is not shown.
+    """
+    from helpers.report.disclosure import MASKED, suppress_table
 
     wide = prev.pivot_table(index="label", columns=by, values="participants", aggfunc="sum",
                             fill_value=0, sort=False)
     order = prev.groupby("label", sort=False)["participants"].sum().sort_values(ascending=False).index
     wide = wide.reindex(order)
+    hidden = {str(c).replace("_", " ") for c, code in (hidden_groups or {}).items() if code}
     wide.columns = [str(c).replace("_", " ") for c in wide.columns]
     cols = list(wide.columns)
-    out = suppress_table(wide.reset_index(), cols, threshold, axes=("rows",))
+    flat = wide.reset_index()
+    fixed = pd.DataFrame({c: [MASKED if c in hidden else ""] * len(flat) for c in cols},
+                         index=flat.index)
+    out = suppress_table(flat, cols, threshold, axes=("rows",), fixed=fixed)
     return out.rename(columns={"label": "Theme"})
 
 
@@ -449,6 +458,7 @@ def show_prevalence(rep, level: str = "theme") -> None:
 def show_prevalence_chart(rep) -> None:
     import matplotlib.pyplot as plt
 
+    from helpers.report.disclosure import is_suppressed
     from helpers.report.display import show_callout, show_figure
     from helpers.report.theme import NHS_BLUE
 
@@ -457,7 +467,7 @@ def show_prevalence_chart(rep) -> None:
         show_callout("No coded segments in this scope.")
         return
     prev = prev.iloc[::-1]
-    hidden = prev["participants"] < rep.threshold
+    hidden = prev["participants"].map(lambda n: is_suppressed(n, rep.threshold))
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(prev) + 1.2))
     ax.barh(prev["label"], prev["participants"].where(~hidden, 0), color=NHS_BLUE)
     for y, (n, h) in enumerate(zip(prev["participants"], hidden)):
@@ -477,10 +487,10 @@ def show_prevalence_by(rep, by: str) -> None:
     if prev.empty or prev[by].nunique() < 2:
         show_callout(f"Only one {label} in this scope: no comparison by {label}.")
         return
-    show_table(grouped_table(prev, by, rep.threshold),
+    hidden = rep.cohort_codes if by == "cohort_id" else None
+    show_table(grouped_table(prev, by, rep.threshold, hidden),
                f"Participants raising each theme, by {label}",
-               note="A participant counts once per theme. Small counts are suppressed, and where one "
-                    "cell in a row is hidden a second is hidden too so it cannot be worked out.")
+               note="A participant counts once per theme.")
 
 
 def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: int, title: str):
@@ -491,7 +501,7 @@ def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: 
     import seaborn as sns
 
     values = counts.to_numpy()
-    hide = values < threshold
+    hide = (values > 0) & (values < threshold)  # a true zero is shown as 0
     diag = np.eye(len(counts), dtype=bool)
     labels = np.where(hide, f"<{threshold}", values.astype(int).astype(str))
     shade = jaccard.to_numpy().copy()

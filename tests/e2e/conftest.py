@@ -2,7 +2,7 @@
 
 ``sample_run``   ``leadeval run`` over data/sample: every notebook for every programme, and for one
                  cohort of each programme (SAMPLE_ONLY; the smallest cohort, sath_c02 with 4
-                 people, exercises suppression). ``make reports`` publishes all 208 reports;
+                 people, is reported only with its programme, so its jobs are not applicable). ``make reports`` publishes all 208 reports;
                  tests/test_runner_manifest.py checks that the manifest expands to all of them.
 ``hostile_run``  ``leadeval run`` over a small sample (``leadeval sample-data --participants 40``)
                  with a hostile string appended to every free-text value (tests/hostile);

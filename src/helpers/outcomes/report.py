@@ -420,8 +420,13 @@ def show_attrition(o: Outcomes) -> None:
     for by, t in tables.items():
         if by == "cohort_id" and o.rep.cohort_id is not None:
             continue
+        # groups add up to the All row; leavers are part of each group's starters
+        fixed = (o.rep.cohort_fixed(t, by, "n_baseline", ("n_no_later",))
+                 if by == "cohort_id" else None)
         shown = suppress_table(t, ["n_baseline", "n_no_later"], o.threshold,
-                               pct_cols={"share_no_later": "n_no_later"})
+                               pct_cols={"share_no_later": "n_no_later"},
+                               parts={"n_no_later": "n_baseline"}, fixed=fixed,
+                               total_rows=(t[by] == "All").tolist())
         shown = shown.rename(columns={by: names[by], "n_baseline": "Answered at the start",
                                       "n_no_later": "No end-of-programme answer",
                                       "share_no_later": "Share"})
@@ -454,7 +459,7 @@ def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> N
             if fig is None:
                 continue
             shown_any = True
-            kept = dist[dist["n"] >= o.threshold]
+            kept = likert.chartable_items(dist, o.threshold)
             _, left = likert.diverging_shares(kept)
             agree = (1 + left).idxmax()
             alt = (f"Diverging bar chart of {len(kept)} items of "
@@ -462,7 +467,8 @@ def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> N
                    f" (self-ratings). Most agreement: '{kept.loc[agree, 'text']}'.")
             show_figure(fig, alt=alt, caption=f"{inst.get('name', inst['instrument_id'])}: "
                         f"answers at {sentences.wave_words(wave)} (self-ratings; items with "
-                        f"fewer than {o.threshold} answers left out)")
+                        f"fewer than {o.threshold} answers, or an answer given by fewer than "
+                        f"{o.threshold} people, left out)")
     if not shown_any:
         show_callout("Too few answers to chart the items.")
 
@@ -482,13 +488,13 @@ def show_subgroups(o: Outcomes, by: str) -> None:
     name = {"profession": "Profession", "organisation": "Organisation"}.get(by, by)
     show_table(format_estimates(shown, o.threshold, {
         by: name, "scale": "Scale", "n": "People (both surveys)", "estimate": "Change",
-        CI: "95% CI", "p_holm": "p (Holm)"}),
+        CI: "95% CI", "p_holm": "p (Holm)"}, partition_by="scale"),
         caption=f"Change from the start to the end of the programme by {name.lower()}",
         units="scale points",
-        note=f"Groups with fewer than {o.threshold} people are shown as <{o.threshold} with "
-             f"no estimate. p (Holm): paired t-test adjusted over the "
-             f"{family_size(sg['p_holm']):,} tests in this table (every {name.lower()} shown "
-             "by every scale), an exploratory family apart from the main tests of change.")
+        note="A group whose count is hidden has no estimate. p (Holm): paired t-test adjusted "
+             f"over the {family_size(sg['p_holm']):,} tests in this table (every "
+             f"{name.lower()} shown by every scale), an exploratory family apart from the main "
+             "tests of change.")
 
 
 def headline(o: Outcomes) -> list[str]:

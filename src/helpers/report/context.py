@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from helpers.report.disclosure import PRIMARY, group_codes
 from helpers.report.theme import apply_theme
 from helpers.starter import ENV_DATASET, find_project, project_dataset
 
@@ -80,6 +81,28 @@ class Report:
         return int(self.full.suppress_below)
 
     @property
+    def cohort_codes(self) -> dict[str, str]:
+        """Suppression code of each cohort of the programme (:func:`~helpers.report.disclosure.
+        group_codes` over cohort sizes): the same in every report of the programme, so no two
+        reports hide different cohorts and no cohort is recoverable from the programme total."""
+        return programme_cohort_codes(self.full, self.programme_id)
+
+    def cohort_fixed(self, frame, id_col: str, size_col: str, other_cols=()):
+        """Fixed codes for a table with one row per cohort (for ``suppress_table(fixed=...)``):
+        a hidden cohort's size keeps its programme-wide code and its other counts are hidden."""
+        import pandas as pd
+
+        codes = self.cohort_codes
+        out = pd.DataFrame("", index=frame.index, columns=[size_col, *other_cols], dtype=object)
+        for idx, cid in frame[id_col].items():
+            code = codes.get(str(cid), "")
+            if code:
+                out.at[idx, size_col] = code
+                for c in other_cols:
+                    out.at[idx, c] = "masked"
+        return out
+
+    @property
     def redact_names(self) -> list[str]:
         """Names to redact from quotes (dataset.yaml ``redact_names``)."""
         return list(self.full.meta.get("redact_names") or [])
@@ -131,6 +154,40 @@ class Report:
         return bool(self.full.meta.get("synthetic", False))
 
 
+def programme_cohort_codes(full, programme_id: str) -> dict[str, str]:
+    """Cohort id -> suppression code ("" shown) for one programme of a loaded dataset."""
+    import pandas as pd
+
+    cohorts = full.cohorts.loc[full.cohorts["programme_id"] == programme_id, "cohort_id"].astype(str)
+    counts = full.participants["cohort_id"].astype(str).value_counts()
+    sizes = pd.Series({c: int(counts.get(c, 0)) for c in cohorts}, dtype=float)
+    return group_codes(sizes, int(full.suppress_below)) if len(sizes) else {}
+
+
+def cohort_withheld(full, programme_id: str, cohort_id: str) -> str | None:
+    """Why a cohort's own reports must not be published, or None.
+
+    A cohort is reported on its own only when no cohort of its programme is hidden: a hidden
+    cohort's figures are the programme's minus the other cohorts', so with one hidden every
+    cohort-level report would help give it away. The programme report covers everyone.
+    """
+    codes = programme_cohort_codes(full, programme_id)
+    t = int(full.suppress_below)
+    own = codes.get(str(cohort_id), "")
+    if own == PRIMARY:
+        return (f"This cohort has fewer than {t} participants, so it is reported only as part "
+                "of its programme.")
+    if own:
+        return ("This cohort is reported only as part of its programme: the programme has a "
+                f"cohort of fewer than {t}, and this cohort's size would let that one's be "
+                "worked out from the programme total.")
+    if any(codes.values()):
+        return ("Cohorts of this programme are reported only together, in the programme's "
+                f"reports: one cohort has fewer than {t} participants, and its figures would be "
+                "the programme's minus the other cohorts'.")
+    return None
+
+
 def open_report(dataset: str | os.PathLike | None = None, programme_id: str | None = None,
                 cohort_id: str | None = None, theme: bool = True) -> Report:
     """Load the dataset and restrict it to one programme (and optionally one cohort).
@@ -142,6 +199,8 @@ def open_report(dataset: str | os.PathLike | None = None, programme_id: str | No
     ValueError
         The programme or cohort does not exist, or the cohort belongs to another programme;
         the message lists the valid ids.
+    NotApplicable
+        The cohort may not be reported on its own (:func:`cohort_withheld`).
     """
     from helpers.data import load_dataset
 
@@ -166,6 +225,9 @@ def open_report(dataset: str | os.PathLike | None = None, programme_id: str | No
             raise ValueError(f"cohort_id {cohort_id!r} is not a cohort of {programme_id!r}: "
                              "choose one of " + ", ".join(sorted(valid)))
         cohort = crow.iloc[0].to_dict()
+        withheld = cohort_withheld(full, programme_id, cohort_id)
+        if withheld:
+            raise NotApplicable(withheld)
     if theme:
         apply_theme()
     data = full.subset(programme_id=programme_id, cohort_id=cohort_id)

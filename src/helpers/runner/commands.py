@@ -10,7 +10,9 @@ Order of work, so that nothing runs unless everything is right:
    (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
 4. skip jobs whose input hash matches their last successful run (unless ``--force``);
-5. run the rest on local workers or a Dask cluster, publishing each report as it completes,
+5. run the rest on local workers or a Dask cluster; each report passes the disclosure audit
+   (:mod:`helpers.runner.gate`: a report that fails is not published and is recorded failed
+   with the reason, its last good copy kept) and is published as it completes,
    journalling its record at once and rewriting manifest.json and index.html every few seconds
    and at the end (see :mod:`helpers.runner.publish`);
 6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
@@ -145,6 +147,14 @@ def _packaged_run_dataset() -> Path:
         return here
     raise RunnerError(f"no {MANIFEST_NAME} and no dataset here: pass --dataset DIR, set "
                       f"${ENV_DATASET}, or start a project with `leadeval init DIR`")
+
+
+def _audit_gate(out: Path, dataset: Path):
+    """The disclosure audit every report passes before it is published (helpers.runner.gate)."""
+    from helpers.data import load_dataset
+    from helpers.runner.gate import AuditGate
+
+    return AuditGate(out, load_dataset(dataset))
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -293,6 +303,7 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
               f"{'scheduler ' + scheduler if scheduler else f'{n_jobs} local workers'}")
     progress = Progress(len(specs))
     counts = {"published": 0, "failed": 0}
+    gate = _audit_gate(out, dataset)
 
     def on_start(spec: dict, worker: str | None = None) -> None:
         progress.start(spec["output"])
@@ -309,10 +320,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             progress.finish(output, "not_applicable", result.get("seconds"), None)
             return
         if result.get("status") == "ok":
-            try:
-                store.record_success(job_fields, digests[output], result, keep)
-            except OSError as exc:
-                error = f"could not publish: {type(exc).__name__}: {exc}"
+            error = gate.check(output, result.get("html") or "")  # the disclosure audit
+            if error is None:
+                try:
+                    store.record_success(job_fields, digests[output], result, keep)
+                except OSError as exc:
+                    error = f"could not publish: {type(exc).__name__}: {exc}"
         if error or result.get("status") != "ok":
             error = error or "the job failed"
             store.record_failure(job_fields, digests[output], error, result.get("seconds"))
