@@ -66,7 +66,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
+from scipy import optimize
 
 from helpers.outcomes.contrast import Contrast, t_contrast
 
@@ -94,8 +94,8 @@ class _Sums:
     n_i: np.ndarray            # observations per person
     sums: np.ndarray           # per person: column sums of [X y]
     outer: np.ndarray          # per person: vec(sums_i sums_i')
-    owner: np.ndarray | None   # cluster code of each person, None without clusters
-    member: sparse.csr_matrix | None   # cluster x person indicator
+    owner: np.ndarray | None   # cluster code of each person (people sorted by it), or None
+    starts: np.ndarray | None  # index of each cluster's first person
 
     @property
     def k(self) -> int:
@@ -105,20 +105,19 @@ class _Sums:
 def _sums(X: np.ndarray, y: np.ndarray, person: np.ndarray, cluster: np.ndarray | None) -> _Sums:
     Xy = np.column_stack([X, y])
     key = person if cluster is None else pd.MultiIndex.from_arrays([cluster, person])
-    codes, uniques = pd.factorize(key)
+    # sorted codes: with clusters, people come in cluster order, for per-cluster sums by
+    # np.add.reduceat
+    codes, uniques = pd.factorize(key, sort=True)
     n_people = len(uniques)
     n_i = np.bincount(codes, minlength=n_people).astype(float)
     sums = np.zeros((n_people, Xy.shape[1]))
     np.add.at(sums, codes, Xy)
     outer = np.einsum("ia,ib->iab", sums, sums).reshape(n_people, -1)
-    owner = member = None
+    owner = starts = None
     if cluster is not None:
-        owner = np.zeros(n_people, dtype=np.int64)
-        ccodes = pd.factorize(cluster)[0]
-        owner[codes] = ccodes
-        member = sparse.csr_matrix((np.ones(n_people), (owner, np.arange(n_people))),
-                                   shape=(int(ccodes.max()) + 1, n_people))
-    return _Sums(len(y), X.shape[1], Xy.T @ Xy, n_i, sums, outer, owner, member)
+        owner = pd.factorize(uniques.get_level_values(0), sort=True)[0]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    return _Sums(len(y), X.shape[1], Xy.T @ Xy, n_i, sums, outer, owner, starts)
 
 
 @dataclass(frozen=True)
@@ -127,6 +126,7 @@ class _State:
     of it and of ``log|V|`` with respect to each variance ratio ``theta^2``."""
 
     XVX: np.ndarray
+    inv: np.ndarray
     beta: np.ndarray
     r2: float
     logdet_v: float
@@ -151,8 +151,8 @@ def _state(theta: np.ndarray, s: _Sums, grad: bool = True) -> _State:
             dlog.append(float((s.n_i * d).sum()))
     else:
         b = theta[1] ** 2
-        m = np.bincount(s.owner, weights=s.n_i * d, minlength=s.member.shape[0])
-        T = s.member @ (d[:, None] * s.sums)
+        m = np.add.reduceat(s.n_i * d, s.starts)
+        T = np.add.reduceat(d[:, None] * s.sums, s.starts, axis=0)
         c = b / (1.0 + b * m)
         C = C - (T * c[:, None]).T @ T
         logdet_v += float(np.log1p(b * m).sum())
@@ -164,8 +164,9 @@ def _state(theta: np.ndarray, s: _Sums, grad: bool = True) -> _State:
                      float((m / (1.0 + b * m)).sum())]
     XVX, XVy = C[:p, :p], C[:p, p]
     chol = np.linalg.cholesky(XVX)
-    beta = np.linalg.solve(XVX, XVy)
-    return _State(XVX, beta, float(C[p, p] - XVy @ beta), logdet_v,
+    inv = np.linalg.inv(XVX)
+    beta = inv @ XVy
+    return _State(XVX, inv, beta, float(C[p, p] - XVy @ beta), logdet_v,
                   float(2 * np.log(np.diag(chol)).sum()), dC, np.asarray(dlog))
 
 
@@ -189,8 +190,7 @@ def _profiled(ratio: np.ndarray, s: _Sums) -> tuple[float, np.ndarray]:
     if not st.r2 > 0:
         return np.inf, np.zeros_like(ratio)
     dev = st.logdet_v + st.logdet_x + dof * (1 + _LOG_2PI + np.log(st.r2 / dof))
-    inv = np.linalg.inv(st.XVX)
-    grad = np.array([st.dlogdet_v[j] + np.sum(inv * st.dC[j][: s.p, : s.p])
+    grad = np.array([st.dlogdet_v[j] + np.sum(st.inv * st.dC[j][: s.p, : s.p])
                      + dof * _quad_r2(st, st.dC[j]) / st.r2 for j in range(len(ratio))])
     return float(dev), grad
 
@@ -200,8 +200,7 @@ def _gradient_vp(varpar: np.ndarray, s: _Sums) -> np.ndarray:
     ``devfun_vp``, ``log|V| + log|X'V^-1X| + r^2/sigma^2 + (n-p) log(2 pi sigma^2)``."""
     theta, sigma = varpar[:-1], varpar[-1]
     st = _state(theta, s)
-    inv = np.linalg.inv(st.XVX)
-    d_theta = [2 * theta[j] * (st.dlogdet_v[j] + np.sum(inv * st.dC[j][: s.p, : s.p])
+    d_theta = [2 * theta[j] * (st.dlogdet_v[j] + np.sum(st.inv * st.dC[j][: s.p, : s.p])
                                + _quad_r2(st, st.dC[j]) / sigma**2) for j in range(len(theta))]
     d_sigma = -2 * st.r2 / sigma**3 + 2 * (s.n_obs - s.p) / sigma
     return np.array(d_theta + [d_sigma])
@@ -209,7 +208,7 @@ def _gradient_vp(varpar: np.ndarray, s: _Sums) -> np.ndarray:
 
 def _cov_beta(varpar: np.ndarray, s: _Sums) -> np.ndarray:
     """sigma^2 (X'V^-1X)^-1 at (theta, sigma): lmerTest's ``get_covbeta``."""
-    return varpar[-1] ** 2 * np.linalg.inv(_state(varpar[:-1], s, grad=False).XVX)
+    return varpar[-1] ** 2 * _state(varpar[:-1], s, grad=False).inv
 
 
 def _jacobian(fun, x: np.ndarray, s: _Sums, levels: int = 4) -> np.ndarray:
@@ -234,12 +233,14 @@ def _jacobian(fun, x: np.ndarray, s: _Sums, levels: int = 4) -> np.ndarray:
 
 
 def _minimise(s: _Sums) -> list[tuple[float, np.ndarray, str]]:
-    """Candidate optima of the profiled deviance over variance ratios ``theta^2 >= 0``:
-    L-BFGS-B from lme4's start (theta = 1) and from a second start, a truncated-Newton search
-    (TNC) from lme4's start, and L-BFGS-B on every boundary face (each subset of the
-    components held at zero). Returns (deviance, theta, how found) for each."""
+    """Candidate optima of the profiled deviance over variance ratios ``theta^2 >= 0``: the
+    optimum on every boundary face (each subset of the components held at zero), L-BFGS-B
+    over all components from lme4's start (theta = 1), and a second optimiser (truncated
+    Newton, TNC) from the best of those, which leaves a boundary if the likelihood rises
+    inside. Returns (deviance, theta, how found) for each."""
     k = s.k
     found = []
+    everything = list(range(k))
 
     def search(start, method, label, free):
         def on_face(r):
@@ -248,28 +249,24 @@ def _minimise(s: _Sums) -> list[tuple[float, np.ndarray, str]]:
             dev, grad = _profiled(full, s)
             return dev, grad[free]
 
-        opts = ({"ftol": 1e-15, "gtol": 1e-12, "maxiter": 1000} if method == "L-BFGS-B"
-                else {"ftol": 1e-15, "gtol": 1e-12, "xtol": 1e-14, "maxfun": 1000})
+        opts = ({"ftol": 1e-14, "gtol": 1e-10, "maxiter": 1000} if method == "L-BFGS-B"
+                else {"ftol": 1e-14, "gtol": 1e-10, "xtol": 1e-12, "maxfun": 1000})
         res = optimize.minimize(on_face, start, method=method, jac=True,
                                 bounds=[(0, None)] * len(free), options=opts)
         full = np.zeros(k)
         full[free] = np.sqrt(np.maximum(res.x, 0.0))
         found.append((float(res.fun), full, label))
 
-    everything = list(range(k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        search(np.ones(k), "L-BFGS-B", "L-BFGS-B", everything)
-        search(np.r_[4.0, np.full(k - 1, 0.25)], "L-BFGS-B", "L-BFGS-B, second start",
-               everything)
-        search(np.ones(k), "TNC", "truncated Newton", everything)
-        for n_zero in range(1, k + 1):
+        found.append((_profiled(np.zeros(k), s)[0], np.zeros(k), "boundary"))
+        for n_zero in range(1, k):
             for zero in combinations(everything, n_zero):
                 free = [j for j in everything if j not in zero]
-                if free:
-                    search(np.ones(len(free)), "L-BFGS-B", "L-BFGS-B on the boundary", free)
-                else:
-                    found.append((_profiled(np.zeros(k), s)[0], np.zeros(k), "boundary"))
+                search(np.ones(len(free)), "L-BFGS-B", "L-BFGS-B on the boundary", free)
+        search(np.ones(k), "L-BFGS-B", "L-BFGS-B", everything)
+        best = min(found, key=lambda f: f[0])[1]
+        search(np.maximum(best**2, 1e-4), "TNC", "truncated Newton", everything)
     return found
 
 
