@@ -247,6 +247,8 @@ def effects_from_fit(fit, label: str, ref: str | None, used: pd.DataFrame, scale
     names = list(fit.params.index)
     people = used.drop_duplicates("participant_id")
     prof_n = people["profession"].value_counts()
+    per_wave = used.groupby("wave")["participant_id"].nunique()
+    per_cell = used.groupby(["wave", "profession"])["participant_id"].nunique()
     for w in waves[1:]:
         wave_term = next((n for n in names if f"[T.{w}]" in n and ":" not in n), None)
         if wave_term is None:
@@ -267,14 +269,13 @@ def effects_from_fit(fit, label: str, ref: str | None, used: pd.DataFrame, scale
                 for name, wt in weights_for(str(prof)).items():
                     if name != wave_term:
                         overall[name] = overall.get(name, 0.0) + wt * k / prof_n.sum()
-        n_wave = int(used.loc[used["wave"] == w, "participant_id"].nunique())
+        n_wave = int(per_wave.get(w, 0))
         rows.append({"scale": scale, "wave": w, "profession": "all",
                      **_contrast(fit, names, overall), "n": n_wave, "model": label,
                      "method": method})
         if ref is not None:
             for prof in sorted(prof_n.index):
-                n_p = int(used.loc[(used["wave"] == w) & (used["profession"] == prof),
-                                   "participant_id"].nunique())
+                n_p = int(per_cell.get((w, prof), 0))
                 values = (missing if n_p < threshold
                           else _contrast(fit, names, weights_for(str(prof))))
                 rows.append({"scale": scale, "wave": w, "profession": prof, **values,
