@@ -427,8 +427,13 @@ METHODS = [
     ("learning", "Effect sizes d_z and d_av with noncentral-t intervals; g_av with Hedges' "
      "correction on n - 1 df", "Size of change",
      "Lakens (2013), Front Psychol 4:863; Hedges (1981), J Educ Stat 6:107-128"),
-    ("learning", "Linear mixed model, random intercepts for participants within cohorts",
-     "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
+    ("learning", "Linear mixed model (REML), random intercepts for participants within cohorts, "
+     "Satterthwaite degrees of freedom; where it cannot be fitted, linear regression with CR2 "
+     "standard errors clustered by participant",
+     "Change by wave and profession",
+     "Laird and Ware (1982), Biometrics 38:963-974; Bates et al. (2015), J Stat Softw 67(1); "
+     "Kuznetsova et al. (2017), J Stat Softw 82(13); Pustejovsky and Tipton (2018), "
+     "J Bus Econ Stat 36:672-683"),
     ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
      "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
     ("pipeline", "Aalen-Johansen cumulative incidence with leaving the NHS as a competing event "
@@ -470,7 +475,8 @@ METHODS = [
 #: The model row at national scale: what :func:`helpers.outcomes.mixed.fit_wave_model` fits
 #: instead of the mixed model above ``MAX_MIXED_PEOPLE`` people.
 LARGE_MODEL_METHOD = ("learning", "Linear regression with cohorts as fixed effects and standard errors "
-                      "clustered by participant (more people than a mixed model fits in reasonable time)",
+                      "clustered by participant, t on participants - 1 degrees of freedom (more "
+                      "people than a mixed model fits in reasonable time)",
                       "Change by wave and profession",
                       "Liang and Zeger (1986), Biometrika 73:13-22; Cameron and Miller (2015), "
                       "J Hum Resour 50:317-372")

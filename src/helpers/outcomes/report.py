@@ -331,14 +331,20 @@ def show_mixed(o: Outcomes) -> None:
         return
     shown = mf.assign(scale=mf["scale"].map(o.label), wave=mf["wave"].map(_wave_label),
                       profession=mf["profession"].replace({"all": "All professions"}))
-    show_table(format_estimates(shown, o.threshold, {
-        "scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
-        "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p"}),
-        caption="Change from the start of the programme, from the mixed model",
-        units="scale points")
+    columns = {"scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
+               "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p", "df": "df"}
+    methods = sorted(set(mf["method"]))
+    if len(methods) > 1:
+        columns["method"] = "Method"   # say which rows came from a fallback
+    show_table(format_estimates(shown, o.threshold, columns, dp=2),
+               caption="Change from the start of the programme, from "
+                       + (f"a {methods[0]}" if len(methods) == 1 else "the models named in "
+                          "the Method column"),
+               units="scale points")
     models = sorted(set(mf["model"]))
     show_callout("Model: score by survey, profession and their interaction; " + "; ".join(models)
-                 + ". 'All professions' averages the professions' changes, weighted by how many "
+                 + ". Intervals and p-values are from t tests on the degrees of freedom shown. "
+                   "'All professions' averages the professions' changes, weighted by how many "
                    "people each has.")
     overall = mf[mf["profession"] == "all"]
     show_sentences([sentences.model_sentence(r, o.label(r["scale"]), "baseline", o.threshold,
