@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers import safeyaml
 from helpers.data.errors import Problem
 from helpers.data.schema import INSTRUMENT_KINDS, TABLES
 
@@ -56,14 +57,15 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if path.stat().st_size > MAX_META_BYTES:
         return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = safeyaml.load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         return None, [_p(None, None, f"{META_FILE} saved as UTF-8 text")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or "valid YAML"
-        return None, [_p(None, None, f"valid YAML ({reason})", line)]
+        expected = reason if isinstance(exc, safeyaml.LimitError) else f"valid YAML ({reason})"
+        return None, [_p(None, None, expected, line)]
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -71,11 +71,9 @@ class Job:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml
+    from helpers import safeyaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+    return safeyaml.load_path(path)
 
 
 def _timeout(value: Any, where: str, default):
@@ -97,8 +95,13 @@ def load_manifest(path: str | Path) -> Manifest:
     path = Path(path).resolve()
     if not path.is_file():
         raise ManifestError(f"job manifest {path} not found (pass --config FILE)")
+    from helpers.safeyaml import LimitError
+
     try:
         raw = _load_yaml(path) or {}
+    except LimitError as exc:
+        mark = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
+        raise ManifestError(f"{path}: {mark}expected {exc.problem}") from exc
     except Exception as exc:  # noqa: BLE001 - yaml raises several types
         raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
