@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from pathlib import Path
 
 import yaml
@@ -81,7 +82,7 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if isinstance(sb, bool) or not isinstance(sb, int) or sb < 1:
         problems.append(_p("suppress_below", sb, "a whole number of at least 1"))
     mb = meta["max_file_mb"]
-    if isinstance(mb, bool) or not isinstance(mb, (int, float)) or mb <= 0:
+    if not _finite(mb) or mb <= 0:
         problems.append(_p("max_file_mb", mb, "a positive number of megabytes"))
     if not isinstance(meta["synthetic"], bool):
         problems.append(_p("synthetic", meta["synthetic"], "true or false"))
@@ -119,9 +120,20 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     return meta, problems
 
 
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a number (not a bool) that a float holds: not ``.inf``, ``.nan`` or
+    an integer of 400 digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _amount(value: object) -> bool:
-    """Whether ``value`` is a money amount or share: a number (not a bool) of at least 0."""
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+    """Whether ``value`` is a money amount or share: a finite number (not a bool) of at least 0."""
+    return _finite(value) and value >= 0
 
 
 def _value_for_money(meta: dict, problems: list[Problem]) -> None:
@@ -191,7 +203,9 @@ def _number(value: object) -> int | float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number
 
@@ -234,7 +248,7 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
         if inst["kind"] not in INSTRUMENT_KINDS:
             problems.append(_p(f"{where}.kind", inst["kind"], "one of " + ", ".join(INSTRUMENT_KINDS)))
         share = inst["min_share_answered"]
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        if not _finite(share) or not 0 < share <= 1:
             problems.append(_p(f"{where}.min_share_answered", share, "a share above 0 and at most 1"))
         inst["labels"] = _labels(inst["labels"], f"{where}.labels", problems)
         per_item = inst["item_labels"] or {}

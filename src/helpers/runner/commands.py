@@ -28,6 +28,7 @@ from pathlib import Path
 from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
+from helpers.runner.layout import LOGS
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
 from helpers.runner.publish import Store, remove_temp_files, utc_now
@@ -64,7 +65,7 @@ class _Log:
     """One log file per run under reports/logs/."""
 
     def __init__(self, out: Path):
-        logs = out / "logs"
+        logs = out / LOGS
         logs.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         self.path = logs / f"run-{stamp}-{os.getpid()}.log"
@@ -91,7 +92,9 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     digest = hashing.dataset_hash(dataset, file_hashes)
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
-    if not force and info and info.get("hash") == digest and info.get("path") == str(dataset):
+    checker = hashing.code_hash()  # a newer leadeval may refuse what an older one accepted
+    if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
+            and info.get("code") == checker):
         return info
     from helpers.data import DataError, load_dataset
 
@@ -106,7 +109,8 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     except Exception as exc:  # noqa: BLE001 - an unreadable dataset is bad input, not a crash
         raise RunnerError(f"dataset {dataset} could not be read; nothing was run: "
                           f"{type(exc).__name__}: {exc}") from exc
-    info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
+    info = {"hash": digest, "path": str(dataset), "code": checker,
+            "name": getattr(ds, "name", dataset.name),
             "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
     cache["dataset"] = info
     return info

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.runner.exceptions import ManifestError
+from helpers.runner.layout import PROGRAMME_FOLDER
 
 PER_VALUES = ("programme", "cohort")
 DEFAULT_CELL_TIMEOUT = 600
@@ -145,7 +146,7 @@ def output_path(programme_id: str, cohort_id: str | None, notebook_name: str) ->
         if part is not None and (not part or "/" in part or "\\" in part or part in (".", "..")
                                  or "\0" in part):
             raise ManifestError(f"identifier {part!r} cannot be used as a folder name")
-    return f"{programme_id}/{cohort_id or 'all'}/{notebook_name}.html"
+    return f"{programme_id}/{cohort_id or PROGRAMME_FOLDER}/{notebook_name}.html"
 
 
 def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:

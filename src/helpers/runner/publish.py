@@ -23,6 +23,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from helpers.runner.layout import INDEX, MANIFEST, STATE
+
 TMP_SUFFIX = ".leadeval-tmp"
 STATE_VERSION = 1
 
@@ -90,8 +92,8 @@ class Store:
 
     def __init__(self, out_dir: str | Path):
         self.out = Path(out_dir)
-        self.state_path = self.out / ".leadeval" / "state.json"
-        self.journal_path = self.out / ".leadeval" / "journal.jsonl"
+        self.state_path = self.out / STATE / "state.json"
+        self.journal_path = self.out / STATE / "journal.jsonl"
         self.records: dict[str, dict] = {}
         self.cache: dict = {}
         self.replayed = 0  # journal lines applied on load (records not yet in state.json)
@@ -111,7 +113,7 @@ class Store:
         except (OSError, ValueError):
             pass
         try:  # no state: rebuild the records from the published manifest
-            manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+            manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
             for job in manifest.get("jobs", []):
                 self.records[job["output"]] = dict(job)
         except (OSError, ValueError, KeyError, TypeError):
@@ -242,9 +244,9 @@ class Store:
             os.truncate(self.journal_path, 0)
         except FileNotFoundError:
             pass
-        atomic_write(self.out / "manifest.json",
+        atomic_write(self.out / MANIFEST,
                      json.dumps(manifest_document(ordered.values(), generated_at), indent=2))
-        atomic_write(self.out / "index.html", index_html(ordered.values(), generated_at))
+        atomic_write(self.out / INDEX, index_html(ordered.values(), generated_at))
         self._last_save = time.monotonic()
         self._save_seconds = self._last_save - started
 
