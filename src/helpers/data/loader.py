@@ -20,8 +20,16 @@ EXTENSIONS = (".csv", ".xlsx", ".parquet")
 _CHUNK = 1 << 20
 
 
+OUTSIDE = "a file inside the dataset folder, not a link to a file outside it"
+
+
 def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path]:
-    """table name -> file, from ``tables:``/``codebook:`` overrides or ``<table>.<ext>``."""
+    """table name -> file, from ``tables:``/``codebook:`` overrides or ``<table>.<ext>``.
+
+    A file (or a folder on its path) that is a symbolic link resolving outside the dataset
+    folder is refused: the folder is what is validated, hashed and published from, and a link
+    could bring in any file the user can read.
+    """
     found: dict[str, Path] = {}
     root = folder.resolve()
     overrides = dict(meta["tables"])
@@ -34,7 +42,9 @@ def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path
             where = "codebook" if table == "codes" and table not in meta["tables"] else f"tables.{table}"
             if not path.is_relative_to(root):
                 problems.append(Problem(META_FILE, None, where, name,
-                                        "a file inside the dataset folder"))
+                                        OUTSIDE if (root / name).is_relative_to(root)
+                                        and ".." not in Path(name).parts
+                                        else "a file inside the dataset folder"))
             elif path.suffix.lower() not in EXTENSIONS:
                 problems.append(Problem(META_FILE, None, where, name,
                                         "a .csv, .xlsx or .parquet file"))
@@ -49,6 +59,9 @@ def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path
             problems.append(Problem(candidates[1].name, None, None, None,
                                     f"one file for table {table} (found "
                                     f"{', '.join(c.name for c in candidates)})"))
+        elif candidates and not candidates[0].resolve().is_relative_to(root):
+            problems.append(Problem(candidates[0].name, None, None,
+                                    str(candidates[0].resolve()), OUTSIDE))
         elif candidates:
             found[table] = candidates[0]
     for table in REQUIRED_TABLES:

@@ -55,6 +55,9 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     path = folder / META_FILE
     if not path.is_file():
         return None, [_p(None, None, f"a {META_FILE} file in {folder}")]
+    if not path.resolve().is_relative_to(folder.resolve()):
+        return None, [_p(None, str(path.resolve()),
+                         f"a {META_FILE} inside the dataset folder, not a link to a file outside it")]
     if path.stat().st_size > MAX_META_BYTES:
         return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
     try:
