@@ -10,6 +10,7 @@ import pandas as pd
 from helpers.data import cache, memo
 from helpers.data.dataset import Dataset
 from helpers.data.errors import DataError, Problem
+from helpers.data.ids import check_ids
 from helpers.data.meta import META_FILE, read_meta
 from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
@@ -212,4 +213,5 @@ def read_tables(folder: Path, meta: dict, files: dict[str, Path],
         labels[table] = raw.file
         decimal_comma[table] = raw.decimal_comma
     cross_check(tables, labels, meta, decimal_comma, problems)
+    check_ids(tables, labels, problems)
     return tables
