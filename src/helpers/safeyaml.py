@@ -144,6 +144,48 @@ def load(text: str):
         raise LimitError(f"values nested at most {MAX_DEPTH} levels deep") from None
 
 
+def key_lines(text: str) -> dict[str, int]:
+    """The line (from 1) of every mapping key and list item of a YAML document, by its path as
+    the settings checks name it: ``tables.participants``, ``instruments[0].labels``.
+
+    Examples
+    --------
+    >>> key_lines("name: x\\nredact_names:\\n  - Ann\\n  - 7\\ncosts: {kf: {fixed: 1}}\\n")
+    {'name': 1, 'redact_names': 2, 'redact_names[0]': 3, 'redact_names[1]': 4, 'costs': 5, 'costs.kf': 5, 'costs.kf.fixed': 5}
+    """
+    loader = BoundedSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    out: dict[str, int] = {}
+    stack = [(root, "")]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            items = [(f"{prefix}.{k.value}" if prefix else str(k.value), k, v) for k, v in node.value
+                     if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            items = [(f"{prefix}[{i}]", v, v) for i, v in enumerate(node.value)]
+        else:
+            continue
+        for path, where, value in reversed(items):
+            if path not in out:
+                out[path] = where.start_mark.line + 1
+                stack.append((value, path))
+    return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+
+def line_of(lines: dict[str, int], path: str) -> int | None:
+    """The line of ``path`` in :func:`key_lines`, or of the nearest enclosing key."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
 def load_path(path: str | Path, max_bytes: int = MAX_BYTES):
     """:func:`load` of a UTF-8 file (a byte-order mark allowed) of at most ``max_bytes``.
 

@@ -9,9 +9,10 @@ import pandas as pd
 
 from helpers.data import cache, memo
 from helpers.data.dataset import Dataset
+from helpers.data.codebook import check_codebook
 from helpers.data.errors import DataError, Problem
 from helpers.data.ids import check_ids
-from helpers.data.meta import META_FILE, read_meta
+from helpers.data.meta import META_FILE, read_meta, unknown_settings, with_lines
 from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
 from helpers.data.schema import REQUIRED_TABLES, TABLES
@@ -156,11 +157,11 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
     problems += key_problems
     if isinstance(meta["max_file_mb"], (int, float)) and meta["max_file_mb"] > 0:
         problems += _oversize(folder, files, meta["max_file_mb"])
-    unread = unknown_files(folder, files)
+    unread = with_lines(folder, unknown_settings(meta)) + unknown_files(folder, files)
     if strict:
         problems += unread
     if problems:
-        raise DataError(problems)
+        raise DataError(with_lines(folder, problems))
     digest = content_hash(folder, files)
     entry = cache.cache_key(digest, key_fingerprint(key))
     names = {t: p.relative_to(folder.resolve()).as_posix() for t, p in files.items()}
@@ -214,4 +215,5 @@ def read_tables(folder: Path, meta: dict, files: dict[str, Path],
         decimal_comma[table] = raw.decimal_comma
     cross_check(tables, labels, meta, decimal_comma, problems)
     check_ids(tables, labels, problems)
+    check_codebook(tables, labels, problems)
     return tables

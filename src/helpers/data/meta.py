@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -61,7 +62,8 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if path.stat().st_size > MAX_META_BYTES:
         return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
     try:
-        raw = safeyaml.load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw = safeyaml.load(text)
     except UnicodeDecodeError:
         return None, [_p(None, None, f"{META_FILE} saved as UTF-8 text")]
     except yaml.YAMLError as exc:
@@ -77,10 +79,52 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     meta = copy.deepcopy(DEFAULTS)
     meta.update(raw)
     problems: list[Problem] = []
+    _check(meta, problems, folder.resolve().name)
+    return meta, with_lines(folder, problems)
+
+
+def with_lines(folder: Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the dataset.yaml line of each setting named by a problem without one."""
+    if not any(p.file == META_FILE and p.row is None and p.column for p in problems):
+        return problems
+    try:
+        lines = safeyaml.key_lines((folder / META_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return problems
+    return [dataclasses.replace(p, row=safeyaml.line_of(lines, p.column))
+            if p.file == META_FILE and p.row is None and p.column else p for p in problems]
+
+
+def unknown_settings(meta: dict) -> list[Problem]:
+    """Top-level keys of dataset.yaml that leadeval does not read (a misspelt
+    ``supress_below`` would otherwise leave the default threshold in force without a word)."""
+    return [_p(str(key), key, "a setting leadeval reads (" + ", ".join(DEFAULTS) + ")")
+            for key in meta if key not in DEFAULTS]
+
+
+def _scalar_text(value: object) -> bool:
+    """Text, or a number YAML read from unquoted text (``name: 2024``)."""
+    return isinstance(value, str) or (_finite(value) and not isinstance(value, bool))
+
+
+def _check(meta: dict, problems: list[Problem], folder_name: str) -> None:
+    """Check every setting's type and value, filling in what the checks normalise."""
     if meta["name"] is None:
-        meta["name"] = folder.resolve().name
-    if not isinstance(meta["name"], str):
-        meta["name"] = str(meta["name"])
+        meta["name"] = folder_name
+    if not _scalar_text(meta["name"]):
+        problems.append(_p("name", meta["name"], "the dataset's name as text"))
+    meta["name"] = str(meta["name"])
+    if meta["description"] is None:
+        meta["description"] = ""
+    if not _scalar_text(meta["description"]):
+        problems.append(_p("description", meta["description"], "a description as text"))
+    seed = meta["seed"]
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        problems.append(_p("seed", seed, "a whole number (the random seed), or no seed"))
+    codebook = meta["codebook"]
+    if codebook is not None and not isinstance(codebook, str):
+        problems.append(_p("codebook", codebook, "the codebook's file name (codes.csv)"))
+        meta["codebook"] = None
     sb = meta["suppress_below"]
     if isinstance(sb, bool) or not isinstance(sb, int) or sb < 1:
         problems.append(_p("suppress_below", sb, "a whole number of at least 1"))
@@ -102,13 +146,22 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
         if not isinstance(value, dict):
             problems.append(_p(key, value, "a mapping of table name to file or sheet name"))
             value = {}
-        for table in value:
+        for table, name in value.items():
             if table not in TABLES:
                 problems.append(_p(f"{key}.{table}", table, "a table name: " + ", ".join(TABLES)))
+            if not (isinstance(name, str) or (key == "sheets" and _scalar_text(name))):
+                problems.append(_p(f"{key}.{table}", name, "a file name" if key == "tables"
+                                   else "a sheet name"))
         meta[key] = {str(k): str(v) for k, v in value.items()}
-    if not isinstance(meta["redact_names"], list):
-        problems.append(_p("redact_names", meta["redact_names"], "a list of names"))
-        meta["redact_names"] = []
+    names = meta["redact_names"] if meta["redact_names"] is not None else []
+    if not isinstance(names, list):
+        problems.append(_p("redact_names", names, "a list of names"))
+        names = []
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            problems.append(_p(f"redact_names[{i}]", name,
+                               "a name as text (in quotes when YAML would read it otherwise: - \"1234\")"))
+    meta["redact_names"] = [n for n in names if isinstance(n, str)]
     pseudo = meta["pseudonymisation"]
     if not isinstance(pseudo, dict):
         problems.append(_p("pseudonymisation", pseudo, "a mapping with enabled and key_env"))
@@ -117,10 +170,14 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if not isinstance(meta["pseudonymisation"]["enabled"], bool):
         problems.append(_p("pseudonymisation.enabled", meta["pseudonymisation"]["enabled"],
                            "true or false"))
+    key_env = meta["pseudonymisation"]["key_env"]
+    if not isinstance(key_env, str) or not key_env:
+        problems.append(_p("pseudonymisation.key_env", key_env,
+                           "the name of an environment variable (LEADEVAL_PSEUDONYM_KEY)"))
+        meta["pseudonymisation"]["key_env"] = DEFAULTS["pseudonymisation"]["key_env"]
     meta["instruments"] = _instruments(meta["instruments"], problems)
     _value_for_money(meta, problems)
     _equality(meta, problems)
-    return meta, problems
 
 
 def _finite(value: object) -> bool:
@@ -153,6 +210,8 @@ def _value_for_money(meta: dict, problems: list[Problem]) -> None:
         for key, value in c.items():
             if key in COST_FIELDS and not _amount(value):
                 problems.append(_p(f"costs.{prog}.{key}", value, "a number of at least 0"))
+            elif key == "currency" and not isinstance(value, str):
+                problems.append(_p(f"costs.{prog}.currency", value, "a currency code as text (GBP)"))
             elif key not in COST_FIELDS + ("currency",):
                 problems.append(_p(f"costs.{prog}.{key}", key, "one of currency, " + ", ".join(COST_FIELDS)))
     meta["costs"] = {str(k): v for k, v in costs.items() if isinstance(v, dict)}
@@ -198,6 +257,9 @@ def _equality(meta: dict, problems: list[Problem]) -> None:
             ok = isinstance(shares, dict) and all(_amount(v) and v <= 1 for v in shares.values())
             if not ok or abs(sum(shares.values()) - 1) > 0.02:
                 problems.append(_p(where, shares, "a mapping of group to share (0 to 1) adding up to 1"))
+    for col, group in ref.items():
+        if not _scalar_text(group):
+            problems.append(_p(f"equality.reference.{col}", group, "a group's name as text"))
     meta["equality"] = {"reference": {str(k): str(v) for k, v in ref.items()},
                         "workforce": work}
 def _number(value: object) -> int | float | None:
@@ -225,6 +287,8 @@ def _labels(labels: object, where: str, problems: list[Problem]) -> dict:
         if number is None:
             problems.append(_p(where, k, "a number as each label's key (1: Agree)"))
             continue
+        if not _scalar_text(v):
+            problems.append(_p(f"{where}.{k}", v, "a label as text (1: Strongly disagree)"))
         clean[number] = str(v)
     return clean
 
@@ -277,6 +341,11 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
                                                    for s in scales):
             problems.append(_p(f"{where}.scales", scales, "a list of {scale_id, label}"))
             scales = []
+        for j, s in enumerate(scales):
+            if not _scalar_text(s["scale_id"]) or not _scalar_text(s.get("label", "")):
+                problems.append(_p(f"{where}.scales[{j}]", s, "a scale_id and a label as text"))
+        if inst["name"] is not None and not _scalar_text(inst["name"]):
+            problems.append(_p(f"{where}.name", inst["name"], "the instrument's name as text"))
         inst["scales"] = [{**s, "scale_id": str(s["scale_id"])} for s in scales]
         out.append(inst)
     return out
