@@ -28,10 +28,10 @@ from pathlib import Path
 from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
-from helpers.runner.layout import LOGS
+from helpers.runner.layout import LOGS, STATE
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
-from helpers.runner.publish import Store, remove_temp_files, utc_now
+from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
 
 LOGS_KEPT = 50
 
@@ -131,6 +131,10 @@ def run_command(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         print(f"leadeval run: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that turned read-only or full while checking
+        print(f"leadeval run: cannot read or write {exc.filename or 'a file'} "
+              f"({exc.strerror or exc}); reports already published are unchanged", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -154,6 +158,12 @@ def _run(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
+
+    for where in (out, out / STATE, out / LOGS):
+        why = unwritable(where) if where == out or where.exists() else None
+        if why:
+            raise RunnerError(f"cannot publish into the reports folder: {why}; nothing was run "
+                              "(give a folder you can write with --out)")
 
     from helpers.runner.lock import RunLock
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,6 +64,28 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
             os.close(dfd)
     except OSError:
         pass
+
+
+def unwritable(folder: str | Path) -> str | None:
+    """Why files cannot be published into ``folder``, or None when they can.
+
+    The folder is created when missing; then a temporary file is made and removed in it, the
+    only test that answers for root, read-only mounts, immutable folders and ACLs alike
+    (``os.access`` answers from the permission bits). The probe is named like
+    :func:`atomic_write`'s temporary files, so one left by a crash is removed by
+    :func:`remove_temp_files`.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=TMP_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write into {folder} ({exc.strerror or exc})"
+    return None
 
 
 def remove_temp_files(out_dir: str | Path) -> list[Path]:
