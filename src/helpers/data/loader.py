@@ -62,8 +62,8 @@ def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path
                                     f"one file for table {table} (found "
                                     f"{', '.join(c.name for c in candidates)})"))
         elif candidates and not candidates[0].resolve().is_relative_to(root):
-            problems.append(Problem(candidates[0].name, None, None,
-                                    str(candidates[0].resolve()), OUTSIDE))
+            problems.append(Problem(candidates[0].name, None, None, candidates[0].name,
+                                    f"{OUTSIDE} ({candidates[0].resolve()})"))
         elif candidates:
             found[table] = candidates[0]
     for table in REQUIRED_TABLES:

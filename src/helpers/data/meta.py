@@ -57,8 +57,8 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if not path.is_file():
         return None, [_p(None, None, f"a {META_FILE} file in {folder}")]
     if not path.resolve().is_relative_to(folder.resolve()):
-        return None, [_p(None, str(path.resolve()),
-                         f"a {META_FILE} inside the dataset folder, not a link to a file outside it")]
+        return None, [_p(None, META_FILE, f"a {META_FILE} inside the dataset folder, not a link "
+                                          f"to a file outside it ({path.resolve()})")]
     if path.stat().st_size > MAX_META_BYTES:
         return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
     try:
