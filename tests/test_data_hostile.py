@@ -181,6 +181,18 @@ def test_overflowing_whole_number_is_refused_not_a_crash(tmp_path, capsys):
     assert "bug" not in err
 
 
+def test_non_finite_numbers_in_parquet_are_refused(tmp_path):
+    """Parquet holds inf as a float, not as text: the typed path refuses it too."""
+    import pandas as pd
+
+    folder = copy_valid(tmp_path)
+    frame = pd.read_csv(folder / "kpi_values.csv")
+    frame.loc[[0, 2], "value"] = [float("inf"), 1e300]
+    frame.to_parquet(folder / "kpi_values.parquet", index=False)
+    (folder / "kpi_values.csv").unlink()
+    assert refused_at(folder) == {("kpi_values.parquet", 2, "value"), ("kpi_values.parquet", 4, "value")}
+
+
 def test_largest_allowed_number_loads(tmp_path):
     from data_cases.builders import set_cell
 

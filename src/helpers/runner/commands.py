@@ -84,15 +84,16 @@ class _Log:
         self.fh.close()
 
 
-def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
-    """Hash the dataset; validate and expand it when the hash is new. Raises RunnerError."""
+def _dataset_info(store: Store, dataset: Path, force: bool, checker: str) -> dict:
+    """Hash the dataset; validate and expand it when the hash, or the code that checks it
+    (``checker``: a newer leadeval may refuse what an older one accepted), is new. Raises
+    RunnerError."""
     cache = store.cache
     file_hashes = {k: v for k, v in cache.get("file_hashes", {}).items()
                    if k.startswith(str(dataset) + os.sep)}
     digest = hashing.dataset_hash(dataset, file_hashes)
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
-    checker = hashing.code_hash()  # a newer leadeval may refuse what an older one accepted
     if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
             and info.get("code") == checker):
         return info
@@ -178,7 +179,8 @@ def _run(args: argparse.Namespace) -> int:
         if not keep:
             _remove_kept_notebooks(out)
         cache_before = hashing.canonical_json(store.cache)
-        info = _dataset_info(store, dataset, force)
+        code = hashing.code_hash()
+        info = _dataset_info(store, dataset, force, code)
         dirty |= hashing.canonical_json(store.cache) != cache_before
 
         present, skipped = [], []
@@ -199,7 +201,6 @@ def _run(args: argparse.Namespace) -> int:
         if problems:
             raise RunnerError("parameter problems; nothing was run:\n  " + "\n  ".join(problems))
 
-        code = hashing.code_hash()
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
         digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
                    for j in jobs}
