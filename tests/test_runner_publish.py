@@ -231,14 +231,16 @@ def test_index_contents_link_to_each_programme_section():
     import re
 
     html = index_html(_cohort_records(3), "2026-01-01T00:00:00Z")
-    nav = html[html.index('<nav class="contents">'):html.index("</nav>")]
-    targets = re.findall(r'href="#([^"]+)"', nav)
+    lead = html[html.index('class="lead"'):html.index("</section>")]
+    targets = re.findall(r'href="#([^"]+)"', lead)
     assert len(targets) == 2
     for t in targets:
         assert html.count(f'id="{t}"') == 1
-    assert "8 reports, 3 cohorts; all published" in nav
-    # at three cohorts nothing is folded: every cohort keeps its heading
-    assert "<details" not in html and "<h3>Cohort c002</h3>" in html
+    assert "8 reports; all published" in lead
+    # the cohorts' reports are folded into one element per programme; within it, at three
+    # cohorts, every cohort keeps its heading
+    assert html.count("<details") == 2 and "<details open" not in html
+    assert "<h4>Cohort c002</h4>" in html and "3 cohorts; all published" in html
 
 
 def test_index_folds_cohorts_at_scale_and_keeps_problems_open():
@@ -247,13 +249,35 @@ def test_index_folds_cohorts_at_scale_and_keeps_problems_open():
     n = COLLAPSE_ABOVE + 1
     recs = _cohort_records(n, failed="b/c004/10_reach.html")
     html = index_html(recs, "2026-01-01T00:00:00Z")
-    assert html.count("<details") == 2 * n  # every cohort of both programmes, not "All cohorts"
-    assert html.count("<details open>") == 1
-    opened = html[html.index("<details open>"):]
+    # per programme: one element around its cohorts, and one for each cohort
+    assert html.count("<details") == 2 * (n + 1)
+    assert html.count("<details open>") == 2  # programme b's cohorts, and cohort c004 inside
+    opened = html[html.rindex("<details open>"):]
     opened = opened[:opened.index("</details>")]
     assert "Cohort c004" in opened and "1 published, 1 failed" in opened
-    assert "<h3>All cohorts</h3>" in html
+    assert "<h3>Detailed reports, all cohorts</h3>" in html
     # every report is still listed and linked (DESIGN.md: the index lists every report)
     for rec in recs:
         if rec["status"] == "ok":
             assert f'href="{rec["output"]}"' in html
+
+
+def test_index_counts_not_applicable_names_providers_and_single_cohorts():
+    def rec(output, status="ok", **extra):
+        prog, cohort, _ = output.split("/")
+        return {"notebook": "n", "parameters": {}, "output": output, "status": status,
+                "input_hash": "h", "seconds": 1.0, "error": None, "programme_id": prog,
+                "cohort_id": None if cohort == "all" else cohort, "programme_name": "Prog A",
+                "provider": "The King's Fund", "host_organisation": "Barts Health NHS Trust",
+                "single_cohort": "a_c01", **extra}
+
+    records = [rec("a/all/90_evaluation_report.html"),
+               rec("a/all/40_improvement_projects.html", status="not_applicable",
+                   reason="This programme has no improvement projects.")]
+    html = index_html(records, "2026-01-01T00:00:00Z")
+    assert "1 published, 1 not applicable, 0 stale, 0 failed." in html
+    assert "The King&#x27;s Fund, for Barts Health NHS Trust" in html
+    assert "This programme has one cohort, a_c01" in html
+    assert "This programme has no improvement projects." in html
+    assert "<details" not in html  # no cohort reports to fold
+    assert "generated " not in html  # times stay in the manifest, not on the page

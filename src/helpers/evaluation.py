@@ -422,29 +422,43 @@ METHODS = [
      "Instrument definitions in dataset.yaml"),
     ("learning", "Cronbach's alpha with confidence interval", "Scale reliability",
      "Cronbach (1951), Psychometrika 16:297-334; pingouin"),
-    ("learning", "Paired t-test and Wilcoxon signed-rank test; Holm correction", "Change per scale",
+    ("learning", "Paired t-test and Wilcoxon signed-rank test; Holm's adjustment over one family "
+     "of every scale at every pair of surveys (360 gaps, and each subgroup table, are families of "
+     "their own; Wilcoxon, mixed-model and bias checks unadjusted)", "Change per scale",
      "Wilcoxon (1945); Holm (1979), Scand J Stat 6:65-70"),
-    ("learning", "Effect sizes d_z and d_av with noncentral-t intervals", "Size of change",
-     "Lakens (2013), Front Psychol 4:863"),
+    ("learning", "Effect sizes d_z and d_av with noncentral-t intervals; g_av with Hedges' "
+     "correction on n - 1 df", "Size of change",
+     "Lakens (2013), Front Psychol 4:863; Hedges (1981), J Educ Stat 6:107-128"),
     ("learning", "Linear mixed model, random intercepts for participants within cohorts",
      "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
     ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
      "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
-    ("pipeline", "Kaplan-Meier cumulative incidence with censoring", "Leadership pipeline",
-     "Kaplan and Meier (1958), JASA 53:457-481; lifelines"),
+    ("pipeline", "Aalen-Johansen cumulative incidence with leaving the NHS as a competing event "
+     "(Kaplan-Meier where nobody left), log(-log) intervals", "Leadership pipeline",
+     "Aalen and Johansen (1978), Scand J Stat 5:141-150; Gray (1988), Ann Stat 16:1141-1154"),
     ("themes", "Theme prevalence by participants, sources and segments; Framework Method",
      "Qualitative themes", "Gale et al. (2013), BMC Med Res Methodol 13:117"),
-    ("themes", "Cohen's kappa and Krippendorff's alpha", "Coder agreement",
-     "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011)"),
+    ("themes", "Cohen's kappa and Krippendorff's alpha, bootstrap interval resampling segments",
+     "Coder agreement", "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011); "
+     "Davison and Hinkley (1997)"),
+    ("themes", "Quotes attributed only by descriptors (role, profession, cohort) that at least "
+     "suppress_below people in scope share, else broader or none; no per-person case labels",
+     "Quote attribution", "Sweeney (2002), Int J Uncertain Fuzziness Knowl-Based Syst 10:557-570"),
     ("themes", "Joint display: statistics by themes, Welch difference in means", "Mixed methods",
      "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
     ("results", "XmR statistical process control charts and Making Data Count icons",
      "Improvement projects", "NHS England, Making Data Count (2019); NHSRplotthedots"),
-    ("results", "Segmented regression of interrupted time series", "Level change at project start",
-     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355"),
+    ("results", "Segmented regression of interrupted time series: least squares, Newey-West "
+     "errors, t intervals on the residual degrees of freedom; Holm's adjustment over one family "
+     "of the level-change tests of every project in the report", "Level change at project start",
+     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355; Newey and West (1987), "
+     "Econometrica 55:703-708; Holm (1979)"),
     ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
-    ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
+    ("networks", "Gould-Fernandez brokerage roles with expected values and z-scores under a random "
+     "network", "Brokerage", "Gould and Fernandez (1989), Sociol Methodol 19:89-126; R sna"),
+    ("networks", "Betweenness centrality normalised within each connected component (Brandes; "
+     "sampled sources for large networks)", "Betweenness",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
     ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
      "ONS (2019), disclosure control guidance for tables"),
@@ -583,10 +597,23 @@ def _learning(ev: Evaluation):
     first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= ev.threshold)]
     show_sentences(outcomes_report.headline(o))
     if len(first):
-        better = int((first["ci_low"] > 0).sum())
-        show_sentences([f"{better} of {len(first)} scales rose with a 95% confidence interval above "
-                        "zero between the start and the end of the programme."])
+        show_sentences([learning_count_sentence(cf, ev.threshold)])
     outcomes_report.show_forest(o)
+
+
+def learning_count_sentence(cf: pd.DataFrame, threshold: int, alpha: float = 0.05) -> str:
+    """How many scales rose from the start to the end of the programme, judged as the outcomes
+    report judges them: Holm-adjusted p (``p_holm`` of
+    :func:`helpers.outcomes.report.change_frame`, one family of every scale at every pair of
+    surveys) below ``alpha`` with a positive change."""
+    from helpers.multiplicity import family_size
+
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= threshold)]
+    better = int(((first["p_holm"] < alpha) & (first["estimate"] > 0)).sum())
+    m = family_size(cf["p_holm"])
+    return (f"{better} of {len(first)} scales rose between the start and the end of the programme "
+            f"with p below {alpha:g} after Holm's adjustment over the outcomes report's {m:,} "
+            f"test{'s' if m != 1 else ''} of change (every scale at every pair of surveys).")
 
 
 def _behaviour(ev: Evaluation):

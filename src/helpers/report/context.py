@@ -1,7 +1,8 @@
 """The report context: which dataset, which programme or cohort, which disclosure threshold.
 
 ``open_report`` is the first call in every notebook. It resolves the dataset folder (the
-``dataset`` parameter, else ``$LEADEVAL_DATASET``, else the repository's ``data/sample``),
+``dataset`` parameter, else ``$LEADEVAL_DATASET``, else the dataset of the project the notebook
+sits in: see :func:`default_dataset_path`),
 loads and validates it once (``load_dataset`` caches typed tables), checks that the programme
 and cohort exist, restricts every table to them and applies the figure theme.
 """
@@ -14,8 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from helpers.report.theme import apply_theme
-
-ENV_DATASET = "LEADEVAL_DATASET"
+from helpers.starter import ENV_DATASET, find_project, project_dataset
 
 #: What a detailed report needs in its scope: the table that must have rows, and what those rows
 #: are, in words. Without them the report has nothing to say, so it is not published (the runner
@@ -39,12 +39,28 @@ class NotApplicable(Exception):
         return [f"Not applicable: {self}"]
 
 
-def default_dataset_path() -> Path:
-    """The dataset used when a notebook is opened as it is: $LEADEVAL_DATASET or data/sample."""
+def default_dataset_path(start: str | os.PathLike | None = None) -> Path:
+    """The dataset used when a notebook is opened as it is.
+
+    ``$LEADEVAL_DATASET`` when set; else the dataset named by the ``reports.yaml`` of the
+    project at or above ``start`` (default: the working directory, which JupyterLab sets to the
+    notebook's folder); else that project's ``dataset/`` or ``data/sample``. Never a folder inside
+    the installed package.
+
+    Raises
+    ------
+    FileNotFoundError
+        No dataset could be found that way; the message says how to name one.
+    """
     env = os.environ.get(ENV_DATASET)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "data" / "sample"
+    project = find_project(Path(start) if start is not None else Path.cwd())
+    if project is not None:
+        return project_dataset(project)
+    raise FileNotFoundError(
+        "no dataset given: pass dataset='path/to/dataset', set $LEADEVAL_DATASET, or open the "
+        "notebook inside a project made by `leadeval init` (it finds the project's reports.yaml)")
 
 
 @dataclass

@@ -2,7 +2,10 @@
 
 Order of work, so that nothing runs unless everything is right:
 
-1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it);
+1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it)
+   and the dataset's lock, shared (waiting for an import to finish; exit 2 after
+   LEADEVAL_IMPORT_WAIT seconds), held until the run ends so no report reads a half-imported
+   dataset;
 2. hash the dataset's files; validate it with ``helpers.data.load_dataset`` when that hash is new
    (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
@@ -32,6 +35,7 @@ from helpers.runner.layout import LOGS, STATE
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
 from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
+from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
 
 LOGS_KEPT = 50
 
@@ -125,6 +129,29 @@ def _remove_kept_notebooks(out: Path) -> None:
             pass
 
 
+def _manifest(config: str | None) -> tuple[mf.Manifest, bool]:
+    """The job manifest: ``--config``, else ./reports.yaml, else the packaged one (True)."""
+    if config or Path(MANIFEST_NAME).is_file():
+        return mf.load_manifest(config or MANIFEST_NAME), False
+    try:
+        return mf.load_manifest(packaged_manifest()), True
+    except FileNotFoundError as exc:
+        raise RunnerError(f"no {MANIFEST_NAME} here and {exc}") from None
+
+
+def _packaged_run_dataset() -> Path:
+    """The dataset of a run on the packaged manifest, whose own ``dataset:`` points inside the
+    installation: ``$LEADEVAL_DATASET``, else ./dataset (the layout ``leadeval init`` makes)."""
+    named = os.environ.get(ENV_DATASET)
+    if named:
+        return Path(named).resolve()
+    here = Path(PROJECT_DATASET).resolve()
+    if (here / "dataset.yaml").is_file():
+        return here
+    raise RunnerError(f"no {MANIFEST_NAME} and no dataset here: pass --dataset DIR, set "
+                      f"${ENV_DATASET}, or start a project with `leadeval init DIR`")
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Entry point of ``leadeval run``; returns the exit status (0, 1 or 2, DESIGN.md)."""
     try:
@@ -141,12 +168,17 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     err = sys.stderr
-    manifest = mf.load_manifest(getattr(args, "config", None) or "reports.yaml")
+    manifest, packaged = _manifest(getattr(args, "config", None))
+    if packaged:
+        print(f"leadeval run: no reports.yaml here; using the packaged one ({manifest.path})",
+              file=err)
     dataset = Path(args.dataset).resolve() if getattr(args, "dataset", None) else (
+        _packaged_run_dataset() if packaged else
         manifest.dataset or (manifest.path.parent / "data" / "sample").resolve())
     if not (dataset / "dataset.yaml").is_file():
         raise RunnerError(f"{dataset} is not a dataset folder (no dataset.yaml)")
-    out = Path(args.out).resolve() if getattr(args, "out", None) else manifest.out
+    out = Path(args.out).resolve() if getattr(args, "out", None) else (
+        Path("reports").resolve() if packaged else manifest.out)
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
@@ -159,19 +191,30 @@ def _run(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from helpers.runner.dask_backend import wait_limit
 
+        try:  # a typo would otherwise surface only when the cluster has no worker
+            wait_limit()
+        except ValueError as exc:
+            raise RunnerError(str(exc)) from None
     for where in (out, out / STATE, out / LOGS):
         why = unwritable(where) if where == out or where.exists() else None
         if why:
             raise RunnerError(f"cannot publish into the reports folder: {why}; nothing was run "
                               "(give a folder you can write with --out)")
 
-    from helpers.runner.lock import RunLock
+    from helpers.data.staging import lock_wait
+    from helpers.runner.lock import DatasetLock, RunLock
 
     lock = RunLock(out).acquire()
+    reading = None
     try:
         if lock.stale_pid:
             print(f"leadeval run: cleared a stale lock left by process {lock.stale_pid}", file=err)
+        if dataset != out:  # the same folder is already locked, exclusively
+            reading = DatasetLock(dataset, shared=True).acquire(
+                lock_wait(), lambda text: print(f"leadeval run: {text}", file=err))
         store = Store(out)
         dirty = bool(remove_temp_files(out)) or store.replayed > 0
         notes = store.reconcile()
@@ -221,6 +264,8 @@ def _run(args: argparse.Namespace) -> int:
         return _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out,
                         dataset, n_jobs, keep, scheduler, t0)
     finally:
+        if reading is not None:
+            reading.release()
         lock.release()
 
 
@@ -231,13 +276,18 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     err = sys.stderr
     commit = git_commit(Path(__file__).resolve().parent)
     fields, specs = {}, []
+    programmes = {p["programme_id"]: p for p in info["units"]["programmes"]}
+    single = mf.single_cohort_programmes(info["units"])
     for job in todo:
         heading = first_heading(notebooks[job.entry.path].get("cells", [])) or job.entry.name
         scope = scope_in_words(info["units"], job.programme_id, job.cohort_id)
-        programme_name = scope_in_words(info["units"], job.programme_id, None).removesuffix(" (all cohorts)")
+        programme = programmes.get(job.programme_id, {})
         fields[job.output] = {"notebook": job.notebook, "parameters": job.parameters, "output": job.output,
                               "programme_id": job.programme_id, "cohort_id": job.cohort_id,
-                              "programme_name": programme_name, "title": heading}
+                              "programme_name": programme.get("name") or job.programme_id,
+                              "provider": programme.get("provider") or "",
+                              "host_organisation": programme.get("host_organisation") or "",
+                              "single_cohort": single.get(job.programme_id), "title": heading}
         specs.append({
             "notebook": str(job.entry.path), "output": job.output,
             "parameters": {"dataset": str(dataset), **job.parameters},
@@ -258,9 +308,9 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     progress = Progress(len(specs))
     counts = {"published": 0, "failed": 0}
 
-    def on_start(spec: dict) -> None:
+    def on_start(spec: dict, worker: str | None = None) -> None:
         progress.start(spec["output"])
-        log.write(f"start {spec['output']}")
+        log.write(f"start {spec['output']}" + (f" on worker {worker}" if worker else ""))
 
     def on_result(spec: dict, result: dict) -> None:
         output = spec["output"]
@@ -301,7 +351,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         if scheduler:
             from helpers.runner.dask_backend import run_on_dask
 
-            run_on_dask(scheduler, specs, on_start, on_result, progress.tick)
+            def on_cluster_event(text: str) -> None:
+                log.write(text)
+                progress.note(text)
+
+            run_on_dask(scheduler, specs, on_start, on_result, progress.tick,
+                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
         else:
             from helpers.runner.pool import run_local
 

@@ -38,6 +38,10 @@ from papermill.utils import merge_kwargs, remove_args
 
 from helpers.runner.exceptions import JobError
 
+# Report kernels draw off-screen: every kernel this process starts inherits the setting, while a
+# person's kernel in JupyterLab keeps its inline backend (the helpers never switch backends).
+os.environ["MPLBACKEND"] = "Agg"
+
 ENGINE_NAME = "leadeval"
 #: The exception a notebook raises when it has nothing to report (helpers.report.NotApplicable).
 NOT_APPLICABLE = "NotApplicable"

@@ -157,15 +157,20 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
     units : dict
         ``{"programmes": [{"programme_id", "name"}, ...],
         "cohorts": [{"cohort_id", "programme_id"}, ...]}``, in dataset order.
+
+    A programme with a single cohort gets no per-cohort copy of a report that also runs per
+    programme: its cohort's content is the programme report (:func:`single_cohort_programmes`
+    lets the index say so).
     """
     jobs = []
+    single = single_cohort_programmes(units)
     for entry in entries:
         for programme in units["programmes"]:
             pid = programme["programme_id"]
             if "programme" in entry.per:
                 params = {"programme_id": pid, "cohort_id": None, **entry.parameters}
                 jobs.append(Job(entry, pid, None, params, output_path(pid, None, entry.name)))
-            if "cohort" in entry.per:
+            if "cohort" in entry.per and not ("programme" in entry.per and pid in single):
                 for cohort in units["cohorts"]:
                     if cohort["programme_id"] != pid:
                         continue
@@ -173,6 +178,23 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
                     params = {"programme_id": pid, "cohort_id": cid, **entry.parameters}
                     jobs.append(Job(entry, pid, cid, params, output_path(pid, cid, entry.name)))
     return jobs
+
+
+def single_cohort_programmes(units: dict) -> dict[str, str]:
+    """``{programme_id: its only cohort_id}`` for programmes with exactly one cohort.
+
+    Examples
+    --------
+    >>> single_cohort_programmes({"programmes": [{"programme_id": "a"}, {"programme_id": "b"}],
+    ...     "cohorts": [{"cohort_id": "a1", "programme_id": "a"},
+    ...                 {"cohort_id": "b1", "programme_id": "b"},
+    ...                 {"cohort_id": "b2", "programme_id": "b"}]})
+    {'a': 'a1'}
+    """
+    by_programme: dict[str, list[str]] = {}
+    for cohort in units["cohorts"]:
+        by_programme.setdefault(cohort["programme_id"], []).append(cohort["cohort_id"])
+    return {pid: cids[0] for pid, cids in by_programme.items() if len(cids) == 1}
 
 
 def select(jobs: list[Job], pattern: str | list[str] | None) -> list[Job]:
@@ -184,11 +206,18 @@ def select(jobs: list[Job], pattern: str | list[str] | None) -> list[Job]:
     return [j for j in jobs if any(fnmatch.fnmatchcase(j.output, p) for p in patterns)]
 
 
+def _text(value) -> str:
+    """A table cell as text; a missing value (None, NaN, pandas NA) as ""."""
+    text = "" if value is None else str(value)
+    return "" if text in ("nan", "NaN", "<NA>", "None") else text
+
+
 def units_from_dataset(ds) -> dict:
     """Programme and cohort identifiers (and names) of a loaded Dataset, for :func:`expand`."""
     programmes = ds.tables.get("programmes") if hasattr(ds, "tables") else ds.programmes
     cohorts = ds.tables.get("cohorts") if hasattr(ds, "tables") else ds.cohorts
-    progs = [{"programme_id": str(r["programme_id"]), "name": str(r.get("name") or r["programme_id"])}
+    progs = [{"programme_id": str(r["programme_id"]), "name": _text(r.get("name")) or str(r["programme_id"]),
+              "provider": _text(r.get("provider")), "host_organisation": _text(r.get("host_organisation"))}
              for r in programmes.to_dict("records")]
     cohs = [{"cohort_id": str(r["cohort_id"]), "programme_id": str(r["programme_id"])}
             for r in cohorts.to_dict("records")]

@@ -48,7 +48,8 @@ WARM_MODULES = (
     "helpers.data", "helpers.report", "helpers.report.display", "helpers.report.disclosure",
     "helpers.report.fmt", "helpers.report.theme", "helpers.quality", "helpers.reach",
     "helpers.scales", "helpers.outcomes", "helpers.careers", "helpers.reliability",
-    "helpers.themes", "helpers.projects", "helpers.spc", "helpers.its", "helpers.networks",
+    "helpers.themes", "helpers.quotes", "helpers.attribution", "helpers.projects", "helpers.spc",
+    "helpers.its", "helpers.networks",
     "helpers.evaluation",
 )
 
