@@ -459,6 +459,19 @@ def test_read_only_reports_folder_is_refused(published, capsys):
     assert snapshot(published / "reports") == reports
 
 
+@pytest.mark.slow
+def test_run_reads_a_read_only_dataset(published, capsys):
+    """Nothing is written into the dataset folder by a run, so a read-only one is no error."""
+    from helpers.runner.commands import run_command
+    from runner_helpers import run_args
+
+    data = snapshot(published / "data")
+    with read_only(published / "data"):
+        assert run_command(run_args(published, jobs=1, force=True)) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert snapshot(published / "data") == data
+
+
 def test_out_naming_a_file_is_refused(tmp_path, capsys, monkeypatch):
     from runner_helpers import make_project
 
