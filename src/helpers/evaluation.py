@@ -46,9 +46,11 @@ def per_cohort_notebooks(manifest: str | Path | None = None) -> set[str]:
     """Notebook names that ``reports.yaml`` runs per cohort (empty when it cannot be read)."""
     import yaml
 
+    from helpers import safeyaml
+
     path = Path(manifest) if manifest else Path(__file__).resolve().parents[2] / "reports.yaml"
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")).get("reports", [])
+        entries = safeyaml.load_path(path).get("reports", [])
     except (OSError, AttributeError, yaml.YAMLError):
         return set()
     out = set()

@@ -30,6 +30,7 @@ from helpers.intake.builders import BUILDERS, Built, Context, prepare
 from helpers.intake.exports import describe, read_export
 from helpers.intake.mapfile import ImportMap, read_map
 from helpers.runner.exceptions import LockHeld
+from helpers.runner.publish import unwritable
 
 PROG = "leadeval import"
 NEW = "<import>"
@@ -189,6 +190,10 @@ def import_command(args: argparse.Namespace) -> int:
     folder = Path(args.dataset).resolve()
     if not (folder / "dataset.yaml").is_file():
         _say(f"{args.dataset} is not a dataset folder (no dataset.yaml); the dataset was not changed")
+        return 2
+    why = None if args.dry_run else unwritable(folder)
+    if why:
+        _say(f"refused: {why}; the dataset was not changed")
         return 2
     m, problems = read_map(args.map)
     if m is None:

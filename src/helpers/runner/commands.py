@@ -33,9 +33,10 @@ from pathlib import Path
 from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
+from helpers.runner.layout import LOGS, STATE
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
-from helpers.runner.publish import Store, remove_temp_files, utc_now
+from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
 from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
 
 LOGS_KEPT = 50
@@ -70,7 +71,7 @@ class _Log:
     """One log file per run under reports/logs/."""
 
     def __init__(self, out: Path):
-        logs = out / "logs"
+        logs = out / LOGS
         logs.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         self.path = logs / f"run-{stamp}-{os.getpid()}.log"
@@ -89,15 +90,18 @@ class _Log:
         self.fh.close()
 
 
-def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
-    """Hash the dataset; validate and expand it when the hash is new. Raises RunnerError."""
+def _dataset_info(store: Store, dataset: Path, force: bool, checker: str) -> dict:
+    """Hash the dataset; validate and expand it when the hash, or the code that checks it
+    (``checker``: a newer leadeval may refuse what an older one accepted), is new. Raises
+    RunnerError."""
     cache = store.cache
     file_hashes = {k: v for k, v in cache.get("file_hashes", {}).items()
                    if k.startswith(str(dataset) + os.sep)}
     digest = hashing.dataset_hash(dataset, file_hashes)
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
-    if not force and info and info.get("hash") == digest and info.get("path") == str(dataset):
+    if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
+            and info.get("code") == checker):
         return info
     from helpers.data import DataError, load_dataset
 
@@ -112,7 +116,8 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     except Exception as exc:  # noqa: BLE001 - an unreadable dataset is bad input, not a crash
         raise RunnerError(f"dataset {dataset} could not be read; nothing was run: "
                           f"{type(exc).__name__}: {exc}") from exc
-    info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
+    info = {"hash": digest, "path": str(dataset), "code": checker,
+            "name": getattr(ds, "name", dataset.name),
             "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
     cache["dataset"] = info
     return info
@@ -164,6 +169,10 @@ def run_command(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         print(f"leadeval run: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that turned read-only or full while checking
+        print(f"leadeval run: cannot read or write {exc.filename or 'a file'} "
+              f"({exc.strerror or exc}); reports already published are unchanged", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -199,6 +208,11 @@ def _run(args: argparse.Namespace) -> int:
             wait_limit()
         except ValueError as exc:
             raise RunnerError(str(exc)) from None
+    for where in (out, out / STATE, out / LOGS):
+        why = unwritable(where) if where == out or where.exists() else None
+        if why:
+            raise RunnerError(f"cannot publish into the reports folder: {why}; nothing was run "
+                              "(give a folder you can write with --out)")
 
     from helpers.data.staging import lock_wait
     from helpers.runner.lock import DatasetLock, RunLock
@@ -218,7 +232,8 @@ def _run(args: argparse.Namespace) -> int:
         if not keep:
             _remove_kept_notebooks(out)
         cache_before = hashing.canonical_json(store.cache)
-        info = _dataset_info(store, dataset, force)
+        code = hashing.code_hash()
+        info = _dataset_info(store, dataset, force, code)
         dirty |= hashing.canonical_json(store.cache) != cache_before
 
         present, skipped = [], []
@@ -239,7 +254,6 @@ def _run(args: argparse.Namespace) -> int:
         if problems:
             raise RunnerError("parameter problems; nothing was run:\n  " + "\n  ".join(problems))
 
-        code = hashing.code_hash()
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
         digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
                    for j in jobs}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.runner.exceptions import ManifestError
+from helpers.runner.layout import PROGRAMME_FOLDER
 
 PER_VALUES = ("programme", "cohort")
 DEFAULT_CELL_TIMEOUT = 600
@@ -71,11 +72,9 @@ class Job:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml
+    from helpers import safeyaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+    return safeyaml.load_path(path)
 
 
 def _timeout(value: Any, where: str, default):
@@ -97,8 +96,13 @@ def load_manifest(path: str | Path) -> Manifest:
     path = Path(path).resolve()
     if not path.is_file():
         raise ManifestError(f"job manifest {path} not found (pass --config FILE)")
+    from helpers.safeyaml import LimitError
+
     try:
         raw = _load_yaml(path) or {}
+    except LimitError as exc:
+        mark = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
+        raise ManifestError(f"{path}: {mark}expected {exc.problem}") from exc
     except Exception as exc:  # noqa: BLE001 - yaml raises several types
         raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
@@ -142,7 +146,7 @@ def output_path(programme_id: str, cohort_id: str | None, notebook_name: str) ->
         if part is not None and (not part or "/" in part or "\\" in part or part in (".", "..")
                                  or "\0" in part):
             raise ManifestError(f"identifier {part!r} cannot be used as a folder name")
-    return f"{programme_id}/{cohort_id or 'all'}/{notebook_name}.html"
+    return f"{programme_id}/{cohort_id or PROGRAMME_FOLDER}/{notebook_name}.html"
 
 
 def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:

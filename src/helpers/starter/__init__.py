@@ -76,10 +76,12 @@ def project_dataset(project: Path) -> Path:
     """
     import yaml
 
+    from helpers import safeyaml
+
     project = Path(project)
     try:
-        raw = yaml.safe_load((project / MANIFEST_NAME).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        raw = safeyaml.load_path(project / MANIFEST_NAME) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         raw = {}
     named = raw.get("dataset") if isinstance(raw, dict) else None
     if isinstance(named, str) and named:
