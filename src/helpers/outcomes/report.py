@@ -329,8 +329,12 @@ def show_mixed(o: Outcomes) -> None:
     if mf.empty or len(o.waves) < 2:
         show_callout("The model needs answers at the start and at a later survey.")
         return
-    shown = mf.assign(scale=mf["scale"].map(o.label), wave=mf["wave"].map(_wave_label),
-                      profession=mf["profession"].replace({"all": "All professions"}))
+    # A cohort's change by profession, beside the programme's, would let a reader subtract one
+    # cohort's profession count from the others': cohort reports show all professions together.
+    by_cohort = getattr(o.rep, "cohort_id", None) is not None
+    table = mf[mf["profession"] == "all"] if by_cohort else mf
+    shown = table.assign(scale=table["scale"].map(o.label), wave=table["wave"].map(_wave_label),
+                         profession=table["profession"].replace({"all": "All professions"}))
     columns = {"scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
                "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p", "df": "df"}
     methods = sorted(set(mf["method"]))
@@ -345,7 +349,10 @@ def show_mixed(o: Outcomes) -> None:
     show_callout("Model: score by survey, profession and their interaction; " + "; ".join(models)
                  + ". Intervals and p-values are from t tests on the degrees of freedom shown. "
                    "'All professions' averages the professions' changes, weighted by how many "
-                   "people each has.")
+                   "people each has."
+                 + (" The change by profession is given in the programme report only, so that "
+                    "no profession's count in one cohort can be worked out from it."
+                    if by_cohort else ""))
     overall = mf[mf["profession"] == "all"]
     show_sentences([sentences.model_sentence(r, o.label(r["scale"]), "baseline", o.threshold,
                                              PEOPLE) for _, r in overall.iterrows()],

@@ -142,21 +142,19 @@ def provenance_rows(provenance: dict) -> list[tuple[str, str]]:
     return rows
 
 
-_CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.()-:")
-
-
 def css_string(text: str) -> str:
-    r"""``text`` as a quoted CSS string that nothing in it can end early.
+    r"""``text`` as a quoted CSS string in which no character of it appears literally.
 
-    Every character outside letters, digits and a little punctuation is written as a CSS hex
-    escape, so quotes, backslashes, newlines and ``</style>`` from data stay text.
+    Every character is written as a CSS hex escape, so quotes, backslashes, newlines and
+    ``</style>`` from data stay text, and nothing from the data can be read (or matched) in
+    the stylesheet's source.
 
     Examples
     --------
-    >>> print(css_string('Ward "A" </style>'))
-    "Ward \22 A\22  \3c \2f style\3e "
+    >>> print(css_string('A "B" </style>'))
+    "\41 \20 \22 \42 \22 \20 \3c \2f \73 \74 \79 \6c \65 \3e "
     """
-    return '"' + "".join(c if c in _CSS_SAFE else f"\\{ord(c):x} " for c in text) + '"'
+    return '"' + "".join(f"\\{ord(c):x} " for c in text) + '"'
 
 
 def running_header(title: dict, provenance: dict) -> str:
