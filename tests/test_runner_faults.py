@@ -66,7 +66,8 @@ def test_sigkill_mid_run_then_next_run_recovers(tmp_path):
     root = make_project(tmp_path, [{"notebook": "slow", "per": "programme"}])
     out = root / "reports"
     proc = _start_run(root, jobs=1)
-    _wait_for(lambda: _ok_count(out) == 1)   # one report published, the other in flight
+    # one report published (manifest and then index written), the other in flight
+    _wait_for(lambda: _ok_count(out) == 1 and (out / "index.html").is_file())
     children = _descendants(proc.pid)
     assert children  # a worker (and its kernel) is running
     proc.kill()

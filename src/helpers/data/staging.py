@@ -25,26 +25,14 @@ from helpers.data.errors import Problem
 from helpers.data.meta import META_FILE
 from helpers.data.readers import RawTable, read_csv, read_parquet, read_xlsx
 from helpers.data.schema import TABLES
-from helpers.runner.lock import DatasetLock
+from helpers.runner.lock import DatasetLock, lock_wait
 
 STAGING_PREFIX = ".leadeval-import-"
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
-#: Seconds an import (or a run) waits for the dataset lock before it refuses; environment
-#: variable LEADEVAL_IMPORT_WAIT overrides.
-LOCK_WAIT_ENV = "LEADEVAL_IMPORT_WAIT"
-DEFAULT_LOCK_WAIT = 60.0
 
 
 class OutsideDataset(OSError):
     """A file an import would write lies outside the dataset folder; nothing was written."""
-
-
-def lock_wait() -> float:
-    """How long to wait for the dataset lock (LEADEVAL_IMPORT_WAIT, else 60 seconds)."""
-    try:
-        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT)))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT
 
 
 def remove_leftovers(folder: Path) -> list[str]:

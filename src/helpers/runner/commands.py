@@ -214,8 +214,7 @@ def _run(args: argparse.Namespace) -> int:
             raise RunnerError(f"cannot publish into the reports folder: {why}; nothing was run "
                               "(give a folder you can write with --out)")
 
-    from helpers.data.staging import lock_wait
-    from helpers.runner.lock import DatasetLock, RunLock
+    from helpers.runner.lock import DatasetLock, RunLock, lock_wait
 
     lock = RunLock(out).acquire()
     reading = None

@@ -29,6 +29,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+#: Seconds an import (or a run) waits for the dataset lock before it refuses; the environment
+#: variable LEADEVAL_IMPORT_WAIT overrides.
+LOCK_WAIT_ENV = "LEADEVAL_IMPORT_WAIT"
+DEFAULT_LOCK_WAIT = 60.0
+
+
+def lock_wait() -> float:
+    """How long to wait for the dataset lock (LEADEVAL_IMPORT_WAIT, else 60 seconds)."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
 from helpers.runner.exceptions import LockHeld
 
 LOCK_DIR = ".leadeval"
