@@ -38,16 +38,22 @@ def _redcap(tmp_path: Path) -> tuple[Path, Path]:
     return data, dictionary
 
 
-def test_redcap_events_become_waves(tmp_path):
+def _redcap_import(tmp_path: Path, wave_map: str) -> tuple[Path, Path, Path]:
+    """A dataset, the REDCap export and a map whose events become waves by ``wave_map``."""
     d = _base(tmp_path)
     data, dictionary = _redcap(tmp_path)
     _write(tmp_path / "ids.csv", "export_id,participant_id\n1,P001\n2,P002\n")
     m = _write(tmp_path / "rc.yaml",
                f"into: responses\ndictionary: {dictionary}\n"
                "participant_id: {column: record_id, lookup: ids.csv}\ninstrument: hlm360\n"
-               "wave: {column: redcap_event_name, map: {baseline_arm_1: baseline, end_arm_1: post}}\n"
+               f"wave: {{column: redcap_event_name, map: {wave_map}}}\n"
                "rater: self\nresponse_date: {column: survey_timestamp}\n"
                "items: {lead_1: hlm_01, lead_2: hlm_02}\n")
+    return d, data, m
+
+
+def test_redcap_events_become_waves(tmp_path):
+    d, data, m = _redcap_import(tmp_path, "{baseline_arm_1: baseline, end_arm_1: post}")
     assert main(["import", str(data), "--dataset", str(d), "--map", str(m)]) == 0
     r = load_dataset(d, use_cache=False).responses
     got = {(str(p), str(w), str(i)): float(v) for p, w, i, v in
@@ -58,14 +64,7 @@ def test_redcap_events_become_waves(tmp_path):
 
 
 def test_redcap_event_missing_from_the_wave_map_is_located(tmp_path, capsys):
-    d = _base(tmp_path)
-    data, dictionary = _redcap(tmp_path)
-    _write(tmp_path / "ids.csv", "export_id,participant_id\n1,P001\n2,P002\n")
-    m = _write(tmp_path / "rc.yaml",
-               f"into: responses\ndictionary: {dictionary}\n"
-               "participant_id: {column: record_id, lookup: ids.csv}\ninstrument: hlm360\n"
-               "wave: {column: redcap_event_name, map: {baseline_arm_1: baseline}}\n"
-               "rater: self\nitems: {lead_1: hlm_01, lead_2: hlm_02}\n")
+    d, data, m = _redcap_import(tmp_path, "{baseline_arm_1: baseline}")
     before = _snapshot(d)
     assert main(["import", str(data), "--dataset", str(d), "--map", str(m)]) == 2
     err = capsys.readouterr().err

@@ -7,7 +7,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+
+
+class CoefficientCovariance:
+    """``cov_params()`` and ``bse`` for a fit holding ``params`` and their ``covariance``, named
+    as statsmodels names them (shared by the mixed model and the CR2 regression)."""
+
+    params: pd.Series
+    covariance: pd.DataFrame
+
+    def cov_params(self) -> pd.DataFrame:
+        return self.covariance
+
+    @property
+    def bse(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.covariance.to_numpy())), index=self.params.index)
 
 
 @dataclass(frozen=True)

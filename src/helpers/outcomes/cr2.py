@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers.outcomes.contrast import Contrast, t_contrast
+from helpers.outcomes.contrast import CoefficientCovariance, Contrast, t_contrast
 
 #: Eigenvalues of I - H_gg at or below this count as zero (clubSandwich's Sym_power tolerance).
 EIGEN_TOL = 1e-12
@@ -58,7 +58,7 @@ def _inverse_sqrt(blocks: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Cr2Fit:
+class Cr2Fit(CoefficientCovariance):
     """OLS coefficients with their CR2 covariance; :meth:`contrast` adds Satterthwaite df."""
 
     params: pd.Series
@@ -70,13 +70,6 @@ class Cr2Fit:
     _AX: np.ndarray = field(repr=False)         # rows of A_g X_g, in data order
     _codes: np.ndarray = field(repr=False)
     _model_cov: np.ndarray = field(repr=False)  # s^2 (X'X)^-1, the homoscedastic covariance
-
-    def cov_params(self) -> pd.DataFrame:
-        return self.covariance
-
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.diag(self.covariance.to_numpy())), index=self.params.index)
 
     def satterthwaite_df(self, L: Sequence[float]) -> float:
         """clubSandwich's Satterthwaite df for ``L'beta`` (module docstring)."""

@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from helpers.outcomes.contrast import Contrast, t_contrast
+from helpers.outcomes.contrast import CoefficientCovariance, Contrast, t_contrast
 
 #: Eigenvalues of the deviance Hessian at or below this are treated as zero (lmerTest's tol).
 HESSIAN_TOL = 1e-8
@@ -271,7 +271,7 @@ def _minimise(s: _Sums) -> list[tuple[float, np.ndarray, str]]:
 
 
 @dataclass(frozen=True)
-class LmmFit:
+class LmmFit(CoefficientCovariance):
     """A REML fit: what lme4's ``lmer`` and lmerTest report.
 
     ``params`` and ``cov_params()`` are the fixed effects and ``s^2 (X'V^-1X)^-1``; ``theta``
@@ -291,13 +291,6 @@ class LmmFit:
     optimiser: str
     vcov_varpar: np.ndarray = field(repr=False)
     jacobian: np.ndarray = field(repr=False)      # (k + 1, p, p): d cov(beta) / d varpar
-
-    def cov_params(self) -> pd.DataFrame:
-        return self.covariance
-
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.diag(self.covariance.to_numpy())), index=self.params.index)
 
     def satterthwaite_df(self, L: Sequence[float]) -> float:
         """Satterthwaite df of ``L'beta`` (lmerTest's ``contest1D``)."""
