@@ -3,10 +3,13 @@
 Order of work, so that nothing runs unless everything is right:
 
 1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it);
-2. hash the dataset's files; validate it with ``helpers.data.load_dataset`` when that hash is new
-   (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
+2. hash the dataset's files; when that hash is new, validate it with ``helpers.data.load_dataset``
+   (exit 2 when invalid) and digest what each programme's and cohort's reports read of it
+   (:mod:`helpers.data.digest`); expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
-4. skip jobs whose input hash matches their last successful run (unless ``--force``);
+4. skip jobs whose input hash (:mod:`helpers.runner.hashing`: notebook, parameters, the rows and
+   settings the job reads, code, and the reports it depends on) matches their last successful
+   run (unless ``--force``);
 5. run the rest on local workers or a Dask cluster, publishing each report as it completes,
    journalling its record at once and rewriting manifest.json and index.html every few seconds
    and at the end (see :mod:`helpers.runner.publish`);
@@ -91,7 +94,8 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     digest = hashing.dataset_hash(dataset, file_hashes)
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
-    if not force and info and info.get("hash") == digest and info.get("path") == str(dataset):
+    if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
+            and "scopes" in info):
         return info
     from helpers.data import DataError, load_dataset
 
@@ -106,8 +110,15 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     except Exception as exc:  # noqa: BLE001 - an unreadable dataset is bad input, not a crash
         raise RunnerError(f"dataset {dataset} could not be read; nothing was run: "
                           f"{type(exc).__name__}: {exc}") from exc
+    from helpers.data.digest import scope_digests, settings_digest
+
+    units = mf.units_from_dataset(ds)
+    scopes = [(p["programme_id"], None) for p in units["programmes"]]
+    scopes += [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]]
     info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
-            "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
+            "content_hash": getattr(ds, "content_hash", digest), "units": units,
+            "settings": settings_digest(ds),
+            "scopes": {hashing.scope_key(p, c): d for (p, c), d in scope_digests(ds, scopes).items()}}
     cache["dataset"] = info
     return info
 
@@ -172,7 +183,8 @@ def _run(args: argparse.Namespace) -> int:
             (present if entry.path.is_file() else skipped).append(entry)
         for entry in skipped:
             print(f"leadeval run: skipped {entry.notebook}: the notebook does not exist (yet)", file=err)
-        jobs = mf.select(mf.expand(present, info["units"]), getattr(args, "only", None))
+        all_jobs = mf.expand(present, info["units"])
+        jobs = mf.select(all_jobs, getattr(args, "only", None))
 
         notebooks = {e.path: read_notebook_json(e.path) for e in present}
         problems = []
@@ -187,8 +199,7 @@ def _run(args: argparse.Namespace) -> int:
 
         code = hashing.code_hash()
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
-        digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
-                   for j in jobs}
+        digests = hashing.job_hashes(all_jobs, nb_digest, info["scopes"], info["settings"], code)
         pdf = bool(getattr(args, "pdf", False))
         if pdf:
             from helpers.runner.pdf import find_chromium
