@@ -11,8 +11,8 @@ Order of work, so that nothing runs unless everything is right:
    settings the job reads, code, and the reports it depends on) matches their last successful
    run (unless ``--force``);
 5. run the rest on local workers or a Dask cluster, publishing each report as it completes,
-   journalling its record at once and rewriting manifest.json and index.html every few seconds
-   and at the end (see :mod:`helpers.runner.publish`);
+   journalling its record at once and rewriting manifest.json and index.html on a fixed
+   interval and at the end (see :mod:`helpers.runner.publish`);
 6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
 
 The no-op path (step 4 finds nothing to do) imports neither papermill, nbconvert nor pandas.
@@ -281,13 +281,20 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         else:
             counts["published"] += 1
             log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')})")
-        try:
-            store.save_if_due()  # the record itself is journalled; see helpers.runner.publish
+        progress.finish(output, "ok" if not error else store.records[output]["status"],
+                        result.get("seconds"), error)
+        save_if_due()
+
+    def save_if_due() -> None:
+        try:  # each record is journalled as it is made; see helpers.runner.publish
+            store.save_if_due()
         except OSError as exc:
             log.write(f"could not write manifest/index: {exc}")
             progress.note(f"warning: could not write manifest/index: {exc}")
-        progress.finish(output, "ok" if not error else store.records[output]["status"],
-                        result.get("seconds"), error)
+
+    def tick() -> None:
+        progress.tick()
+        save_if_due()
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     interrupted = None
@@ -297,11 +304,11 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         if scheduler:
             from helpers.runner.dask_backend import run_on_dask
 
-            run_on_dask(scheduler, specs, on_start, on_result, progress.tick)
+            run_on_dask(scheduler, specs, on_start, on_result, tick)
         else:
             from helpers.runner.pool import run_local
 
-            run_local(specs, min(n_jobs, len(specs)), on_start, on_result, progress.tick)
+            run_local(specs, min(n_jobs, len(specs)), on_start, on_result, tick)
     except Interrupted as exc:
         interrupted = str(exc)
     finally:
