@@ -130,9 +130,9 @@ def test_missing_manifest_exits_2(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_bad_kernel_limit_in_the_environment_exits_2(tmp_path, capsys, monkeypatch):
+def test_bad_kernel_mode_in_the_environment_exits_2(tmp_path, capsys, monkeypatch):
     root = make_project(tmp_path, [{"notebook": "ok", "per": "programme"}])
-    monkeypatch.setenv("LEADEVAL_KERNEL_MAX_JOBS", "lots")
+    monkeypatch.setenv("LEADEVAL_KERNELS", "reuse")
     assert run_command(run_args(root)) == 2
-    assert "LEADEVAL_KERNEL_MAX_JOBS must be a positive number; got 'lots'" in capsys.readouterr().err
+    assert "LEADEVAL_KERNELS must be one of fork, fresh; got 'reuse'" in capsys.readouterr().err
     assert not (root / "reports/manifest.json").exists()

@@ -152,10 +152,10 @@ def _run(args: argparse.Namespace) -> int:
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
-    from helpers.runner.warm import kernel_limits
+    from helpers.runner.kernels import kernel_mode
 
-    try:  # a typo here would otherwise quietly cost a new kernel for every job
-        kernel_limits()
+    try:  # a typo here would otherwise quietly change where every job's kernel comes from
+        kernel_mode()
     except ValueError as exc:
         raise RunnerError(str(exc)) from None
     force = bool(getattr(args, "force", False))
@@ -280,7 +280,8 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             log.write(f"FAILED {output}: {error}\n{result.get('detail') or ''}".rstrip())
         else:
             counts["published"] += 1
-            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')})")
+            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')}, "
+                      f"{result.get('kernel') or 'kernel'})")
         progress.finish(output, "ok" if not error else store.records[output]["status"],
                         result.get("seconds"), error)
         save_if_due()

@@ -6,7 +6,9 @@ returns the HTML as a string, so the submitting process publishes exactly as in 
 workers never write into the reports folder. A worker lost mid-job makes the scheduler run the
 task again elsewhere (up to its ``allowed-failures``); when it gives up, that job is recorded as
 failed and the others carry on. Use one thread per worker process (``--nthreads 1``): each job
-starts a kernel, and the whole-job watchdog kills that job's kernel only.
+gets its own kernel, forked from the worker process's template as in a local run
+(:func:`helpers.runner.kernels.worker_kernels`), and the whole-job watchdog kills that job's
+kernel only.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ def _failure(spec: dict, error: str, seconds: float) -> dict:
 
 def _run_job_remote(spec: dict) -> dict:
     from helpers.runner.execute import run_job
+    from helpers.runner.kernels import worker_kernels
 
-    return run_job(spec)
+    dataset = spec.get("parameters", {}).get("dataset")
+    return run_job(spec, worker_kernels([dataset] if dataset else []))
 
 
 def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict], None],

@@ -1,0 +1,195 @@
+"""Where a worker's job kernels come from: one strategy, used by local workers and on Dask.
+
+Each job gets a kernel of its own that exits with the job. Where the platform allows it
+(:func:`helpers.runner.kernels.fork.fork_supported`), that kernel is a fork of a per-worker
+template process that has already imported the libraries and ``helpers`` and loaded the job's
+dataset (:mod:`helpers.runner.kernels.template`), started through a jupyter_client kernel
+provisioner (:class:`~helpers.runner.kernels.fork.ForkProvisioner`), so a job pays neither the
+imports nor the load, and what it starts from is, by construction, what a new kernel would hold
+after the same imports: nothing a previous job did can be in it. Elsewhere, or with
+``LEADEVAL_KERNELS=fresh``, or when the template cannot start, each job gets a new kernel.
+
+The interface is :class:`JobKernels`: ``start(kernel_name, cwd, stderr)`` gives a started kernel
+manager and a connected client, ready for papermill; ``close()`` ends the template.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import time
+import uuid
+
+from helpers.runner.kernels.fork import ForkProvisioner, Template, TemplateError, fork_supported
+
+#: As nbclient starts its kernels: no history written to disk.
+KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+MODES = ("fork", "fresh")
+
+
+class KernelStartError(RuntimeError):
+    """The kernel did not start or did not answer; worth one retry."""
+
+
+def kernel_mode(environ=os.environ) -> str:
+    """``$LEADEVAL_KERNELS``: ``fork`` (default) or ``fresh``; ValueError otherwise."""
+    mode = environ.get("LEADEVAL_KERNELS") or "fork"
+    if mode not in MODES:
+        raise ValueError(f"LEADEVAL_KERNELS must be one of {', '.join(MODES)}; got {mode!r}")
+    return mode
+
+
+async def wait_ready(km, kc, timeout: float) -> None:
+    """Return once the kernel answers on the shell channel and its IOPub reaches ``kc``.
+
+    jupyter_client's ``wait_for_ready`` ends by draining IOPub until 0.2 s pass in silence;
+    that is 0.2 s idle per job here, so readiness is instead the reply to ``kernel_info`` plus
+    one IOPub message (its status), asked again until both arrive.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        replied = False
+        while time.monotonic() < deadline:
+            try:
+                reply = await kc.get_shell_msg(timeout=0.5)
+            except Empty:
+                break
+            if reply["parent_header"].get("msg_id") == msg_id:
+                replied = True
+                break
+        if replied:
+            try:
+                await kc.get_iopub_msg(timeout=0.2)
+                return
+            except Empty:
+                pass  # IOPub not subscribed yet: ask again
+        if not await km.is_alive():
+            raise KernelStartError("the kernel exited while starting")
+        if time.monotonic() >= deadline:
+            raise KernelStartError(f"the kernel did not answer within {timeout:g} s")
+
+
+class JobKernels:
+    """One worker's source of job kernels.
+
+    Parameters
+    ----------
+    preload : iterable of str
+        Dataset folders the template loads before its first fork (normally the run's dataset).
+    mode : str, optional
+        ``fork`` or ``fresh``; default :func:`kernel_mode`.
+    template_timeout : float
+        Seconds the template may take to import and load.
+    """
+
+    def __init__(self, preload=(), mode: str | None = None, template_timeout: float = 600.0):
+        self.preload = [str(p) for p in preload]
+        self.mode = mode or kernel_mode()
+        self.template_timeout = template_timeout
+        self.template: Template | None = None
+        #: Why kernels are not forked (None while they are, or before the first kernel).
+        self.fallback: str | None = None if fork_supported() else "fork is not available here"
+
+    @property
+    def forking(self) -> bool:
+        return self.mode == "fork" and self.fallback is None
+
+    def describe(self) -> str:
+        """How this worker's kernels start, for the run's log."""
+        if self.mode == "fresh":
+            return "fresh kernels"
+        return "forked kernels" if self.forking else f"fresh kernels ({self.fallback})"
+
+    def _template(self, interpreter: tuple[str, ...]) -> Template | None:
+        """The live template for ``interpreter``, started when needed; None to launch afresh."""
+        if not self.forking:
+            return None
+        if self.template is not None and (self.template.interpreter != interpreter
+                                          or not self.template.alive()):
+            self.template.close()
+            self.template = None
+        if self.template is None:
+            env = dict(os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # what its kernels' environment holds
+            try:
+                self.template = Template(interpreter, self.preload, env, self.template_timeout)
+            except TemplateError as exc:  # this kernel and the rest start afresh instead
+                self.fallback = f"the template process did not start: {exc}"
+                return None
+        return self.template
+
+    def kernel_manager(self, kernel_name: str = "python3"):
+        """A kernel manager (not started) whose kernel will come from this source."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=kernel_name)
+        if self.forking:
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
+                                             parent=km)
+            km.provisioner.templates = self._template
+        return km
+
+    def start(self, kernel_name: str | None, cwd: str, stderr, timeout: float = 60.0):
+        """A started kernel for one job and a client connected to it: ``(km, kc)``.
+
+        ``stderr`` is the open file the kernel's standard error goes to. Raises
+        :class:`KernelStartError`.
+        """
+        from jupyter_core.utils import run_sync
+
+        km = self.kernel_manager(kernel_name or "python3")
+        kc = None
+        try:
+            run_sync(km.start_kernel)(cwd=cwd, stderr=stderr, extra_arguments=list(KERNEL_ARGS))
+            kc = km.client()
+            kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
+            run_sync(wait_ready)(km, kc, timeout)
+        except Exception as exc:  # noqa: BLE001 - any failure here is a start failure
+            stop(km, kc)
+            if isinstance(exc, KernelStartError):
+                raise
+            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+        kc.allow_stdin = False
+        return km, kc
+
+    def close(self) -> None:
+        if self.template is not None:
+            self.template.close()
+            self.template = None
+
+
+def stop(km, kc=None) -> None:
+    """Disconnect ``kc`` and kill the kernel of ``km`` (a job's kernel is used once)."""
+    from jupyter_core.utils import run_sync
+
+    if kc is not None:
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001 - never mask the job's own outcome
+            pass
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        else:
+            run_sync(km.cleanup_resources)()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+_WORKER: JobKernels | None = None
+
+
+def worker_kernels(preload=()) -> JobKernels:
+    """This process's :class:`JobKernels`, made on first use (for a Dask worker, whose tasks
+    are plain function calls); closed when the process exits."""
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = JobKernels(preload)
+        atexit.register(_WORKER.close)
+    elif not _WORKER.preload and preload:
+        _WORKER.preload = [str(p) for p in preload]
+    return _WORKER
