@@ -148,16 +148,17 @@ POLLUTE = [
 ]
 
 
-def _gone(pid: int) -> bool:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+def _gone(pid: int, wait: float = 10.0) -> bool:
+    deadline = time.monotonic() + wait
+    while True:
         try:
             if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
                 return True
         except psutil.NoSuchProcess:
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
-    return False
 
 
 @needs_fork
@@ -175,9 +176,8 @@ def test_state_of_one_job_is_absent_from_the_next_and_each_kernel_exits(tmp_path
     assert [g["ppid"] for g in got] == [template, template]  # forks of the one template
     assert want["ppid"] == os.getpid()
     assert got[0]["pid"] != got[1]["pid"] and all(_gone(g["pid"]) for g in got)
-    for g in got:
+    for g in got + [want]:
         del g["pid"], g["ppid"]
-    del want["pid"], want["ppid"]
     assert got[0] == got[1] == want
     assert want["variable"] is False and want["backend"].endswith("backend_inline")
     assert forked[0]["kernel"] == "forked kernels" and fresh["kernel"] == "fresh kernels"
@@ -232,3 +232,23 @@ def test_a_template_that_does_not_start_leaves_fresh_kernels(tmp_path, cache_dir
             assert result["kernel"].startswith("fresh kernels (the template process did not start")
     finally:
         source.close()
+
+
+@needs_fork
+@pytest.mark.slow
+def test_the_next_kernel_is_started_ahead_and_stopped_with_the_source(tmp_path, cache_dir):
+    source = JobKernels(mode="fork", ahead=True)
+    probe = _spec(_notebook(tmp_path / "probe.ipynb", PROBE))
+    try:
+        first = run_job(probe, source)
+        template = psutil.Process(source.template.proc.pid)
+        ready = [p.pid for p in template.children() if not _gone(p.pid, wait=0)]
+        second = run_job(probe, source)
+        assert first["status"] == second["status"] == "ok"
+        # the second job ran on the kernel that was already waiting when it was asked for
+        assert ready == [json.loads(_stdout(second))["pid"]]
+        waiting = [p for p in template.children() if not _gone(p.pid, wait=0)]
+        assert len(waiting) == 1  # the third job's kernel, ready ahead
+    finally:
+        source.close()
+    assert _gone(waiting[0].pid)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import traceback
@@ -37,12 +36,11 @@ from papermill.log import logger as _pm_logger
 from papermill.utils import merge_kwargs, remove_args
 
 from helpers.runner.exceptions import JobError
-from helpers.runner.kernels import JobKernels, KernelStartError, stop
+from helpers.runner.kernels import KERNEL_STDERR, JobKernels, KernelStartError
 
 ENGINE_NAME = "leadeval"
 #: The exception a notebook raises when it has nothing to report (helpers.report.NotApplicable).
 NOT_APPLICABLE = "NotApplicable"
-KERNEL_STDERR = "kernel-stderr.log"  # relative to the job's working directory
 
 # papermill's inspector misreads annotated parameters and warns "Passed unknown parameter" for
 # every one of them; leadeval checks parameters itself (helpers.runner.params) before any run.
@@ -137,11 +135,11 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, workdir: str, watchdog: _Watchdog, kernels: JobKernels):
-    output_path = os.path.join(workdir, "executed.ipynb")
-    with open(os.path.join(workdir, KERNEL_STDERR), "ab") as err:  # the kernel holds its copy
-        km, kc = kernels.start(spec.get("kernel_name"), workdir, err, spec.get("start_timeout", 60))
-    watchdog.kernel_started(km)
+def _execute(spec: dict, watchdog: _Watchdog, kernels: JobKernels, workdirs: list[str]):
+    kernel = kernels.take(spec.get("kernel_name"), spec.get("start_timeout", 60))
+    workdirs.append(kernel.workdir)
+    output_path = os.path.join(kernel.workdir, "executed.ipynb")
+    watchdog.kernel_started(kernel.km)
     try:
         return papermill.execute_notebook(
             spec["notebook"],
@@ -149,14 +147,14 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, kernels: JobKernels)
             parameters=spec["parameters"],
             engine_name=ENGINE_NAME,
             kernel_name=spec.get("kernel_name"),
-            cwd=workdir,
+            cwd=kernel.workdir,
             progress_bar=False,
             log_output=False,
             start_timeout=spec.get("start_timeout", 60),
             execution_timeout=spec.get("cell_timeout"),
             request_save_on_cell_execute=False,
-            km=km,
-            kc=kc,
+            km=kernel.km,
+            kc=kernel.kc,
         )
     except PapermillExecutionError as exc:
         heading = None
@@ -174,7 +172,8 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, kernels: JobKernels)
                            "and its kernel was stopped") from exc
         raise JobError("DeadKernelError", "the kernel died while running the notebook") from exc
     finally:
-        stop(km, kc)
+        kernel.stop()
+        kernels.prepare(spec.get("kernel_name"))  # the next job's, booting while this one exports
 
 
 def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
@@ -201,7 +200,7 @@ def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
     result = {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
               "error": None, "detail": None, "seconds": 0.0, "attempts": 0, "worker": os.getpid()}
     kernels = kernels if kernels is not None else JobKernels(mode="fresh")
-    workdir = tempfile.mkdtemp(prefix="leadeval-job-")
+    workdirs: list[str] = []  # one per attempt
     try:
         nb = None
         job_timeout = spec.get("job_timeout")
@@ -213,7 +212,7 @@ def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
             watchdog = _Watchdog(remaining)
             try:
                 with watchdog:
-                    nb = _execute(spec, workdir, watchdog, kernels)
+                    nb = _execute(spec, watchdog, kernels, workdirs)
                 break
             except KernelStartError as exc:
                 if watchdog.fired:
@@ -227,7 +226,7 @@ def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
         if spec.get("pdf"):
             from helpers.runner.pdf import print_pdf
 
-            result["pdf"] = print_pdf(result["html"], workdir)
+            result["pdf"] = print_pdf(result["html"], workdirs[-1])
         if spec.get("keep_notebook"):
             import nbformat
 
@@ -240,17 +239,19 @@ def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
         result["error"] = exc.describe()
         result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
         try:
-            with open(os.path.join(workdir, KERNEL_STDERR), encoding="utf-8", errors="replace") as fh:
+            with open(os.path.join(workdirs[-1], KERNEL_STDERR), encoding="utf-8",
+                      errors="replace") as fh:
                 kernel_err = fh.read()[-4000:].strip()
             if kernel_err:
                 result["detail"] += "\nkernel stderr:\n" + kernel_err
-        except OSError:
+        except (OSError, IndexError):
             pass
     except Exception as exc:  # noqa: BLE001 - a job failure must never stop the run
         result["error"] = f"{type(exc).__name__}: {exc}"
         result["detail"] = traceback.format_exc()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for workdir in workdirs:
+            shutil.rmtree(workdir, ignore_errors=True)
         result["seconds"] = round(time.monotonic() - started, 3)
         result["kernel"] = kernels.describe()
     return result

@@ -70,7 +70,8 @@ def _worker_main(conn, parent_pid: int, workers: int = 1) -> None:
                 break
             if kernels is None:  # the template loads the run's dataset before its first fork
                 kernels = JobKernels(preload=[spec["parameters"]["dataset"]]
-                                     if spec.get("parameters", {}).get("dataset") else [])
+                                     if spec.get("parameters", {}).get("dataset") else [],
+                                     ahead=True)
             result = run_job(spec, kernels)
             try:
                 conn.send(result)

@@ -9,14 +9,17 @@ imports nor the load, and what it starts from is, by construction, what a new ke
 after the same imports: nothing a previous job did can be in it. Elsewhere, or with
 ``LEADEVAL_KERNELS=fresh``, or when the template cannot start, each job gets a new kernel.
 
-The interface is :class:`JobKernels`: ``start(kernel_name, cwd, stderr)`` gives a started kernel
-manager and a connected client, ready for papermill; ``close()`` ends the template.
+The interface is :class:`JobKernels`: ``take(kernel_name)`` gives a :class:`JobKernel` (a started
+kernel manager, a connected client and the job's working directory), ready for papermill;
+``prepare(kernel_name)`` starts the next one ahead of need; ``close()`` ends the template.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import tempfile
 import time
 import uuid
 
@@ -24,6 +27,7 @@ from helpers.runner.kernels.fork import ForkProvisioner, Template, TemplateError
 
 #: As nbclient starts its kernels: no history written to disk.
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+KERNEL_STDERR = "kernel-stderr.log"  # in the job's working directory
 MODES = ("fork", "fresh")
 
 
@@ -72,6 +76,20 @@ async def wait_ready(km, kc, timeout: float) -> None:
             raise KernelStartError(f"the kernel did not answer within {timeout:g} s")
 
 
+class JobKernel:
+    """One job's kernel: its manager ``km``, a connected client ``kc`` (None until taken), and
+    the job's working directory ``workdir`` (the kernel's cwd; its standard error goes to
+    :data:`KERNEL_STDERR` there). The caller removes ``workdir``."""
+
+    def __init__(self, km, workdir: str):
+        self.km, self.kc, self.workdir = km, None, workdir
+
+    def stop(self) -> None:
+        """Disconnect and kill the kernel (a job's kernel is used once)."""
+        stop(self.km, self.kc)
+        self.kc = None
+
+
 class JobKernels:
     """One worker's source of job kernels.
 
@@ -81,17 +99,23 @@ class JobKernels:
         Dataset folders the template loads before its first fork (normally the run's dataset).
     mode : str, optional
         ``fork`` or ``fresh``; default :func:`kernel_mode`.
+    ahead : bool
+        Start the next job's kernel as soon as a job's notebook has run (:meth:`prepare`), so it
+        boots while the worker exports the report and fetches the next job.
     template_timeout : float
         Seconds the template may take to import and load.
     """
 
-    def __init__(self, preload=(), mode: str | None = None, template_timeout: float = 600.0):
+    def __init__(self, preload=(), mode: str | None = None, ahead: bool = False,
+                 template_timeout: float = 600.0):
         self.preload = [str(p) for p in preload]
         self.mode = mode or kernel_mode()
+        self.ahead = ahead
         self.template_timeout = template_timeout
         self.template: Template | None = None
         #: Why kernels are not forked (None while they are, or before the first kernel).
         self.fallback: str | None = None if fork_supported() else "fork is not available here"
+        self._next: JobKernel | None = None
 
     @property
     def forking(self) -> bool:
@@ -133,37 +157,70 @@ class JobKernels:
             km.provisioner.templates = self._template
         return km
 
-    def start(self, kernel_name: str | None, cwd: str, stderr, timeout: float = 60.0):
-        """A started kernel for one job and a client connected to it: ``(km, kc)``.
-
-        ``stderr`` is the open file the kernel's standard error goes to. Raises
-        :class:`KernelStartError`.
-        """
+    def _launch(self, kernel_name: str) -> JobKernel:
+        """Start a kernel in a new working directory, without waiting for it to answer."""
         from jupyter_core.utils import run_sync
 
-        km = self.kernel_manager(kernel_name or "python3")
-        kc = None
+        workdir = tempfile.mkdtemp(prefix="leadeval-job-")
+        km = self.kernel_manager(kernel_name)
         try:
-            run_sync(km.start_kernel)(cwd=cwd, stderr=stderr, extra_arguments=list(KERNEL_ARGS))
-            kc = km.client()
-            kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
-            run_sync(wait_ready)(km, kc, timeout)
+            with open(os.path.join(workdir, KERNEL_STDERR), "ab") as err:  # the kernel keeps a copy
+                run_sync(km.start_kernel)(cwd=workdir, stderr=err, extra_arguments=list(KERNEL_ARGS))
         except Exception as exc:  # noqa: BLE001 - any failure here is a start failure
-            stop(km, kc)
+            stop(km)
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+        return JobKernel(km, workdir)
+
+    def take(self, kernel_name: str | None = None, timeout: float = 60.0) -> JobKernel:
+        """A started kernel for one job, connected and answering (the one :meth:`prepare`
+        started, when it is of this kernel name). Raises :class:`KernelStartError`."""
+        from jupyter_core.utils import run_sync
+
+        kernel_name = kernel_name or "python3"
+        kernel, self._next = self._next, None
+        if kernel is not None and kernel.km.kernel_name != kernel_name:
+            self._discard(kernel)
+            kernel = None
+        if kernel is None:
+            kernel = self._launch(kernel_name)
+        try:
+            kernel.kc = kernel.km.client()
+            kernel.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
+            run_sync(wait_ready)(kernel.km, kernel.kc, timeout)
+        except Exception as exc:  # noqa: BLE001
+            self._discard(kernel)
             if isinstance(exc, KernelStartError):
                 raise
             raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
-        kc.allow_stdin = False
-        return km, kc
+        kernel.kc.allow_stdin = False
+        return kernel
+
+    def prepare(self, kernel_name: str | None = None) -> None:
+        """Start the next job's kernel now (with ``ahead``; a failure is left to :meth:`take`)."""
+        if not self.ahead or self._next is not None:
+            return
+        try:
+            self._next = self._launch(kernel_name or "python3")
+        except KernelStartError:
+            self._next = None
+
+    @staticmethod
+    def _discard(kernel: JobKernel) -> None:
+        kernel.stop()
+        shutil.rmtree(kernel.workdir, ignore_errors=True)
 
     def close(self) -> None:
+        if self._next is not None:
+            self._discard(self._next)
+            self._next = None
         if self.template is not None:
             self.template.close()
             self.template = None
 
 
 def stop(km, kc=None) -> None:
-    """Disconnect ``kc`` and kill the kernel of ``km`` (a job's kernel is used once)."""
+    """Disconnect ``kc`` and kill the kernel of ``km``."""
     from jupyter_core.utils import run_sync
 
     if kc is not None:
@@ -188,7 +245,7 @@ def worker_kernels(preload=()) -> JobKernels:
     are plain function calls); closed when the process exits."""
     global _WORKER
     if _WORKER is None:
-        _WORKER = JobKernels(preload)
+        _WORKER = JobKernels(preload, ahead=True)
         atexit.register(_WORKER.close)
     elif not _WORKER.preload and preload:
         _WORKER.preload = [str(p) for p in preload]

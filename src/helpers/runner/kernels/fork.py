@@ -231,6 +231,16 @@ class ForkProvisioner(LocalProvisioner):
         self.cwd = cwd
         return self.connection_info
 
+    async def kill(self, restart: bool = False) -> None:
+        """As LocalProvisioner.kill, returning once a forked kernel has exited (the kernel
+        manager would otherwise look again 0.1 s later)."""
+        await super().kill(restart)
+        if isinstance(self.process, ForkedProcess):
+            for _ in range(1000):  # at most 5 s
+                if self.process.poll() is not None:
+                    break
+                await asyncio.sleep(0.005)
+
     async def wait(self) -> int | None:
         """As LocalProvisioner.wait, without its 0.1 s polling step."""
         if not isinstance(self.process, ForkedProcess):

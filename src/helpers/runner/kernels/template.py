@@ -44,9 +44,17 @@ MODULES = (
     "helpers.report.fmt", "helpers.report.theme", "helpers.quality", "helpers.reach",
     "helpers.scales", "helpers.outcomes", "helpers.outcomes.report", "helpers.careers",
     "helpers.reliability", "helpers.themes", "helpers.projects", "helpers.spc", "helpers.its",
-    "helpers.networks", "helpers.evaluation",
+    "helpers.networks", "helpers.evaluation", "helpers.comparison", "helpers.spc.charts",
+    # what the reports import on first use (each fork would import them again)
+    "pingouin", "lifelines", "krippendorff", "tabulate", "matplotlib.backends.backend_agg",
+    "PIL.Image", "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin", "PIL.PpmImagePlugin", "pandas.core.reshape.reshape",
+    "pandas.core.methods.to_dict",
     # what IPKernelApp.initialize would otherwise import in every kernel
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+    "zmq.utils.garbage", "tornado.platform.asyncio", "IPython.core.completerlib",
+    "IPython.core.debugger", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+    "sqlite3", "pdb",
 )
 #: Modules that must be imported in the kernel itself, never before the fork: the inline
 #: backend hooks into the running IPython shell when it is imported.
