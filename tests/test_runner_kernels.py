@@ -16,7 +16,8 @@ import pytest
 
 from helpers.runner.execute import run_job
 from helpers.runner.kernels import JobKernels, kernel_mode
-from helpers.runner.kernels.fork import fork_supported, split_kernel_cmd
+from helpers.runner.kernels import fork_supported
+from helpers.runner.kernels.fork import split_kernel_cmd
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"

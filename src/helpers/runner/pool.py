@@ -51,15 +51,18 @@ def limit_threads(workers: int, environ=os.environ) -> int:
     return threads
 
 
-def _worker_main(conn, parent_pid: int, workers: int = 1) -> None:
+def _worker_main(conn, parent_pid: int, workers: int = 1, preload: tuple = ()) -> None:
     os.setpgrp()
     limit_threads(workers)  # before the template starts: its kernels inherit this environment
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from helpers.runner.execute import run_job  # paid once per worker
     from helpers.runner.kernels import JobKernels
 
-    kernels = None
+    # The template imports and loads the dataset while this process imports papermill.
+    kernels = JobKernels(preload=preload, ahead=True)
+    kernels.begin()
+    from helpers.runner.execute import run_job  # paid once per worker
+
     try:
         while True:
             try:
@@ -68,26 +71,22 @@ def _worker_main(conn, parent_pid: int, workers: int = 1) -> None:
                 break
             if spec is None:
                 break
-            if kernels is None:  # the template loads the run's dataset before its first fork
-                kernels = JobKernels(preload=[spec["parameters"]["dataset"]]
-                                     if spec.get("parameters", {}).get("dataset") else [],
-                                     ahead=True)
             result = run_job(spec, kernels)
             try:
                 conn.send(result)
             except (BrokenPipeError, OSError):
                 break
     finally:
-        if kernels is not None:
-            kernels.close()
+        kernels.close()
 
 
 class _Worker:
-    def __init__(self, ctx, workers: int = 1):
+    def __init__(self, ctx, workers: int = 1, preload: tuple = ()):
         parent_conn, child_conn = ctx.Pipe()
         self.conn = parent_conn
-        self.proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid(), workers), daemon=True,
-                                name="leadeval-worker")
+        self.proc = ctx.Process(target=_worker_main,
+                                args=(child_conn, os.getpid(), workers, tuple(preload)),
+                                daemon=True, name="leadeval-worker")
         self.proc.start()
         child_conn.close()
         self.spec: dict | None = None
@@ -136,12 +135,15 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
     """
     ctx = mp.get_context("spawn")
     pending = deque(specs)
+    # the datasets the jobs open, for the workers' templates to load before the first job
+    preload = tuple(dict.fromkeys(s["parameters"]["dataset"] for s in specs
+                                  if s.get("parameters", {}).get("dataset")))
     workers: list[_Worker] = []
     try:
         while pending or any(w.spec for w in workers):
             active = sum(1 for w in workers if w.spec) + len(pending)
             while len(workers) < min(jobs, active):
-                workers.append(_Worker(ctx, jobs))
+                workers.append(_Worker(ctx, jobs, preload))
             for w in workers:
                 if w.spec is None and pending:
                     _dispatch(w, pending, on_start)

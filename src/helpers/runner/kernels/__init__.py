@@ -19,16 +19,24 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
+import socket
+import sys
 import tempfile
 import time
 import uuid
-
-from helpers.runner.kernels.fork import ForkProvisioner, Template, TemplateError, fork_supported
 
 #: As nbclient starts its kernels: no history written to disk.
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 KERNEL_STDERR = "kernel-stderr.log"  # in the job's working directory
 MODES = ("fork", "fresh")
+
+
+def fork_supported() -> bool:
+    """Whether this platform can fork kernels from a template (Linux: fork, pidfd, fd passing)."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+            and hasattr(signal, "pidfd_send_signal"))
 
 
 class KernelStartError(RuntimeError):
@@ -112,7 +120,7 @@ class JobKernels:
         self.mode = mode or kernel_mode()
         self.ahead = ahead
         self.template_timeout = template_timeout
-        self.template: Template | None = None
+        self.template = None  # helpers.runner.kernels.fork.Template, started on first need
         #: Why kernels are not forked (None while they are, or before the first kernel).
         self.fallback: str | None = None if fork_supported() else "fork is not available here"
         self._next: JobKernel | None = None
@@ -127,27 +135,59 @@ class JobKernels:
             return "fresh kernels"
         return "forked kernels" if self.forking else f"fresh kernels ({self.fallback})"
 
-    def _template(self, interpreter: tuple[str, ...]) -> Template | None:
+    def _template(self, interpreter: tuple[str, ...]):
         """The live template for ``interpreter``, started when needed; None to launch afresh."""
+        from helpers.runner.kernels.fork import Template, TemplateError
+
         if not self.forking:
             return None
         if self.template is not None and (self.template.interpreter != interpreter
                                           or not self.template.alive()):
             self.template.close()
             self.template = None
-        if self.template is None:
-            env = dict(os.environ)
-            env["JPY_PARENT_PID"] = str(os.getpid())  # what its kernels' environment holds
-            try:
+        try:
+            if self.template is None:
+                env = dict(os.environ)
+                env["JPY_PARENT_PID"] = str(os.getpid())  # what its kernels' environment holds
                 self.template = Template(interpreter, self.preload, env, self.template_timeout)
-            except TemplateError as exc:  # this kernel and the rest start afresh instead
-                self.fallback = f"the template process did not start: {exc}"
-                return None
+            self.template.ready()
+        except TemplateError as exc:  # this kernel and the rest start afresh instead
+            self.template = None
+            self.fallback = f"the template process did not start: {exc}"
+            return None
         return self.template
+
+    def begin(self, kernel_name: str = "python3") -> None:
+        """Start the template for ``kernel_name``'s interpreter now, without waiting for it,
+        so that it imports and loads while the worker readies itself."""
+        from helpers.runner.kernels.fork import Template, TemplateError, split_kernel_cmd
+
+        if not self.forking or self.template is not None:
+            return
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+        except Exception:  # noqa: BLE001 - the first job reports an unknown kernel
+            return
+        if argv and argv[0] in ("python", f"python{sys.version_info[0]}",
+                                "python%i.%i" % sys.version_info[:2]):
+            argv[0] = sys.executable  # as jupyter_client formats the kernel command
+        split = split_kernel_cmd(argv)
+        if split is None:
+            return
+        env = dict(os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())
+        try:
+            self.template = Template(split[0], self.preload, env, self.template_timeout)
+        except TemplateError as exc:
+            self.fallback = f"the template process did not start: {exc}"
 
     def kernel_manager(self, kernel_name: str = "python3"):
         """A kernel manager (not started) whose kernel will come from this source."""
         from jupyter_client.manager import AsyncKernelManager
+
+        from helpers.runner.kernels.fork import ForkProvisioner
 
         km = AsyncKernelManager(kernel_name=kernel_name)
         if self.forking:

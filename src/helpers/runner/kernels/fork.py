@@ -20,7 +20,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 
@@ -33,13 +32,6 @@ TEMPLATE_LOG = "template-stderr.log"
 
 class TemplateError(RuntimeError):
     """The template process did not start or did not answer."""
-
-
-def fork_supported() -> bool:
-    """Whether this platform can fork kernels from a template (Linux: fork, pidfd, fd passing)."""
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
-            and hasattr(signal, "pidfd_send_signal"))
 
 
 def split_kernel_cmd(cmd: list[str]) -> tuple[tuple[str, ...], list[str]] | None:
@@ -79,7 +71,10 @@ class Template:
     env : dict
         The template's environment: the one its kernels would get.
     timeout : float
-        Seconds to wait for it to be ready (imports and loading).
+        Seconds to wait for it to be ready (imports and loading), from the first :meth:`ready`.
+
+    The process starts at once and imports while the caller does other work; :meth:`ready`
+    (and :meth:`fork`, which calls it) waits for it.
     """
 
     def __init__(self, interpreter: tuple[str, ...], preload: list[str], env: dict,
@@ -103,12 +98,20 @@ class Template:
         finally:
             theirs.close()
         self.sock = ours
-        try:
-            self.report = _recv(self.sock, timeout, "that it is ready")[0]["ready"]
-        except Exception as exc:
-            tail = self._log_tail()
-            self.close()
-            raise TemplateError(f"{exc}{tail}") from exc
+        self.timeout = timeout
+        self.report: dict | None = None  # what it imported and loaded, once ready
+
+    def ready(self) -> dict:
+        """Wait (up to the timeout given at start) until the template has imported and loaded;
+        what it reports. Raises :class:`TemplateError` (and stops it) when it does not."""
+        if self.report is None:
+            try:
+                self.report = _recv(self.sock, self.timeout, "that it is ready")[0]["ready"]
+            except Exception as exc:
+                tail = self._log_tail()
+                self.close()
+                raise TemplateError(f"{exc}{tail}") from exc
+        return self.report
 
     def _log_tail(self) -> str:
         try:
@@ -127,6 +130,7 @@ class Template:
         """A new kernel ``ipykernel_launcher ARGS`` with standard streams ``fds``:
         ``(pid, pidfd)``; the caller owns the pidfd."""
         request = json.dumps({"args": args, "env": env, "cwd": cwd}).encode()
+        self.ready()
         with self._lock:
             try:
                 socket.send_fds(self.sock, [request], fds)
