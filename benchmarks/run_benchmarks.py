@@ -259,6 +259,18 @@ def edit_notebook(path: Path, stamp: str) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _table(dataset: Path, name: str):
+    """A table of the workspace dataset as text columns, and how to write it back."""
+    import pandas as pd
+
+    parquet = dataset / f"{name}.parquet"
+    if parquet.is_file():
+        return pd.read_parquet(parquet), lambda df: df.to_parquet(parquet, index=False)
+    path = dataset / f"{name}.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return df, lambda df: df.to_csv(path, index=False, lineterminator="\n")
+
+
 def change_one_answer(dataset: Path, jobs: list[dict], stamp: int) -> dict:
     """(f) Change one answer of one cohort in the workspace copy of the dataset.
 
@@ -267,30 +279,22 @@ def change_one_answer(dataset: Path, jobs: list[dict], stamp: int) -> dict:
     its programme, and the outputs that read the answer (that cohort's reports and the
     programme's programme-level reports).
     """
-    import csv
-
     cohort_jobs = [j for j in jobs if j["parameters"].get("cohort_id")]
     cohort = cohort_jobs[0]["parameters"]["cohort_id"]
     programme = cohort_jobs[0]["parameters"]["programme_id"]
-    with open(dataset / "participants.csv", newline="", encoding="utf-8-sig") as fh:
-        people = {r["participant_id"] for r in csv.DictReader(fh) if r["cohort_id"] == cohort}
-    path = dataset / "responses.csv"
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        rows = list(reader)
-    who, value = header.index("participant_id"), header.index("value")
-    row = next(i for i, r in enumerate(rows) if r[who] in people and r[value].strip())
-    old = rows[row][value]
-    rows[row][value] = "2" if old.strip() not in ("2", "2.0") else "3"
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    people, _ = _table(dataset, "participants")
+    ids = set(people.loc[people["cohort_id"].astype(str) == cohort, "participant_id"].astype(str))
+    responses, write = _table(dataset, "responses")
+    mine = responses["participant_id"].astype(str).isin(ids) & responses["value"].notna()
+    row = int(mine.to_numpy().nonzero()[0][0])
+    old = responses.at[row, "value"]
+    new = 3 if str(old).strip() in ("2", "2.0") else 2
+    responses.at[row, "value"] = str(new) if isinstance(old, str) else type(old)(new)
+    write(responses)
     reads = sorted(j["output"] for j in jobs if j["parameters"]["programme_id"] == programme
                    and j["parameters"].get("cohort_id") in (None, cohort))
-    return {"cohort": cohort, "programme": programme, "row": row + 2, "from": old,
-            "to": rows[row][value], "reads_it": reads, "stamp": stamp}
+    return {"cohort": cohort, "programme": programme, "row": row, "from": str(old),
+            "to": str(new), "reads_it": reads, "stamp": stamp}
 
 
 def started_in_last_run(out: Path) -> list[str]:
