@@ -20,7 +20,7 @@ def test_tally_counts_published_missing_failed_and_slow_jobs(tmp_path):
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     data = ROOT / "data" / "sample"
     expected = [j["output"] for j in national.expand_jobs(tmp_path / "reports.yaml", data, None)]
-    assert len(expected) == 185
+    assert len(expected) == 208
     programme = [o for o in expected if "/all/" in o]
     cohort = [o for o in expected if "/all/" not in o]
     jobs = ([{"output": o, "status": "ok", "seconds": 61.0 if i == 0 else 2.0}
@@ -31,9 +31,9 @@ def test_tally_counts_published_missing_failed_and_slow_jobs(tmp_path):
     out.mkdir()
     (out / "manifest.json").write_text(json.dumps({"generated_at": "x", "jobs": jobs}))
     t = national.tally(tmp_path, data, out)
-    assert t["jobs_expected"] == 185
+    assert t["jobs_expected"] == 208
     assert t["published"] == len(programme) + 100
-    assert t["not_yet_run"] == 185 - len(programme) - 100 - 1
+    assert t["not_yet_run"] == 208 - len(programme) - 100 - 1
     assert t["failed"] == {cohort[100]: "boom"}
     assert t["jobs_at_or_over_60s"] == 1
     assert t["slowest_jobs"][0] == (programme[0], 61.0)

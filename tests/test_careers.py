@@ -1,5 +1,7 @@
-"""helpers.careers: Kaplan-Meier cumulative incidence against the published 6-MP example, and
-the follow-up rules (cohort end as origin, censoring at observation end or leaving the NHS)."""
+"""helpers.careers: the cumulative incidence against the published 6-MP Kaplan-Meier example and
+lifelines, and the follow-up rules (cohort end as origin, censoring at observation end, leaving
+the NHS as a competing event). The comparison with R's cmprsk::cuminc on the sample programme is
+in test_reference_stats.py."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.careers import (cumulative_incidence, observation_end_date, pipeline_at,
-                             pipeline_durations, pipeline_figure, pipeline_sentence)
+from helpers.careers import (aalen_johansen, cumulative_incidence, leavers_comparison,
+                             observation_end_date, pipeline_at, pipeline_durations,
+                             pipeline_figure, pipeline_sentence)
 
 # Freireich et al. (1963) 6-MP arm, weeks in remission (event = relapse), the classic
 # Kaplan-Meier example (Kleinbaum & Klein, Survival Analysis, 3rd edn, 2012, ch. 2):
@@ -93,10 +96,108 @@ def test_figure_and_sentence_suppress_small_counts():
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = pipeline_figure(cumulative_incidence(_six_mp()))
+    import matplotlib.pyplot as plt
+
+    fig = pipeline_figure(cumulative_incidence(_with_leavers()))
     assert fig is not None and fig.axes[0].get_ylim()[1] == 100
+    assert "(Aalen-Johansen)" in fig.axes[0].get_legend_handles_labels()[1][0]
+    plt.close(fig)  # later tests check that notebooks leave no figure open
     row = pipeline_at(_six_mp(), (12,)).iloc[0]
     text = pipeline_sentence(row, threshold=5)
     assert "25%" in text and "21 delegates" in text and "5 moves" in text
-    assert "fewer than 10 moves" in pipeline_sentence(row, threshold=10)
+    assert "fewer than 10 of the 21" in pipeline_sentence(row, threshold=10)
+    assert "%" not in pipeline_sentence(row, threshold=10)  # a share of 21 would give 5 back
     assert "Fewer than 50" in pipeline_sentence(row, threshold=50)
+
+
+def _competing(n=300, seed=11, ties=False):
+    """Follow-up with both events; continuous times (no ties) unless ``ties``."""
+    rng = np.random.default_rng(seed)
+    move, leave, cens = rng.exponential(30, n), rng.exponential(80, n), rng.uniform(5, 60, n)
+    t = np.minimum.reduce([move, leave, cens])
+    status = np.select([t == move, t == leave], [1, 2], 0)
+    return (np.ceil(t) if ties else t), status
+
+
+def test_without_competing_events_the_estimate_is_one_minus_lifelines_kaplan_meier():
+    from lifelines import KaplanMeierFitter
+
+    t, status = _competing(ties=True)
+    status = np.where(status == 2, 0, status)
+    aj = aalen_johansen(t, status).set_index("months")
+    km = KaplanMeierFitter().fit(t, status == 1).survival_function_.iloc[:, 0]
+    assert aj["estimate"].to_numpy() == pytest.approx(1 - km.reindex(aj.index).to_numpy(),
+                                                      rel=1e-12, abs=1e-15)
+
+
+def test_untied_competing_risks_match_lifelines_aalen_johansen():
+    from lifelines import AalenJohansenFitter
+
+    t, status = _competing()
+    state = np.random.get_state()
+    ajf = AalenJohansenFitter(seed=0).fit(t, status, event_of_interest=1)
+    np.random.set_state(state)  # lifelines seeds numpy's global generator
+    ref = ajf.cumulative_density_.iloc[:, 0]
+    aj = aalen_johansen(t, status).set_index("months")
+    assert aj["estimate"].to_numpy() == pytest.approx(ref.reindex(aj.index).to_numpy(), rel=1e-10)
+    # leaving is not censoring: censoring the leavers overstates the share who move
+    km = aalen_johansen(t, np.where(status == 2, 0, status))
+    assert (km["estimate"].to_numpy() >= aj["estimate"].to_numpy() - 1e-12).all()
+    assert km["estimate"].iloc[-1] > aj["estimate"].iloc[-1]
+
+
+def test_interval_is_inside_0_1_and_the_curve_starts_at_zero():
+    t, status = _competing(ties=True)
+    aj = aalen_johansen(t, status)
+    assert aj.iloc[0][["months", "estimate", "ci_low", "ci_high"]].tolist() == [0, 0, 0, 0]
+    assert aj["at_risk"].iloc[0] == len(t)
+    assert (aj["moved"].sum(), aj["left"].sum()) == ((status == 1).sum(), (status == 2).sum())
+    assert ((0 <= aj["ci_low"]) & (aj["ci_low"] <= aj["estimate"])
+            & (aj["estimate"] <= aj["ci_high"]) & (aj["ci_high"] <= 1)).all()
+    assert aj["estimate"].is_monotonic_increasing
+
+
+def test_bad_status_or_times_are_refused():
+    with pytest.raises(ValueError, match="status"):
+        aalen_johansen([1, 2], [1, 3])
+    with pytest.raises(ValueError, match="months"):
+        aalen_johansen([1, np.nan], [1, 0])
+    assert aalen_johansen([], []).empty
+
+
+def _with_leavers():
+    # 6-MP times; the censored at 9, 11 and 19 weeks left the NHS instead
+    d = _six_mp()
+    d["censored_by"] = np.where(d["moved"], "", "observation end")
+    d.loc[d["months"].isin([9, 11, 19]), "censored_by"] = "left the NHS"
+    return d
+
+
+def test_pipeline_at_counts_leavers_as_a_competing_event():
+    out = pipeline_at(_with_leavers(), (12, 24)).set_index("months")
+    assert (out["method"] == "Aalen-Johansen").all()
+    assert out.loc[12, "n_left"] == 2 and out.loc[24, "n_left"] == 3
+    # status known at 12: 5 moved + 2 left by then + 12 followed beyond
+    assert out.loc[12, "n_followed"] == 19
+    # Kaplan-Meier with leavers censored is the 6-MP curve; the competing-risk estimate is lower
+    assert 1 - out.loc[24, "km_estimate"] == pytest.approx(0.448, abs=0.0005)
+    assert out.loc[24, "estimate"] < out.loc[24, "km_estimate"]
+    assert (pipeline_at(_six_mp())["method"] == "Kaplan-Meier").all()
+    assert cumulative_incidence(_with_leavers()).attrs["method"] == "Aalen-Johansen"
+
+
+def test_sentences_name_the_estimator():
+    aj = pipeline_at(_with_leavers(), (24,)).iloc[0]
+    assert "Aalen-Johansen" in pipeline_sentence(aj, threshold=5)
+    assert "competing event" in pipeline_sentence(aj, threshold=5)
+    assert "Kaplan-Meier" in pipeline_sentence(pipeline_at(_six_mp(), (24,)).iloc[0], 5)
+    at = pipeline_at(_with_leavers(), (12, 24))
+    text = leavers_comparison(at, threshold=5)
+    assert f"{100 * at['km_estimate'].iloc[1]:.1f}% rather than {100 * at['estimate'].iloc[1]:.1f}%" in text
+    assert "12 months" in text and "rather than" not in leavers_comparison(at, threshold=50)
+    assert leavers_comparison(pipeline_at(_six_mp()), 5) == ""
+    # a horizon before anyone left gives the same figure both ways: not repeated
+    early = pipeline_at(_with_leavers(), (8, 24))
+    assert early["estimate"].iloc[0] == early["km_estimate"].iloc[0]
+    assert "8 months" not in leavers_comparison(early, threshold=3)
+    assert "same estimates" in leavers_comparison(early.iloc[:1], threshold=3)

@@ -158,7 +158,11 @@ def test_dataset_yaml_settings(key, value, column, tmp_path):
     if column is None:
         assert load_dataset(folder).participants.shape[0] == 8
         return
-    assert refused_at(folder) == {("dataset.yaml", None, column)}
+    (found,) = refused_at(folder)
+    assert (found[0], found[2]) == ("dataset.yaml", column)
+    lines = (folder / "dataset.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:"))
+    assert found[1] in (line, line + 1)  # the key's line, or its sub-key's on the next
 
 
 def test_bad_yaml_reports_its_line(tmp_path, capsys):

@@ -6,7 +6,7 @@ import tomllib
 import yaml
 
 # PyPI requirement -> the conda-forge package(s) that provide it.
-PYPI_TO_CONDA = {"dask[distributed]": ["dask", "distributed"]}
+PYPI_TO_CONDA = {"dask[distributed]": ["dask", "distributed"], "build": ["python-build"]}
 
 
 def _split(req: str) -> tuple[str, str]:

@@ -160,3 +160,22 @@ def test_methods_appendix_names_the_model_actually_fitted():
     assert row["Method"].startswith("Linear regression with cohorts as fixed effects")
     assert "Liang and Zeger" in row["Reference"]
 
+
+
+def test_learning_count_uses_the_outcomes_reports_holm_family():
+    # Three scales start to end and three at follow-up, one family of six: a scale counts as
+    # having risen only with a positive change and p (Holm) below 0.05, whatever its raw p.
+    cf = pd.DataFrame({
+        "from_wave": ["baseline"] * 3 + ["baseline"] * 3,
+        "to_wave": ["post"] * 3 + ["follow_up"] * 3,
+        "n": [40, 40, 40, 20, 20, 20],
+        "estimate": [0.5, 0.2, -0.4, 0.3, 0.1, 0.2],
+        "ci_low": [0.3, 0.01, -0.6, 0.1, -0.1, 0.0],
+        "p_value": [0.0001, 0.04, 0.001, 0.01, 0.3, 0.06]})
+    from helpers.multiplicity import holm
+
+    cf["p_holm"] = holm(cf["p_value"])
+    text = ev.learning_count_sentence(cf, threshold=5)
+    # raw p and the CI would count two rises (0.0001 and 0.04); Holm keeps only the first
+    assert text.startswith("1 of 3 scales rose")
+    assert "Holm's adjustment over the outcomes report's 6 tests of change" in text

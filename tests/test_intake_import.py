@@ -173,3 +173,86 @@ def test_real_redcap_identifier_flags_refused_unless_dropped(tmp_path, capsys):
     err = capsys.readouterr().err
     for column in ("email", "first_name", "last_name", "address", "telephone_1", "dob"):
         assert f"redcapr_survey_data.csv:1:{column}" in err
+
+
+# --- the dataset lock, paths outside the dataset, tables in any form the loader reads ----------
+
+CLI = "import sys; from helpers.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def test_three_concurrent_leadeval_imports_none_lost(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from helpers.runner.lock import DatasetLock
+
+    d = _base(tmp_path)
+    _qualtrics(tmp_path / "q.csv")
+    maps = []
+    for wave in ("baseline", "post", "follow_up"):
+        m = _qmap(tmp_path)
+        maps.append(m.rename(tmp_path / f"map_{wave}.yaml"))
+        maps[-1].write_text(maps[-1].read_text().replace("wave: post", f"wave: {wave}"))
+    reader = DatasetLock(d, shared=True).acquire()  # as a run would: all three must wait
+    errs = [tmp_path / f"err{i}.txt" for i in range(3)]
+    procs = [subprocess.Popen([sys.executable, "-c", CLI, "import", str(tmp_path / "q.csv"),
+                               "--dataset", str(d), "--map", str(m)],
+                              stdout=subprocess.DEVNULL, stderr=e.open("w"))
+             for m, e in zip(maps, errs)]
+    try:
+        deadline = time.monotonic() + 60
+        while not all("waiting" in e.read_text() for e in errs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all("waiting" in e.read_text() for e in errs), [e.read_text() for e in errs]
+    finally:
+        reader.release()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0], [e.read_text() for e in errs]
+    ds = load_dataset(d, use_cache=False)
+    assert ds.responses.groupby("wave", observed=True)["value"].count().to_dict() == \
+        {"baseline": 3, "post": 3, "follow_up": 3}
+    assert [p.name for p in d.iterdir() if p.name.startswith(".")] == []
+
+
+def test_import_tables_path_outside_the_dataset_refused_nothing_written(tmp_path, capsys):
+    d = _base(tmp_path)
+    _qualtrics(tmp_path / "q.csv")
+    (d / "dataset.yaml").write_text(META + "tables: {responses: ../responses.csv}\n")
+    before, around = _snapshot(d), sorted(p.name for p in tmp_path.iterdir())
+    assert main(["import", str(tmp_path / "q.csv"), "--dataset", str(d), "--map",
+                 str(_qmap(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert "tables.responses" in err and "inside the dataset folder" in err
+    assert "The dataset was not changed." in err
+    assert _snapshot(d) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(around + ["map.yaml", "ids.csv"])
+    assert not (tmp_path / "responses.csv").exists()
+
+
+def test_import_into_a_utf16_semicolon_table_with_a_title_row(tmp_path, capsys):
+    d = _base(tmp_path)
+    text = (d / "participants.csv").read_text()
+    (d / "participants.csv").write_bytes(
+        ("Participants, exported 2017\n" + text.replace(",", ";")).encode("utf-16"))
+    (d / "responses.csv").write_bytes(
+        ("Responses, exported 2017\nparticipant_id;instrument_id;item_id;wave;rater;response_date;value\n"
+         "P003;hlm360;hlm_01;post;self;2017-07-20;3\n").encode("utf-16"))
+    load_dataset(d, use_cache=False)
+    _qualtrics(tmp_path / "q.csv")
+    assert main(["import", str(tmp_path / "q.csv"), "--dataset", str(d), "--map",
+                 str(_qmap(tmp_path))]) == 0, capsys.readouterr().err
+    assert "Traceback" not in capsys.readouterr().err
+    responses = load_dataset(d, use_cache=False).responses
+    assert sorted(responses["value"].dropna().tolist()) == [3.0, 4.0, 4.0, 5.0]
+
+
+def test_import_removes_left_over_staging_folders(tmp_path, capsys):
+    from helpers.data.staging import STAGING_PREFIX
+
+    d = _base(tmp_path)
+    (d / f"{STAGING_PREFIX}killed").mkdir()
+    _qualtrics(tmp_path / "q.csv")
+    assert main(["import", str(tmp_path / "q.csv"), "--dataset", str(d), "--map",
+                 str(_qmap(tmp_path))]) == 0
+    assert [p.name for p in d.iterdir() if p.name.startswith(".")] == []
+    assert "removed 1 staging folder(s)" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from helpers.its import design_matrix, newey_west_lags, segmented_regression
 
@@ -74,17 +75,29 @@ def test_poisson_and_quasipoisson_share_estimates_and_differ_in_width():
     assert w(q) / w(p) == pytest.approx(np.sqrt(q.attrs["scale"]), rel=1e-6)
 
 
-def test_gaussian_uses_newey_west_errors():
+def test_gaussian_uses_newey_west_errors_with_t_on_the_residual_df():
     d = SICILY.assign(rate=SICILY.aces / SICILY.stdpop * 1e5)
     r = segmented_regression(d, "rate", "time", "smokban", family="gaussian")
     X = pd.DataFrame({"const": 1.0, "time": d.time, "smokban": d.smokban,
                       "tt": (d.time - 36) * d.smokban})
     lags = newey_west_lags(59)
-    ols = sm.OLS(d.rate, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    assert lags == 3
+    ols = sm.OLS(d.rate, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
+    assert lags == 3 and (r["df"] == 55).all()
     assert r.loc["level_change", "estimate"] == pytest.approx(ols.params["smokban"], rel=1e-8)
+    assert r.loc["level_change", "se"] == pytest.approx(ols.bse["smokban"], rel=1e-8)
     assert r.loc["slope_change", "ci_low"] == pytest.approx(ols.conf_int().loc["tt", 0], rel=1e-6)
     assert r.loc["pre_slope", "p_value"] == pytest.approx(ols.pvalues["time"], rel=1e-6)
+    # the t interval is wider than the Wald z interval by t(0.975, 55) / z(0.975)
+    wald = sm.OLS(d.rate, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags}).conf_int()
+    width = r.loc["level_change", "ci_high"] - r.loc["level_change", "ci_low"]
+    assert width / (wald.loc["smokban", 1] - wald.loc["smokban", 0]) == pytest.approx(
+        stats.t.ppf(0.975, 55) / stats.norm.ppf(0.975), rel=1e-10)
+    assert "t intervals on 55 residual degrees of freedom" in r.attrs["method"]
+
+
+def test_count_families_keep_the_tutorial_wald_intervals():
+    r = segmented_regression(SICILY, "aces", "time", "smokban", "poisson", offset="stdpop")
+    assert np.isinf(r["df"]).all() and "Wald" in r.attrs["method"]
 
 
 def test_slope_term_counts_periods_since_the_last_pre_intervention_point():

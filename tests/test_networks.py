@@ -1,6 +1,9 @@
-"""helpers.networks against hand-worked values and networkx itself."""
+"""helpers.networks against hand-worked values and networkx itself (R's igraph and sna on the
+sample programme: test_reference_stats.py)."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -113,14 +116,34 @@ def test_summary_small(small):
     assert s.loc["post", "cross_organisation_share"] == pytest.approx(0.5)
 
 
+def _islands():
+    """Two random networks side by side that never name each other (two cohorts)."""
+    t1, p1 = _random_network(n=120, m=110, seed=3)
+    t2, p2 = _random_network(n=80, m=90, seed=4)
+    rename = lambda x: x.str.replace("p", "q")  # noqa: E731
+    t2 = t2.assign(from_id=rename(t2.from_id), to_id=rename(t2.to_id))
+    return (pd.concat([t1, t2], ignore_index=True),
+            pd.concat([p1, p2.assign(participant_id=rename(p2.participant_id))], ignore_index=True))
+
+
 def test_betweenness_exact_matches_networkx():
-    ties, participants = _random_network(n=200, m=180)  # several components, some isolates
+    ties, participants = _islands()  # two islands, several components each, some isolates
     e = nw.undirected_ties(ties, participants)
     for wave in ("baseline", "post"):
-        bc, method = nw.betweenness(participants.participant_id, e[e.wave == wave])
-        ref = nx.betweenness_centrality(_nx_graph(ties, participants, wave))
+        g = _nx_graph(ties, participants, wave)
+        bc, method = nw.betweenness(participants.participant_id, e[e.wave == wave],
+                                    normalise="network")
         assert method == "exact"
-        assert bc.to_dict() == pytest.approx(ref)
+        assert bc.to_dict() == pytest.approx(nx.betweenness_centrality(g))
+        # within components: networkx on each component's own subgraph
+        within, _ = nw.betweenness(participants.participant_id, e[e.wave == wave])
+        ref = {}
+        for c in nx.connected_components(g):
+            ref.update(nx.betweenness_centrality(g.subgraph(c)) if len(c) > 2 else dict.fromkeys(c, 0.0))
+        assert within.to_dict() == pytest.approx(ref)
+        assert len([c for c in nx.connected_components(g) if len(c) > 20]) == 2
+    with pytest.raises(ValueError, match="normalise"):
+        nw.betweenness(participants.participant_id, e, normalise="whole")
 
 
 def test_betweenness_approximation_above_threshold():
@@ -131,7 +154,8 @@ def test_betweenness_approximation_above_threshold():
     ring = pd.DataFrame({"wave": "baseline", "from_id": ids, "to_id": ids[1:] + ids[:1], "tie_type": "advice"})
     ties = pd.concat([ties[ties.wave == "baseline"], ring], ignore_index=True)
     e = nw.undirected_ties(ties, participants)
-    approx, method = nw.betweenness(participants.participant_id, e, exact_max_nodes=50, budget=100_000)
+    approx, method = nw.betweenness(participants.participant_id, e, exact_max_nodes=50, budget=100_000,
+                                    normalise="network")
     k = max(nw.MIN_SOURCES, 100_000 // (n + 2 * len(e)))
     assert method == f"approximate ({k} of {n} sources)"
     g = nx.Graph()  # networkx samples sources from the node order: the same roster order here
@@ -146,12 +170,12 @@ def test_betweenness_approximation_above_threshold():
     assert np.corrcoef(approx[exact.index], exact)[0, 1] > 0.7
 
 
-def test_brokerage_has_no_identifiers(small):
+def test_betweenness_has_no_identifiers(small):
     ties, participants = small
-    b = nw.brokerage(ties, participants)
+    b = nw.betweenness_by_wave(ties, participants)
     assert "participant_id" not in b.columns
     assert len(b) == 10
-    summ = nw.brokerage_summary(b).set_index("wave")
+    summ = nw.betweenness_summary(b).set_index("wave")
     # baseline: C is the only cut point (between the X triangle and D-E): C lies on paths
     # A-D, A-E, B-D, B-E (4 pairs) and D on A-E, B-E, C-E (3 pairs); normalised by 6 pairs
     assert summ.loc["baseline", "max"] == pytest.approx(4 / 6)
@@ -182,7 +206,8 @@ def test_empty_ties():
     ties = pd.DataFrame(columns=["wave", "from_id", "to_id", "tie_type"])
     assert nw.network_summary(ties, participants).empty
     assert nw.ei_index(ties, participants).empty
-    assert nw.brokerage(ties, participants).empty
+    assert nw.betweenness_by_wave(ties, participants).empty
+    assert nw.brokerage_roles(ties, participants).empty
     assert "cannot" in nw.describe_change(nw.network_summary(ties, participants), nw.ei_index(ties, participants))[0]
 
 
@@ -198,7 +223,7 @@ def test_draw_networks_alt_text(small):
     plt.close(fig2)
 
 
-def test_brokerage_figure_is_the_same_on_every_run_and_leaves_numpy_alone(small):
+def test_betweenness_figure_is_the_same_on_every_run_and_leaves_numpy_alone(small):
     """seaborn's stripplot jitter comes from numpy's global generator, which every new kernel
     seeds from the OS: the figure must not depend on it, nor change it."""
     import io
@@ -206,11 +231,11 @@ def test_brokerage_figure_is_the_same_on_every_run_and_leaves_numpy_alone(small)
     import matplotlib.pyplot as plt
 
     ties, participants = small
-    b = nw.brokerage(ties, participants)
+    b = nw.betweenness_by_wave(ties, participants)
 
     def png(global_seed):
         np.random.seed(global_seed)
-        fig, _ = nw.brokerage_figure(b)
+        fig, _ = nw.betweenness_figure(b)
         after = np.random.random()  # the next draw from the caller's generator
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
@@ -222,3 +247,32 @@ def test_brokerage_figure_is_the_same_on_every_run_and_leaves_numpy_alone(small)
     second, _ = png(2)
     assert untouched  # the jitter's draws did not advance the caller's generator
     assert first == second
+
+
+def test_brokerage_roles_hand_worked(small):
+    """Baseline nominations as named: A->B, B->C, A->C, D->E, C->D, B->A (A->A and A->Z
+    dropped). Open two-paths i -> j -> k (i does not name k): B->A->C? B names C, so closed;
+    A->B->C closed (A names C); C->D->E open; A->C->D, B->C->D open; B->A->B is no path.
+    By organisation (X = A, B, C; Y = D, E): C->D->E has the broker in the receiver's group
+    (gatekeeper); A->C->D and B->C->D have the broker in the sender's group (representative).
+    """
+    ties, participants = small
+    roles = nw.brokerage_roles(ties, participants, ("organisation",)).set_index(["wave", "code"])
+    base = roles.loc["baseline"]
+    assert base["observed"].to_dict() == {"w_I": 0, "w_O": 0, "b_IO": 2, "b_OI": 1, "b_O": 0,
+                                          "t": 3}
+    assert (base["ties"] == 6).all() and base["density"].iloc[0] == pytest.approx(6 / 20)
+    assert base.loc["b_IO", "role"] == "representative" and base.loc["b_OI", "role"] == "gatekeeper"
+    d = nw.directed_ties(ties, participants)
+    assert len(d[d.wave == "baseline"]) == 6
+    text = " ".join(nw.brokerage_sentences(nw.brokerage_roles(ties, participants)))
+    assert "Brokerage across organisations at post" in text and "professions" in text
+
+
+def test_analyse_reports_roles_and_betweenness_apart(small):
+    ties, participants = small
+    res = nw.analyse(SimpleNamespace(ties=ties, participants=participants))
+    assert set(res["brokerage"]["attribute"]) == {"organisation", "profession"}
+    assert list(res["betweenness"]["wave"]) == ["baseline", "post"]
+    table = nw.brokerage_table(res["brokerage"])
+    assert {"Role", "Paths brokered", "Expected by chance", "z"} <= set(table.columns)

@@ -21,7 +21,8 @@ MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
 
 def test_lakens_worked_example_effect_sizes():
     # Published: M 8.7 (SD 0.82) vs 7.7 (SD 0.95); t(9) = 4.74; d_z = 1.50; d_av = 1.13;
-    # g_av = 1.08.
+    # g_av = 1.08 with N = 2n = 20 in Hedges' correction. The correction belongs to the
+    # standardiser's df, n - 1 = 9 for ten pairs: g_av = 1.13 * (1 - 3/35) = 1.03.
     es = paired_effect_sizes(MOVIE_2, MOVIE_1)
     assert es["n"] == 10 and es["mean_diff"] == pytest.approx(1.0)
     assert es["sd_after"] == pytest.approx(0.82, abs=0.005)
@@ -29,7 +30,8 @@ def test_lakens_worked_example_effect_sizes():
     assert es["t"] == pytest.approx(4.74, abs=0.005)
     assert es["d_z"] == pytest.approx(1.50, abs=0.005)
     assert es["d_av"] == pytest.approx(1.13, abs=0.005)
-    assert es["g_av"] == pytest.approx(1.08, abs=0.005)
+    assert es["g_av"] == pytest.approx(1.032, abs=0.0005)
+    assert es["d_av"] * (1 - 3 / (4 * 20 - 9)) == pytest.approx(1.08, abs=0.005)  # Lakens' N = 2n
 
 
 def test_d_z_is_t_over_root_n_from_scipy():
@@ -72,8 +74,16 @@ def test_d_av_interval_is_rescaled_d_z_interval():
     assert es["d_av_low"] < es["d_av"] < es["d_av_high"]
 
 
-def test_hedges_correction_matches_lakens_equation_4():
-    assert hedges_correction(20) == pytest.approx(1 - 3 / 71)
+def test_hedges_correction_is_1_minus_3_over_4df_minus_1():
+    # Two groups of 10 (df 18) give Lakens' equation 4, 1 - 3 / (4 * 20 - 9).
+    assert hedges_correction(18) == pytest.approx(1 - 3 / 71)
+    assert hedges_correction(9) == pytest.approx(1 - 3 / 35)
+    # Hedges' (1981) exact factor, which the approximation approaches as df grows.
+    from scipy.special import gammaln
+    for df in (9, 30, 200):
+        exact = np.exp(gammaln(df / 2) - 0.5 * np.log(df / 2) - gammaln((df - 1) / 2))
+        assert abs(hedges_correction(df) - exact) < 5e-4
+    assert np.isnan(hedges_correction(0))
 
 
 def test_paired_test_matches_scipy():
@@ -167,3 +177,101 @@ def test_wave_pairs():
     assert wave_pairs(["post", "baseline"]) == [("baseline", "post")]
     assert wave_pairs(["baseline", "post", "follow_up"])[2] == ("post", "follow_up")
     assert wave_pairs(["baseline"]) == []
+
+
+def test_subgroup_holm_is_one_family_over_every_group_shown_and_scale():
+    rng = np.random.default_rng(6)
+    sc = _scores(rng, n=40, scales=("care", "vision", "team"))
+    parts = pd.DataFrame({"participant_id": [f"p{i}" for i in range(40)],
+                          "profession": ["medical"] * 20 + ["nursing"] * 17 + ["ahp"] * 3})
+    out = subgroup_change(sc, parts, "profession", threshold=5)
+    shown = out[~out["suppressed"]]
+    assert len(shown) == 6 and out.loc[out["suppressed"], "p_holm"].isna().all()
+    assert shown["p_holm"].to_numpy() == pytest.approx(
+        multipletests(shown["p_value"], method="holm")[1])
+    # not the per-group family of three scales it used to be
+    med = shown[shown["profession"] == "medical"]
+    assert not np.allclose(med["p_holm"], multipletests(med["p_value"], method="holm")[1])
+
+
+def _three_wave_outcomes(threshold=5, n=30, n_follow_up=12):
+    """An Outcomes of one instrument, two scales, three waves (``n_follow_up`` people answered
+    at follow-up) and managers' ratings at baseline."""
+    from types import SimpleNamespace
+
+    from helpers.outcomes.report import Outcomes
+
+    rng = np.random.default_rng(9)
+    rows = []
+    for i in range(n):
+        for k, s in enumerate(("care", "vision")):
+            b = rng.normal(3, 0.5)
+            rows += [(f"p{i}", "hlm", s, "baseline", "self", b),
+                     (f"p{i}", "hlm", s, "post", "self", b + 0.2 * k + rng.normal(0, .3))]
+            if i < n_follow_up:
+                rows.append((f"p{i}", "hlm", s, "follow_up", "self", b + rng.normal(0.1, .3)))
+            rows.append((f"p{i}", "hlm", s, "baseline", "manager", b + rng.normal(-0.1, .4)))
+    scores = pd.DataFrame(rows, columns=["participant_id", "instrument_id", "scale", "wave",
+                                         "rater", "score"])
+    people = pd.DataFrame({"participant_id": [f"p{i}" for i in range(n)],
+                           "profession": ["medical", "nursing"] * (n // 2),
+                           "organisation": "trust"})
+    rep = SimpleNamespace(threshold=threshold, data=SimpleNamespace(participants=people))
+    return Outcomes(rep, [{"instrument_id": "hlm", "name": "HLM"}], scores, {},
+                    ["baseline", "post", "follow_up"])
+
+
+def test_outcomes_report_holm_family_is_every_scale_at_every_wave_pair():
+    from helpers.outcomes.report import change_frame, gap_frame, multiplicity_sentences
+
+    o = _three_wave_outcomes()
+    cf = change_frame(o)
+    assert len(cf) == 6 and (cf["n"] >= 12).all()   # 3 wave pairs x 2 scales
+    assert cf["p_holm"].to_numpy() == pytest.approx(
+        multipletests(cf["p_value"], method="holm")[1])
+    # wider than the family of one wave pair that scale_change adjusts over
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")]
+    assert (first["p_holm"].to_numpy() > scale_change(o.scores)["p_holm"].to_numpy()).all()
+    gaps = gap_frame(o)
+    assert len(gaps) == 2 and gaps["p_holm"].to_numpy() == pytest.approx(
+        multipletests(gaps["p_value"], method="holm")[1])
+    text = " ".join(multiplicity_sentences(o))
+    assert "Change between surveys (the main tests): one Holm family of 6 tests" in text
+    assert "the start of the programme to follow-up" in text
+    assert "360 feedback: one Holm family of 2 tests" in text
+    assert "Change by profession: one Holm family of 4 tests" in text
+    assert "Change by organisation: one Holm family of 2 tests" in text
+    assert "fewer than 5 people are not reported" in text and "Wilcoxon" in text
+
+
+def test_tests_withheld_for_disclosure_are_not_in_the_family():
+    from helpers.outcomes.report import change_frame
+
+    cf = change_frame(_three_wave_outcomes(threshold=13))
+    reported = cf["n"] >= 13
+    assert reported.sum() == 2 and cf.loc[~reported, "p_holm"].isna().all()
+    assert cf.loc[reported, "p_holm"].to_numpy() == pytest.approx(
+        multipletests(cf.loc[reported, "p_value"], method="holm")[1])
+
+
+def test_wilcoxon_ties_differences_equal_in_exact_arithmetic():
+    # Scores in sixths of a point (means of six items). 8/6 - 7/6 and 9/6 - 8/6 differ in
+    # floating point; ranked as R's wilcox.test(digits.rank = 7) ranks them they tie, so the
+    # p-value is the one of the same data in whole sixths, where ties are exact.
+    rng = np.random.default_rng(8)
+    before = rng.integers(6, 31, 60)
+    after = before + rng.integers(-2, 5, 60)
+    res = paired_test(before / 6, after / 6)
+    d = after - before
+    # in floating point the data has more distinct differences than it has in sixths
+    assert np.unique(np.abs(after / 6 - before / 6)).size > np.unique(np.abs(d)).size
+    ref = stats.wilcoxon(d, zero_method="wilcox", method="asymptotic", correction=False)
+    assert res["wilcoxon_p"] == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+def test_wilcoxon_with_a_zero_difference_is_not_exact():
+    # R's wilcox.test cannot give the exact p with zeros, so neither does leadeval
+    x = np.array([3.0, 3.1, 2.5, 4.0, 3.3, 2.2, 3.9])
+    y = x + np.array([0.0, 0.4, -0.15, 0.7, 0.25, 1.1, 0.55])
+    ref = stats.wilcoxon(y, x, zero_method="wilcox", method="asymptotic")
+    assert paired_test(x, y)["wilcoxon_p"] == pytest.approx(ref.pvalue)

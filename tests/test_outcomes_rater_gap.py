@@ -14,6 +14,7 @@ from helpers.outcomes.attrition import attrition_by, baseline_by_completion, wel
 from helpers.outcomes.change import scale_change
 from helpers.outcomes.likert import (diverging_likert_figure, diverging_shares, forest_figure,
                                      likert_distribution)
+from helpers.outcomes.mixed import MODEL_CR2, MODEL_NESTED
 from helpers.outcomes.rater_gap import (gap_narrowing, gap_summary, participant_gaps,
                                         then_test)
 from helpers.outcomes.sentences import (alpha_sentence, attrition_sentence, change_sentence,
@@ -143,11 +144,14 @@ def test_likert_distribution_and_diverging_geometry():
     # left edge: -(share of 1 + 2 + half of 3)
     assert left["a1"] == pytest.approx(-(0.1 + 0.1 + 0.1))
     assert left["a2"] == pytest.approx(-0.5)
-    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=5)
+    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=1)
     assert fig is not None and len(fig.axes[0].patches) == 10
     # answers are drawn as given; the reverse-scored item says so in its label
     assert list(dist["reverse_scored"]) == [False, True]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["First", "Second (reverse-scored)"]
+    # at 5, "First" has answers given by 1 to 4 people (a thin segment of 10 is a count): left out
+    fig = diverging_likert_figure(dist, {1: "SD", 5: "SA"}, threshold=5)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Second (reverse-scored)"]
     assert diverging_likert_figure(dist, threshold=11) is None
 
 
@@ -176,12 +180,15 @@ def test_change_sentence_numbers_come_from_the_row():
 
 
 def test_other_sentences():
-    m = model_sentence({"wave": "post", "estimate": 0.54, "ci_low": 0.48, "ci_high": 0.6,
-                        "p_value": 1e-9, "n": 200,
-                        "model": "mixed model: random intercepts for participant within cohort"},
-                       "Engaging the team")
+    row = {"wave": "post", "estimate": 0.54, "ci_low": 0.48, "ci_high": 0.6, "p_value": 1e-9,
+           "df": 292.48, "n": 200, "model": MODEL_NESTED}
+    m = model_sentence(row, "Engaging the team")
     assert "0.54 points higher" in m and "0.48 to 0.60" in m and "p < 0.001" in m
-    assert "between cohorts" in m
+    assert "between cohorts" in m and "on 292 degrees of freedom" in m and MODEL_NESTED in m
+    fallback = MODEL_CR2.format(reason="nobody answered more than once")
+    f = model_sentence({**row, "df": 14.26, "model": fallback}, "Engaging the team")
+    assert "between cohorts" not in f and "on 14.3 degrees of freedom" in f
+    assert "fitted instead: linear regression with CR2" in f and "because" in f
     g = gap_sentence({"wave": "baseline", "estimate": 0.3, "ci_low": 0.1, "ci_high": 0.5,
                       "n": 30}, "Care")
     assert "0.30 points higher" in g

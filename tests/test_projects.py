@@ -145,6 +145,11 @@ def test_summary_matrix_and_sentences():
     assert "Level change after the start" in text[0] and "95% CI" in text[0]
     table = summary_table(summ)
     assert table.loc[2, "Level change (95% CI)"] == "too few points"
+    # the two projects long enough to test are one Holm family; the short one is not in it
+    assert summ["p_holm"].notna().sum() == 2 and np.isnan(summ.loc[2, "p_holm"])
+    p1, p2 = sorted(summ.loc[:1, "p_value"])
+    assert sorted(summ.loc[:1, "p_holm"]) == pytest.approx([min(1, 2 * p1), min(1, max(2 * p1, p2))])
+    assert table.loc[2, "p (Holm)"] == "–" and "Holm-adjusted p" in text[0]
 
 
 def test_figures_have_alt_text_and_captions():
@@ -214,14 +219,27 @@ def _loop_summary(data, min_points=12):
                      "assurance": assurance_icon(current_process(chart)),
                      **{k: np.nan if lc is None else lc[k]
                         for k in ("estimate", "ci_low", "ci_high", "p_value")}})
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["p_holm"] = multipletests_holm(out["p_value"])
+    return out
+
+
+def multipletests_holm(p: pd.Series) -> np.ndarray:
+    """statsmodels' Holm over the projects that have a level change (the others stay NaN)."""
+    from statsmodels.stats.multitest import multipletests
+
+    out = np.full(len(p), np.nan)
+    ok = p.notna().to_numpy()
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
 
 
 def _compare(fast, slow):
     assert list(fast.columns) == SUMMARY_COLUMNS
     for c in SUMMARY_COLUMNS:
         a, b = fast[c].to_numpy(), slow[c].to_numpy()
-        if c in ("estimate", "ci_low", "ci_high", "p_value"):
+        if c in ("estimate", "ci_low", "ci_high", "p_value", "p_holm"):
             np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-9, atol=1e-12)
         else:
             assert [str(x) for x in a] == [str(x) for x in b], c

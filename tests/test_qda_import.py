@@ -3,6 +3,11 @@ when it refuses a file."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pandas as pd
 import pytest
 from qda_fixtures.build import (BILLION_LAUGHS, HERE, REFI, TAGUETTE, build_qdpx, make_dataset,
@@ -11,6 +16,7 @@ from qda_fixtures.build import (BILLION_LAUGHS, HERE, REFI, TAGUETTE, build_qdpx
 from helpers.cli import main
 from helpers.data import load_dataset, staging
 from helpers.qda import read_qda, writer
+from helpers.runner.lock import DatasetLock
 
 
 @pytest.fixture
@@ -187,3 +193,141 @@ def test_min_overlap_option_reaches_the_reader(dataset, tmp_path, capsys):
     assert "d0000000-0000-4000-8000-000000000091" not in set(paired["segment_id"])
     assert main(["import-qda", str(qdpx), "--dataset", str(other), "--min-overlap", "1.5"]) == 2
     assert "min_overlap must be above 0 and at most 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["absolute://{secret}", "relative:///secret.txt"])
+def test_project_pulling_a_local_file_is_refused_exit_2_nothing_written(dataset, tmp_path, capsys, url):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Working with my operational manager changed everything. SECRET-TOKEN",
+                      encoding="utf-8")
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
+        "relative:///texts/Interview%20P05.txt", url.format(secret=secret.as_posix())).replace(
+        'origin="QualCoder 3.5"', f'origin="QualCoder 3.5" basePath="{secret.parent.as_posix()}"')
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    qdpx = build_qdpx(folder, tmp_path / "hostile.qdpx")
+    before = snapshot(dataset)
+    assert main(["import-qda", str(qdpx), "--dataset", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "hostile.qdpx" in err and "'Interview P05'" in err and "line 9" in err
+    assert "not changed" in err and "Traceback" not in err
+    assert snapshot(dataset) == before
+    assert not any(b"SECRET-TOKEN" in content for content in snapshot(dataset).values())
+
+
+# --- imports under the dataset lock, with real processes ---------------------------------------
+
+CLI = "import sys; from helpers.cli import main; sys.exit(main(sys.argv[1:]))"
+THREE = [REFI / "atlas_flat.qde", HERE / "plain_segments.csv", TAGUETTE / "highlights.csv"]
+
+
+def _tables(folder):
+    """The keys of every segment, code and coding (which file's code label wins depends on the
+    order of the imports; whether a row is there does not)."""
+    ds = load_dataset(folder, use_cache=False)
+    return {name: sorted(map(tuple, getattr(ds, name)[key].astype(str).to_numpy().tolist()))
+            for name, key in writer.KEYS.items()}
+
+
+def _wait_for(paths, text, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(text in p.read_text() for p in paths if p.exists()) and all(p.exists() for p in paths):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_three_concurrent_imports_none_lost(dataset, tmp_path):
+    expected = make_dataset(tmp_path / "one_by_one")
+    for file in THREE:
+        assert main(["import-qda", str(file), "--dataset", str(expected)]) == 0
+    # Hold the dataset as a run would, so the three imports are all waiting at once.
+    reader = DatasetLock(dataset, shared=True).acquire()
+    errs = [tmp_path / f"err{i}.txt" for i in range(3)]
+    procs = [subprocess.Popen([sys.executable, "-c", CLI, "import-qda", str(file), "--dataset",
+                               str(dataset)], stdout=subprocess.DEVNULL, stderr=err.open("w"))
+             for file, err in zip(THREE, errs)]
+    try:
+        assert _wait_for(errs, "waiting"), [e.read_text() for e in errs]
+    finally:
+        reader.release()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0], [e.read_text() for e in errs]
+    assert _tables(dataset) == _tables(expected)
+    leftovers = [p.name for p in dataset.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # no staging folder, no lock file
+
+
+def test_import_refused_while_the_dataset_stays_locked(dataset, tmp_path, capsys, monkeypatch):
+    before = snapshot(dataset)
+    monkeypatch.setenv("LEADEVAL_IMPORT_WAIT", "0.2")
+    with DatasetLock(dataset, shared=True):
+        assert main(["import-qda", str(THREE[0]), "--dataset", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "a leadeval run is reading the dataset" in err and "not changed" in err
+    assert snapshot(dataset) == before
+
+
+def test_run_waits_for_an_import_then_refuses(dataset, tmp_path, capsys, monkeypatch, repo_root):
+    monkeypatch.setenv("LEADEVAL_IMPORT_WAIT", "0.2")
+    with DatasetLock(dataset, shared=False, holder="leadeval import-qda"):
+        code = main(["run", "--config", str(repo_root / "reports.yaml"), "--dataset", str(dataset),
+                     "--out", str(tmp_path / "reports")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"leadeval import-qda (process {os.getpid()}) is changing the dataset" in err
+    assert not (tmp_path / "reports" / ".leadeval" / "run.lock").exists()
+
+
+@pytest.mark.parametrize("where", ["../outside.csv", "{abs}", "link/segments.csv"])
+def test_tables_path_outside_the_dataset_is_refused_and_nothing_written(dataset, tmp_path, capsys,
+                                                                       where):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (dataset / "link").symlink_to(outside)
+    name = where.format(abs=(outside / "abs.csv").as_posix())
+    (dataset / "dataset.yaml").write_text(
+        f"name: qda test\nsuppress_below: 5\ntables: {{segments: '{name}'}}\n", encoding="utf-8")
+    before, around = snapshot(dataset), sorted(p.name for p in tmp_path.iterdir())
+    assert main(["import-qda", str(TAGUETTE / "highlights.csv"), "--dataset", str(dataset)]) == 2
+    err = capsys.readouterr().err
+    assert "tables.segments" in err and "outside the dataset folder" in err and "not changed" in err
+    assert snapshot(dataset) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == around
+    assert list(outside.iterdir()) == []
+
+
+ENCODED = {
+    "utf16": lambda text: text.encode("utf-16"),
+    "cp1252": lambda text: text.encode("cp1252"),
+    "semicolons": lambda text: text.replace(",", ";").encode("utf-8"),
+    "title_row": lambda text: ("Segments exported from the survey tool\n" + text).encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(ENCODED))
+def test_import_into_tables_the_loader_accepts_never_crashes(dataset, tmp_path, capsys, form):
+    assert main(["import-qda", str(THREE[0]), "--dataset", str(dataset)]) == 0
+    base = _tables(dataset)
+    for name in ("segments", "codes", "codings"):
+        frame = pd.read_csv(dataset / f"{name}.csv", dtype=str, keep_default_na=False)
+        if name == "segments":  # a non-ASCII character cp1252 can hold, and no commas in text
+            frame["text"] = frame["text"].str.replace(",", "").str.replace("😅", "’")
+        (dataset / f"{name}.csv").write_bytes(ENCODED[form](frame.to_csv(index=False)))
+    load_dataset(dataset, use_cache=False)  # the loader accepts it
+    assert main(["import-qda", str(THREE[1]), "--dataset", str(dataset)]) == 0, capsys.readouterr().err
+    after = _tables(dataset)
+    assert len(after["segments"]) == len(base["segments"]) + 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_left_over_staging_folders_and_empty_lock_files_are_removed(dataset, capsys):
+    (dataset / f"{staging.STAGING_PREFIX}dead1").mkdir()
+    (dataset / f"{staging.STAGING_PREFIX}dead1" / "segments.csv").write_text("x")
+    (dataset / ".leadeval").mkdir()
+    (dataset / ".leadeval" / "run.lock").write_text("")
+    assert main(["import-qda", str(THREE[0]), "--dataset", str(dataset)]) == 0
+    assert [p.name for p in dataset.iterdir() if p.name.startswith(".")] == []
+    assert "removed 1 staging folder(s)" in capsys.readouterr().err

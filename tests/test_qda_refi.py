@@ -97,25 +97,82 @@ def test_atlas_flattened_names_become_a_hierarchy():
     assert sorted(set(data.codings["coder_id"])) == ["R1", "R2"]
 
 
-def test_relative_and_absolute_paths(tmp_path):
+RELATIVE_QDE = (REFI / "relative" / "project.qde").read_text(encoding="utf-8")
+P05_URL = "relative:///texts/Interview%20P05.txt"
+
+
+def _outside(tmp_path):
+    """A local file a hostile project might try to pull in."""
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Working with my operational manager changed everything. SECRET", encoding="utf-8")
+    return secret
+
+
+def test_relative_path_inside_a_bare_qde_folder_is_read():
     data = read_qda(REFI / "relative" / "project.qde")
     assert list(data.segments["text"]) == ["Working with my operational manager changed everything."]
     assert list(data.codings["coder_id"]) == ["unknown"]
-    # absolute:// pointing at a file elsewhere on disk.
-    src = tmp_path / "elsewhere" / "p05.txt"
-    src.parent.mkdir()
-    shutil.copy(REFI / "relative" / "texts" / "Interview P05.txt", src)
-    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
-        "relative:///texts/Interview%20P05.txt", f"absolute://{src.as_posix()}")
-    (tmp_path / "abs.qde").write_text(qde, encoding="utf-8")
-    assert list(read_qda(tmp_path / "abs.qde").segments["text"]) == list(data.segments["text"])
+
+
+def test_absolute_path_is_refused_with_its_line(tmp_path):
+    secret = _outside(tmp_path)
+    (tmp_path / "abs.qde").write_text(RELATIVE_QDE.replace(P05_URL, f"absolute://{secret.as_posix()}"),
+                                      encoding="utf-8")
+    with pytest.raises(QdaError) as info:
+        read_qda(tmp_path / "abs.qde")
+    message = str(info.value)
+    assert "abs.qde" in message and "'Interview P05'" in message and "line 9" in message
+    assert "absolute://" in message and "inside the .qdpx archive" in message
+
+
+@pytest.mark.parametrize("base", ["/", "C:\\Users\\x", "//server/share", "file:///etc", "../.."])
+def test_relative_path_against_an_absolute_or_escaping_base_path_is_refused(tmp_path, base):
+    secret = _outside(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    rel = secret.relative_to(tmp_path).as_posix()
+    if base == "/":
+        rel = secret.as_posix().lstrip("/")
+    qde = RELATIVE_QDE.replace(P05_URL, f"relative:///{rel}").replace(
+        'origin="QualCoder 3.5"', f'origin="QualCoder 3.5" basePath="{base}"')
+    (project / "p.qde").write_text(qde, encoding="utf-8")
+    with pytest.raises(QdaError, match="basePath .* lies outside the project folder"):
+        read_qda(project / "p.qde")
+
+
+def test_relative_path_in_a_qdpx_is_read_from_the_archive_only(tmp_path):
+    secret = _outside(tmp_path)
+    folder = tmp_path / "proj"
+    shutil.copytree(REFI / "relative", folder)
+    qde = RELATIVE_QDE.replace('origin="QualCoder 3.5"', 'origin="QualCoder 3.5" basePath="/home/them"')
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    inside = read_qda(build_qdpx(folder, tmp_path / "inside.qdpx"))
+    assert inside.segments["text"].tolist() == [
+        "Working with my operational manager changed everything."]
+    # The same path, not in the archive, but present on disk under basePath: refused.
+    (folder / "texts" / "Interview P05.txt").unlink()
+    qde = RELATIVE_QDE.replace(P05_URL, "relative:///secret.txt").replace(
+        'origin="QualCoder 3.5"', f'origin="QualCoder 3.5" basePath="{secret.parent.as_posix()}"')
+    (folder / "project.qde").write_text(qde, encoding="utf-8")
+    with pytest.raises(QdaError, match="no such file in the archive"):
+        read_qda(build_qdpx(folder, tmp_path / "outside.qdpx"))
+
+
+def test_symbolic_link_out_of_the_project_folder_is_refused(tmp_path):
+    secret = _outside(tmp_path)
+    project = tmp_path / "project"
+    (project / "texts").mkdir(parents=True)
+    (project / "texts" / "Interview P05.txt").symlink_to(secret)
+    (project / "p.qde").write_text(RELATIVE_QDE, encoding="utf-8")
+    with pytest.raises(QdaError, match="leads out of the project folder"):
+        read_qda(project / "p.qde")
 
 
 def test_relative_path_may_not_climb_out(tmp_path):
-    qde = (REFI / "relative" / "project.qde").read_text(encoding="utf-8").replace(
-        "relative:///texts/Interview%20P05.txt", "relative:///../../etc/passwd")
+    qde = RELATIVE_QDE.replace(P05_URL, "relative:///../../etc/passwd")
     (tmp_path / "climb.qde").write_text(qde, encoding="utf-8")
-    with pytest.raises(QdaError, match="climbing out"):
+    with pytest.raises(QdaError, match="climbs out of the project"):
         read_qda(tmp_path / "climb.qde")
 
 

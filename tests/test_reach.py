@@ -118,7 +118,7 @@ def test_demand_only_when_recorded():
 
 def test_demand_table_hides_a_cohort_recoverable_from_the_total():
     # sath_academy in the sample: 13 + 4 = 17; with the All row shown, hiding only the 4
-    # would let a reader compute it, so the 13 is hidden as well.
+    # would let a reader compute it, so the 13 is hidden as well, as a complement ([c]).
     from helpers.reach import demand, demand_display
 
     cohorts = pd.DataFrame({"cohort_id": ["c1", "c2"], "programme_id": ["p", "p"],
@@ -126,7 +126,7 @@ def test_demand_table_hides_a_cohort_recoverable_from_the_total():
     participants = pd.DataFrame({"participant_id": [f"P{i}" for i in range(17)],
                                  "cohort_id": ["c1"] * 13 + ["c2"] * 4})
     shown = demand_display(demand(cohorts, participants), 5)
-    assert shown["n"].tolist() == ["<5", "<5", "17"]
+    assert shown["n"].tolist() == ["[c]", "<5", "17"]
     assert shown["fill_rate"].tolist()[:2] == ["–", "–"]
     # a cohort's own report shows no total, so no secondary suppression is needed
     one = demand(cohorts, participants)

@@ -224,3 +224,48 @@ def test_bootstrap_draws_come_in_bounded_chunks_with_the_sequential_stream():
     counts = rel._draw_counts(chunks[-1], n)
     expected = np.array([np.bincount(d, minlength=n) for d in chunks[-1]])
     assert np.array_equal(counts, expected) and counts.sum(axis=1).tolist() == [n] * 5
+
+
+def test_cluster_resample_equals_the_package_on_the_expanded_matrix():
+    # A resample that draws cluster k twice holds each of its units twice: the weighted
+    # coincidence matrix must equal krippendorff.alpha on the matrix with those columns repeated.
+    groups = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+    rng = np.random.default_rng(7)
+    draws = rng.integers(0, 6, (30, 6))
+    for level in ("nominal", "interval"):
+        got = rel.resample_alphas(KRIPP, draws, groups, level)
+        expanded = [np.concatenate([np.flatnonzero(groups == k) for k in d]) for d in draws]
+        want = np.array([rel.krippendorff_alpha(KRIPP[:, cols], level) for cols in expanded])
+        assert np.allclose(got, want, equal_nan=True)
+
+
+def test_singleton_clusters_are_the_unit_bootstrap():
+    unit = rel.alpha_bootstrap_ci(KRIPP, n_boot=300, seed=4)
+    assert rel.alpha_bootstrap_ci(KRIPP, n_boot=300, seed=4, clusters=list("abcdefghijkl")) == unit
+    paired = rel.alpha_bootstrap_ci(KRIPP, n_boot=300, seed=4, clusters=np.arange(12) // 2)
+    assert paired != unit
+    with pytest.raises(ValueError, match="12 units"):
+        rel.alpha_bootstrap_ci(KRIPP, clusters=[1, 2])
+    # one cluster holding everything leaves nothing to resample
+    assert all(np.isnan(rel.alpha_bootstrap_ci(KRIPP, n_boot=10, clusters=[0] * 12)))
+
+
+def test_overall_interval_resamples_whole_segments():
+    from pathlib import Path
+
+    codings = pd.read_csv(Path(__file__).parent / "oracles" / "codings.csv").rename(
+        columns={"segment": "segment_id"})
+    out = rel.code_agreement(codings, n_boot=400, seed=3).set_index("code_id")
+    overall = out.loc["__overall__"]
+    matrices = [rel.presence_matrix(codings, c) for c in sorted(codings["code_id"].unique())]
+    pooled = np.concatenate([m.to_numpy() for m in matrices], axis=1)
+    segments = np.concatenate([m.columns.to_numpy() for m in matrices])
+    by_segment = rel.alpha_bootstrap_ci(pooled, n_boot=400, seed=3, clusters=segments)
+    by_unit = rel.alpha_bootstrap_ci(pooled, n_boot=400, seed=3)
+    assert (overall["ci_low"], overall["ci_high"]) == pytest.approx(by_segment)
+    # codes of one segment agree or disagree together, so the segment bootstrap is wider
+    assert by_segment[1] - by_segment[0] > 1.1 * (by_unit[1] - by_unit[0])
+    # a single code's units are its segments already
+    code = sorted(codings["code_id"].unique())[0]
+    assert (out.loc[code, "ci_low"], out.loc[code, "ci_high"]) == pytest.approx(
+        rel.alpha_bootstrap_ci(matrices[0], n_boot=400, seed=3))

@@ -128,9 +128,10 @@ def test_small_count_under_a_count_header():
     assert "'3'" in findings[0].detail and ":1:" in findings[0].location
 
 
-def test_zero_is_a_small_count_and_the_threshold_is_the_datasets():
+def test_true_zero_is_not_a_small_count_and_the_threshold_is_the_datasets():
     table = ("<table><tr><th>Cohort</th><th>Participants</th></tr>"
-             "<tr><td>C1</td><td>0</td></tr><tr><td>C2</td><td>8</td></tr></table>")
+             "<tr><td>C1</td><td>0</td></tr><tr><td>C2</td><td>8</td></tr>"
+             "<tr><td>C3</td><td>3</td></tr></table>")
     assert kinds(page(table), threshold=5) == ["small_count"]
     assert kinds(page(table), threshold=10) == ["small_count", "small_count"]
     assert kinds(page(table), threshold=0) == []
@@ -212,11 +213,45 @@ def test_helpers_secondary_suppression_leaves_nothing_to_recover():
     assert kinds(page(table_html(pd.concat([naive, total]), "By profession"))) == ["secondary_disclosure"]
 
 
+def test_hidden_cells_adding_up_to_a_small_count_are_a_secondary_disclosure():
+    # "12 + <5 + <5 = 23" hides a 7 in plain sight only if the hidden pair cannot be told: here
+    # 23 - 12 - 8 = 3 leaves two small cells that add up to 3, a group of fewer than 5.
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
+                   [("A", "12"), ("B", "8"), ("C", "<5"), ("D", "<5"), ("Total", "23")])
+    table = f"<table><tr><th>Trust</th><th>Participants</th></tr>{rows}</table>"
+    found = scan_html(page(table), IDS, 5)
+    assert [f.kind for f in found] == ["secondary_disclosure"]
+    assert "as 3 together" in found[0].detail
+
+
+def test_a_complement_labelled_as_small_is_a_secondary_disclosure():
+    # The measured example: "12 + <5 + <5 = 23" hides a 7 under "<5".
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
+                   [("A", "12"), ("B", "<5"), ("C", "<5"), ("Total", "23")])
+    table = f"<table><tr><th>Trust</th><th>Participants</th></tr>{rows}</table>"
+    found = scan_html(page(table), IDS, 5)
+    assert [f.kind for f in found] == ["secondary_disclosure"] and "mislabelled" in found[0].detail
+
+
+def test_complement_marker_with_enough_left_to_hide_passes():
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
+                   [("Barts Health", "[c]"), ("East London", "<5"), ("Total", "20")])
+    table = f"<table><tr><th>Trust</th><th>Participants</th></tr>{rows}</table>"
+    assert kinds(page(table)) == []
+
+
+def test_lone_complement_marker_is_recovered_by_subtraction():
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in
+                   [("A", "12"), ("B", "[c]"), ("Total", "20")])
+    table = f"<table><tr><th>Trust</th><th>Participants</th></tr>{rows}</table>"
+    assert kinds(page(table)) == ["secondary_disclosure"]
+
+
 # --------------------------------------------------------------------------- sentences
 
 @pytest.mark.parametrize("text", ["3 delegates left the NHS.", "Only 2 nursing participants replied.",
                                   "4 of the 40 respondents disagreed.", "2 people were promoted",
-                                  "0 participants completed follow-up", "1 delegate"])
+                                  "1 delegate"])
 def test_small_count_sentences(text):
     assert kinds(page(f"<p>{text}</p>")) == ["small_count_sentence"]
 

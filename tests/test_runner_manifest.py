@@ -30,37 +30,44 @@ reports:
     assert m.dataset == (tmp_path / "data").resolve() and m.out == (tmp_path / "reports").resolve()
     jobs = expand(m.entries, UNITS)
     outputs = [j.output for j in jobs]
+    # p2 has one cohort: its programme report is that cohort's, so no copy per cohort
     assert outputs == ["p1/all/00_dq.html", "p2/all/00_dq.html",
                        "p1/all/50_net.html", "p1/c1/50_net.html", "p1/c2/50_net.html",
-                       "p2/all/50_net.html", "p2/c3/50_net.html"]
+                       "p2/all/50_net.html"]
     c1 = jobs[3]
     assert c1.parameters == {"programme_id": "p1", "cohort_id": "c1", "level": 2}
     assert c1.entry.job_timeout == 30
     assert jobs[0].parameters == {"programme_id": "p1", "cohort_id": None}
     assert [j.output for j in select(jobs, "p1/*/50_*")] == outputs[2:5]
     # --only may be repeated: a job runs when any glob matches
-    assert [j.output for j in select(jobs, ["*/all/*", "p2/c3/*"])] == \
-        ["p1/all/00_dq.html", "p2/all/00_dq.html", "p1/all/50_net.html", "p2/all/50_net.html",
-         "p2/c3/50_net.html"]
+    assert [j.output for j in select(jobs, ["*/all/*", "p1/c2/*"])] == \
+        ["p1/all/00_dq.html", "p2/all/00_dq.html", "p1/all/50_net.html", "p1/c2/50_net.html",
+         "p2/all/50_net.html"]
 
 
 def test_repository_manifest_runs_every_analysis_per_programme_and_cohort(repo_root, sample_dataset_path):
-    """reports.yaml: data quality per programme; every analysis per programme and per cohort."""
+    """reports.yaml: data quality per programme; every analysis per programme and per cohort
+    (but no per-cohort copy for a programme with one cohort)."""
     from helpers.data import load_dataset
-    from helpers.runner.manifest import load_manifest, units_from_dataset
+    from helpers.runner.manifest import load_manifest, single_cohort_programmes, units_from_dataset
 
     m = load_manifest(repo_root / "reports.yaml")
     units = units_from_dataset(load_dataset(sample_dataset_path))
     outputs = {j.output for j in expand(m.entries, units)}
     names = [e.name for e in m.entries]
     assert names[0] == "00_data_quality"
-    cohorts = [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]]
+    single = single_cohort_programmes(units)
+    assert single == {"lcft_cetad": "lcft_c01"}  # the sample's one-cohort programme
+    cohorts = [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]
+               if c["programme_id"] not in single]
     for p in units["programmes"]:
         assert f"{p['programme_id']}/all/00_data_quality.html" in outputs
     for name in names[1:]:
+        assert not any(o.startswith("lcft_cetad/lcft_c01/") for o in outputs)
         for pid, cid in cohorts:
             assert f"{pid}/all/{name}.html" in outputs and f"{pid}/{cid}/{name}.html" in outputs
     assert len(outputs) == len(units["programmes"]) * len(names) + len(cohorts) * (len(names) - 1)
+    assert len(outputs) == 208
 
 
 @pytest.mark.parametrize("text, message", [
@@ -88,6 +95,7 @@ def test_repository_manifest_lists_every_notebook(repo_root):
     names = [e.name for e in m.entries]
     assert names == ["00_data_quality", "10_reach_and_reaction", "20_leadership_outcomes",
                      "30_qualitative_themes", "40_improvement_projects", "50_networks",
+                     "60_equality_and_value",
                      "90_evaluation_report"]
     per = {e.name: e.per for e in m.entries}
     assert per["50_networks"] == per["90_evaluation_report"] == ("programme", "cohort")

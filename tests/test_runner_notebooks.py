@@ -36,10 +36,11 @@ def test_notebook_declares_the_standard_parameters(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_with_default_parameters(path, tmp_path):
-    """Opened as it is (dataset None -> data/sample), the notebook runs top to bottom."""
+    """Opened as it is (dataset None -> the dataset of the repository's reports.yaml, found from
+    the notebook's folder, where Jupyter starts its kernel), the notebook runs top to bottom."""
     if not (REPO / "data" / "sample" / "dataset.yaml").is_file():
         pytest.skip("data/sample has not been generated (make sample)")
     import papermill
 
     papermill.execute_notebook(str(path), str(tmp_path / path.name), kernel_name="python3",
-                               cwd=str(tmp_path), progress_bar=False, execution_timeout=600)
+                               cwd=str(path.parent), progress_bar=False, execution_timeout=600)

@@ -52,6 +52,10 @@ def test_pdf_is_a4_with_page_numbers_and_every_column_inside_the_printable_width
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    # a running header on every page: the report's scope and the date it was generated
+    printed = text.split("\f")[:pages]
+    assert all(re.search(r"\(all cohorts\) · \d{1,2} [A-Z][a-z]+ 20\d\d", p) for p in printed), \
+        [p[:200] for p in printed]
 
     bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout

@@ -239,14 +239,16 @@ def test_index_contents_link_to_each_programme_section():
     import re
 
     html = index_html(_cohort_records(3), "2026-01-01T00:00:00Z")
-    nav = html[html.index('<nav class="contents">'):html.index("</nav>")]
-    targets = re.findall(r'href="#([^"]+)"', nav)
+    lead = html[html.index('class="lead"'):html.index("</section>")]
+    targets = re.findall(r'href="#([^"]+)"', lead)
     assert len(targets) == 2
     for t in targets:
         assert html.count(f'id="{t}"') == 1
-    assert "8 reports, 3 cohorts; all published" in nav
-    # at three cohorts nothing is folded: every cohort keeps its heading
-    assert "<details" not in html and "<h3>Cohort c002</h3>" in html
+    assert "8 reports; all published" in lead
+    # the cohorts' reports are folded into one element per programme; within it, at three
+    # cohorts, every cohort keeps its heading
+    assert html.count("<details") == 2 and "<details open" not in html
+    assert "<h4>Cohort c002</h4>" in html and "3 cohorts; all published" in html
 
 
 def test_index_folds_cohorts_at_scale_and_keeps_problems_open():
@@ -255,13 +257,105 @@ def test_index_folds_cohorts_at_scale_and_keeps_problems_open():
     n = COLLAPSE_ABOVE + 1
     recs = _cohort_records(n, failed="b/c004/10_reach.html")
     html = index_html(recs, "2026-01-01T00:00:00Z")
-    assert html.count("<details") == 2 * n  # every cohort of both programmes, not "All cohorts"
-    assert html.count("<details open>") == 1
-    opened = html[html.index("<details open>"):]
+    # per programme: one element around its cohorts, and one for each cohort
+    assert html.count("<details") == 2 * (n + 1)
+    assert html.count("<details open>") == 2  # programme b's cohorts, and cohort c004 inside
+    opened = html[html.rindex("<details open>"):]
     opened = opened[:opened.index("</details>")]
     assert "Cohort c004" in opened and "1 published, 1 failed" in opened
-    assert "<h3>All cohorts</h3>" in html
+    assert "<h3>Detailed reports, all cohorts</h3>" in html
     # every report is still listed and linked (DESIGN.md: the index lists every report)
     for rec in recs:
         if rec["status"] == "ok":
             assert f'href="{rec["output"]}"' in html
+
+
+def test_index_counts_not_applicable_names_providers_and_single_cohorts():
+    def rec(output, status="ok", **extra):
+        prog, cohort, _ = output.split("/")
+        return {"notebook": "n", "parameters": {}, "output": output, "status": status,
+                "input_hash": "h", "seconds": 1.0, "error": None, "programme_id": prog,
+                "cohort_id": None if cohort == "all" else cohort, "programme_name": "Prog A",
+                "provider": "The King's Fund", "host_organisation": "Barts Health NHS Trust",
+                "single_cohort": "a_c01", **extra}
+
+    records = [rec("a/all/90_evaluation_report.html"),
+               rec("a/all/40_improvement_projects.html", status="not_applicable",
+                   reason="This programme has no improvement projects.")]
+    html = index_html(records, "2026-01-01T00:00:00Z")
+    assert "1 published, 1 not applicable, 0 stale, 0 failed." in html
+    assert "The King&#x27;s Fund, for Barts Health NHS Trust" in html
+    assert "This programme has one cohort, a_c01" in html
+    assert "This programme has no improvement projects." in html
+    assert "<details" not in html  # no cohort reports to fold
+    assert "generated " not in html  # times stay in the manifest, not on the page
+
+
+# --------------------------------------------------------------------------- the audit gate
+
+def _leaky_notebook(path: Path, body: str) -> None:
+    """A fixture report whose output is ``body`` (HTML built to fail, or pass, the audit)."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "display(HTML" in "".join(cell["source"]):
+            cell["source"] = ["from IPython.display import HTML, display\n",
+                              f"display(HTML({body!r}))"]
+    path.write_text(json.dumps(nb))
+
+
+def test_gate_refuses_a_page_that_names_a_small_count(tmp_path):
+    from helpers.data import load_dataset
+    from helpers.runner.gate import AuditGate
+    from runner_helpers import FIXTURES
+
+    gate = AuditGate(tmp_path, load_dataset(FIXTURES / "dataset"))
+    assert gate.check("kf_scl/all/r.html", "<html><p>42 delegates took part.</p></html>") is None
+    reason = gate.check("kf_scl/all/r.html", "<html><p>3 delegates left the NHS.</p></html>")
+    assert reason.startswith("not published: the disclosure audit") and "3 delegates" in reason
+    table = ("<table><tr><th>Trust</th><th>Participants</th></tr><tr><td>A</td><td>12</td></tr>"
+             "<tr><td>B</td><td>&lt;5</td></tr><tr><td>Total</td><td>15</td></tr></table>")
+    assert "secondary_disclosure" in gate.check("kf_scl/all/r.html", f"<html>{table}</html>")
+
+
+def test_gate_refuses_a_cohort_page_that_the_programme_page_gives_away(tmp_path):
+    from helpers.data import load_dataset
+    from helpers.runner.gate import AuditGate
+    from runner_helpers import FIXTURES
+
+    def page(rows):
+        cells = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+        return (f"<html><table><caption>By trust</caption><tr><th>Trust</th><th>Participants</th>"
+                f"</tr>{cells}</table></html>")
+
+    # kf_scl has cohorts kf1 and kf2; the programme page is already published
+    atomic_write(tmp_path / "kf_scl/all/r.html", page([("A", "<5"), ("B", "[c]"), ("C", "40")]))
+    gate = AuditGate(tmp_path, load_dataset(FIXTURES / "dataset"))
+    atomic_write(tmp_path / "kf_scl/kf1/r.html", page([("A", "<5"), ("B", "9"), ("C", "20")]))
+    reason = gate.check("kf_scl/kf2/r.html", page([("A", "<5"), ("B", "8"), ("C", "20")]))
+    assert reason and "cross_report_subtraction" in reason and "show it as 17" in reason
+
+
+@pytest.mark.slow
+def test_run_does_not_publish_a_report_that_fails_the_audit_and_keeps_the_last_good(tmp_path):
+    from helpers.runner.commands import run_command
+    from runner_helpers import check_agreement, make_project, manifest, run_args
+
+    root = make_project(tmp_path, [{"notebook": "ok", "per": "programme"}])
+    notebook = root / "notebooks/ok.ipynb"
+    _leaky_notebook(notebook, "<p>42 delegates took part.</p>")
+    assert run_command(run_args(root, only="lbs_live/*")) == 0
+    good = (root / "reports/lbs_live/all/ok.html").read_text()
+
+    _leaky_notebook(notebook, "<p>42 delegates took part; 2 delegates left the NHS.</p>")
+    assert run_command(run_args(root, only="*/all/*")) == 1
+    jobs = check_agreement(root / "reports")
+    kept = jobs["lbs_live/all/ok.html"]
+    assert kept["status"] == "stale" and "disclosure audit" in kept["error"]
+    assert "2 delegates" in kept["error"]
+    assert (root / "reports/lbs_live/all/ok.html").read_text() == good  # the last good copy
+    new = jobs["kf_scl/all/ok.html"]  # never published before: failed, no file
+    assert new["status"] == "failed" and "disclosure audit" in new["error"]
+    assert not (root / "reports/kf_scl/all/ok.html").exists()
+    index = (root / "reports/index.html").read_text()
+    assert "not published: the disclosure audit" in index
+    assert manifest(root / "reports")["jobs"]

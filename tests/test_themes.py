@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import quotes as qu
+from helpers.attribution import released_descriptors, smallest_match
 from helpers import themes as th
 
 CODES = pd.DataFrame([
@@ -106,34 +108,40 @@ def test_cooccurrence_counts_and_jaccard():
 
 
 def test_exemplar_quotes_are_redacted_and_attributed_by_role_and_cohort():
-    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
-                                per_theme=3)
+    # threshold 1: every role is "shared" by enough people, so role and cohort are shown.
+    quotes = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
+                                per_theme=3, threshold=1)
     t1 = quotes[quotes["theme_id"] == "T1"]
     assert len(t1) == 3  # one per person: p1, p2 and the focus group
     text = " ".join(quotes["quote"])
     assert "jo.bloggs@nhs.net" not in text and "Priya" not in text
     assert "[email]" in text and "[name]" in text
     assert set(quotes["attribution"]) <= {"Consultant, cohort c1", "Matron, cohort c1",
-                                          "Consultant, cohort c2", "Participant"}
+                                          "Consultant, cohort c2", "Focus group"}
     for pid in ("p1", "p2", "p3", "s1", "src1"):
         assert pid not in " ".join(quotes.astype(str).to_numpy().ravel())
-    one = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=1)
+    one = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=1, threshold=1)
     assert one.groupby("theme_id").size().max() == 1
     # Double-coded segments both coders put under Restorative space (s1, s3) come first.
     chosen = one.set_index("theme_id").loc["T1", "quote"]
     assert "safe to speak" in chosen or "trusted the room" in chosen
 
 
-def test_framework_matrix_cells_and_case_labels():
-    fm = th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"])
+def test_framework_matrix_rows_are_groups_not_people():
+    fm = qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, redact_names=["Priya Raman"],
+                             threshold=1)
     assert list(fm.columns) == ["Restorative space", "Cross-speciality", "Managers"]
-    assert list(fm.index) == ["Case 1 – Consultant, cohort c1", "Case 2 – Matron, cohort c1",
-                              "Case 3 – Consultant, cohort c2", "Case 4 – focus group"]
-    p1 = fm.loc["Case 1 – Consultant, cohort c1"]
-    assert p1["Restorative space"].startswith("2 · Write to me at [email], [name] said")
-    assert p1["Managers"] == ""
-    assert fm.loc["Case 3 – Consultant, cohort c2", "Managers"].startswith("1 · Surgeons")
-    assert len(th.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, max_cases=2)) == 2
+    assert fm.index.name == "Group"
+    assert set(fm.index) == {"Consultant, cohort c1", "Matron, cohort c1", "Consultant, cohort c2",
+                             "Focus group"}
+    assert not any(label.startswith("Case") for label in fm.index)
+    p1 = fm.loc["Consultant, cohort c1"]
+    # p1 raised Restorative space (s1, s2) and Cross-speciality (s1) but is one person: one cell.
+    assert (p1 != "").sum() == 1
+    assert fm.loc["Consultant, cohort c2"].tolist().count("") == 2  # p3: one of T2, T3 only
+    assert "jo.bloggs" not in " ".join(fm.to_numpy().ravel())
+    assert len(qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, max_rows=2,
+                                   threshold=1)) == 2
 
 
 def test_saturation_curve():
@@ -169,7 +177,7 @@ def test_large_dataset_matches_naive_counts():
 
 
 def test_a_passage_illustrates_one_theme_only():
-    quotes = th.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=3)
+    quotes = qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, per_theme=3, threshold=1)
     # s1 is coded to T1 and T2: quoted for T1, so T2 falls back to s4.
     t2 = quotes[quotes["theme_id"] == "T2"]["quote"].tolist()
     assert t2 == ["Surgeons and physicians finally talked, and the managers joined in too."]
@@ -184,9 +192,8 @@ def test_display_tables_suppress_small_counts():
     assert row["Participants"] == "<3" and row["% of participants"] == "–" and row["Segments"] == "4"
     grouped = th.grouped_table(th.prevalence(SEGMENTS, CODINGS, CODES, PARTICIPANTS, by="cohort_id"),
                                "cohort_id", threshold=2)
-    # Row T1: c1 = 2 shown, c2 = 0 hidden: a lone hidden cell next to a visible total, so the
-    # smallest visible cell is hidden too (secondary suppression).
-    assert grouped.set_index("Theme").loc["Restorative space"].tolist() == ["<2", "<2"]
+    # Row T1: c1 = 2, c2 = 0: a true zero is shown, and nothing is small, so nothing is hidden.
+    assert grouped.set_index("Theme").loc["Restorative space"].tolist() == ["2", "0"]
     lines = th.overview_sentences(SEGMENTS, CODINGS, CODES, threshold=5)
     assert lines[0].startswith("5 coded segments from <5 sources (<5 participants)")
 
@@ -199,8 +206,8 @@ def test_cooccurrence_figure_hides_small_counts():
     jac = th.cooccurrence(SEGMENTS, CODINGS, CODES, measure="jaccard")
     fig = th.cooccurrence_figure(counts, jac, threshold=2, title="t")
     texts = [t.get_text() for t in fig.axes[0].texts]
-    # Counts [[4,1,0],[1,2,1],[0,1,1]]: 4 and 2 shown, the rest below 2 shown as <2.
-    assert sorted(texts) == sorted(["4", "<2", "<2", "<2", "2", "<2", "<2", "<2", "<2"])
+    # Counts [[4,1,0],[1,2,1],[0,1,1]]: 4, 2 and the true zeros shown, the ones as <2.
+    assert sorted(texts) == sorted(["4", "<2", "0", "<2", "2", "<2", "0", "<2", "<2"])
     import matplotlib.pyplot as plt
     plt.close(fig)
 
@@ -214,3 +221,158 @@ def test_agreement_table_formats_and_suppresses():
     assert set(table["Segments"]) == {"<5"}
     assert table["Code"].iloc[-1] == "All codes"
     assert set(table["Agreement"]) <= {"good", "tentative", "poor", "not computable"}
+
+
+# --- who a quote may be attributed to -------------------------------------------------------
+
+def _people(rows):
+    """participants from (cohort, profession, role, count) rows, ids p000, p001, ..."""
+    out = []
+    for cohort, profession, role, n in rows:
+        out += [(cohort, profession, role)] * n
+    frame = pd.DataFrame(out, columns=["cohort_id", "profession", "role"])
+    frame.insert(0, "participant_id", [f"p{i:03d}" for i in range(len(frame))])
+    frame["speciality"] = "Haematology"
+    return frame
+
+
+def _one_segment_each(people):
+    segments = pd.DataFrame({"segment_id": [f"s{i:03d}" for i in range(len(people))],
+                             "source_id": [f"i{i:03d}" for i in range(len(people))],
+                             "source_type": "interview",
+                             "participant_id": people["participant_id"], "wave": "post",
+                             "text": "I valued the time away from the ward to think about my team."})
+    codings = pd.DataFrame({"segment_id": segments["segment_id"], "code_id": "a", "coder_id": "A"})
+    return segments, codings
+
+
+def test_rare_role_falls_back_to_profession_then_cohort():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "medical", "Associate Medical Director", 3),
+                      ("c1", "nursing", "Matron", 2), ("c1", "nursing", "Lead Nurse", 1),
+                      ("c1", "nursing", "Ward Manager", 2), ("c1", "AHP", "Lead Physiotherapist", 2)])
+    out = released_descriptors(people, k=5).join(people.set_index("participant_id")["role"].rename("held"))
+    by_role = out.groupby("held")["label"].agg(set).to_dict()
+    assert by_role["Consultant"] == {"Consultant, cohort c1"}
+    assert by_role["Lead Nurse"] == by_role["Matron"] == {"Participant (nursing), cohort c1"}
+    # 3 AMDs (too few as a role, and too few medical staff left) and 2 AHPs: the cohort alone.
+    assert by_role["Associate Medical Director"] == by_role["Lead Physiotherapist"] == \
+        {"Participant, cohort c1"}
+    assert out["label"].value_counts().min() >= 5
+
+
+def test_last_few_of_a_cohort_join_the_smallest_group():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "nursing", "Matron", 5),
+                      ("c1", "AHP", "Lead Audiologist", 1)])
+    out = released_descriptors(people, k=5)
+    # One audiologist left over could not be "Participant, cohort c1" alone: the matrons join.
+    assert out["label"].value_counts().to_dict() == {"Participant, cohort c1": 6,
+                                                     "Consultant, cohort c1": 6}
+
+
+def test_small_cohorts_are_pooled_or_not_quoted():
+    people = _people([("c1", "medical", "Consultant", 8), ("c2", "nursing", "Matron", 2),
+                      ("c3", "nursing", "Matron", 3)])
+    out = released_descriptors(people, k=5)
+    assert set(out.loc[out["level"] == "programme", "label"]) == {"Participant"}
+    assert out["quotable"].all()  # c2 + c3 = 5 people: enough to share "Participant"
+    fewer = people[people["cohort_id"] != "c2"]
+    out = released_descriptors(fewer, k=5)
+    assert not out.loc[out["level"] == "withheld"].empty
+    segments, codings = _one_segment_each(fewer)
+    quotes = qu.exemplar_quotes(segments, codings, CODES, fewer, per_theme=50, threshold=5)
+    assert len(quotes) == 8 and set(quotes["attribution"]) == {"Consultant, cohort c1"}
+
+
+def test_scope_below_threshold_quotes_nobody_not_even_a_focus_group():
+    assert qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, PARTICIPANTS, threshold=5).empty
+    assert qu.framework_matrix(SEGMENTS, CODINGS, CODES, PARTICIPANTS, threshold=5).empty
+    assert qu.exemplar_quotes(SEGMENTS, CODINGS, CODES, None, threshold=1).empty
+
+
+def test_description_does_not_depend_on_who_is_quoted():
+    people = _people([("c1", "medical", "Consultant", 6), ("c1", "medical", "Registrar", 3),
+                      ("c1", "nursing", "Matron", 5)])
+    segments, codings = _one_segment_each(people)
+    every = qu.quotable_passages(segments, codings, CODES, people, threshold=5)
+    # Only the registrars spoke: they are still described as the whole scope allows.
+    few = segments["participant_id"].isin(people.loc[people["role"] == "Registrar", "participant_id"])
+    some = qu.quotable_passages(segments[few], codings, CODES, people, threshold=5)
+    assert set(some["attribution"]) == {"Participant, cohort c1"}
+    assert some.set_index("segment_id")["attribution"].equals(
+        every.set_index("segment_id").loc[some["segment_id"], "attribution"])
+
+
+def test_no_speciality_or_organisation_in_any_attribution():
+    people = _people([("c1", "medical", "Consultant", 6)]).assign(organisation="Trust X")
+    segments, codings = _one_segment_each(people)
+    quotes = qu.exemplar_quotes(segments, codings, CODES, people, per_theme=9, threshold=5)
+    assert len(quotes) == 6
+    assert not quotes["attribution"].str.contains("Haematology|Trust X").any()
+
+
+@pytest.fixture(scope="module")
+def sample_scopes(sample_dataset_path):
+    """(programme, cohort or None, scoped dataset) for every programme and cohort of the sample."""
+    from helpers.report import open_report
+
+    full = open_report(sample_dataset_path, "barts_kf_scl", theme=False).full
+    out = []
+    for pid in full.programmes["programme_id"].astype(str):
+        out.append((pid, None, full.subset(programme_id=pid)))
+        for cid in full.cohorts.loc[full.cohorts["programme_id"] == pid, "cohort_id"].astype(str):
+            out.append((pid, cid, full.subset(programme_id=pid, cohort_id=cid)))
+    return full, out
+
+
+def test_sample_no_quote_descriptors_match_fewer_than_threshold(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    checked = 0
+    for pid, cid, d in scopes:
+        quotes = qu.exemplar_quotes(d.segments, d.codings, d.codes, d.participants,
+                                    full.meta.get("redact_names") or [], threshold=k)
+        passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+        people = passages[passages["participant_id"] != ""]
+        for shown in (quotes, people):
+            if len(shown):
+                assert smallest_match(shown, d.participants).min() >= k, (pid, cid)
+        fm = qu.framework_matrix(d.segments, d.codings, d.codes, d.participants, threshold=k)
+        assert set(fm.index) <= set(passages["attribution"]), (pid, cid)
+        if d.participants["participant_id"].nunique() < k:
+            assert quotes.empty and fm.empty, (pid, cid)
+        checked += len(quotes)
+    assert checked > 50
+
+
+def test_sample_programme_and_cohort_reports_describe_a_speaker_alike(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    programme = {}
+    compared = 0
+    for pid, cid, d in scopes:
+        passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+        said = passages.drop_duplicates("segment_id").set_index("segment_id")["attribution"]
+        if cid is None:
+            programme[pid] = said
+            continue
+        both = said.index.intersection(programme[pid].index)
+        assert said[both].tolist() == programme[pid][both].tolist(), (pid, cid)
+        compared += len(both)
+    assert compared > 100
+
+
+def test_sample_framework_row_never_repeats_a_speaker(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    pid, _, d = next(s for s in scopes if s[0] == "barts_kf_scl" and s[1] is None)
+    fm = qu.framework_matrix(d.segments, d.codings, d.codes, d.participants, threshold=k)
+    passages = qu.quotable_passages(d.segments, d.codings, d.codes, d.participants, k)
+    passages["cell"] = [qu.shorten(t, 90) for t in passages["text"]]
+    for group, row in fm.iterrows():
+        mine = passages[passages["attribution"] == group]
+        speakers = [set(mine.loc[mine["cell"] == cell, "speaker"]) for cell in row if cell]
+        assert all(speakers)
+        unique = [next(iter(s)) for s in speakers if len(s) == 1]
+        assert len(unique) == len(set(unique)), group
+    assert (fm != "").to_numpy().sum() >= 2 * len(fm)
+

@@ -3,4 +3,4 @@
 All analysis logic lives in this package; notebooks only call it.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -16,11 +16,19 @@ from helpers import __version__
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadeval",
-        description="Evaluate clinical leadership development programmes: validate a dataset, "
-        "build synthetic sample data, import qualitative codes and publish HTML reports.",
+        description="Evaluate clinical leadership development programmes: start a project, "
+        "validate a dataset, build synthetic sample data, import survey exports and "
+        "qualitative codes, and publish HTML reports.",
     )
     parser.add_argument("--version", action="version", version=f"leadeval {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="start an evaluation project: dataset/, reports.yaml, notebooks/")
+    p.add_argument("dir", help="the new project's folder (must not exist, or be empty)")
+    p.add_argument("--from-sample", action="store_true",
+                   help="fill dataset/ with the synthetic sample (default: a template to fill in)")
+    p.add_argument("--no-kernel", action="store_true",
+                   help="do not install the 'leadeval' Jupyter kernel for the user")
 
     p = sub.add_parser("sample-data", help="write a synthetic dataset faithful to the seed programmes")
     p.add_argument("dir", help="folder to write the dataset into")
@@ -50,7 +58,8 @@ def _build_parser() -> argparse.ArgumentParser:
                         "their joint span are one double-coded segment (default 0.9)")
 
     p = sub.add_parser("run", help="execute the report notebooks and publish HTML reports")
-    p.add_argument("--config", default="reports.yaml", help="job manifest (default: reports.yaml)")
+    p.add_argument("--config", default=None,
+                   help="job manifest (default: ./reports.yaml, else the one shipped with leadeval)")
     p.add_argument("--dataset", default=None, help="dataset folder (default: from the manifest)")
     p.add_argument("--out", default=None, help="reports folder (default: from the manifest, else reports/)")
     p.add_argument("--jobs", type=int, default=None, help="jobs at once (default: number of cores)")
@@ -73,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "init":
+        from helpers.starter.command import init_command
+
+        return init_command(args.dir, from_sample=args.from_sample, kernel=not args.no_kernel)
     if args.command == "sample-data":
         from helpers.data.sample import sample_data_command
 

@@ -38,9 +38,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from lifelines import AalenJohansenFitter, CoxPHFitter
+from lifelines import CoxPHFitter
 
-from helpers.careers import pipeline_durations
+from helpers.careers import aalen_johansen, pipeline_durations
 from helpers.scales import score_scales
 
 GROUPS = ("Participants", "Applicants not admitted")
@@ -181,17 +181,11 @@ def competing_risks(durations: pd.DataFrame, horizons: Sequence[float] = (12, 24
             rows += [{**base, "months": h, "estimate": 0.0, "ci_low": np.nan, "ci_high": np.nan}
                      for h in horizons]
             continue
-        ajf = AalenJohansenFitter(seed=0, alpha=1 - level)
-        ajf.fit(d["months"].to_numpy(float), d["event"].to_numpy(int), event_of_interest=1)
-        cif = ajf.cumulative_density_.iloc[:, 0]
-        ci = ajf.confidence_interval_
+        curve = aalen_johansen(d["months"].to_numpy(float), d["event"].to_numpy(int), level)
         for h in horizons:
-            at = cif.index[cif.index <= h]
-            t = at[-1] if len(at) else None
-            rows.append({**base, "months": h,
-                         "estimate": float(cif.loc[t]) if t is not None else 0.0,
-                         "ci_low": float(ci.loc[t].iloc[0]) if t is not None else np.nan,
-                         "ci_high": float(ci.loc[t].iloc[1]) if t is not None else np.nan})
+            at = curve[curve["months"] <= h].iloc[-1]
+            rows.append({**base, "months": h, "estimate": float(at["estimate"]),
+                         "ci_low": float(at["ci_low"]), "ci_high": float(at["ci_high"])})
     cols = ["group", "months", "estimate", "ci_low", "ci_high", "n", "n_moved", "n_left"]
     incidence = pd.DataFrame(rows, columns=cols)
     hazard = pd.DataFrame(columns=ESTIMATE)

@@ -46,9 +46,11 @@ def per_cohort_notebooks(manifest: str | Path | None = None) -> set[str]:
     """Notebook names that ``reports.yaml`` runs per cohort (empty when it cannot be read)."""
     import yaml
 
+    from helpers import safeyaml
+
     path = Path(manifest) if manifest else Path(__file__).resolve().parents[2] / "reports.yaml"
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")).get("reports", [])
+        entries = safeyaml.load_path(path).get("reports", [])
     except (OSError, AttributeError, yaml.YAMLError):
         return set()
     out = set()
@@ -157,7 +159,7 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
         return None
     row = prev[prev["label"] == top].iloc[0]
     n, base = int(row["participants"]), int(row["n_participants"])
-    if n < threshold:
+    if n < threshold or 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
         return f"The most-cited theme in interviews and comments was {top.lower()}."
     return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
             f"{n:,} of the {base:,} participants whose words were coded.")
@@ -420,39 +422,63 @@ METHODS = [
      "Instrument definitions in dataset.yaml"),
     ("learning", "Cronbach's alpha with confidence interval", "Scale reliability",
      "Cronbach (1951), Psychometrika 16:297-334; pingouin"),
-    ("learning", "Paired t-test and Wilcoxon signed-rank test; Holm correction", "Change per scale",
+    ("learning", "Paired t-test and Wilcoxon signed-rank test; Holm's adjustment over one family "
+     "of every scale at every pair of surveys (360 gaps, and each subgroup table, are families of "
+     "their own; Wilcoxon, mixed-model and bias checks unadjusted)", "Change per scale",
      "Wilcoxon (1945); Holm (1979), Scand J Stat 6:65-70"),
-    ("learning", "Effect sizes d_z and d_av with noncentral-t intervals", "Size of change",
-     "Lakens (2013), Front Psychol 4:863"),
-    ("learning", "Linear mixed model, random intercepts for participants within cohorts",
-     "Change by wave and profession", "statsmodels MixedLM; Laird and Ware (1982), Biometrics 38:963-974"),
+    ("learning", "Effect sizes d_z and d_av with noncentral-t intervals; g_av with Hedges' "
+     "correction on n - 1 df", "Size of change",
+     "Lakens (2013), Front Psychol 4:863; Hedges (1981), J Educ Stat 6:107-128"),
+    ("learning", "Linear mixed model (REML), random intercepts for participants within cohorts, "
+     "Satterthwaite degrees of freedom; where it cannot be fitted, linear regression with CR2 "
+     "standard errors clustered by participant",
+     "Change by wave and profession",
+     "Laird and Ware (1982), Biometrics 38:963-974; Bates et al. (2015), J Stat Softw 67(1); "
+     "Kuznetsova et al. (2017), J Stat Softw 82(13); Pustejovsky and Tipton (2018), "
+     "J Bus Econ Stat 36:672-683"),
     ("behaviour", "Self versus others' 360 ratings; retrospective pre-test", "Behaviour",
      "Howard (1980), Appl Psychol Meas 4:93-106 (response shift)"),
-    ("pipeline", "Kaplan-Meier cumulative incidence with censoring", "Leadership pipeline",
-     "Kaplan and Meier (1958), JASA 53:457-481; lifelines"),
+    ("pipeline", "Aalen-Johansen cumulative incidence with leaving the NHS as a competing event "
+     "(Kaplan-Meier where nobody left), log(-log) intervals", "Leadership pipeline",
+     "Aalen and Johansen (1978), Scand J Stat 5:141-150; Gray (1988), Ann Stat 16:1141-1154"),
     ("themes", "Theme prevalence by participants, sources and segments; Framework Method",
      "Qualitative themes", "Gale et al. (2013), BMC Med Res Methodol 13:117"),
-    ("themes", "Cohen's kappa and Krippendorff's alpha", "Coder agreement",
-     "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011)"),
+    ("themes", "Cohen's kappa and Krippendorff's alpha, bootstrap interval resampling segments",
+     "Coder agreement", "Cohen (1960), Educ Psychol Meas 20:37-46; Krippendorff (2011); "
+     "Davison and Hinkley (1997)"),
+    ("themes", "Quotes attributed only by descriptors (role, profession, cohort) that at least "
+     "suppress_below people in scope share, else broader or none; no per-person case labels",
+     "Quote attribution", "Sweeney (2002), Int J Uncertain Fuzziness Knowl-Based Syst 10:557-570"),
     ("themes", "Joint display: statistics by themes, Welch difference in means", "Mixed methods",
      "Guetterman, Fetters and Creswell (2015), Ann Fam Med 13:554-561"),
     ("results", "XmR statistical process control charts and Making Data Count icons",
      "Improvement projects", "NHS England, Making Data Count (2019); NHSRplotthedots"),
-    ("results", "Segmented regression of interrupted time series", "Level change at project start",
-     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355"),
+    ("results", "Segmented regression of interrupted time series: least squares, Newey-West "
+     "errors, t intervals on the residual degrees of freedom; Holm's adjustment over one family "
+     "of the level-change tests of every project in the report", "Level change at project start",
+     "Bernal, Cummins and Gasparrini (2017), Int J Epidemiol 46:348-355; Newey and West (1987), "
+     "Econometrica 55:703-708; Holm (1979)"),
     ("networks", "Density, components and Krackhardt-Stern E-I index", "Networks",
      "Krackhardt and Stern (1988), Soc Psychol Q 51:123-140"),
-    ("networks", "Betweenness centrality (Brandes; sampled sources for large networks)", "Brokerage",
+    ("networks", "Gould-Fernandez brokerage roles with expected values and z-scores under a random "
+     "network", "Brokerage", "Gould and Fernandez (1989), Sociol Methodol 19:89-126; R sna"),
+    ("networks", "Betweenness centrality normalised within each connected component (Brandes; "
+     "sampled sources for large networks)", "Betweenness",
      "Brandes (2001), J Math Sociol 25:163-177; Brandes and Pich (2007)"),
-    ("reach", "Small-number suppression and secondary suppression", "Disclosure control",
-     "ONS (2019), disclosure control guidance for tables"),
+    ("reach", "Counts below {t} shown as <{t}, true zeros as 0; complementary cells hidden as [c] "
+     "wherever a total, a group's size or a percentage's base would give a hidden count back; "
+     "means that fix the answers and curves over fewer than {t} people or moves withheld; "
+     "cohorts of fewer than {t} reported only with their programme; every report audited "
+     "before it is published",
+     "Disclosure control", "ONS (2019), disclosure control guidance for tables"),
 ]
 
 
 #: The model row at national scale: what :func:`helpers.outcomes.mixed.fit_wave_model` fits
 #: instead of the mixed model above ``MAX_MIXED_PEOPLE`` people.
 LARGE_MODEL_METHOD = ("learning", "Linear regression with cohorts as fixed effects and standard errors "
-                      "clustered by participant (more people than a mixed model fits in reasonable time)",
+                      "clustered by participant, t on participants - 1 degrees of freedom (more "
+                      "people than a mixed model fits in reasonable time)",
                       "Change by wave and profession",
                       "Liang and Zeger (1986), Biometrika 73:13-22; Cameron and Miller (2015), "
                       "J Hum Resour 50:317-372")
@@ -477,8 +503,9 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
     large = ev is not None and (model_people(ev) or 0) > MAX_MIXED_PEOPLE
     methods = [LARGE_MODEL_METHOD if large and m.startswith("Linear mixed model") else (s, m, u, r)
                for s, m, u, r in METHODS]
-    rows = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in methods
-            if present is None or s in present]
+    t = str(ev.threshold) if ev is not None else "5"
+    rows = [{"Method": m.replace("{t}", t), "Used for": u, "Reference": r}
+            for s, m, u, r in methods if present is None or s in present]
     return pd.DataFrame(rows)
 
 
@@ -543,7 +570,7 @@ def show_section(ev: Evaluation, section: str) -> None:
 
 def _reach(ev: Evaluation):
     from helpers import reach
-    from helpers.report.disclosure import suppress_table
+    from helpers.report.disclosure import is_suppressed, suppress_table, zero_spread
     from helpers.report.display import show_sentences, show_table
     from helpers.report.fmt import fmt_num, fmt_pct
 
@@ -552,12 +579,14 @@ def _reach(ev: Evaluation):
                             getattr(ev.rep, "cohort_label", None))]
     comp = reach.completion_by(d.attendance, d.participants)
     total = comp.iloc[-1]
-    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold:
+    rest = total["n"] - total["n_completed"]
+    if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold and \
+            not is_suppressed(rest, ev.threshold):  # "97%" of 30 would give away 1 non-completer
         lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
     for inst in d.instruments:
         if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
             rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
-            rs = rs[rs["n"] >= ev.threshold]
+            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)]
             if len(rs):
                 top = rs.sort_values("share_top2", ascending=False).iloc[0]
                 lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
@@ -581,10 +610,23 @@ def _learning(ev: Evaluation):
     first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= ev.threshold)]
     show_sentences(outcomes_report.headline(o))
     if len(first):
-        better = int((first["ci_low"] > 0).sum())
-        show_sentences([f"{better} of {len(first)} scales rose with a 95% confidence interval above "
-                        "zero between the start and the end of the programme."])
+        show_sentences([learning_count_sentence(cf, ev.threshold)])
     outcomes_report.show_forest(o)
+
+
+def learning_count_sentence(cf: pd.DataFrame, threshold: int, alpha: float = 0.05) -> str:
+    """How many scales rose from the start to the end of the programme, judged as the outcomes
+    report judges them: Holm-adjusted p (``p_holm`` of
+    :func:`helpers.outcomes.report.change_frame`, one family of every scale at every pair of
+    surveys) below ``alpha`` with a positive change."""
+    from helpers.multiplicity import family_size
+
+    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= threshold)]
+    better = int(((first["p_holm"] < alpha) & (first["estimate"] > 0)).sum())
+    m = family_size(cf["p_holm"])
+    return (f"{better} of {len(first)} scales rose between the start and the end of the programme "
+            f"with p below {alpha:g} after Holm's adjustment over the outcomes report's {m:,} "
+            f"test{'s' if m != 1 else ''} of change (every scale at every pair of surveys).")
 
 
 def _behaviour(ev: Evaluation):
@@ -627,11 +669,15 @@ def _networks(ev: Evaluation):
 
 def _pipeline_section(ev: Evaluation):
     from helpers import careers
-    from helpers.report.display import show_figure, show_sentences
+    from helpers.report.display import show_callout, show_figure, show_sentences
 
     if ev.incidence.empty:
         return False
     show_sentences([careers.pipeline_sentence(r, ev.threshold, PEOPLE) for _, r in ev.pipeline.iterrows()])
+    why = careers.pipeline_withheld(ev.pipeline, ev.threshold)
+    if why:  # the chart and its alt text would show what the sentences withhold
+        show_callout(why)
+        return None
     fig = careers.pipeline_figure(ev.incidence, HORIZONS)
     if fig is not None:
         last = ev.pipeline.iloc[-1]

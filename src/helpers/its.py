@@ -10,6 +10,8 @@ Wagner AK, Soumerai SB, Zhang F, Ross-Degnan D. Segmented regression analysis of
 series studies in medication use research. J Clin Pharm Ther 2002;27:299-309.
 Newey WK, West KD. Automatic lag selection in covariance matrix estimation. Rev Econ Stud
 1994;61:631-653.
+Zeileis A. Econometric computing with HC and HAC covariance matrix estimators. J Stat Softw
+2004;11(10):1-17 (R's sandwich::NeweyWest; lmtest::coeftest with the residual df).
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ TERMS = ("pre_slope", "level_change", "slope_change")
 def newey_west_lags(n: int) -> int:
     """Newey-West (1994) rule of thumb for the HAC lag length: floor(4 (n/100)^(2/9))."""
     return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def its_method(family: str = "gaussian", lags: int | None = None, df: float | None = None) -> str:
+    """The method of a :func:`segmented_regression` fit in words, for a table note."""
+    if family == "gaussian":
+        lag = f", {lags} lags" if lags is not None else ""
+        on = f" on {df:g} residual degrees of freedom" if df is not None else \
+            " on the residual degrees of freedom"
+        return (f"segmented regression, least squares with Newey-West standard errors{lag}; "
+                f"t intervals{on}")
+    return (f"segmented {family} regression; Wald intervals (normal quantiles)")
 
 
 def design_matrix(df: pd.DataFrame, time: str, intervention: str, harmonics: int = 0,
@@ -74,7 +87,8 @@ def segmented_regression(df: pd.DataFrame, outcome: str, time: str, intervention
         row position is used), and the 0/1 intervention indicator.
     family : {"gaussian", "poisson", "quasipoisson"}
         gaussian: least squares with Newey-West (HAC, Bartlett kernel) standard errors for
-        autocorrelation; poisson: log link; quasipoisson: Poisson with scale = Pearson chi2 /
+        autocorrelation and t intervals and p-values on the residual degrees of freedom
+        (n - parameters); poisson: log link; quasipoisson: Poisson with scale = Pearson chi2 /
         residual df (R's quasipoisson).
     offset : str, optional
         Column of the population at risk (count families); log(offset) enters as an offset, so
@@ -95,15 +109,46 @@ def segmented_regression(df: pd.DataFrame, outcome: str, time: str, intervention
     -------
     DataFrame
         Indexed by term (``pre_slope``, ``level_change``, ``slope_change`` when asked), columns
-        ``estimate, ci_low, ci_high, p_value, n`` (n = time points). For poisson and
+        ``estimate, se, ci_low, ci_high, p_value, df, n`` (n = time points). gaussian: the
+        interval and p-value use Student's t on ``df`` = n - parameters residual degrees of
+        freedom, as R's ``lmtest::coeftest(fit, vcov. = NeweyWest(fit, lag, prewhite = FALSE,
+        adjust = FALSE), df = fit$df.residual)``; a normal (Wald z) reference with
+        Newey-West errors is too narrow in series of a few dozen points. For poisson and
         quasipoisson the estimate and interval are exponentiated: rate ratios per time unit
-        (pre_slope, slope_change) and for the step (level_change). Wald intervals with normal
-        quantiles (as R's ``Epi::ci.exp``); p-values from the normal distribution.
+        (pre_slope, slope_change) and for the step (level_change), with Wald intervals from
+        normal quantiles as in the tutorial's R code (``Epi::ci.exp``; ``df`` is infinite,
+        ``se`` on the log scale). ``attrs["method"]`` says which.
+
+    Notes
+    -----
+    The Newey-West covariance is ``(X'X)^-1 S (X'X)^-1`` with
+    ``S = G_0 + sum_{l=1..L} (1 - l / (L + 1)) (G_l + G_l')``, ``G_l = sum_t x_t e_t e_{t-l}
+    x_{t-l}'`` and no finite-sample factor. Missing data: rows with a missing outcome, time,
+    intervention (or offset) are dropped; the series must otherwise have no gaps.
 
     Examples
     --------
-    The tutorial's seasonally adjusted quasi-Poisson model (Sicily, smoking ban at time 37)
-    gives a level change of RR 0.885 (95% CI 0.839 to 0.933).
+    Two years of a monthly measure, the project starting at month 13 (2 Newey-West lags):
+
+    >>> import pandas as pd
+    >>> from helpers.its import segmented_regression
+    >>> y = [12, 14, 11, 15, 13, 16, 14, 17, 15, 18, 16, 19,
+    ...      24, 22, 25, 23, 26, 24, 27, 25, 28, 26, 29, 27]
+    >>> df = pd.DataFrame({"y": y, "t": range(1, 25), "x": [0] * 12 + [1] * 12})
+    >>> r = segmented_regression(df, "y", "t", "x")
+    >>> cols = ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "df"]
+    >>> print(r.reset_index()[cols].round(6).to_string(index=False))
+            term  estimate       se    ci_low  ci_high  p_value   df
+       pre_slope  0.538462 0.053098  0.427702 0.649221 0.000000 20.0
+    level_change  4.629371 0.565961  3.448797 5.809944 0.000000 20.0
+    slope_change -0.090909 0.072467 -0.242073 0.060255 0.224128 20.0
+
+    In R: ``fit <- lm(y ~ time + after + slope)``, ``V <- sandwich::NeweyWest(fit, lag = 2,
+    prewhite = FALSE, adjust = FALSE)``, then ``lmtest::coeftest(fit, vcov. = V, df = 20)``
+    gives level change 4.629370629 (SE 0.5659606544, p 8.26e-08) and slope change
+    -0.09090909091 (SE 0.07246714766, p 0.22413), and ``coefci`` 3.448797392 to 5.809943867
+    and -0.2420729121 to 0.06025473025. The tutorial's seasonally adjusted quasi-Poisson
+    model of the Sicily data gives a level change of RR 0.885 (95% CI 0.839 to 0.933).
     """
     import statsmodels.api as sm
 
@@ -121,23 +166,28 @@ def segmented_regression(df: pd.DataFrame, outcome: str, time: str, intervention
             raise ValueError("offset is for the count families (poisson, quasipoisson)")
         model = sm.GLM(y, X, family=sm.families.Gaussian())
         lags = newey_west_lags(n) if maxlags is None else maxlags
-        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
     else:
         model = sm.GLM(y, X, family=sm.families.Poisson(), offset=off)
         fit = model.fit(scale="X2" if family == "quasipoisson" else None)
     ci = fit.conf_int(alpha=alpha)
     terms = [t for t in TERMS if t in X.columns]
+    gaussian = family == "gaussian"
     out = pd.DataFrame(
         {
             "estimate": fit.params[terms],
+            "se": fit.bse[terms],
             "ci_low": ci.loc[terms, 0],
             "ci_high": ci.loc[terms, 1],
             "p_value": fit.pvalues[terms],
+            "df": float(fit.df_resid) if gaussian else np.inf,
             "n": n,
         }
     )
     if family != "gaussian":
         out[["estimate", "ci_low", "ci_high"]] = np.exp(out[["estimate", "ci_low", "ci_high"]])
     out.index.name = "term"
-    out.attrs.update(family=family, scale=float(fit.scale), harmonics=harmonics)
+    out.attrs.update(family=family, scale=float(fit.scale), harmonics=harmonics,
+                     method=its_method(family, lags if gaussian else None,
+                                       float(fit.df_resid) if gaussian else None))
     return out

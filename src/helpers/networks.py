@@ -1,4 +1,4 @@
-"""Participant networks: structure, boundary-crossing ties, E-I index and brokerage per wave.
+"""Participant networks: structure, boundary-crossing ties, E-I index, brokerage and betweenness.
 
 The ties table holds nominations (``wave, from_id, to_id, tie_type``: "who do you go to / work
 with"). Throughout, a nomination in either direction makes one undirected tie between two
@@ -10,6 +10,10 @@ roster is not part of the network.
 Vectorised: tie ends are looked up against the roster in one hash join (``Index.get_indexer``)
 and kept as categoricals, E-I and boundary-crossing shares are column comparisons and group-bys,
 components come from ``scipy.sparse.csgraph``; networkx computes betweenness and layouts.
+Brokerage in Gould and Fernandez's sense (coordinator, itinerant, representative, gatekeeper,
+liaison) is counted on the nominations as named, which keep their direction
+(:func:`brokerage_roles`, :mod:`helpers.brokerage`); betweenness, on the undirected network, is
+a different measure (the share of shortest paths through a person) and is reported as such.
 Functions taking ``ties, participants`` also accept ``edges=`` (the result of
 :func:`undirected_ties`) so that :func:`analyse` looks the ties up once.
 
@@ -18,6 +22,8 @@ References
 Krackhardt D, Stern RN (1988). Informal networks and organizational crises: an experimental
 simulation. Social Psychology Quarterly 51(2):123-140.
 Brandes U (2001). A faster algorithm for betweenness centrality. J Math Sociol 25(2):163-177.
+Gould RV, Fernandez RM (1989). Structures of mediation: a formal approach to brokerage in
+transaction networks. Sociological Methodology 19:89-126.
 Brandes U, Pich C (2007). Centrality estimation in large networks. Int J Bifurcation and Chaos
 17(7):2303-2318.
 Wasserman S, Faust K (1994). Social Network Analysis. Cambridge University Press.
@@ -29,6 +35,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from helpers.brokerage import gould_fernandez
 
 WAVE_ORDER = ["baseline", "post", "follow_up"]
 ATTRIBUTES = ("organisation", "profession")
@@ -290,7 +298,8 @@ def _graph(nodes, edges: pd.DataFrame):
 
 def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
                 max_sources: int = MAX_SOURCES, budget: int = BETWEENNESS_BUDGET,
-                seed: int = 20241125, batch_nodes: int = 256) -> tuple[pd.Series, str]:
+                seed: int = 20241125, batch_nodes: int = 256,
+                normalise: str = "component") -> tuple[pd.Series, str]:
     """Normalised betweenness centrality of every node, exact or k-source approximated.
 
     Parameters
@@ -305,6 +314,13 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
         ``budget // (n_c + 2 m_c)`` sources (never fewer than MIN_SOURCES).
     seed : seed for the sampled sources (results are reproducible).
     batch_nodes : small components are computed together in graphs of about this many nodes.
+    normalise : {"component", "network"}
+        ``"component"`` (default): divide by the ``(n_c - 1)(n_c - 2) / 2`` pairs of the
+        node's own connected component, as igraph's ``betweenness(induced_subgraph(g, members),
+        normalized = TRUE)`` does component by component, so that a person in a cohort of 20
+        that no other cohort names is measured against that cohort (0 in components of fewer
+        than 3); ``"network"``: divide by the whole network's ``(n - 1)(n - 2) / 2`` pairs
+        (networkx's and igraph's default), which shrinks every value as cohorts are added.
 
     Returns
     -------
@@ -317,9 +333,10 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
     components (no shortest path joins two of them), so components are computed separately,
     small ones packed into graphs of about ``batch_nodes`` nodes (networkx sets up per-source
     tables over the whole graph it is given, so one graph of 100,000 nodes would cost O(n^2)
-    even when every component is a cohort of twenty), and the sum is normalised by the whole
-    network's ``(n - 1)(n - 2) / 2`` pairs: an exact run equals
-    ``networkx.betweenness_centrality(G)``. Above ``exact_max_nodes`` each graph uses
+    even when every component is a cohort of twenty), and the raw counts are normalised as
+    ``normalise`` says: with ``"network"`` an exact run equals
+    ``networkx.betweenness_centrality(G)``, with ``"component"`` it equals that function on
+    each component's subgraph. Above ``exact_max_nodes`` each graph uses
     networkx's source-sampling estimator (Brandes and Pich 2007: ``k`` random sources,
     rescaled by ``n / k``), which is unbiased but noisy for individual people, so reports show
     the distribution, never individuals. With the defaults a 100,000-participant network of
@@ -327,6 +344,8 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
     """
     import networkx as nx
 
+    if normalise not in ("component", "network"):
+        raise ValueError(f"normalise must be 'component' or 'network', got {normalise!r}")
     node_index = pd.Index(pd.Series(list(nodes), dtype="str"))
     n = len(node_index)
     values = np.zeros(n)
@@ -369,21 +388,28 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
         raw = nx.betweenness_centrality(g, k=k, normalized=False, seed=seed)
         sampled += len(members) if k is None else k
         values[list(raw)] = list(raw.values())
-    values /= (n - 1) * (n - 2) / 2
+    if normalise == "network":
+        values /= (n - 1) * (n - 2) / 2
+    else:
+        own = sizes[labels].astype(float)
+        values = np.where(own > 2, values / np.maximum((own - 1) * (own - 2) / 2, 1), 0.0)
     method = (f"approximate ({sampled:,} of {n:,} sources)"
               if sampled < int((sizes[sizes > 2]).sum()) else "exact")
     return pd.Series(values, index=node_index), method
 
 
-def brokerage(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | None = None,
-              edges: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
-    """Betweenness (brokerage) of every participant at each wave, without identifiers.
+def betweenness_by_wave(ties: pd.DataFrame, participants: pd.DataFrame,
+                        tie_type: str | None = None, edges: pd.DataFrame | None = None,
+                        **kwargs) -> pd.DataFrame:
+    """Betweenness of every participant at each wave, normalised within each connected
+    component, without identifiers.
 
     Returns
     -------
     One row per participant and wave: ``wave, organisation, profession, betweenness, method``
-    (no participant_id: the result is for distributions, never for naming brokers).
-    Keyword arguments go to :func:`betweenness`.
+    (no participant_id: the result is for distributions, never for naming people).
+    Keyword arguments go to :func:`betweenness` (``normalise="network"`` for the whole
+    network's pairs).
     """
     ros = roster(participants)
     nodes = ros["participant_id"].astype(str)
@@ -402,12 +428,12 @@ def brokerage(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | No
     return pd.concat(frames, ignore_index=True)
 
 
-def brokerage_summary(bc: pd.DataFrame) -> pd.DataFrame:
+def betweenness_summary(bc: pd.DataFrame) -> pd.DataFrame:
     """Distribution of betweenness at each wave: median, 90th centile, maximum, share of zero.
 
-    Also the betweenness centralisation-style concentration ``top_decile_share``: the share of
-    all brokerage held by the top 10% of participants (1.0 means a few people broker
-    everything; 0.1 means it is spread evenly).
+    Also the concentration ``top_decile_share``: the share of all betweenness held by the top
+    10% of participants (1.0 means a few people lie on every shortest path; 0.1 means it is
+    spread evenly).
     """
     rows = []
     for wave, g in bc.groupby("wave", sort=False):
@@ -419,6 +445,88 @@ def brokerage_summary(bc: pd.DataFrame) -> pd.DataFrame:
                      "top_decile_share": float(v[:top].sum() / v.sum()) if v.sum() > 0 else np.nan,
                      "method": g["method"].iloc[0]})
     return pd.DataFrame(rows)
+
+
+def directed_ties(ties: pd.DataFrame, participants: pd.DataFrame,
+                  tie_type: str | None = None) -> pd.DataFrame:
+    """Nominations as named, per wave: ``wave, sender, receiver`` as positions in the roster
+    (:func:`roster`), both ends inside it, no self-nominations, each ordered pair once (a pair
+    named with two tie types is one tie)."""
+    ros = roster(participants)
+    t = ties
+    if tie_type is not None and "tie_type" in t.columns:
+        t = t[t["tie_type"] == tie_type]
+    ids = pd.Index(ros["participant_id"].astype(str))
+    out = pd.DataFrame({"wave": t["wave"].astype(str).to_numpy(),
+                        "sender": ids.get_indexer(t["from_id"].astype(str)),
+                        "receiver": ids.get_indexer(t["to_id"].astype(str))})
+    out = out[(out["sender"] >= 0) & (out["receiver"] >= 0) & (out["sender"] != out["receiver"])]
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+BROKERAGE_COLUMNS = ["wave", "attribute", "code", "role", "observed", "expected", "sd", "z",
+                     "ties", "density"]
+
+
+def brokerage_roles(ties: pd.DataFrame, participants: pd.DataFrame,
+                    attributes=ATTRIBUTES, tie_type: str | None = None) -> pd.DataFrame:
+    """Gould and Fernandez's brokerage roles in the whole network at each wave, by profession
+    or organisation, with their expected values and z-scores (:mod:`helpers.brokerage`).
+
+    Parameters
+    ----------
+    ties, participants, tie_type : as :func:`undirected_ties`; the roster is the network's
+        boundary (isolates count).
+    attributes : participant columns that define the groups.
+
+    Returns
+    -------
+    One row per wave, attribute and role (``w_I, w_O, b_IO, b_OI, b_O, t``): ``wave,
+    attribute, code, role`` (coordinator, itinerant, representative, gatekeeper, liaison,
+    total), ``observed`` (open two-paths ``i -> j -> k`` brokered in that role), ``expected``,
+    ``sd`` and ``z`` under a random directed graph of the same density and group sizes (as
+    R's ``sna::brokerage``: ``raw.gli, exp.gli, sd.gli, z.gli``), ``ties`` (directed
+    nominations) and ``density``. Counts of paths, not people.
+    """
+    ros = roster(participants)
+    d = directed_ties(ties, participants, tie_type)
+    frames = []
+    for wave in wave_order(d["wave"]) if len(d) else []:
+        w = d[d["wave"] == wave]
+        for attr in [a for a in attributes if a in ros.columns]:
+            gf = gould_fernandez(len(ros), w["sender"], w["receiver"], ros[attr].to_numpy())
+            f = gf["whole"].rename_axis("code").reset_index()
+            f.insert(0, "wave", wave)
+            f.insert(1, "attribute", attr)
+            f["ties"], f["density"] = gf["ties"], gf["density"]
+            frames.append(f)
+    if not frames:
+        return pd.DataFrame(columns=BROKERAGE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[BROKERAGE_COLUMNS]
+
+
+def brokerage_sentences(roles: pd.DataFrame) -> list[str]:
+    """Plain sentences on which brokerage roles are more or less common than chance, for the
+    last wave of each attribute (|z| of 2 or more; :func:`brokerage_roles`)."""
+    from helpers.report.fmt import fmt_num
+
+    out = []
+    for attr, g in roles.groupby("attribute", sort=False):
+        last = wave_order(g["wave"])[-1]
+        r = g[(g["wave"] == last) & (g["code"] != "t")]
+        label = {"organisation": "organisations", "profession": "professions"}.get(attr, attr)
+        high = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z >= 2]
+        low = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z <= -2]
+        parts = []
+        if high:
+            parts.append("more common than in a random network of the same density: "
+                         + ", ".join(high))
+        if low:
+            parts.append("less common: " + ", ".join(low))
+        what = "; ".join(parts) if parts else "no role is 2 standard deviations from chance"
+        out.append(f"Brokerage across {label} at {last.replace('_', ' ')} (Gould and Fernandez "
+                   f"roles, z-scores): {what}.")
+    return out
 
 
 def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
@@ -595,7 +703,10 @@ def analyse(data, tie_type: str | None = None, scope: str = "this programme") ->
     -------
     dict with ``summary`` (:func:`network_summary`), ``ei`` (:func:`ei_index` for organisation
     and profession), ``ei_change``, ``ei_groups`` (:func:`ei_by_group`), ``brokerage``
-    (:func:`brokerage_summary`), ``findings`` (:func:`describe_change`), ``caveats`` and
+    (:func:`brokerage_roles`, Gould-Fernandez roles by organisation and profession),
+    ``brokerage_findings`` (:func:`brokerage_sentences`), ``betweenness_values``
+    (:func:`betweenness_by_wave`, normalised within components), ``betweenness``
+    (:func:`betweenness_summary`), ``findings`` (:func:`describe_change`), ``caveats`` and
     ``has_ties``. The evaluation report reuses this dict, so both reports say the same.
     """
     ties, participants = data.ties, data.participants
@@ -605,9 +716,11 @@ def analyse(data, tie_type: str | None = None, scope: str = "this programme") ->
     ei = pd.concat([ei_index(ties, participants, a, tie_type, edges=e) for a in attrs], ignore_index=True)
     groups = pd.concat([ei_by_group(ties, participants, a, tie_type, edges=e) for a in attrs],
                        ignore_index=True)
-    bc = brokerage(ties, participants, tie_type, edges=e)
+    bc = betweenness_by_wave(ties, participants, tie_type, edges=e)
+    roles = brokerage_roles(ties, participants, attrs, tie_type)
     return {"summary": summary, "ei": ei, "ei_change": ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
-            "ei_groups": groups, "brokerage_values": bc, "brokerage": brokerage_summary(bc),
+            "ei_groups": groups, "brokerage": roles, "brokerage_findings": brokerage_sentences(roles),
+            "betweenness_values": bc, "betweenness": betweenness_summary(bc),
             "findings": describe_change(summary, ei), "caveats": caveats(summary, scope),
             "has_ties": not summary.empty and int(summary["ties"].sum()) > 0}
 
@@ -646,8 +759,8 @@ def ei_figure(ei: pd.DataFrame):
     return fig, alt
 
 
-def brokerage_figure(bc: pd.DataFrame):
-    """Distribution of betweenness (brokerage) at each wave as box plots with points.
+def betweenness_figure(bc: pd.DataFrame):
+    """Distribution of betweenness (within components) at each wave as box plots with points.
 
     Returns
     -------
@@ -666,10 +779,11 @@ def brokerage_figure(bc: pd.DataFrame):
         with fixed_jitter():  # the same points in the same places on every run
             sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5,
                           alpha=0.5, jitter=0.25, ax=ax)
-    ax.set_xlabel("Betweenness centrality (share of shortest paths a person lies on)")
+    ax.set_xlabel("Betweenness centrality (share of shortest paths in a person's part of the "
+                  "network that pass through them)")
     ax.set_ylabel("")
     fig.tight_layout()
-    s = brokerage_summary(bc)
+    s = betweenness_summary(bc)
     alt = ("Box plots of betweenness centrality by wave: " + "; ".join(
         f"{r.wave.replace('_', ' ')} median {r.median:.3f}, 90th centile {r.p90:.3f}, "
         f"{100 * r.share_zero:.0f}% with none" for r in s.itertuples()) + ".")
@@ -689,8 +803,11 @@ def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
             "cross_profession_share": "Ties across professions"}
     t = summary.copy()
     t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    # respondents, the largest part and the unconnected are each part of the participants, so
+    # the rest of each (non-respondents, people outside it) is protected too
     shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
-                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False)
+                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False,
+                           parts={"respondents": "participants", "isolates": "participants"})
     for c in ("cross_organisation_share", "cross_profession_share"):
         if c in shown:
             shown[c] = [_pct(x) for x in t[c]]
@@ -709,10 +826,23 @@ def ei_table(ei: pd.DataFrame) -> pd.DataFrame:
                              "expected_ei": "E-I under random mixing"})
 
 
+def brokerage_table(roles: pd.DataFrame) -> pd.DataFrame:
+    """Gould-Fernandez roles for display: one row per wave, boundary and role."""
+    t = roles[["wave", "attribute", "role", "observed", "expected", "z"]].copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    t["attribute"] = t["attribute"].str.capitalize()
+    t["role"] = t["role"].str.capitalize()
+    t["observed"] = t["observed"].astype(int)
+    return t.rename(columns={"wave": "Wave", "attribute": "Groups", "role": "Role",
+                             "observed": "Paths brokered", "expected": "Expected by chance",
+                             "z": "z"})
+
+
 def show_network_report(rep, section: str, colour_by: str = "organisation", results: dict | None = None):
     """Display one section of the networks report for a report context ``rep``.
 
-    ``section`` is one of ``summary``, ``drawing``, ``ei``, ``brokerage``, ``findings``.
+    ``section`` is one of ``summary``, ``drawing``, ``ei``, ``brokerage`` (Gould-Fernandez
+    roles), ``betweenness``, ``findings``.
     Results are computed once per context and cached on it.
     """
     from helpers.report.display import show_callout, show_figure, show_sentences, show_table
@@ -746,17 +876,28 @@ def show_network_report(rep, section: str, colour_by: str = "organisation", resu
         fig, alt = ei_figure(res["ei"])
         show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
     elif section == "brokerage":
-        b = res["brokerage"].copy()
+        show_table(brokerage_table(res["brokerage"]),
+                   caption="Brokerage roles (Gould and Fernandez) in the whole network", dp=2,
+                   note="Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
+                        "names k, i does not name k), counted by the groups of the three people; "
+                        "expected: a random network with the same density and group sizes "
+                        "(sna::brokerage), ties between cohorts included, so where cohorts "
+                        "rarely name one another roles across groups look rarer than chance. "
+                        "Counts of paths, not of people.")
+        show_sentences(res["brokerage_findings"])
+    elif section == "betweenness":
+        b = res["betweenness"].copy()
         b["wave"] = b["wave"].str.replace("_", " ").str.capitalize()
         b["share_zero"] = [_pct(x) for x in b["share_zero"]]
         b["top_decile_share"] = [_pct(x) for x in b["top_decile_share"]]
         b = b.drop(columns="participants").rename(columns={
             "wave": "Wave", "median": "Median", "p90": "90th centile", "max": "Maximum",
-            "share_zero": "Brokering no paths", "top_decile_share": "Held by top 10%",
+            "share_zero": "On no shortest path", "top_decile_share": "Held by top 10%",
             "method": "Method"})
-        show_table(b, caption="Betweenness centrality (brokerage)", dp=3)
-        fig, alt = brokerage_figure(res["brokerage_values"])
-        show_figure(fig, alt, caption="Brokerage at each wave")
+        show_table(b, caption="Betweenness centrality, normalised within each connected part",
+                   dp=3)
+        fig, alt = betweenness_figure(res["betweenness_values"])
+        show_figure(fig, alt, caption="Betweenness at each wave")
     elif section == "findings":
         show_sentences(res["findings"], title="What changed")
         show_sentences(res["caveats"], title="Caveats")

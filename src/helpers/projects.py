@@ -21,8 +21,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
-from helpers.its import segmented_regression
+from helpers.its import its_method, newey_west_lags, segmented_regression
+from helpers.multiplicity import family_size, holm
 from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
                          variation_icon, xmr)
 
@@ -167,8 +169,9 @@ def project_charts(data, project_ids=None) -> dict[str, pd.DataFrame]:
 
 
 def level_change(series: pd.Series, start, min_points: int = MIN_ITS_POINTS) -> pd.Series | None:
-    """Level change at ``start`` by segmented regression (gaussian, Newey-West errors), or None
-    when there are fewer than ``min_points`` points on either side."""
+    """Level change at ``start`` by segmented regression (gaussian, Newey-West errors, t on the
+    residual degrees of freedom), or None when there are fewer than ``min_points`` points on
+    either side."""
     after = (series.index >= pd.Timestamp(start)).astype(int)
     if min(after.sum(), len(after) - after.sum()) < min_points:
         return None
@@ -176,19 +179,17 @@ def level_change(series: pd.Series, start, min_points: int = MIN_ITS_POINTS) -> 
     return segmented_regression(df, "y", "t", "x", family="gaussian").loc["level_change"]
 
 
-_Z975 = 1.959963984540054  # standard normal 97.5th percentile (Wald 95% interval)
-
-
-def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]:
+def level_change_fast(values: np.ndarray, after: np.ndarray, level: float = 0.95) -> dict[str, float]:
     """The level change of :func:`level_change` computed directly with numpy.
 
     The same model as :func:`helpers.its.segmented_regression` with ``family="gaussian"``:
     least squares on const, time (1..n), the 0/1 step and the slope change (time since the last
     pre-start point, 0 before), with Newey-West (1987) HAC standard errors, Bartlett kernel,
-    :func:`helpers.its.newey_west_lags` lags and no small-sample correction, Wald interval and
-    p-value from the normal distribution (as statsmodels' GLM with ``cov_type="HAC"``). It
-    avoids the per-fit pandas and statsmodels overhead (about 30 ms a fit) when hundreds of
-    projects are summarised; the tests check it against :func:`level_change`.
+    :func:`helpers.its.newey_west_lags` lags and no finite-sample factor, and the interval and
+    p-value from Student's t on the n - 4 residual degrees of freedom (R's ``lmtest::coeftest``
+    with ``sandwich::NeweyWest(fit, lag, prewhite = FALSE, adjust = FALSE)`` and
+    ``df = fit$df.residual``). It avoids the per-fit pandas and statsmodels overhead when
+    hundreds of projects are summarised; the tests check it against :func:`level_change`.
 
     Parameters
     ----------
@@ -196,20 +197,32 @@ def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]
         The series in time order (no missing values).
     after : array of bool or 0/1
         1 from the start on; both sides must be present.
+    level : float, default 0.95
+        Confidence level.
 
     Returns
     -------
-    dict with ``estimate, ci_low, ci_high, p_value`` of the level change.
+    dict with ``estimate, se, ci_low, ci_high, p_value, df`` of the level change.
 
     References
     ----------
     Newey WK, West KD. A simple, positive semi-definite, heteroskedasticity and autocorrelation
     consistent covariance matrix. Econometrica 1987;55:703-708.
+
+    Examples
+    --------
+    >>> from helpers.projects import level_change_fast
+    >>> y = [12, 14, 11, 15, 13, 16, 14, 17, 15, 18, 16, 19,
+    ...      24, 22, 25, 23, 26, 24, 27, 25, 28, 26, 29, 27]
+    >>> lc = level_change_fast(y, [0] * 12 + [1] * 12)
+    >>> print(round(lc["estimate"], 6), round(lc["se"], 6), round(lc["df"]))
+    4.629371 0.565961 20
+    >>> print(round(lc["ci_low"], 6), round(lc["ci_high"], 6), f"{lc['p_value']:.3g}")
+    3.448797 5.809944 8.26e-08
+
+    In R (``lmtest::coeftest``/``coefci`` as above): 4.629370629, SE 0.5659606544, 95% CI
+    3.448797392 to 5.809943867, t 8.17967 on 20 df, p 8.26e-08.
     """
-    from scipy.stats import norm
-
-    from helpers.its import newey_west_lags
-
     y = np.asarray(values, dtype=float)
     x = np.asarray(after, dtype=float)
     n = len(y)
@@ -225,13 +238,16 @@ def level_change_fast(values: np.ndarray, after: np.ndarray) -> dict[str, float]
         gamma = u[lag:].T @ u[:-lag]
         S += (1 - lag / (lags + 1)) * (gamma + gamma.T)
     cov = xtx_inv @ S @ xtx_inv
-    est, se = beta[2], float(np.sqrt(cov[2, 2]))
-    return {"estimate": est, "ci_low": est - _Z975 * se, "ci_high": est + _Z975 * se,
-            "p_value": float(2 * norm.sf(abs(est / se)))}
+    est, se = float(beta[2]), float(np.sqrt(cov[2, 2]))
+    df = float(n - X.shape[1])
+    q = float(student_t.ppf(0.5 + level / 2, df))
+    return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
+            "p_value": float(2 * student_t.sf(abs(est / se), df)), "df": df}
 
 
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
-                   "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value"]
+                   "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value",
+                   "p_holm"]
 
 
 def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.DataFrame:
@@ -243,6 +259,11 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
     is drawn. The segmented regression (:func:`level_change_fast`, the model of
     :func:`level_change`) is fitted only for series with at least ``min_points`` points on each
     side of the start (Wagner et al. 2002); the others get missing estimates. ``charts`` (a dict from :func:`project_charts`) avoids recomputing them.
+
+    ``p_holm`` is Holm's adjustment (:func:`helpers.multiplicity.holm`) over the report's
+    family of interrupted time series tests: the level change of every project in ``data``
+    that has one (projects too short to fit are not tested and not in the family). Improvement
+    projects are separate questions from the survey outcomes, so they are not pooled with them.
     """
     p = data.projects
     if p.empty:
@@ -270,6 +291,7 @@ def project_summary(data, min_points: int = MIN_ITS_POINTS, charts=None) -> pd.D
         "start_date": starts.to_numpy(), "n_before": n_before, "n_after": n_after,
         "limits": limits, "variation": variation, "assurance": assurance, **est,
     })
+    out["p_holm"] = holm(out["p_value"])
     return out[SUMMARY_COLUMNS]
 
 
@@ -329,6 +351,7 @@ def chart_selection_sentence(summary: pd.DataFrame, shown: pd.DataFrame) -> str:
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Readable per-project table of :func:`project_summary` (icons in words, change with CI)."""
+    from helpers.outcomes.display import fmt_p_short
     from helpers.report.fmt import fmt_ci, fmt_signed
 
     def change(r):
@@ -342,6 +365,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         "Variation": summary["variation"].map(VARIATION_LABELS),
         "Assurance": summary["assurance"].map(ASSURANCE_LABELS),
         "Level change (95% CI)": [change(r) for _, r in summary.iterrows()],
+        "p (Holm)": [fmt_p_short(p) for p in summary["p_holm"]],
         "Unit": summary["unit"],
     })
 
@@ -387,7 +411,8 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
                      "are needed on each side), so no before/after effect can be concluded.")
         else:
             text += (f". Level change after the start: {fmt_signed(r['estimate'], 1)} {r['unit']} "
-                     f"(95% CI {fmt_ci(r['ci_low'], r['ci_high'], 1)}, {fmt_p(r['p_value'])}).")
+                     f"(95% CI {fmt_ci(r['ci_low'], r['ci_high'], 1)}, {fmt_p(r['p_value'])}; "
+                     f"Holm-adjusted {fmt_p(r['p_holm'])}).")
         out.append(text)
     return out
 
@@ -558,10 +583,13 @@ def show_project_summaries(rep, summary: pd.DataFrame) -> None:
         return
     ranked = by_signal(summary) if len(summary) > MAX_ROWS else summary
     table, extra = _capped(summary_table(ranked), len(ranked), _variation_counts(ranked.iloc[MAX_ROWS:]))
+    m = family_size(summary["p_holm"])
     show_table(table, caption=f"Icons and level change at the start, {rep.scope}",
-               note=f"Level change: segmented regression with Newey-West errors, estimated only "
-                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start."
-                    + extra)
+               note=f"Level change: {its_method()}, estimated only "
+                    f"with at least {MIN_ITS_POINTS} monthly points before and after the start. "
+                    f"p (Holm): the level-change tests of this report's {m:,} project"
+                    f"{'s' if m != 1 else ''} with enough points are one Holm family (Holm 1979), "
+                    "apart from the survey outcomes." + extra)
     show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
 
 

@@ -159,3 +159,98 @@ def validation_sentences(problems: pd.DataFrame, dataset_name: str) -> list[str]
     files = problems["file"].nunique()
     return [f"The dataset '{dataset_name}' has {total} validation problem(s) in {files} file(s); "
             "reports built on it are not published until they are fixed."]
+
+
+# --- report sections (notebook 00) ---------------------------------------------------------
+
+#: Tables whose rows describe the programme's design rather than people: their row counts are
+#: not counts of people and are shown as they are.
+DESIGN_TABLES = frozenset({"programmes", "cohorts", "items", "codes", "projects", "kpi_values"})
+
+
+def tables_display(overview: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """:func:`table_overview` for a report: row counts of tables about people suppressed
+    (a table of 3 career moves is 3 people), those of design tables shown."""
+    from helpers.report.disclosure import suppress_table
+
+    shown = suppress_table(overview, ["rows"], threshold, totals_visible=False)
+    design = overview["table"].isin(DESIGN_TABLES)
+    shown.loc[design, "rows"] = [f"{int(n):,}" for n in overview.loc[design, "rows"]]
+    return shown
+
+
+def cohorts_display(overview: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFrame:
+    """:func:`cohort_overview` for a report: the cohorts add up to the participants table's
+    rows, published above, so they are protected against that total with the programme-wide
+    cohort codes in ``fixed`` (the same cohorts hidden as in every other report)."""
+    from helpers.report.disclosure import suppress_table
+
+    return suppress_table(overview, ["participants"], threshold, fixed=fixed)
+
+
+def rates_display(rates: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """:func:`response_rates` for a report: respondents are part of the eligible, so both they
+    and the non-respondents are protected; the rate is withheld with a hidden count."""
+    from helpers.report.disclosure import suppress_table
+
+    return suppress_table(rates, ["respondents", "eligible"], threshold,
+                          pct_cols={"rate": "respondents"}, totals_visible=False,
+                          parts={"respondents": "eligible"})
+
+
+def missing_display(missing: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """:func:`missingness` for a report: missing values are part of the table's rows."""
+    from helpers.report.disclosure import suppress_table
+
+    shown = suppress_table(missing, ["rows", "missing"], threshold,
+                           pct_cols={"share": "missing"}, totals_visible=False,
+                           parts={"missing": "rows"})
+    design = missing["table"].isin(DESIGN_TABLES)
+    for col in ("rows", "missing"):
+        shown.loc[design, col] = [f"{int(n):,}" for n in missing.loc[design, col]]
+    shown.loc[design, "share"] = [f"{100 * x:.1f}%" for x in missing.loc[design, "share"]]
+    return shown
+
+
+def show_tables(rep) -> None:
+    """Section table: every table of the dataset in scope, rows suppressed where they are people."""
+    from helpers.report.display import show_table
+
+    show_table(tables_display(table_overview(rep.data.tables, rep.full.files), rep.threshold),
+               caption=f"Tables for {rep.scope}")
+
+
+def show_cohorts(rep) -> None:
+    """Section table: cohorts and participants, hidden as in every report of the programme."""
+    from helpers.report.display import show_table
+
+    cohorts = cohort_overview(rep.data.cohorts, rep.data.participants)
+    show_table(cohorts_display(cohorts, rep.threshold,
+                               rep.cohort_fixed(cohorts, "cohort_id", "participants")),
+               caption="Cohorts", units="participants")
+
+
+def show_response_rates(rep) -> None:
+    """Section table: response rate by instrument and wave."""
+    from helpers.report.display import show_table
+
+    show_table(rates_display(response_rates(rep.data.participants, rep.data.responses),
+                             rep.threshold), caption="Response rates by instrument and wave")
+
+
+def show_missingness(rep) -> None:
+    """Section table: missing values by table and column."""
+    from helpers.report.display import show_table
+
+    show_table(missing_display(missingness(rep.data.tables), rep.threshold),
+               caption="Missing values by table and column")
+
+
+def show_coders(rep) -> None:
+    """Section table: codings per coder (counts of a coder's work, not of participants)."""
+    from helpers.report.disclosure import suppress_table
+    from helpers.report.display import show_table
+
+    coders = codings_per_coder(rep.data.codings)
+    show_table(suppress_table(coders, ["codings", "segments", "codes"], rep.threshold,
+                              totals_visible=False), caption="Codings per coder")

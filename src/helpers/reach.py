@@ -228,24 +228,33 @@ BY_WORDS = {"cohort_id": "Cohort", "organisation": "Organisation", "profession":
 
 
 def show_participants(rep, by: str) -> None:
-    """Section table: participants per ``by`` value, small counts suppressed."""
+    """Section table: participants per ``by`` value, small counts suppressed.
+
+    The rows add up to the scope's size, which the report publishes, so the column is protected
+    as a margin with a known total (complements shown as ``[c]``).
+    """
     from helpers.report.disclosure import suppress_table
     from helpers.report.display import show_table
 
     t = participants_by(rep.data.participants, by)
     name = BY_WORDS.get(by, by)
-    shown = suppress_table(t, ["n"], rep.threshold, pct_cols={"share": "n"})
+    fixed = rep.cohort_fixed(t, by, "n") if by == "cohort_id" else None
+    shown = suppress_table(t, ["n"], rep.threshold, pct_cols={"share": "n"}, fixed=fixed)
     show_table(shown.rename(columns={by: name, "n": "Participants", "share": "Share"}),
                caption=f"Participants by {name.lower()}")
 
 
 def show_cohorts(rep) -> None:
-    """Section table: cohorts with dates, delivery mode and participants."""
+    """Section table: cohorts with dates, delivery mode and participants.
+
+    A cohort's size is hidden as it is in every report of the programme
+    (:attr:`helpers.report.context.Report.cohort_codes`).
+    """
     from helpers.report.disclosure import suppress_table
     from helpers.report.display import show_table
 
     t = cohort_table(rep.data.participants, rep.data.cohorts)
-    shown = suppress_table(t, ["n"], rep.threshold)
+    shown = suppress_table(t, ["n"], rep.threshold, fixed=rep.cohort_fixed(t, "cohort_id", "n"))
     show_table(shown.rename(columns={"cohort_id": "Cohort", "start_date": "Start",
                                      "end_date": "End", "delivery_mode": "Delivery",
                                      "n": "Participants"}),
@@ -255,7 +264,7 @@ def show_cohorts(rep) -> None:
 def reach_sentences(rep) -> list[str]:
     """Headline sentences: how many took part, in how many cohorts, from how many organisations,
     and how many completed every day."""
-    from helpers.report.disclosure import suppress_count
+    from helpers.report.disclosure import is_suppressed, suppress_count
     from helpers.report.fmt import fmt_pct
 
     p = rep.data.participants
@@ -268,19 +277,59 @@ def reach_sentences(rep) -> list[str]:
         total = c[c["cohort_id"] == "All"].iloc[0]
         days = rep.programme.get("days")
         what = f"all {int(days)} days" if days and not pd.isna(days) else "every session"
-        if total["n_completed"] < rep.threshold or total["n"] - total["n_completed"] < \
-                rep.threshold:
+        done, rest = int(total["n_completed"]), int(total["n"] - total["n_completed"])
+        if is_suppressed(n, rep.threshold) or is_suppressed(done, rep.threshold) or \
+                is_suppressed(rest, rep.threshold):
             out.append(f"Completion of {what} is not given as a number because one of the "
                        f"groups has fewer than {rep.threshold} people.")
         else:
-            out.append(f"{suppress_count(total['n_completed'], rep.threshold)} of them "
+            out.append(f"{suppress_count(done, rep.threshold)} of them "
                        f"({fmt_pct(total['share_completed'], 0)}) attended {what}.")
     return out
 
 
+def attendance_display(m: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The attendance-by-module table for a report.
+
+    Modules overlap (everyone takes each), so the rows are not a partition; but "attended every
+    day" is part of the module's participants, so both it and the rest are protected.
+    """
+    from helpers.report.disclosure import suppress_table
+
+    shown = suppress_table(m, ["n", "n_all_days"], threshold,
+                           pct_cols={"share_all_days": "n_all_days"}, totals_visible=False,
+                           parts={"n_all_days": "n"},
+                           hide_with={"attendance_rate": "n_all_days"})
+    # days missed out of a known number of days bound how many missed one, so the rate goes
+    # with the count of those who attended every day
+    shown["attendance_rate"] = ["–" if v == "–" or n < threshold else f"{r:.0%}"
+                                for v, r, n in zip(shown["attendance_rate"], m["attendance_rate"],
+                                                   m["n"])]
+    return shown
+
+
+def completion_display(c: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFrame:
+    """The completion-by-cohort table (with its ``All`` row) for a report.
+
+    Cohort rows add up to the ``All`` row (a known total, so column margins are protected) and
+    each row's completers are part of its participants (so the non-completers are protected);
+    the mean days attended is withheld wherever the completers are hidden, since with few
+    days it gives them back (19 days over 10 people on a two-day programme is 9 completers).
+    """
+    from helpers.report.disclosure import suppress_table
+
+    shown = suppress_table(c, ["n", "n_completed"], threshold,
+                           pct_cols={"share_completed": "n_completed"},
+                           parts={"n_completed": "n"}, fixed=fixed,
+                           total_rows=(c["cohort_id"] == "All").tolist(),
+                           hide_with={"mean_days": "n_completed"})
+    shown["mean_days"] = [v if v == "–" else f"{d:.1f}"
+                          for v, d in zip(shown["mean_days"], c["mean_days"])]
+    return shown
+
+
 def show_attendance(rep) -> None:
     """Section tables: attendance by module, then completion by cohort."""
-    from helpers.report.disclosure import suppress_table
     from helpers.report.display import show_callout, show_table
 
     a = rep.data.attendance
@@ -288,10 +337,7 @@ def show_attendance(rep) -> None:
         show_callout("No attendance is recorded for this scope.")
         return
     m = attendance_by_module(a, rep.data.participants)
-    shown = suppress_table(m, ["n", "n_all_days"], rep.threshold,
-                           pct_cols={"share_all_days": "n_all_days"}, totals_visible=False)
-    shown["attendance_rate"] = [f"{r:.0%}" if n >= rep.threshold else "–"
-                                for r, n in zip(m["attendance_rate"], m["n"])]
+    shown = attendance_display(m, rep.threshold)
     show_table(shown.rename(columns={"module": "Module", "days": "Days", "n": "Participants",
                                      "n_all_days": "Attended every day",
                                      "share_all_days": "Share",
@@ -300,10 +346,8 @@ def show_attendance(rep) -> None:
     c = completion_by(a, rep.data.participants, days=rep.programme.get("days"))
     if rep.cohort_id is not None:
         c = c[c["cohort_id"] == "All"]
-    shown = suppress_table(c, ["n", "n_completed"], rep.threshold,
-                           pct_cols={"share_completed": "n_completed"})
-    shown["mean_days"] = [f"{d:.1f}" if n >= rep.threshold else "–"
-                          for d, n in zip(c["mean_days"], c["n"])]
+    fixed = rep.cohort_fixed(c, "cohort_id", "n", ("n_completed",))
+    shown = completion_display(c, rep.threshold, fixed)
     show_table(shown.rename(columns={"cohort_id": "Cohort", "n": "Participants",
                                      "n_completed": "Completed every day", "share_completed":
                                      "Share", "mean_days": "Mean days attended"}),
@@ -320,7 +364,9 @@ def reaction_instruments(rep) -> list[dict]:
 def show_reaction(rep) -> None:
     """Section: reaction scores per item (mean, CI, top-two share), sentences and the chart."""
     from helpers.outcomes.display import CI, format_estimates
-    from helpers.outcomes.likert import diverging_likert_figure, likert_distribution
+    from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items,
+                                         diverging_likert_figure, likert_distribution)
+    from helpers.report.disclosure import is_suppressed, pins_answers, zero_spread
     from helpers.report.display import show_callout, show_figure, show_sentences, show_table
     from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
@@ -330,6 +376,16 @@ def show_reaction(rep) -> None:
         return
     for inst in insts:
         r = reaction_summary(rep.data.responses, rep.data.items, inst["instrument_id"])
+        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
+                                   wave=None, rater=None)
+        levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+        pinned = {i for i, row in dist[levels].iterrows() if pins_answers(row, rep.threshold)}
+        # a mean over two answers (or one) fixes how many gave each: withheld like zero spread
+        r.loc[r["item_id"].isin(pinned), "sd"] = 0.0
+        # a share of a known number of answers gives the count and the rest: both must be safe
+        small = [is_suppressed(k, rep.threshold) or is_suppressed(n - k, rep.threshold)
+                 for k, n in zip(r["n_top2"], r["n"])]
+        r["share_top2"] = r["share_top2"].mask(pd.Series(small, index=r.index))
         labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
         shown = r.assign(scale=r["scale"].map(lambda s: labels.get(s, s)))
         show_table(format_estimates(shown, rep.threshold, {
@@ -344,48 +400,51 @@ def show_reaction(rep) -> None:
             if row["n"] < rep.threshold:
                 lines.append(f"{row['scale']}: fewer than {rep.threshold} answers, not reported.")
                 continue
+            if zero_spread(row["sd"]):
+                lines.append(f"{row['scale']} ('{row['text']}'): the answers were all the same, "
+                             f"or took two values one of which fewer than {rep.threshold} gave, "
+                             "so the mean is not reported (it would give people's answers).")
+                continue
+            agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
+                      if pd.notna(row["share_top2"]) else
+                      f"the share agreeing is not given (fewer than {rep.threshold} did, or did not)")
             lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
                          f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
-                         f"{fmt_int(row['n'])} answers; {fmt_pct(row['share_top2'], 0)} agreed "
-                         "or strongly agreed.")
+                         f"{fmt_int(row['n'])} answers; {agreed}.")
         show_sentences(lines, title="In words")
-        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
-                                   wave=None, rater=None)
         fig = diverging_likert_figure(dist, inst.get("labels"), rep.threshold)
         if fig is not None:
-            best = r[r["n"] >= rep.threshold].sort_values("share_top2", ascending=False)
-            alt = (f"Diverging bar chart of answers to {len(best)} reaction questions. "
+            drawn = chartable_items(dist, rep.threshold).index
+            best = r[r["item_id"].isin(drawn) & ~r["sd"].map(zero_spread)
+                     & r["share_top2"].notna()].sort_values("share_top2", ascending=False)
+            alt = (f"Diverging bar chart of answers to {len(drawn)} reaction questions. "
                    + (f"Most agreement: '{best.iloc[0]['text']}' "
                       f"({fmt_pct(best.iloc[0]['share_top2'], 0)} agree or strongly agree)."
                       if len(best) else ""))
             show_figure(fig, alt=alt, caption="Distribution of answers (questions with fewer "
-                        f"than {rep.threshold} answers left out)")
+                        f"than {rep.threshold} answers, or an answer given by fewer than "
+                        f"{rep.threshold} people, left out)")
 
 
-def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True) -> pd.DataFrame:
+def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True,
+                   fixed=None) -> pd.DataFrame:
     """The demand table formatted for a report, with small counts suppressed.
 
-    The ``All`` row publishes the total, so a single hidden cohort could be recovered by
-    subtraction: cohort rows get secondary suppression against that total (ONS 2019, see
-    :func:`helpers.report.disclosure.disclosure_mask`), and fill rates are withheld wherever
-    the participant count is hidden.
+    The ``All`` row publishes the total, so cohort rows are protected against it (complements
+    shown as ``[c]``, see :func:`helpers.report.disclosure.protect`) with the programme-wide
+    cohort codes in ``fixed``; fill rates are withheld wherever the participant count is hidden.
     """
-    from helpers.report.disclosure import disclosure_mask
+    from helpers.report.disclosure import suppress_table
     from helpers.report.fmt import fmt_num
 
-    body = d["cohort_id"] != "All"
-    hidden = pd.Series(False, index=d.index)
-    if body.any():
-        hidden[body] = disclosure_mask(d.loc[body, ["n"]], threshold,
-                                       totals_visible=totals_visible)["n"]
-    hidden[~body] = d.loc[~body, "n"] < threshold
-    shown = d.copy()
-    shown["n"] = [f"<{threshold}" if h else f"{int(v):,}" for v, h in zip(d["n"], hidden)]
+    total = (d["cohort_id"] == "All").tolist()
+    shown = suppress_table(d, ["n"], threshold, totals_visible=totals_visible, fixed=fixed,
+                           total_rows=total, hide_with={"fill_rate": "n"})
     for col in ("places", "applications"):
         shown[col] = [fmt_num(v, 0) for v in d[col]]
     shown["applications_per_place"] = [fmt_num(v, 1) for v in d["applications_per_place"]]
-    shown["fill_rate"] = ["–" if h or pd.isna(v) else f"{v:.0%}"
-                          for v, h in zip(d["fill_rate"], hidden)]
+    shown["fill_rate"] = ["–" if hidden == "–" or pd.isna(rate) else f"{rate:.0%}"
+                          for hidden, rate in zip(shown["fill_rate"], d["fill_rate"])]
     return shown
 
 
@@ -401,7 +460,8 @@ def show_demand(rep) -> None:
         return
     if rep.cohort_id is not None:
         d = d[d["cohort_id"] != "All"]
-    shown = demand_display(d, rep.threshold, totals_visible=rep.cohort_id is None)
+    shown = demand_display(d, rep.threshold, totals_visible=rep.cohort_id is None,
+                           fixed=rep.cohort_fixed(d, "cohort_id", "n"))
     show_table(shown.rename(columns={"cohort_id": "Cohort", "places": "Places",
                                      "applications": "Applications", "n": "Participants",
                                      "applications_per_place": "Applications per place",

@@ -69,6 +69,13 @@ def cohen_kappa(a, b) -> float:
     ----------
     Cohen J. A coefficient of agreement for nominal scales. Educational and Psychological
     Measurement 1960;20(1):37-46.
+
+    Examples
+    --------
+    Five units; R's ``psych::cohen.kappa`` gives 0.6153846:
+
+    >>> round(cohen_kappa(["x", "y", "x", "x", "y"], ["x", "y", "y", "x", "y"]), 7)
+    0.6153846
     """
     from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
 
@@ -121,11 +128,30 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
     Computed by ``krippendorff.alpha`` (Castro 2017), which reproduces Krippendorff's published
     four-coder example: nominal 0.743, ordinal 0.815, interval 0.849, ratio 0.797.
 
+    Missing data: a unit coded by fewer than two coders is not pairable and is left out; the
+    others count with all their codings, however many coders each has.
+
     References
     ----------
     Krippendorff K. Computing Krippendorff's alpha-reliability. University of Pennsylvania,
     2011. Hayes AF, Krippendorff K. Answering the call for a standard reliability measure for
     coding data. Communication Methods and Measures 2007;1(1):77-89.
+
+    Examples
+    --------
+    Krippendorff's (2011) example, coders x units with missing values (the R oracle's
+    coincidence-matrix code, tests/oracles/reference_stats.R, gives 0.7434211 nominal):
+
+    >>> import numpy as np
+    >>> N = np.nan
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+    ...         [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N]]
+    >>> round(krippendorff_alpha(data), 7)
+    0.7434211
+    >>> round(krippendorff_alpha(data, "interval"), 3)  # Krippendorff (2011) publishes 0.849
+    0.849
     """
     import krippendorff
 
@@ -200,39 +226,85 @@ def fleiss_kappa(data) -> float:
 
 
 def alpha_bootstrap_ci(data, level: str = "nominal", n_boot: int = 1000, ci: float = 0.95,
-                       seed: int | None = 20241125) -> tuple[float, float]:
-    """Percentile bootstrap interval for Krippendorff's alpha, resampling units.
+                       seed: int | None = 20241125, clusters=None) -> tuple[float, float]:
+    """Percentile bootstrap interval for Krippendorff's alpha, resampling units or clusters.
 
     Parameters
     ----------
-    data : coders x units (array or DataFrame), NaN missing.
-    level : level of measurement, as :func:`krippendorff_alpha`.
-    n_boot : bootstrap resamples.
-    ci : coverage of the interval.
-    seed : random seed, so a report regenerates identically.
+    data : array-like or DataFrame, coders x units
+        NaN (or None) where a coder did not code a unit, as :func:`krippendorff_alpha`.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+        Level of measurement, as :func:`krippendorff_alpha`.
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    ci : float, default 0.95
+        Coverage of the interval.
+    seed : int or None, default 20241125
+        Seed of ``numpy.random.default_rng``, so a report regenerates identically.
+    clusters : sequence, optional
+        One label per unit (column) naming the cluster it belongs to, such as the segment of
+        each code-by-segment judgement. Whole clusters are resampled. By default every unit
+        is its own cluster.
 
     Returns
     -------
-    (ci_low, ci_high) : floats, NaN when alpha cannot be computed.
+    (ci_low, ci_high) : floats
+        NaN when alpha cannot be computed on the data or there are fewer than two clusters.
 
     Notes
     -----
-    Units (columns) are drawn with replacement and alpha recomputed on each resample; the
-    interval is the (1-ci)/2 and (1+ci)/2 quantiles of the resampled alphas (resamples where
-    alpha is undefined are skipped). This is the unit-resampling bootstrap; Hayes and
-    Krippendorff (2007) resample pairs of judgements instead, which gives similar intervals
-    when units carry similar numbers of codings.
+    Each resample draws G clusters with replacement out of the G in the data (Davison and
+    Hinkley 1997, section 3.8, the cluster or "case" bootstrap) and keeps every unit of each
+    drawn cluster, as often as the cluster was drawn; alpha is recomputed from the coincidence
+    matrix of the resample. The interval is the (1 - ci)/2 and (1 + ci)/2 quantiles (numpy's
+    linear interpolation, R's ``quantile`` type 7) of the resampled alphas; resamples where
+    alpha is undefined are skipped.
+
+    Judgements of one segment are not independent (the same coder read the same passage for
+    every code), so when a reliability matrix pools the codes of a coding scheme its clusters
+    are the segments: resampling the code-by-segment units as if independent understates the
+    sampling error. Hayes and Krippendorff (2007) resample pairs of judgements instead, which
+    treats them as independent in the same way.
+
+    Missing data: a unit with fewer than two codings adds nothing to alpha (it is not
+    pairable) but is still drawn with its cluster.
+
+    References
+    ----------
+    Davison AC, Hinkley DV. Bootstrap methods and their application. Cambridge University
+    Press, 1997. Field CA, Welsh AH. Bootstrapping clustered data. Journal of the Royal
+    Statistical Society B 2007;69(3):369-390. Hayes AF, Krippendorff K. Answering the call for
+    a standard reliability measure for coding data. Communication Methods and Measures
+    2007;1(1):77-89.
+
+    Examples
+    --------
+    Krippendorff's (2011) four coders and twelve units, alpha 0.743 (the oracle's R
+    coincidence-matrix code gives 0.7434211); every unit its own cluster, and then the
+    units in pairs:
+
+    >>> import numpy as np
+    >>> N = np.nan
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+    ...         [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N]]
+    >>> round(krippendorff_alpha(data), 4)
+    0.7434
+    >>> [round(v, 3) for v in alpha_bootstrap_ci(data, n_boot=2000, seed=1)]
+    [0.399, 1.0]
+    >>> [round(v, 3) for v in alpha_bootstrap_ci(data, n_boot=2000, seed=1,
+    ...                                            clusters=[1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6])]
+    [0.485, 0.929]
     """
     matrix = _reliability_matrix(data)
     n_units = matrix.shape[1] if matrix.ndim == 2 else 0
-    if n_units < 2 or np.isnan(krippendorff_alpha(matrix, level)):
+    groups = _cluster_codes(clusters, n_units)
+    n_groups = int(groups.max()) + 1 if n_units else 0
+    if n_groups < 2 or np.isnan(krippendorff_alpha(matrix, level)):
         return float("nan"), float("nan")
-    parts = []
-    for draws in _bootstrap_draws(n_units, n_boot, seed):
-        if level == "nominal":
-            parts.append(_nominal_alpha_weighted(matrix, _draw_counts(draws, n_units)))
-        else:
-            parts.append(np.array([krippendorff_alpha(matrix[:, d], level) for d in draws]))
+    parts = [resample_alphas(matrix, draws, groups, level)
+             for draws in _bootstrap_draws(n_groups, n_boot, seed)]
     alphas = np.concatenate(parts) if parts else np.array([])
     alphas = alphas[~np.isnan(alphas)]
     if not alphas.size:
@@ -241,15 +313,72 @@ def alpha_bootstrap_ci(data, level: str = "nominal", n_boot: int = 1000, ci: flo
     return float(lo), float(hi)
 
 
+def _cluster_codes(clusters, n_units: int) -> np.ndarray:
+    """Cluster number 0..G-1 of each unit (each unit its own cluster when ``clusters`` is None)."""
+    if clusters is None:
+        return np.arange(n_units)
+    labels = pd.Series(list(clusters), dtype=object)
+    if len(labels) != n_units:
+        raise ValueError(f"clusters has {len(labels)} labels for {n_units} units")
+    if labels.isna().any():
+        raise ValueError("clusters has a missing label")
+    codes, _ = pd.factorize(labels)
+    return codes.astype(int)
+
+
+def resample_alphas(matrix: np.ndarray, draws: np.ndarray, groups: np.ndarray | None = None,
+                    level: str = "nominal") -> np.ndarray:
+    """Krippendorff's alpha of each bootstrap resample given by the clusters it drew.
+
+    Parameters
+    ----------
+    matrix : ndarray, coders x units
+        Float, NaN missing (see :func:`krippendorff_alpha`).
+    draws : ndarray of int, resamples x G
+        Each row: the cluster numbers (0..G-1) drawn for one resample, with replacement.
+    groups : ndarray of int, optional
+        Cluster number of each unit (column); default: every unit its own cluster.
+    level : level of measurement.
+
+    Returns
+    -------
+    ndarray, one alpha per resample (NaN where undefined).
+
+    Notes
+    -----
+    A resample holds each unit as many times as its cluster was drawn. For the nominal level
+    this is a weighted coincidence matrix (:func:`_nominal_alpha_weighted`, no copy of the
+    data); other levels expand the columns and call ``krippendorff.alpha``.
+
+    Examples
+    --------
+    Two resamples of three clusters of two units each (the R oracle's ``kripp_nominal`` on
+    the expanded matrices gives 0.5925926 and -0.2222222):
+
+    >>> import numpy as np
+    >>> m = np.array([[1, 1, 2, 2, 1, 2], [1, 2, 2, 2, 1, 1]], dtype=float)
+    >>> resample_alphas(m, np.array([[0, 1, 1], [2, 2, 0]]), np.array([0, 0, 1, 1, 2, 2])).round(7)
+    array([ 0.5925926, -0.2222222])
+    """
+    n_units = matrix.shape[1]
+    groups = np.arange(n_units) if groups is None else np.asarray(groups, dtype=int)
+    weights = _draw_counts(np.asarray(draws, dtype=int), int(groups.max()) + 1)[:, groups]
+    if level == "nominal":
+        return _nominal_alpha_weighted(matrix, weights)
+    columns = np.arange(n_units)
+    return np.array([krippendorff_alpha(matrix[:, np.repeat(columns, w)], level) for w in weights])
+
+
 #: Resamples drawn at a time: memory stays at about BOOT_CHUNK x units x 16 bytes (a national
 #: programme's pooled codes are 176,000 units; all 1,000 resamples at once took 4 GB).
 BOOT_CHUNK = 64
 
 
 def _bootstrap_draws(n_units: int, n_boot: int, seed: int | None):
-    """Unit indices of each resample, ``BOOT_CHUNK`` resamples (rows) at a time. The stream is
-    that of ``n_boot`` successive ``rng.integers(0, n_units, n_units)`` calls: numpy's
-    Generator fills a 2-D request in the same order, so chunking does not change the draws."""
+    """Unit (or cluster) indices of each resample, ``BOOT_CHUNK`` resamples (rows) at a time.
+    The stream is that of ``n_boot`` successive ``rng.integers(0, n_units, n_units)`` calls:
+    numpy's Generator fills a 2-D request in the same order, so chunking does not change the
+    draws."""
     rng = np.random.default_rng(seed)
     for start in range(0, n_boot, BOOT_CHUNK):
         yield rng.integers(0, n_units, (min(BOOT_CHUNK, n_boot - start), n_units))
@@ -344,7 +473,35 @@ def code_agreement(codings: pd.DataFrame, codes: pd.DataFrame | None = None, n_b
     usual unit of agreement in QDA software ("code-by-segment", O'Connor and Joffe 2020). The
     overall row pools all code-by-segment judgements into one reliability matrix (units are
     segment x code pairs), which is Krippendorff's alpha for the whole coding scheme treated as
-    binary decisions.
+    binary decisions. Every interval resamples segments (:func:`alpha_bootstrap_ci`): a code's
+    units are its segments, and the overall row draws whole segments with all their codes,
+    since the judgements on one segment are made together.
+
+    Missing data: a coder who did not code a segment leaves it missing for every code (not
+    "absent"); segments coded by one coder only are not in the subset.
+
+    References
+    ----------
+    O'Connor C, Joffe H. Intercoder reliability in qualitative research: debates and practical
+    guidelines. International Journal of Qualitative Methods 2020;19:1-13. Krippendorff K.
+    Computing Krippendorff's alpha-reliability. University of Pennsylvania, 2011.
+
+    Examples
+    --------
+    Two coders, four segments, codes A and B; psych::cohen.kappa gives kappa 0.5, 0 and
+    0.25 and the oracle's R coincidence-matrix code alpha 0.5333333, 0.125 and 0.2857143:
+
+    >>> import pandas as pd
+    >>> codings = pd.DataFrame(
+    ...     [("s1", "A", "ann"), ("s1", "A", "bob"), ("s2", "A", "ann"), ("s2", "B", "bob"),
+    ...      ("s3", "B", "ann"), ("s3", "B", "bob"), ("s4", "A", "ann"), ("s4", "B", "ann"),
+    ...      ("s4", "A", "bob")], columns=["segment_id", "code_id", "coder_id"])
+    >>> out = code_agreement(codings, n_boot=0)
+    >>> print(out[["code_id", "n", "kappa", "estimate"]].round(4).to_string(index=False))
+        code_id  n  kappa  estimate
+              A  4   0.50    0.5333
+              B  4   0.00    0.1250
+    __overall__  4   0.25    0.2857
     """
     columns = ["code_id", "label", "n", "n_coders", "applied", "percent_agreement", "kappa",
                "estimate", "ci_low", "ci_high", "p_value", "rating"]
@@ -368,16 +525,19 @@ def code_agreement(codings: pd.DataFrame, codes: pd.DataFrame | None = None, n_b
         rows.append(_agreement_row(arr, code_id, labels.get(code_id, code_id), int(len(hits)),
                                    n_boot, seed))
     overall = np.concatenate(pooled, axis=1)
-    row = _agreement_row(overall, "__overall__", "All codes", int(len(sub)), n_boot, seed)
+    segment_of = np.tile(np.arange(base_arr.shape[1]), len(pooled))
+    row = _agreement_row(overall, "__overall__", "All codes", int(len(sub)), n_boot, seed,
+                         clusters=segment_of)
     row["n"] = base_arr.shape[1]
     rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
 
 def _agreement_row(arr: np.ndarray, code_id: str, label: str, applied: int, n_boot: int,
-                   seed: int | None) -> dict:
+                   seed: int | None, clusters=None) -> dict:
     alpha = krippendorff_alpha(arr, "nominal")
-    lo, hi = alpha_bootstrap_ci(arr, "nominal", n_boot=n_boot, seed=seed) if n_boot else (np.nan, np.nan)
+    lo, hi = (alpha_bootstrap_ci(arr, "nominal", n_boot=n_boot, seed=seed, clusters=clusters)
+              if n_boot else (np.nan, np.nan))
     kappa = cohen_kappa(arr[0], arr[1]) if arr.shape[0] == 2 else float("nan")
     return {"code_id": code_id, "label": label, "n": int(arr.shape[1]), "n_coders": int(arr.shape[0]),
             "applied": applied, "percent_agreement": percent_agreement(arr), "kappa": kappa,

@@ -1,5 +1,5 @@
-"""Themes from coded qualitative data: codebook tree, prevalence, co-occurrence, framework
-matrix, exemplar quotes and saturation.
+"""Themes from coded qualitative data: codebook tree, prevalence, co-occurrence and saturation
+(exemplar quotes and the framework matrix are in :mod:`helpers.quotes`).
 
 Inputs are the dataset's ``segments``, ``codes`` and ``codings`` tables (and ``participants``
 for grouping and attribution). A theme is a code without a parent; codes roll up into their
@@ -16,14 +16,12 @@ co-occurrence stay fast for 100,000 participants.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from helpers.report.disclosure import redact
 
 GROUPS = ("cohort_id", "organisation", "profession", "wave")
 
@@ -298,129 +296,7 @@ def cooccurrence(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFr
     return pd.DataFrame(values, index=labels, columns=labels)
 
 
-# --- quotes -------------------------------------------------------------------------------
-
-def _shorten(text: str, max_chars: int) -> str:
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    if len(text) <= max_chars:
-        return text
-    cut = text[:max_chars].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
-
-
-def attribution(role: str, cohort: str) -> str:
-    """How a quote is attributed: role and cohort only, never a name or id."""
-    role = (role or "").strip() or "Participant"
-    return f"{role}, cohort {cohort}" if cohort else role
-
-
-def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
-                    participants: pd.DataFrame | None = None, redact_names: Iterable[str] = (),
-                    per_theme: int = 3, min_words: int = 8, max_chars: int = 300,
-                    coders: str | Sequence[str] = "primary") -> pd.DataFrame:
-    """Up to ``per_theme`` quotes for each theme, redacted and attributed by role and cohort.
-
-    Selection is deterministic: segments coded to the theme (and not already quoted for an
-    earlier theme) whose length is at least
-    ``min_words`` words, preferring double-coded segments that every coder put under the theme,
-    then single-coded ones, then disputed ones; one per
-    participant (then per source), then by a hash of the segment id so the choice does not
-    follow file order. Each quote passes through :func:`helpers.report.disclosure.redact`
-    (e-mail addresses, phone numbers, NHS numbers and ``redact_names``), and is shortened to
-    ``max_chars`` at a word boundary.
-
-    Returns
-    -------
-    DataFrame with theme_id, theme, quote, attribution (no participant or segment ids).
-    """
-    names = list(redact_names)
-    seg = _segment_frame(segments, participants)
-    pairs = rolled_codings(codings, codes, "theme", coders).merge(seg, on="segment_id")
-    # 2: every coder of a double-coded segment put it under this theme; 1: coded once; 0: disputed.
-    theme_of = {k: v[-1] for k, v in ancestry(codes).items()}
-    raw = codings[["segment_id", "code_id", "coder_id"]].astype(str)
-    n_coders = raw.groupby("segment_id")["coder_id"].nunique().rename("n_coders")
-    n_agree = (raw.assign(code_id=raw["code_id"].map(theme_of)).dropna()
-               .groupby(["segment_id", "code_id"])["coder_id"].nunique().rename("n_agree"))
-    pairs = pairs.merge(n_coders, left_on="segment_id", right_index=True, how="left").merge(
-        n_agree, left_on=["segment_id", "code_id"], right_index=True, how="left")
-    pairs["agreed"] = np.where(pairs["n_agree"].fillna(0) < pairs["n_coders"].fillna(1), 0,
-                               np.where(pairs["n_coders"] >= 2, 2, 1))
-    pairs["words"] = pairs["text"].astype(str).str.split().str.len()
-    pairs = pairs[pairs["words"] >= min_words]
-    pairs["order"] = pd.util.hash_pandas_object(pairs["segment_id"], index=False).to_numpy()
-    labels = dict(zip(_codes(codes)["code_id"], _codes(codes)["label"]))
-    rows = []
-    themes = code_tree(codes)
-    used: set[str] = set()  # a passage coded to two themes illustrates only the first
-    for theme_id in themes.loc[themes["depth"] == 0, "code_id"]:
-        cand = pairs[(pairs["code_id"] == theme_id) & ~pairs["segment_id"].isin(used)]
-        cand = cand.sort_values(["agreed", "order"], ascending=[False, True])
-        person = np.where(cand["participant_id"] != "", cand["participant_id"], "src:" + cand["source_id"])
-        cand = cand.assign(person=person).drop_duplicates("person").head(per_theme)
-        used.update(cand["segment_id"])
-        for r in cand.itertuples(index=False):
-            rows.append({"theme_id": theme_id, "theme": labels[theme_id],
-                         "quote": _shorten(redact(r.text, names), max_chars),
-                         "attribution": attribution(r.role, r.cohort_id)})
-    return pd.DataFrame(rows, columns=["theme_id", "theme", "quote", "attribution"])
-
-
-# --- framework matrix ---------------------------------------------------------------------
-
-def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
-                     participants: pd.DataFrame | None = None, redact_names: Iterable[str] = (),
-                     exemplar_chars: int = 90, coders: str | Sequence[str] = "primary",
-                     max_cases: int | None = None) -> pd.DataFrame:
-    """Framework Method matrix: cases (rows) by themes (columns), each cell a count and an exemplar.
-
-    Parameters
-    ----------
-    participants : used to label cases by role and cohort.
-    exemplar_chars : length of the exemplar kept in each cell (redacted, cut at a word).
-    max_cases : keep the cases with most coded segments (None: all).
-
-    Returns
-    -------
-    DataFrame indexed by a case label ("Case 01 – Consultant, cohort c1": participants are
-    numbered in the order of their ids, which are never shown), one column per theme; cells
-    read ``"3 · I valued the time away…"`` or are empty.
-
-    Notes
-    -----
-    Gale NK, Heath G, Cameron E, Rashid S, Redwood S. Using the framework method for the analysis
-    of qualitative data in multi-disciplinary health research. BMC Med Res Methodol 2013;13:117.
-    Cases are participants; segments without a participant are grouped by source.
-    """
-    names = list(redact_names)
-    seg = _segment_frame(segments, participants)
-    pairs = rolled_codings(codings, codes, "theme", coders).merge(seg, on="segment_id")
-    pairs["case"] = np.where(pairs["participant_id"] != "", "p:" + pairs["participant_id"],
-                             "s:" + pairs["source_id"])
-    pairs = pairs.sort_values(["case", "segment_id"])
-    cells = pairs.groupby(["case", "code_id"]).agg(n=("segment_id", "nunique"),
-                                                   text=("text", "first")).reset_index()
-    size = cells.groupby("case")["n"].sum().sort_values(ascending=False, kind="stable")
-    cases = sorted(size.index if max_cases is None else size.index[:max_cases])
-    info = pairs.drop_duplicates("case").set_index("case")
-    labels = {}
-    for i, case in enumerate(cases, start=1):
-        r = info.loc[case]
-        who = attribution(r["role"], r["cohort_id"]) if case.startswith("p:") else \
-            (str(r["source_type"]).replace("_", " ") or "source")
-        labels[case] = f"Case {i:0{len(str(len(cases)))}d} – {who}"
-    themes = code_tree(codes)
-    theme_ids = list(themes.loc[themes["depth"] == 0, "code_id"])
-    theme_labels = dict(zip(themes["code_id"], themes["label"]))
-    cells = cells[cells["case"].astype(object).isin(set(cases))]
-    cells["cell"] = [f"{n} · {_shorten(redact(t, names), exemplar_chars)}"
-                     for n, t in zip(cells["n"], cells["text"])]
-    out = cells.pivot(index="case", columns="code_id", values="cell").reindex(
-        index=cases, columns=theme_ids).fillna("")
-    out.index = [labels[c] for c in out.index]
-    out.index.name = "Case"
-    out.columns = [theme_labels[c] for c in out.columns]
-    return out
+# --- quotes and the framework matrix: helpers.quotes ---------------------------------------
 
 
 # --- saturation -----------------------------------------------------------------------------
@@ -512,18 +388,27 @@ def prevalence_table(prev: pd.DataFrame, threshold: int) -> pd.DataFrame:
                                "sources": "Sources", "segments": "Segments"})
 
 
-def grouped_table(prev: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
+def grouped_table(prev: pd.DataFrame, by: str, threshold: int,
+                  hidden_groups: dict[str, str] | None = None) -> pd.DataFrame:
     """Themes (rows) by group (columns), participants raising each theme; small counts hidden with
-    secondary suppression along each row (whose total is the theme's overall count)."""
-    from helpers.report.disclosure import suppress_table
+    secondary suppression along each row (whose total is the theme's overall count).
+
+    ``hidden_groups`` maps a group (a cohort hidden across the programme's reports) to its code:
+    that group's whole column is hidden, since its counts are parts of a size that is not shown.
+    """
+    from helpers.report.disclosure import MASKED, suppress_table
 
     wide = prev.pivot_table(index="label", columns=by, values="participants", aggfunc="sum",
                             fill_value=0, sort=False)
     order = prev.groupby("label", sort=False)["participants"].sum().sort_values(ascending=False).index
     wide = wide.reindex(order)
+    hidden = {str(c).replace("_", " ") for c, code in (hidden_groups or {}).items() if code}
     wide.columns = [str(c).replace("_", " ") for c in wide.columns]
     cols = list(wide.columns)
-    out = suppress_table(wide.reset_index(), cols, threshold, axes=("rows",))
+    flat = wide.reset_index()
+    fixed = pd.DataFrame({c: [MASKED if c in hidden else ""] * len(flat) for c in cols},
+                         index=flat.index)
+    out = suppress_table(flat, cols, threshold, axes=("rows",), fixed=fixed)
     return out.rename(columns={"label": "Theme"})
 
 
@@ -573,6 +458,7 @@ def show_prevalence(rep, level: str = "theme") -> None:
 def show_prevalence_chart(rep) -> None:
     import matplotlib.pyplot as plt
 
+    from helpers.report.disclosure import is_suppressed
     from helpers.report.display import show_callout, show_figure
     from helpers.report.theme import NHS_BLUE
 
@@ -581,7 +467,7 @@ def show_prevalence_chart(rep) -> None:
         show_callout("No coded segments in this scope.")
         return
     prev = prev.iloc[::-1]
-    hidden = prev["participants"] < rep.threshold
+    hidden = prev["participants"].map(lambda n: is_suppressed(n, rep.threshold))
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(prev) + 1.2))
     ax.barh(prev["label"], prev["participants"].where(~hidden, 0), color=NHS_BLUE)
     for y, (n, h) in enumerate(zip(prev["participants"], hidden)):
@@ -601,10 +487,10 @@ def show_prevalence_by(rep, by: str) -> None:
     if prev.empty or prev[by].nunique() < 2:
         show_callout(f"Only one {label} in this scope: no comparison by {label}.")
         return
-    show_table(grouped_table(prev, by, rep.threshold),
+    hidden = rep.cohort_codes if by == "cohort_id" else None
+    show_table(grouped_table(prev, by, rep.threshold, hidden),
                f"Participants raising each theme, by {label}",
-               note="A participant counts once per theme. Small counts are suppressed, and where one "
-                    "cell in a row is hidden a second is hidden too so it cannot be worked out.")
+               note="A participant counts once per theme.")
 
 
 def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: int, title: str):
@@ -615,7 +501,7 @@ def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: 
     import seaborn as sns
 
     values = counts.to_numpy()
-    hide = values < threshold
+    hide = (values > 0) & (values < threshold)  # a true zero is shown as 0
     diag = np.eye(len(counts), dtype=bool)
     labels = np.where(hide, f"<{threshold}", values.astype(int).astype(str))
     shade = jaccard.to_numpy().copy()
@@ -658,41 +544,71 @@ def show_cooccurrence(rep, unit: str = "segment") -> None:
                         "theme; off-diagonal: with both, shaded by Jaccard similarity.")
 
 
-def show_framework(rep, max_cases: int = 12, exemplar_chars: int = 90) -> None:
-    from helpers.report.disclosure import suppress_count
+def _no_quotes(rep) -> str | None:
+    """Why nothing may be quoted in this scope, or None."""
+    n = rep.data.participants["participant_id"].nunique()
+    if n < rep.threshold:
+        return (f"Quotes are not shown: this {rep.level} has fewer than {rep.threshold} "
+                "participants, so any quote could be traced to the person who said it.")
+    return None
+
+
+def show_framework(rep, max_rows: int = 12, exemplar_chars: int = 90) -> None:
+    from helpers.quotes import framework_matrix
     from helpers.report.display import show_callout, show_table
 
     segments, codings, codes, people = _tables(rep)
-    fm = framework_matrix(segments, codings, codes, people, rep.redact_names,
-                          exemplar_chars=exemplar_chars, max_cases=max_cases)
-    if fm.empty:
-        show_callout("No coded segments in this scope.")
+    if (why := _no_quotes(rep)) is not None:
+        show_callout(why)
         return
-
-    def cell(text: str) -> str:
-        if not text:
-            return ""
-        n, _, quote = text.partition(" · ")
-        return f"{suppress_count(int(n), rep.threshold)} · {quote}"
-
-    shown = fm.apply(lambda col: col.map(cell)).reset_index()
-    show_table(shown, f"Framework matrix: the {len(fm)} cases with most coded material by theme",
-               note="Each cell: segments coded to the theme, then a short redacted exemplar. Cases are "
-                    "numbered, described by role and cohort only (Gale et al. 2013).")
+    fm = framework_matrix(segments, codings, codes, people, rep.redact_names,
+                          exemplar_chars=exemplar_chars, max_rows=max_rows,
+                          threshold=rep.threshold)
+    if fm.empty:
+        show_callout("No coded segments that can be quoted in this scope.")
+        return
+    show_table(fm.reset_index(), f"Framework matrix: themes by group of participants ({len(fm)} "
+               "groups with the most people with coded material)",
+               note=f"Each row is a group of at least {rep.threshold} people in scope who share the "
+                    "description; each cell a short redacted exemplar, every one in a row from a "
+                    "different person, so an empty cell does not mean nobody in the group raised "
+                    "the theme (Gale et al. 2013, charted by group). See Methods.")
 
 
 def show_quotes(rep, per_theme: int = 3) -> None:
+    from helpers.quotes import exemplar_quotes
     from helpers.report.display import show_callout, show_table
 
     segments, codings, codes, people = _tables(rep)
-    quotes = exemplar_quotes(segments, codings, codes, people, rep.redact_names, per_theme=per_theme)
+    if (why := _no_quotes(rep)) is not None:
+        show_callout(why)
+        return
+    quotes = exemplar_quotes(segments, codings, codes, people, rep.redact_names, per_theme=per_theme,
+                             threshold=rep.threshold)
     if quotes.empty:
         show_callout("No quotes long enough to illustrate the themes in this scope.")
         return
     show_table(quotes[["theme", "quote", "attribution"]].rename(
-        columns={"theme": "Theme", "quote": "Quote", "attribution": "Role and cohort"}),
+        columns={"theme": "Theme", "quote": "Quote", "attribution": "Attributed to"}),
         f"Exemplar quotes (up to {per_theme} per theme)",
-        note="E-mail addresses, phone numbers, NHS numbers and listed names are redacted.")
+        note=f"Each quote is attributed only by descriptors at least {rep.threshold} people in "
+             "scope share; e-mail addresses, phone numbers, NHS numbers and listed names are "
+             "redacted. See Methods.")
+
+
+def show_methods(rep) -> None:
+    """The methods text: what is counted, and how quotes are chosen and attributed."""
+    from helpers.attribution import rule_sentences
+    from helpers.report.display import show_sentences
+
+    show_sentences([
+        "Prevalence counts the codings of the primary coder (the one who coded the most "
+        "segments); codes roll up into their theme. Agreement is measured on the segments two "
+        "coders both coded.",
+        "Exemplar quotes are chosen without looking at their content: passages of at least eight "
+        "words coded to the theme, those every coder put under it first, then in an order fixed "
+        "by a hash of the passage, one per person per theme.",
+        *rule_sentences(rep.threshold)])
 
 
 def show_agreement(rep, n_boot: int = 1000) -> None:
@@ -712,7 +628,8 @@ def show_agreement(rep, n_boot: int = 1000) -> None:
     show_table(agreement_table(agreement, rep.threshold),
                "Inter-coder agreement per code and overall, on the double-coded segments",
                note="Each code is a yes/no judgement per segment. Kappa: Cohen (two coders); alpha: "
-                    "Krippendorff, nominal, 95% bootstrap interval over segments. Alpha of 0.80 or more "
+                    "Krippendorff, nominal, 95% bootstrap interval resampling segments (for all codes, whole "
+                    "segments with every code on them). Alpha of 0.80 or more "
                     "is good, 0.667 to 0.80 tentative, below 0.667 poor (Krippendorff 2004).")
     poor = agreement.iloc[:-1]
     poor = poor[poor["rating"] == "poor"]["label"].tolist()

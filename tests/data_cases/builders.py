@@ -64,10 +64,10 @@ def update_meta(folder: Path, **changes) -> None:
     path.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
 
 
-def build_case(name: str, dest: Path) -> tuple[Path, dict]:
-    """Overlay corpus case ``name`` on the valid fixture; returns (folder, case spec)."""
+def build_case(name: str, dest: Path, corpus: Path = CORPUS) -> tuple[Path, dict]:
+    """Overlay case ``name`` of ``corpus`` on the valid fixture; returns (folder, case spec)."""
     folder = copy_valid(dest)
-    source = CORPUS / name
+    source = corpus / name
     spec = yaml.safe_load((source / "case.yaml").read_text(encoding="utf-8"))
     for fname in spec.get("remove", []):
         (folder / fname).unlink()

@@ -2,7 +2,7 @@
 
 ``sample_run``   ``leadeval run`` over data/sample: every notebook for every programme, and for one
                  cohort of each programme (SAMPLE_ONLY; the smallest cohort, sath_c02 with 4
-                 people, exercises suppression). ``make reports`` publishes all 185 reports;
+                 people, is reported only with its programme, so its jobs are not applicable). ``make reports`` publishes all 208 reports;
                  tests/test_runner_manifest.py checks that the manifest expands to all of them.
 ``hostile_run``  ``leadeval run`` over a small sample (``leadeval sample-data --participants 40``)
                  with a hostile string appended to every free-text value (tests/hostile);
@@ -76,7 +76,7 @@ def _cli(*args: str, timeout: int = RUN_TIMEOUT) -> subprocess.CompletedProcess:
 
 # Every programme-level report, plus one cohort of each programme: the same notebooks and code
 # paths as the full set at about a third of its cost, so `make test` stays near ten minutes.
-SAMPLE_ONLY = ["*/all/*", "barts_kf_scl/barts_c01/*", "lcft_cetad/lcft_c01/*",
+SAMPLE_ONLY = ["*/all/*", "barts_kf_scl/barts_c01/*",
                "leeds_cihm/leeds_c01/*", "luhft_lbs/luhft_c02/*", "sath_academy/sath_c02/*"]
 
 

@@ -1,5 +1,8 @@
 """Hostile content for the end-to-end tests: strings that try to become markup in a report.
 
+(Hostile *input files*, made to hurt the loader rather than the report, are in ``inputs/``,
+built by ``make_inputs.py`` and tested in ``tests/test_data_hostile.py``.)
+
 Every string starts with a unique marker (``HX01`` ...) so a test can find where it landed.
 The kinds follow the published ways of injecting into notebook HTML (nbconvert
 CVE-2021-32862's sixteen routes, the OWASP XSS filter evasion cheat sheet) and the ways a

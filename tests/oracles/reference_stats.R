@@ -56,9 +56,12 @@ nct_ci <- function(t, df, level = 0.95) {
 paired <- function(before, after) {
   ok <- is.finite(before) & is.finite(after); x <- before[ok]; y <- after[ok]; n <- length(x)
   tt <- t.test(y, x, paired = TRUE)
-  dif <- y - x; nz <- abs(dif[dif != 0])
-  exact <- length(nz) <= 50 && length(unique(nz)) == length(nz)
-  wp <- suppressWarnings(wilcox.test(y, x, paired = TRUE, exact = exact, correct = FALSE)$p.value)
+  dif <- y - x
+  # exact for up to 50 non-zero differences; wilcox.test itself declines it when there are
+  # zeros or ties. Ranks after signif(, 7): differences of item means (8/6 - 7/6 and
+  # 9/6 - 8/6) tie in exact arithmetic but not in floating point or in the CSV's 10 digits.
+  wp <- suppressWarnings(wilcox.test(y, x, paired = TRUE, exact = sum(dif != 0) <= 50,
+                                     correct = FALSE, digits.rank = 7)$p.value)
   sd_av <- (sd(x) + sd(y)) / 2
   d_z <- mean(dif) / sd(dif); ci <- nct_ci(d_z * sqrt(n), n - 1) / sqrt(n)
   d_av <- mean(dif) / sd_av
@@ -210,6 +213,23 @@ agree_rows[[length(agree_rows) + 1]] <- list(code_id = "__overall__", n = length
                                              kappa = psych::cohen.kappa(t(pooled))$kappa,
                                              alpha = kripp_nominal(pooled))
 out$agreement <- agree_rows
+
+# --- Krippendorff's alpha: the segment (cluster) bootstrap of the overall row ---------------
+# The pooled matrix's units are code x segment; a resample draws segments with replacement and
+# keeps every code of each drawn segment. R's own draws (its RNG, not numpy's) are written out,
+# so the test recomputes alpha on exactly these resamples.
+set.seed(20241125)
+B <- 200; G <- length(segs)
+segment_of <- rep(seq_len(G), times = ncol(pooled) / G)
+draws <- matrix(sample.int(G, G * B, replace = TRUE), nrow = B)
+boot_alpha <- apply(draws, 1, function(d) {
+  cols <- unlist(lapply(d, function(k) which(segment_of == k)))
+  kripp_nominal(pooled[, cols, drop = FALSE])
+})
+out$agreement_bootstrap <- list(
+  n_boot = B, segments = G, units = ncol(pooled),
+  draws = apply(draws, 1, paste, collapse = " "), alpha = boot_alpha,
+  ci = unname(quantile(boot_alpha, c(0.025, 0.975), type = 7)))
 
 # --- ITS: least squares with Newey-West errors, t with residual df (lmtest::coeftest) -------
 its_fit <- function(y, time, after) {

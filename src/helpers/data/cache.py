@@ -2,8 +2,10 @@
 
 ``load_dataset`` stores the validated, typed tables under ``$LEADEVAL_CACHE_DIR`` (default
 ``~/.cache/leadeval``) in ``datasets/<key>/<table>.parquet``. The key is a SHA-256 over the
-dataset's content hash, the cache format version and a fingerprint of the pseudonymisation key,
-so changed content (or another key) can never be served from an old entry. An entry is written
+dataset's content hash, the cache format version, the code that reads and checks a dataset
+(:func:`rules_fingerprint`) and a fingerprint of the pseudonymisation key, so changed content,
+stricter checks (a dataset refused by a newer leadeval) or another key can never be served from
+an old entry. An entry is written
 to a temporary folder and renamed into place (an atomic rename on POSIX), so a reader sees a
 whole entry or none. Entries hold personal data: the folders are created private (0700).
 Any cache failure (unwritable folder, damaged entry) falls back to reading the files.
@@ -11,6 +13,7 @@ Any cache failure (unwritable folder, damaged entry) falls back to reading the f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -28,9 +31,22 @@ def cache_root() -> Path:
     return Path(os.environ.get("LEADEVAL_CACHE_DIR") or Path.home() / ".cache" / "leadeval")
 
 
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """SHA-256 of the source of the modules that read, type and check a dataset: this package's
+    own modules, the YAML loader and the report layout whose names ids may not take."""
+    here = Path(__file__).resolve().parent
+    files = sorted(here.glob("*.py")) + [here.parent / "safeyaml.py",
+                                         here.parent / "runner" / "layout.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def cache_key(content_hash: str, key_fingerprint: str) -> str:
-    """The entry name for a dataset content and pseudonymisation key."""
-    text = f"{FORMAT_VERSION}\0{content_hash}\0{key_fingerprint}".encode()
+    """The entry name for a dataset content, checking code and pseudonymisation key."""
+    text = f"{FORMAT_VERSION}\0{content_hash}\0{rules_fingerprint()}\0{key_fingerprint}".encode()
     return hashlib.sha256(text).hexdigest()
 
 

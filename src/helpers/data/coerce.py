@@ -16,6 +16,10 @@ import pandas as pd
 _FLOAT_ID = r"^-?\d+\.0+$"            # 1001.0: an id column that went through a float
 _SCIENTIFIC = r"^[+-]?\d(?:\.\d+)?[eE][+-]?\d+$"   # 4.85E+09: Excel shortened a long number
 _DECIMAL_COMMA = r"^-?\d+,\d+$"
+#: Largest magnitude a number cell may have. Beyond 2**53 (about 9e15) float64 no longer holds
+#: whole numbers exactly, and values near 1e308 overflow to inf when a report adds two of them.
+MAX_MAGNITUDE = 1e15
+_NOT_FINITE = r"^[+-]?(?:inf|infinity|nan)$"
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
@@ -82,7 +86,19 @@ def to_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = False
               ) -> tuple[pd.Series, pd.Series]:
-    """Numbers (``Int64`` when ``integer``); a decimal comma is read in semicolon files."""
+    """Numbers (``Int64`` when ``integer``); a decimal comma is read in semicolon files.
+
+    Refused: text that is not a number; ``inf``, ``nan`` and any number larger in size than
+    :data:`MAX_MAGNITUDE` (``1e308`` is a valid float, but two of them add up to inf).
+
+    Examples
+    --------
+    >>> num, bad = to_number(pd.Series(["4.2", "", "inf", "1e308", "-1e15"]))
+    >>> num.tolist()[0], num.tolist()[4], sorted(bad.index)
+    (4.2, -1000000000000000.0, [2, 3])
+    >>> bad[3]
+    'a number between -1e+15 and 1e+15'
+    """
     if pd.api.types.is_numeric_dtype(text) and not pd.api.types.is_bool_dtype(text):
         num = text.astype("float64")
         blank = num.isna()
@@ -93,12 +109,15 @@ def to_number(text: pd.Series, decimal_comma: bool = False, integer: bool = Fals
             text = text.where(~text.str.match(_DECIMAL_COMMA), text.str.replace(",", ".", regex=False))
         num = pd.to_numeric(text.where(~blank), errors="coerce")
     bad_mask = num.isna() & ~blank
+    huge = num.notna() & ~(num.abs() <= MAX_MAGNITUDE)
+    bad_mask |= huge
     what = "a whole number" if integer else "a number"
     if integer:
         fraction = num.notna() & (num != num.round())
         bad_mask |= fraction
         num = num.where(~fraction)
     bad = pd.Series(what, index=num.index[bad_mask], dtype="object")
+    bad[huge[bad_mask].to_numpy()] = f"{what} between {-MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}"
     if bad_mask.any() and not pd.api.types.is_numeric_dtype(text):
         bad = bad.str.cat(number_hint(text[bad_mask]), na_rep="").astype("object")
     num = num.astype("float64").where(~bad_mask)
@@ -120,6 +139,8 @@ def number_hint(text: pd.Series) -> pd.Series:
     hint[text.str.match(_THOUSANDS)] = (
         " (this one has thousands separators: write 16769, not 16,769; an import map can "
         "accept them with numbers: {thousands: \",\"})")
+    hint[text.str.match(_NOT_FINITE, case=False)] = (
+        " (inf and nan are not values a report can add up or draw)")
     hint[text.str.match(_PERCENT)] = (
         " (this one has a % sign: write 63.8, not 63.8%; an import map can accept it with "
         "numbers: {percent: true})")

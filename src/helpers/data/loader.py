@@ -9,8 +9,10 @@ import pandas as pd
 
 from helpers.data import cache, memo
 from helpers.data.dataset import Dataset
+from helpers.data.codebook import check_codebook
 from helpers.data.errors import DataError, Problem
-from helpers.data.meta import META_FILE, read_meta
+from helpers.data.ids import check_ids
+from helpers.data.meta import META_FILE, read_meta, unknown_settings, with_lines
 from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
 from helpers.data.rowindex import TableIndexes
@@ -21,8 +23,16 @@ EXTENSIONS = (".csv", ".xlsx", ".parquet")
 _CHUNK = 1 << 20
 
 
+OUTSIDE = "a file inside the dataset folder, not a link to a file outside it"
+
+
 def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path]:
-    """table name -> file, from ``tables:``/``codebook:`` overrides or ``<table>.<ext>``."""
+    """table name -> file, from ``tables:``/``codebook:`` overrides or ``<table>.<ext>``.
+
+    A file (or a folder on its path) that is a symbolic link resolving outside the dataset
+    folder is refused: the folder is what is validated, hashed and published from, and a link
+    could bring in any file the user can read.
+    """
     found: dict[str, Path] = {}
     root = folder.resolve()
     overrides = dict(meta["tables"])
@@ -35,7 +45,9 @@ def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path
             where = "codebook" if table == "codes" and table not in meta["tables"] else f"tables.{table}"
             if not path.is_relative_to(root):
                 problems.append(Problem(META_FILE, None, where, name,
-                                        "a file inside the dataset folder"))
+                                        OUTSIDE if (root / name).is_relative_to(root)
+                                        and ".." not in Path(name).parts
+                                        else "a file inside the dataset folder"))
             elif path.suffix.lower() not in EXTENSIONS:
                 problems.append(Problem(META_FILE, None, where, name,
                                         "a .csv, .xlsx or .parquet file"))
@@ -50,6 +62,9 @@ def _locate(folder: Path, meta: dict, problems: list[Problem]) -> dict[str, Path
             problems.append(Problem(candidates[1].name, None, None, None,
                                     f"one file for table {table} (found "
                                     f"{', '.join(c.name for c in candidates)})"))
+        elif candidates and not candidates[0].resolve().is_relative_to(root):
+            problems.append(Problem(candidates[0].name, None, None, candidates[0].name,
+                                    f"{OUTSIDE} ({candidates[0].resolve()})"))
         elif candidates:
             found[table] = candidates[0]
     for table in REQUIRED_TABLES:
@@ -143,11 +158,11 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
     problems += key_problems
     if isinstance(meta["max_file_mb"], (int, float)) and meta["max_file_mb"] > 0:
         problems += _oversize(folder, files, meta["max_file_mb"])
-    unread = unknown_files(folder, files)
+    unread = with_lines(folder, unknown_settings(meta)) + unknown_files(folder, files)
     if strict:
         problems += unread
     if problems:
-        raise DataError(problems)
+        raise DataError(with_lines(folder, problems))
     digest = content_hash(folder, files)
     entry = cache.cache_key(digest, key_fingerprint(key))
     names = {t: p.relative_to(folder.resolve()).as_posix() for t, p in files.items()}
@@ -204,4 +219,6 @@ def read_tables(folder: Path, meta: dict, files: dict[str, Path],
         labels[table] = raw.file
         decimal_comma[table] = raw.decimal_comma
     cross_check(tables, labels, meta, decimal_comma, problems)
+    check_ids(tables, labels, problems)
+    check_codebook(tables, labels, problems)
     return tables

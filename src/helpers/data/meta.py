@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import math
 from pathlib import Path
 
 import yaml
 
+from helpers import safeyaml
 from helpers.data.errors import Problem
 from helpers.data.schema import INSTRUMENT_KINDS, TABLES
 
@@ -53,17 +56,22 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     path = folder / META_FILE
     if not path.is_file():
         return None, [_p(None, None, f"a {META_FILE} file in {folder}")]
+    if not path.resolve().is_relative_to(folder.resolve()):
+        return None, [_p(None, META_FILE, f"a {META_FILE} inside the dataset folder, not a link "
+                                          f"to a file outside it ({path.resolve()})")]
     if path.stat().st_size > MAX_META_BYTES:
         return None, [_p(None, None, f"a {META_FILE} smaller than {MAX_META_BYTES // 1000} kB")]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw = safeyaml.load(text)
     except UnicodeDecodeError:
         return None, [_p(None, None, f"{META_FILE} saved as UTF-8 text")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or "valid YAML"
-        return None, [_p(None, None, f"valid YAML ({reason})", line)]
+        expected = reason if isinstance(exc, safeyaml.LimitError) else f"valid YAML ({reason})"
+        return None, [_p(None, None, expected, line)]
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -71,15 +79,57 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     meta = copy.deepcopy(DEFAULTS)
     meta.update(raw)
     problems: list[Problem] = []
+    _check(meta, problems, folder.resolve().name)
+    return meta, with_lines(folder, problems)
+
+
+def with_lines(folder: Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the dataset.yaml line of each setting named by a problem without one."""
+    if not any(p.file == META_FILE and p.row is None and p.column for p in problems):
+        return problems
+    try:
+        lines = safeyaml.key_lines((folder / META_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return problems
+    return [dataclasses.replace(p, row=safeyaml.line_of(lines, p.column))
+            if p.file == META_FILE and p.row is None and p.column else p for p in problems]
+
+
+def unknown_settings(meta: dict) -> list[Problem]:
+    """Top-level keys of dataset.yaml that leadeval does not read (a misspelt
+    ``supress_below`` would otherwise leave the default threshold in force without a word)."""
+    return [_p(str(key), key, "a setting leadeval reads (" + ", ".join(DEFAULTS) + ")")
+            for key in meta if key not in DEFAULTS]
+
+
+def _scalar_text(value: object) -> bool:
+    """Text, or a number YAML read from unquoted text (``name: 2024``)."""
+    return isinstance(value, str) or (_finite(value) and not isinstance(value, bool))
+
+
+def _check(meta: dict, problems: list[Problem], folder_name: str) -> None:
+    """Check every setting's type and value, filling in what the checks normalise."""
     if meta["name"] is None:
-        meta["name"] = folder.resolve().name
-    if not isinstance(meta["name"], str):
-        meta["name"] = str(meta["name"])
+        meta["name"] = folder_name
+    if not _scalar_text(meta["name"]):
+        problems.append(_p("name", meta["name"], "the dataset's name as text"))
+    meta["name"] = str(meta["name"])
+    if meta["description"] is None:
+        meta["description"] = ""
+    if not _scalar_text(meta["description"]):
+        problems.append(_p("description", meta["description"], "a description as text"))
+    seed = meta["seed"]
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        problems.append(_p("seed", seed, "a whole number (the random seed), or no seed"))
+    codebook = meta["codebook"]
+    if codebook is not None and not isinstance(codebook, str):
+        problems.append(_p("codebook", codebook, "the codebook's file name (codes.csv)"))
+        meta["codebook"] = None
     sb = meta["suppress_below"]
     if isinstance(sb, bool) or not isinstance(sb, int) or sb < 1:
         problems.append(_p("suppress_below", sb, "a whole number of at least 1"))
     mb = meta["max_file_mb"]
-    if isinstance(mb, bool) or not isinstance(mb, (int, float)) or mb <= 0:
+    if not _finite(mb) or mb <= 0:
         problems.append(_p("max_file_mb", mb, "a positive number of megabytes"))
     if not isinstance(meta["synthetic"], bool):
         problems.append(_p("synthetic", meta["synthetic"], "true or false"))
@@ -96,13 +146,22 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
         if not isinstance(value, dict):
             problems.append(_p(key, value, "a mapping of table name to file or sheet name"))
             value = {}
-        for table in value:
+        for table, name in value.items():
             if table not in TABLES:
                 problems.append(_p(f"{key}.{table}", table, "a table name: " + ", ".join(TABLES)))
+            if not (isinstance(name, str) or (key == "sheets" and _scalar_text(name))):
+                problems.append(_p(f"{key}.{table}", name, "a file name" if key == "tables"
+                                   else "a sheet name"))
         meta[key] = {str(k): str(v) for k, v in value.items()}
-    if not isinstance(meta["redact_names"], list):
-        problems.append(_p("redact_names", meta["redact_names"], "a list of names"))
-        meta["redact_names"] = []
+    names = meta["redact_names"] if meta["redact_names"] is not None else []
+    if not isinstance(names, list):
+        problems.append(_p("redact_names", names, "a list of names"))
+        names = []
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            problems.append(_p(f"redact_names[{i}]", name,
+                               "a name as text (in quotes when YAML would read it otherwise: - \"1234\")"))
+    meta["redact_names"] = [n for n in names if isinstance(n, str)]
     pseudo = meta["pseudonymisation"]
     if not isinstance(pseudo, dict):
         problems.append(_p("pseudonymisation", pseudo, "a mapping with enabled and key_env"))
@@ -111,15 +170,30 @@ def read_meta(folder: Path) -> tuple[dict | None, list[Problem]]:
     if not isinstance(meta["pseudonymisation"]["enabled"], bool):
         problems.append(_p("pseudonymisation.enabled", meta["pseudonymisation"]["enabled"],
                            "true or false"))
+    key_env = meta["pseudonymisation"]["key_env"]
+    if not isinstance(key_env, str) or not key_env:
+        problems.append(_p("pseudonymisation.key_env", key_env,
+                           "the name of an environment variable (LEADEVAL_PSEUDONYM_KEY)"))
+        meta["pseudonymisation"]["key_env"] = DEFAULTS["pseudonymisation"]["key_env"]
     meta["instruments"] = _instruments(meta["instruments"], problems)
     _value_for_money(meta, problems)
     _equality(meta, problems)
-    return meta, problems
+
+
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a number (not a bool) that a float holds: not ``.inf``, ``.nan`` or
+    an integer of 400 digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _amount(value: object) -> bool:
-    """Whether ``value`` is a money amount or share: a number (not a bool) of at least 0."""
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+    """Whether ``value`` is a money amount or share: a finite number (not a bool) of at least 0."""
+    return _finite(value) and value >= 0
 
 
 def _value_for_money(meta: dict, problems: list[Problem]) -> None:
@@ -136,6 +210,8 @@ def _value_for_money(meta: dict, problems: list[Problem]) -> None:
         for key, value in c.items():
             if key in COST_FIELDS and not _amount(value):
                 problems.append(_p(f"costs.{prog}.{key}", value, "a number of at least 0"))
+            elif key == "currency" and not isinstance(value, str):
+                problems.append(_p(f"costs.{prog}.currency", value, "a currency code as text (GBP)"))
             elif key not in COST_FIELDS + ("currency",):
                 problems.append(_p(f"costs.{prog}.{key}", key, "one of currency, " + ", ".join(COST_FIELDS)))
     meta["costs"] = {str(k): v for k, v in costs.items() if isinstance(v, dict)}
@@ -181,6 +257,9 @@ def _equality(meta: dict, problems: list[Problem]) -> None:
             ok = isinstance(shares, dict) and all(_amount(v) and v <= 1 for v in shares.values())
             if not ok or abs(sum(shares.values()) - 1) > 0.02:
                 problems.append(_p(where, shares, "a mapping of group to share (0 to 1) adding up to 1"))
+    for col, group in ref.items():
+        if not _scalar_text(group):
+            problems.append(_p(f"equality.reference.{col}", group, "a group's name as text"))
     meta["equality"] = {"reference": {str(k): str(v) for k, v in ref.items()},
                         "workforce": work}
 def _number(value: object) -> int | float | None:
@@ -189,7 +268,9 @@ def _number(value: object) -> int | float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number
 
@@ -206,6 +287,8 @@ def _labels(labels: object, where: str, problems: list[Problem]) -> dict:
         if number is None:
             problems.append(_p(where, k, "a number as each label's key (1: Agree)"))
             continue
+        if not _scalar_text(v):
+            problems.append(_p(f"{where}.{k}", v, "a label as text (1: Strongly disagree)"))
         clean[number] = str(v)
     return clean
 
@@ -232,7 +315,7 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
         if inst["kind"] not in INSTRUMENT_KINDS:
             problems.append(_p(f"{where}.kind", inst["kind"], "one of " + ", ".join(INSTRUMENT_KINDS)))
         share = inst["min_share_answered"]
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        if not _finite(share) or not 0 < share <= 1:
             problems.append(_p(f"{where}.min_share_answered", share, "a share above 0 and at most 1"))
         inst["labels"] = _labels(inst["labels"], f"{where}.labels", problems)
         per_item = inst["item_labels"] or {}
@@ -258,6 +341,11 @@ def _instruments(value: object, problems: list[Problem]) -> list[dict]:
                                                    for s in scales):
             problems.append(_p(f"{where}.scales", scales, "a list of {scale_id, label}"))
             scales = []
+        for j, s in enumerate(scales):
+            if not _scalar_text(s["scale_id"]) or not _scalar_text(s.get("label", "")):
+                problems.append(_p(f"{where}.scales[{j}]", s, "a scale_id and a label as text"))
+        if inst["name"] is not None and not _scalar_text(inst["name"]):
+            problems.append(_p(f"{where}.name", inst["name"], "the instrument's name as text"))
         inst["scales"] = [{**s, "scale_id": str(s["scale_id"])} for s in scales]
         out.append(inst)
     return out

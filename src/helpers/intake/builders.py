@@ -96,12 +96,13 @@ def _participants_known(ctx: Context) -> set[str]:
 
 def _ids(m: ImportMap, export: Export, key: str, f: Field, problems: list[Problem],
          ctx: Context, outside: str = "refuse") -> pd.Series:
-    """Participant ids: lookup misses refused (ids not among participants are refused by the
-    loader's cross-table check later); returns the rows whose id is a miss or not known, which
-    ``outside: drop`` leaves out."""
+    """Participant ids: with ``outside: refuse`` a lookup miss or an id that is not among the
+    participants is a problem located in the export; returns the rows whose id is a miss or
+    not known, which ``outside: drop`` leaves out."""
     known = _participants_known(ctx)
     values = f.values
-    missing = f.unmatched | ((values != "") & ~values.isin(known) & ~f.unmatched)
+    unknown = (values != "") & ~values.isin(known) & ~f.unmatched
+    missing = f.unmatched | unknown
     blank = (values == "") & ~f.unmatched
     if outside == "refuse":
         for row in values.index[f.unmatched][:100]:
@@ -109,6 +110,9 @@ def _ids(m: ImportMap, export: Export, key: str, f: Field, problems: list[Proble
                                     export.frame.at[row, f.source] if f.source else None,
                                     f"an export id listed in {m.raw[key].get('lookup')} "
                                     f"({key}.lookup in {m.label})"))
+        for row in values.index[unknown][:100]:
+            problems.append(Problem(export.label, int(row), f.source, values.at[row],
+                                    "the participant_id of someone in participants.csv"))
     if key == "participant_id":
         for row in values.index[blank][:100]:
             problems.append(Problem(export.label, int(row), f.source, "",

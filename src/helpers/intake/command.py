@@ -12,7 +12,6 @@ imported (or nothing to change), 2 refused (the dataset was not changed).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -24,16 +23,18 @@ from helpers.data.loader import _locate, read_tables
 from helpers.data.meta import read_meta
 from helpers.data.readers import RawTable
 from helpers.data.schema import REQUIRED_TABLES, TABLES
+from helpers.data.staging import lock_for_import, outside_tables
 from helpers.data.validate import REFERENCES, cross_check, type_table
 from helpers.intake import writer
 from helpers.intake.builders import BUILDERS, Built, Context, prepare
 from helpers.intake.exports import describe, read_export
 from helpers.intake.mapfile import ImportMap, read_map
+from helpers.runner.exceptions import LockHeld
+from helpers.runner.publish import unwritable
 
 PROG = "leadeval import"
 NEW = "<import>"
 MAP_KEY = {"from_id": "from", "to_id": "to", "instrument_id": "instrument", "item_id": "items"}
-LOCK_WAIT_ENV = "LEADEVAL_IMPORT_WAIT"
 
 
 class Refused(Exception):
@@ -126,6 +127,10 @@ def run_import(folder: Path, m: ImportMap, exports: list[Path]) -> tuple[list, l
     meta, problems = read_meta(folder)
     if meta is None or problems:
         raise Refused(f"{folder} is not a valid dataset folder", problems)
+    outside = outside_tables(folder, meta)
+    if outside:
+        raise Refused("dataset.yaml names table files outside the dataset folder, and an import "
+                      "writes only inside it", outside)
     tables, names, files = existing_tables(folder, meta, m.into)
     ctx = Context(tables, {i["instrument_id"]: i for i in meta["instruments"]})
     problems = []
@@ -186,6 +191,10 @@ def import_command(args: argparse.Namespace) -> int:
     if not (folder / "dataset.yaml").is_file():
         _say(f"{args.dataset} is not a dataset folder (no dataset.yaml); the dataset was not changed")
         return 2
+    why = None if args.dry_run else unwritable(folder)
+    if why:
+        _say(f"refused: {why}; the dataset was not changed")
+        return 2
     m, problems = read_map(args.map)
     if m is None:
         return _report(problems, f"the map {args.map} cannot be used")
@@ -194,12 +203,14 @@ def import_command(args: argparse.Namespace) -> int:
     lock = None
     try:
         if not args.dry_run:
-            from helpers.runner.exceptions import LockHeld
-
             try:
-                lock = writer.acquire(folder, float(os.environ.get(LOCK_WAIT_ENV, "60")), _say)
+                lock = lock_for_import(folder, PROG, _say)
             except LockHeld as held:
                 _say(f"refused: {held}. The dataset was not changed.")
+                return 2
+            except OSError as err:
+                _say(f"refused: cannot lock the dataset folder {folder} ({err.strerror or err}). "
+                     "The dataset was not changed.")
                 return 2
         try:
             changes, notes, rows = run_import(folder, m, exports)

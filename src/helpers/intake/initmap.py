@@ -20,7 +20,15 @@ from helpers.intake.exports import Export, read_export
 
 _ID_GUESS = ("externalreference", "externaldatareference", "record_id", "participant_id",
              "participantid", "respondent_id", "ego")
-_DATE_GUESS = ("recordeddate", "enddate", "completion_time", "date_submitted", "submitdate")
+_DATE_GUESS = ("recordeddate", "enddate", "completion_time", "date_submitted", "submitdate",
+               "start_time", "starttime", "timestamp", "submitted")
+#: Words of the answer scales survey tools export as text (Microsoft Forms, JISC, SurveyMonkey):
+#: a column holding only these is an item.
+_ANSWER_WORDS = re.compile(
+    r"^(strongly (dis)?agree|(dis)?agree|neither( agree)? nor( disagree)?|neutral|"
+    r"somewhat (dis)?agree|never|rarely|sometimes|often|(almost )?always|not at all|"
+    r"a little|moderately|quite a bit|extremely|very (poor|good|well|much)|poor|fair|good|"
+    r"excellent|not applicable|n/?a|don't know)$", re.IGNORECASE)
 _META = re.compile(r"^(start_?date|end_?date|status|progress|duration.*|finished|recorded_?date|"
                    r"response_?id|responseset|distribution_?channel|user_?language|"
                    r"redcap_.*|.*_timestamp|.*_complete|location_?accuracy|q_.*|id)$")
@@ -40,6 +48,11 @@ def _guess_into(export: Export) -> str:
 def _numeric(values) -> bool:
     filled = [v for v in values if v != ""]
     return bool(filled) and all(re.fullmatch(r"-?\d+(?:\.\d+)?", v) for v in filled)
+
+
+def _answers_as_words(values) -> bool:
+    filled = [v.strip() for v in values if v.strip()]
+    return bool(filled) and all(_ANSWER_WORDS.match(v) for v in filled)
 
 
 def starting_map(export: Export) -> tuple[dict, list[str]]:
@@ -77,7 +90,9 @@ def starting_map(export: Export) -> tuple[dict, list[str]]:
         wave = {"column": event, "map": {e: next((w for k, w in WAVE_WORDS.items()
                                                   if k in e.lower()), None) for e in events}}
     items = {c: canon[c] for c in rest if c not in (pid, date, event)
-             and not _META.match(canon[c]) and (c in export.ranges or _numeric(export.frame[c]))}
+             and not _META.match(canon[c])
+             and (c in export.ranges or _numeric(export.frame[c])
+                  or _answers_as_words(export.frame[c]))}
     m.update({"participant_id": {"column": pid, "lookup": "ids.csv"},
               "instrument": "REPLACE_with_an_instrument_id", "wave": wave, "rater": "self"})
     if date:

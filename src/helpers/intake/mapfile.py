@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers import safeyaml
 from helpers.data.errors import Problem
 from helpers.data.schema import RATERS, TABLES, WAVES
 
@@ -104,17 +105,21 @@ def read_map(path: str | Path) -> tuple[ImportMap | None, list[Problem]]:
     label = path.name
     if not path.is_file():
         return None, [Problem(label, None, None, str(path), "an import map file (YAML) that exists")]
+    if path.stat().st_size > safeyaml.MAX_BYTES:
+        return None, [Problem(label, None, None, None,
+                              f"an import map of at most {safeyaml.MAX_BYTES // 1000:,} kB")]
     try:
         text = path.read_text(encoding="utf-8-sig")
-        raw = yaml.safe_load(text)
+        raw = safeyaml.load(text)
         lines: dict[str, int] = {}
-        _lines(yaml.compose(text), "", lines)
+        _lines(yaml.compose(text, Loader=safeyaml.BoundedSafeLoader), "", lines)
     except UnicodeDecodeError:
         return None, [Problem(label, None, None, None, "an import map saved as UTF-8 text")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(label, mark.line + 1 if mark else None, None, None,
-                              f"valid YAML ({getattr(exc, 'problem', None) or exc})")]
+        reason = getattr(exc, "problem", None) or exc
+        expected = reason if isinstance(exc, safeyaml.LimitError) else f"valid YAML ({reason})"
+        return None, [Problem(label, mark.line + 1 if mark else None, None, None, expected)]
     if not isinstance(raw, dict):
         return None, [Problem(label, 1, None, type(raw).__name__,
                               "a YAML mapping (into: responses, ...)")]

@@ -1,4 +1,5 @@
-"""Merge new rows into a table of the dataset, validate the result, swap it in under the lock.
+"""Merge new rows into a table of the dataset, validate the result, swap it in under the lock
+(:func:`helpers.data.staging.lock_for_import`, taken by the command before anything is read).
 
 All or nothing: the merged table (and the items table when new items are added) is written into
 a staging folder inside the dataset folder, beside hard links to every other file, and the
@@ -11,7 +12,6 @@ the rows it does not already hold (counted, so two identical answers stay two).
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.data.errors import DataError, Problem
-from helpers.data.readers import read_csv, read_parquet, read_xlsx
 from helpers.data.schema import TABLES, Table
-from helpers.data.staging import replace_files
-from helpers.qda.writer import _write, table_file
+from helpers.data.staging import read_table, replace_files
+from helpers.qda.writer import _write
 
 KEYED = {"participants": ("participant_id",), "kpi_values": ("project_id", "period"),
          "items": ("instrument_id", "item_id")}
@@ -66,22 +65,9 @@ class Change:
 
 def read_raw(folder: Path, meta: dict, table: str, problems: list[Problem]):
     """The table's file as text cells, read by the loader's readers (encodings, separators,
-    title rows), or None when the table has no file yet."""
-    path = table_file(folder, meta, table)
-    if not path.is_file():
-        return path, None
-    spec = TABLES[table]
-    suffix = path.suffix.lower()
-    file = path.relative_to(folder).as_posix()
-    if suffix == ".csv":
-        raw = read_csv(path, file, spec, problems)
-    elif suffix == ".xlsx":
-        raw = read_xlsx(path, file, spec, (meta.get("sheets") or {}).get(table), problems)
-    else:
-        raw = read_parquet(path, file, spec, problems)
-        if raw is not None:
-            raw.frame = raw.frame.astype("string").fillna("").astype("object")
-    return path, raw
+    title rows), or None when the table has no file yet
+    (:func:`helpers.data.staging.read_table`)."""
+    return read_table(folder, meta, table, problems)
 
 
 def plan(table: str, path: Path, raw, existing_typed: pd.DataFrame | None,
@@ -166,26 +152,5 @@ def validate_staging(staging: Path) -> None:
     load_dataset(staging, use_cache=False)
 
 
-def acquire(folder: Path, wait: float, say) -> object:
-    """The dataset's lock (``run``'s lock file, in DATASET/.leadeval/), waiting up to ``wait``
-    seconds for another import or run to finish; raises LockHeld after that."""
-    from helpers.runner.exceptions import LockHeld
-    from helpers.runner.lock import RunLock
-
-    deadline = time.monotonic() + wait
-    told = False
-    while True:
-        try:
-            return RunLock(folder).acquire()
-        except LockHeld as held:
-            if time.monotonic() >= deadline:
-                raise
-            if not told:
-                who = f"process {held.pid}" if held.pid else "another process"
-                say(f"waiting for {who}, which holds the lock on {folder}")
-                told = True
-            time.sleep(0.2)
-
-
-__all__ = ["Change", "DataError", "acquire", "canonical_text", "commit", "plan", "read_raw",
+__all__ = ["Change", "DataError", "canonical_text", "commit", "plan", "read_raw",
            "validate_staging"]

@@ -3,7 +3,8 @@
 
 One module per question: :mod:`~helpers.outcomes.change` (paired change, Holm),
 :mod:`~helpers.outcomes.effect_sizes` (d_z, d_av, Lakens 2013), :mod:`~helpers.outcomes.mixed`
-(MixedLM), :mod:`~helpers.outcomes.rater_gap` (360 and then-test),
+(REML mixed model; its fitting in :mod:`~helpers.outcomes.lmm`, the CR2 fallback in
+:mod:`~helpers.outcomes.cr2`), :mod:`~helpers.outcomes.rater_gap` (360 and then-test),
 :mod:`~helpers.outcomes.attrition`, :mod:`~helpers.outcomes.likert` (figures) and
 :mod:`~helpers.outcomes.sentences` (findings in words).
 """

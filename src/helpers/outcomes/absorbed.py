@@ -18,6 +18,13 @@ rounding. Cameron & Miller (2015, section IIIB) note that when the fixed effects
 the clusters they need not be counted; counting them is the conservative choice and keeps the
 fallback identical to the model its docstring names.
 
+Contrasts are tested against Student's t on ``G - 1`` degrees of freedom (``G`` clusters), as
+Stata does after ``vce(cluster)`` and as Cameron & Miller (2015, section VIC) recommend, not
+against the normal distribution: with few clusters the Wald z is anti-conservative. This
+fallback is used only for programmes of more than a thousand people, where ``G - 1`` is large
+and the two references nearly coincide; the small-sample fallback of
+:mod:`helpers.outcomes.mixed` is CR2 (:mod:`helpers.outcomes.cr2`).
+
 References
 ----------
 Frisch R, Waugh FV (1933). Partial time regressions as compared with individual trends.
@@ -34,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from helpers.outcomes.contrast import Contrast, t_contrast
 
 
 def demean_within(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -71,6 +80,28 @@ class AbsorbedFit:
     @property
     def bse(self) -> pd.Series:
         return pd.Series(np.sqrt(np.diag(self.covariance.to_numpy())), index=self.params.index)
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom of the t reference: clusters - 1."""
+        return self.n_clusters - 1
+
+    def contrast(self, L) -> Contrast:
+        """``L'beta`` with its clustered standard error and a t reference on G - 1 df.
+
+        Examples
+        --------
+        >>> fit = AbsorbedFit(pd.Series([0.5], index=["b"]), pd.DataFrame([[0.04]]), 40, 11, 2)
+        >>> c = fit.contrast([1.0])
+        >>> c.df, round(c.p_value, 6), round(c.ci_low, 6)
+        (10.0, 0.031447, 0.054372)
+
+        In R: ``2 * pt(-0.5 / 0.2, 10)`` is 0.03144684 and ``0.5 - qt(0.975, 10) * 0.2``
+        0.05437223.
+        """
+        L = np.asarray(L, dtype=float)
+        se = float(np.sqrt(L @ self.covariance.to_numpy() @ L))
+        return t_contrast(float(L @ self.params.to_numpy()), se, self.df)
 
 
 def fit_absorbed_ols(df: pd.DataFrame, formula: str, absorb: str, cluster: str) -> AbsorbedFit:

@@ -3,8 +3,8 @@
 Diverging stacked bars (Robbins & Heiberger 2011): each item is a bar of its response shares,
 disagreement to the left of zero and agreement to the right, the neutral middle category split
 half each side, so items line up on the centre and the eye compares agreement directly. Items
-answered by fewer than ``suppress_below`` people are left out (their shares would disclose
-individuals).
+answered by fewer than ``suppress_below`` people, or with an answer given by fewer than that
+many, are left out (a share of a known number of answers is a count).
 
 Forest plot (Lewis & Clarke 2001): one row per scale, the point estimate with its confidence
 interval, a vertical line at no effect.
@@ -66,6 +66,19 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
     return counts
 
 
+def chartable_items(dist: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The items a chart may show: at least ``threshold`` answers, and no answer level chosen by
+    1 to ``threshold - 1`` people (a bar's share of a known number of answers is a count, so a
+    thin segment would show how few gave that answer). Levels nobody chose are fine.
+    """
+    levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+    if dist.empty:
+        return dist
+    counts = dist[levels].to_numpy(dtype=float)
+    small = ((counts > 0) & (counts < threshold)).any(axis=1)
+    return dist[(dist["n"].to_numpy(dtype=float) >= threshold) & ~small]
+
+
 def diverging_shares(dist: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Shares per level and each bar's left edge for a diverging stacked bar chart.
 
@@ -93,7 +106,8 @@ def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None
     ----------
     dist : :func:`likert_distribution` output.
     labels : level -> wording for the legend (dataset.yaml instrument ``labels``).
-    threshold : items with fewer answers than this are left out.
+    threshold : items with fewer answers than this, or with an answer level chosen by fewer
+        than this (but some) people, are left out (:func:`chartable_items`).
     title : figure title.
     wrap : wrap item texts at this width.
 
@@ -107,7 +121,7 @@ def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None
 
     from helpers.report.theme import LIKERT_COLOURS, NHS_DARK_GREY
 
-    shown = dist[dist["n"] >= threshold]
+    shown = chartable_items(dist, threshold)
     if shown.empty:
         return None
     shares, left = diverging_shares(shown)

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.multiplicity import holm
 from helpers.outcomes.change import paired_test, scale_change
 
 OTHER_RATERS = ("manager", "peer", "direct_report")
@@ -81,9 +82,33 @@ def gap_summary(scores: pd.DataFrame, others: Sequence[str] = OTHER_RATERS,
     Returns
     -------
     Tidy DataFrame ``scale, wave, estimate, ci_low, ci_high, p_value, n, mean_self,
-    mean_others, n_blind_spot, n_hidden_strength, n_agree``: ``estimate`` is the mean of
-    self - others (positive: people rate themselves higher than others do), with the paired
-    t interval and test of :func:`helpers.outcomes.change.paired_test`.
+    mean_others, n_blind_spot, n_hidden_strength, n_agree, p_holm``: ``estimate`` is the mean
+    of self - others (positive: people rate themselves higher than others do), with the
+    paired t interval and test of :func:`helpers.outcomes.change.paired_test`; ``p_holm``
+    adjusts over every row of the table (every scale at every wave, Holm 1979), the family
+    R's oracle uses too.
+
+    Notes
+    -----
+    Per participant, scale and wave: gap = self - mean over rater types of each type's mean
+    score; the test is the paired t-test of self against that mean (H0: mean gap 0).
+
+    Missing data: a participant counts at a wave when they have a self score and at least one
+    other rater type's score there; a scale and wave with fewer than two such people has no
+    test (p missing, outside the Holm family).
+
+    Examples
+    --------
+    Three people, one scale, one wave. R: ``t.test(c(4, 3.5, 5), c(3, 3.5, 4), paired =
+    TRUE)`` gives a mean gap of 0.6666667, 95% CI -0.7675509 to 2.1008842, p 0.1835034:
+
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"participant_id": list("abcabc"), "scale": "vision",
+    ...                        "wave": "baseline", "rater": ["self"] * 3 + ["manager"] * 3,
+    ...                        "score": [4, 3.5, 5, 3, 3.5, 4]})
+    >>> r = gap_summary(scores).iloc[0]
+    >>> [round(float(r[k]), 7) for k in ("estimate", "ci_low", "ci_high", "p_value", "p_holm")]
+    [0.6666667, -0.7675509, 2.1008842, 0.1835034, 0.1835034]
     """
     g = participant_gaps(scores, others, threshold)
     rows = []
@@ -99,7 +124,9 @@ def gap_summary(scores: pd.DataFrame, others: Sequence[str] = OTHER_RATERS,
                      "n_agree": int(cats.get("in agreement", 0))})
     cols = ["scale", "wave", "estimate", "ci_low", "ci_high", "p_value", "n", "mean_self",
             "mean_others", "n_blind_spot", "n_hidden_strength", "n_agree"]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out["p_holm"] = holm(out["p_value"]) if len(out) else pd.Series(dtype=float)
+    return out
 
 
 def gap_narrowing(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",

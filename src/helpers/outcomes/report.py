@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.multiplicity import family_sentence, family_size, holm, holm_family
 from helpers.outcomes import attrition, change, likert, mixed, rater_gap, sentences
 from helpers.outcomes.display import CI, format_estimates
 from helpers.report.disclosure import suppress_table
@@ -156,7 +157,11 @@ def show_reliability(o: Outcomes) -> None:
 
 def change_frame(o: Outcomes) -> pd.DataFrame:
     """:func:`helpers.outcomes.change.scale_change` for every instrument and wave pair (self);
-    computed once per :class:`Outcomes`."""
+    computed once per :class:`Outcomes`.
+
+    ``p_holm`` is over the report's confirmatory family: every paired t-test in the frame
+    (every scale of every instrument at every pair of surveys) about at least ``suppress_below``
+    people (:func:`helpers.multiplicity.holm_family`)."""
     if "change" not in o.cache:
         o.cache["change"] = _change_frame(o)
     return o.cache["change"]
@@ -173,7 +178,75 @@ def _change_frame(o: Outcomes) -> pd.DataFrame:
                 frames.append(res)
     if not frames:
         return pd.DataFrame(columns=["instrument_id"] + change.CHANGE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out["p_holm"] = holm_family(out["p_value"], out["n"], o.threshold)
+    return out
+
+
+def gap_frame(o: Outcomes) -> pd.DataFrame:
+    """:func:`helpers.outcomes.rater_gap.gap_summary` of the report's scores (computed once),
+    with ``p_holm`` over the 360 family: every scale at every survey, tests about fewer than
+    ``suppress_below`` people left out."""
+    if "gaps" not in o.cache:
+        gs = rater_gap.gap_summary(o.scores)
+        gs["p_holm"] = holm_family(gs["p_value"], gs["n"], o.threshold)
+        o.cache["gaps"] = gs
+    return o.cache["gaps"]
+
+
+def subgroup_frame(o: Outcomes, by: str) -> pd.DataFrame:
+    """:func:`helpers.outcomes.change.subgroup_change` (start to end) for every instrument,
+    computed once per ``by``, with ``p_holm`` over one family per table: every subgroup shown
+    by every scale of every instrument."""
+    key = ("subgroups", by)
+    if key not in o.cache:
+        frames = [change.subgroup_change(_instrument_scores(o, inst), o.data.participants, by,
+                                         threshold=o.threshold) for inst in o.instruments]
+        sg = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if len(sg):
+            sg["p_holm"] = holm(sg["p_value"])
+        o.cache[key] = sg
+    return o.cache[key]
+
+
+#: Subgroup tables of the report (notebook 20), in order.
+SUBGROUPS = ("profession", "organisation")
+
+#: What each table's p-values are for, when they are not adjusted.
+UNADJUSTED = ("Not adjusted, and not in any family: the Wilcoxon signed-rank tests (a check on "
+              "the t-tests, with the same hypotheses), the mixed model's p-values (a second "
+              "estimate of the same changes), and the retrospective pre-test and attrition "
+              "comparisons (checks on bias in the change, not tests of the programme).")
+
+
+def multiplicity_sentences(o: Outcomes) -> list[str]:
+    """The report's Holm families in words, each with its number of tests (Bender and Lange
+    2001: state the family; keep confirmatory and exploratory tests apart)."""
+    cf = change_frame(o)
+    pairs = [f"{sentences.wave_words(a)} to {sentences.wave_words(b)}"
+             for a, b in dict.fromkeys(zip(cf["from_wave"], cf["to_wave"]))]
+    names = [i.get("name", i["instrument_id"]) for i in o.instruments
+             if i["instrument_id"] in set(cf["instrument_id"])]
+    out = [family_sentence(
+        "Change between surveys (the main tests)", family_size(cf["p_holm"]),
+        f"the paired t-tests of every scale of {', '.join(names) or 'the survey'} at every pair "
+        f"of surveys ({'; '.join(pairs) or 'none'}); p (Holm) in the change table, and any "
+        "statement elsewhere that a change is significant, use this family")]
+    if o.scores["rater"].isin(rater_gap.OTHER_RATERS).any():
+        out.append(family_sentence(
+            "360 feedback", family_size(gap_frame(o)["p_holm"]),
+            "the tests of the self-other gap of every scale at every survey: a question about "
+            "how people see themselves, not about change, so a family of its own"))
+    if {"baseline", "post"} <= set(o.waves):
+        for by in SUBGROUPS:
+            sg = subgroup_frame(o, by)
+            m = family_size(sg["p_holm"]) if len(sg) else 0
+            out.append(family_sentence(
+                f"Change by {by}", m, f"every {by} shown by every scale, start to end; "
+                "exploratory, so kept apart from the main tests"))
+    out.append(f"Tests about fewer than {o.threshold} people are not reported and not counted "
+               "in a family. " + UNADJUSTED)
+    return out
 
 
 def change_sentences(o: Outcomes, frame: pd.DataFrame) -> list[str]:
@@ -201,10 +274,12 @@ def show_change(o: Outcomes) -> None:
         "mean_from": "Mean before", "mean_to": "Mean after", "estimate": "Change",
         CI: "95% CI", "p_value": "p (paired t)", "wilcoxon_p": "p (Wilcoxon)",
         "d_z": "d_z", "d_av": "d_av", "d_av_ci": "d_av 95% CI", "p_holm": "p (Holm)"})
+    m = family_size(cf["p_holm"])
     show_table(table, caption="Change in self-rated leadership per scale", units="scale points",
                note="Paired t-test and Wilcoxon signed-rank test; d_z and d_av as Lakens (2013) "
-                    "with noncentral-t intervals; p (Holm) adjusts for testing several scales "
-                    "(Holm 1979).")
+                    f"with noncentral-t intervals; p (Holm) adjusts over all {m:,} paired t-tests "
+                    "in this table, every scale at every pair of surveys (Holm 1979).")
+    show_sentences(multiplicity_sentences(o), title="Multiple testing")
     first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")]
     show_sentences(change_sentences(o, first if len(first) else cf), title="In words")
 
@@ -254,17 +329,30 @@ def show_mixed(o: Outcomes) -> None:
     if mf.empty or len(o.waves) < 2:
         show_callout("The model needs answers at the start and at a later survey.")
         return
-    shown = mf.assign(scale=mf["scale"].map(o.label), wave=mf["wave"].map(_wave_label),
-                      profession=mf["profession"].replace({"all": "All professions"}))
-    show_table(format_estimates(shown, o.threshold, {
-        "scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
-        "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p"}),
-        caption="Change from the start of the programme, from the mixed model",
-        units="scale points")
+    # A cohort's change by profession, beside the programme's, would let a reader subtract one
+    # cohort's profession count from the others': cohort reports show all professions together.
+    by_cohort = getattr(o.rep, "cohort_id", None) is not None
+    table = mf[mf["profession"] == "all"] if by_cohort else mf
+    shown = table.assign(scale=table["scale"].map(o.label), wave=table["wave"].map(_wave_label),
+                         profession=table["profession"].replace({"all": "All professions"}))
+    columns = {"scale": "Scale", "wave": "Compared with the start", "profession": "Profession",
+               "n": "People", "estimate": "Change", CI: "95% CI", "p_value": "p", "df": "df"}
+    methods = sorted(set(mf["method"]))
+    if len(methods) > 1:
+        columns["method"] = "Method"   # say which rows came from a fallback
+    show_table(format_estimates(shown, o.threshold, columns, dp=2),
+               caption="Change from the start of the programme, from "
+                       + (f"a {methods[0]}" if len(methods) == 1 else "the models named in "
+                          "the Method column"),
+               units="scale points")
     models = sorted(set(mf["model"]))
     show_callout("Model: score by survey, profession and their interaction; " + "; ".join(models)
-                 + ". 'All professions' averages the professions' changes, weighted by how many "
-                   "people each has.")
+                 + ". Intervals and p-values are from t tests on the degrees of freedom shown. "
+                   "'All professions' averages the professions' changes, weighted by how many "
+                   "people each has."
+                 + (" The change by profession is given in the programme report only, so that "
+                    "no profession's count in one cohort can be worked out from it."
+                    if by_cohort else ""))
     overall = mf[mf["profession"] == "all"]
     show_sentences([sentences.model_sentence(r, o.label(r["scale"]), "baseline", o.threshold,
                                              PEOPLE) for _, r in overall.iterrows()],
@@ -281,7 +369,7 @@ def show_360(o: Outcomes) -> None:
         show_callout("No 360 ratings from managers, peers or direct reports are recorded for "
                      "this scope.")
         return
-    gs = rater_gap.gap_summary(o.scores)
+    gs = gap_frame(o).copy()
     if gs.empty:
         show_callout("Nobody has both a self-rating and others' ratings at the same survey.")
         return
@@ -291,11 +379,15 @@ def show_360(o: Outcomes) -> None:
     show_table(format_estimates(shown, o.threshold, {
         "scale": "Scale", "wave": "Survey", "n": "People", "mean_self": "Self",
         "mean_others": "Others", "estimate": "Gap (self - others)", CI: "95% CI",
-        "n_blind_spot": "Blind spots", "n_hidden_strength": "Hidden strengths"},
+        "p_holm": "p (Holm)", "n_blind_spot": "Blind spots",
+        "n_hidden_strength": "Hidden strengths"},
         n_cols=("n",), count_cols=("n_blind_spot", "n_hidden_strength")),
         caption="Self-ratings against others' ratings", units="scale points",
         note=f"A blind spot: self-rating at least {rater_gap.GAP_THRESHOLD} points above "
-             "others'; a hidden strength: at least that much below (Fleenor et al. 2010).")
+             "others'; a hidden strength: at least that much below (Fleenor et al. 2010). "
+             "p (Holm): paired t-test of the gap, adjusted over the "
+             f"{family_size(gs['p_holm']):,} gap tests in this table (every scale at every "
+             "survey), a family apart from the tests of change.")
     narrowing = rater_gap.gap_narrowing(o.scores)
     lines = [sentences.gap_sentence(r, o.label(r["scale"]), o.threshold)
              for _, r in gs[gs["wave"] == gs["wave"].iloc[0]].iterrows()]
@@ -319,7 +411,9 @@ def show_then_test(o: Outcomes) -> None:
     show_table(format_estimates(shown, o.threshold, {
         "scale": "Scale", "comparison": "Comparison", "n": "People", "estimate": "Change",
         CI: "95% CI", "p_value": "p"}),
-        caption="Traditional and retrospective pre-tests side by side", units="scale points")
+        caption="Traditional and retrospective pre-tests side by side", units="scale points",
+        note="p: paired t-test, not adjusted for multiple testing (a check on response "
+             "shift, not a test of the programme).")
     show_callout(rater_gap.RESPONSE_SHIFT_CAVEAT, kind="caveat")
 
 
@@ -339,8 +433,13 @@ def show_attrition(o: Outcomes) -> None:
     for by, t in tables.items():
         if by == "cohort_id" and o.rep.cohort_id is not None:
             continue
+        # groups add up to the All row; leavers are part of each group's starters
+        fixed = (o.rep.cohort_fixed(t, by, "n_baseline", ("n_no_later",))
+                 if by == "cohort_id" else None)
         shown = suppress_table(t, ["n_baseline", "n_no_later"], o.threshold,
-                               pct_cols={"share_no_later": "n_no_later"})
+                               pct_cols={"share_no_later": "n_no_later"},
+                               parts={"n_no_later": "n_baseline"}, fixed=fixed,
+                               total_rows=(t[by] == "All").tolist())
         shown = shown.rename(columns={by: names[by], "n_baseline": "Answered at the start",
                                       "n_no_later": "No end-of-programme answer",
                                       "share_no_later": "Share"})
@@ -373,7 +472,7 @@ def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> N
             if fig is None:
                 continue
             shown_any = True
-            kept = dist[dist["n"] >= o.threshold]
+            kept = likert.chartable_items(dist, o.threshold)
             _, left = likert.diverging_shares(kept)
             agree = (1 + left).idxmax()
             alt = (f"Diverging bar chart of {len(kept)} items of "
@@ -381,7 +480,8 @@ def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> N
                    f" (self-ratings). Most agreement: '{kept.loc[agree, 'text']}'.")
             show_figure(fig, alt=alt, caption=f"{inst.get('name', inst['instrument_id'])}: "
                         f"answers at {sentences.wave_words(wave)} (self-ratings; items with "
-                        f"fewer than {o.threshold} answers left out)")
+                        f"fewer than {o.threshold} answers, or an answer given by fewer than "
+                        f"{o.threshold} people, left out)")
     if not shown_any:
         show_callout("Too few answers to chart the items.")
 
@@ -393,12 +493,7 @@ def show_subgroups(o: Outcomes, by: str) -> None:
     if not {"baseline", "post"} <= set(o.waves):
         show_callout("Subgroup change needs start and end-of-programme surveys.")
         return
-    frames = []
-    for inst in o.instruments:
-        sg = change.subgroup_change(_instrument_scores(o, inst), o.data.participants, by,
-                                    threshold=o.threshold)
-        frames.append(sg)
-    sg = pd.concat(frames, ignore_index=True)
+    sg = subgroup_frame(o, by)
     if sg.empty:
         show_callout("No subgroup has people who answered both surveys.")
         return
@@ -406,11 +501,13 @@ def show_subgroups(o: Outcomes, by: str) -> None:
     name = {"profession": "Profession", "organisation": "Organisation"}.get(by, by)
     show_table(format_estimates(shown, o.threshold, {
         by: name, "scale": "Scale", "n": "People (both surveys)", "estimate": "Change",
-        CI: "95% CI", "p_holm": "p (Holm)"}),
+        CI: "95% CI", "p_holm": "p (Holm)"}, partition_by="scale"),
         caption=f"Change from the start to the end of the programme by {name.lower()}",
         units="scale points",
-        note=f"Groups with fewer than {o.threshold} people are shown as <{o.threshold} with "
-             "no estimate.")
+        note="A group whose count is hidden has no estimate. p (Holm): paired t-test adjusted "
+             f"over the {family_size(sg['p_holm']):,} tests in this table (every "
+             f"{name.lower()} shown by every scale), an exploratory family apart from the main "
+             "tests of change.")
 
 
 def headline(o: Outcomes) -> list[str]:

@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from helpers.outcomes.mixed import MODEL_COHORT_FIXED, MODEL_NESTED
+from helpers.outcomes.mixed import MODEL_NESTED, MODEL_OLS_LARGE, MODEL_PARTICIPANT
 from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_p
 
 WAVE_WORDS = {
@@ -87,13 +87,32 @@ def change_sentence(row: pd.Series | dict, label: str, threshold: int = 5,
     return text
 
 
+#: How each change model allows for who answered, as the sentence opens.
+ALLOWING = {
+    MODEL_NESTED: "Allowing for differences between cohorts and between individuals",
+    MODEL_PARTICIPANT: "Allowing for differences between individuals",
+    MODEL_OLS_LARGE: "Allowing for differences between cohorts",
+}
+#: The opening for the CR2 regression fitted when the mixed model cannot be.
+ALLOWING_FALLBACK = "Comparing the surveys' means, with errors allowing for repeated answers"
+
+
+def _df_words(df) -> str:
+    """Degrees of freedom of a t test in words: one decimal below 100, whole above."""
+    if not _finite(df):
+        return ""
+    return f" on {fmt_num(float(df), 1 if float(df) < 100 else 0)} degrees of freedom"
+
+
 def model_sentence(row: pd.Series | dict, label: str, reference_wave: str = "baseline",
                    threshold: int = 5, people: str = "delegates", dp: int = 2) -> str:
-    """One sentence for a :func:`helpers.outcomes.mixed.wave_effects` row (profession "all").
+    """One sentence for a :func:`helpers.outcomes.mixed.wave_effects` row (profession "all"),
+    naming the model that produced it and the degrees of freedom of its t test.
 
     Example: "Allowing for differences between cohorts and between individuals, Inspiring
     shared purpose scores were 0.54 points higher at the end of the programme than at the start
-    of the programme (95% CI 0.48 to 0.60, p < 0.001; 200 delegates; mixed model: ...)."
+    of the programme (95% CI 0.48 to 0.60, p < 0.001 on 292 degrees of freedom; 200 delegates;
+    REML mixed model ...)."
     """
     n = int(row["n"])
     if n < threshold:
@@ -106,12 +125,11 @@ def model_sentence(row: pd.Series | dict, label: str, reference_wave: str = "bas
     direction = "higher" if est > 0 else "lower"
     what = (f"were {rounded} points {direction}" if float(rounded) != 0
             else "were unchanged on average")
-    allowing = ("Allowing for differences between cohorts and between individuals"
-                if row["model"] in (MODEL_NESTED, MODEL_COHORT_FIXED)
-                else "Allowing for differences between individuals")
+    allowing = ALLOWING.get(row["model"], ALLOWING_FALLBACK)
     return (f"{allowing}, {label} scores {what} at {wave_words(row['wave'])} than at "
             f"{wave_words(reference_wave)} (95% CI {fmt_ci(row['ci_low'], row['ci_high'], dp)}, "
-            f"{fmt_p(row['p_value'])}; {fmt_int(n)} {people}; {row['model']}).")
+            f"{fmt_p(row['p_value'])}{_df_words(row.get('df'))}; {fmt_int(n)} {people}; "
+            f"{row['model']}).")
 
 
 def gap_sentence(row: pd.Series | dict, label: str, threshold: int = 5, dp: int = 2) -> str:

@@ -2,6 +2,9 @@
 
 Exit status 0 when the dataset now holds the file's codes (including "nothing to change"), 2
 when the file or the dataset is refused; the dataset is then untouched. Messages go to stderr.
+The whole import, from reading the existing tables to moving the new ones in, holds the
+dataset's exclusive lock (the lock ``leadeval run`` holds shared), so concurrent imports wait
+for one another and none is lost; one that cannot get the lock in time is refused.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ from helpers.qda.safety import QdaError
 
 
 def _participant_ids(folder: Path, meta: dict) -> set[str] | None:
-    from helpers.qda.writer import read_existing, table_file
+    from helpers.qda.writer import read_existing
 
     try:
-        frame = read_existing(table_file(folder, meta, "participants"),
-                              (meta.get("sheets") or {}).get("participants"))
-    except Exception:  # an unreadable participants file is reported by validation later
+        _, frame, _ = read_existing(folder, meta, "participants")
+    except QdaError:  # an unreadable participants file is reported by validation later
         return None
     if frame is None or "participant_id" not in frame.columns:
         return None
@@ -59,32 +61,54 @@ def import_command(file: str | Path, dataset: str | Path, min_overlap: float | N
     Returns the exit status: 0 imported (or already there), 2 refused (the dataset unchanged).
     """
     from helpers.data.meta import read_meta
+    from helpers.data.staging import lock_for_import, outside_tables
     from helpers.qda import writer
+    from helpers.runner.exceptions import LockHeld
 
     file, folder = Path(file), Path(dataset)
     prog = "leadeval import-qda"
+
+    def refuse(why: str) -> int:
+        print(f"{prog}: refused {file.name}: {why}\nThe dataset was not changed.", file=sys.stderr)
+        return 2
+
     if not folder.is_dir():
         print(f"{prog}: {folder} is not a folder", file=sys.stderr)
         return 2
-    meta, problems = read_meta(folder)
-    if meta is None:
-        print(f"{prog}: {folder} is not a dataset folder: "
-              + "; ".join(f"{p.file}: {p.message}" for p in problems), file=sys.stderr)
+    if not (folder / "dataset.yaml").is_file():
+        print(f"{prog}: {folder} is not a dataset folder (no dataset.yaml)", file=sys.stderr)
         return 2
     try:
-        data = read_qda(file, min_overlap=min_overlap)
-        data.segments, notes = unknown_participants(data.segments, _participant_ids(folder, meta))
-        data.warnings += notes
-        changes = writer.plan(folder, meta, data)
-        writer.apply(folder, meta, changes, validate=_validate)
-    except QdaError as err:
-        print(f"{prog}: refused {file.name}: {err}\nThe dataset was not changed.", file=sys.stderr)
-        return 2
+        lock = lock_for_import(folder, prog, lambda text: print(f"{prog}: {text}", file=sys.stderr))
+    except LockHeld as held:
+        return refuse(str(held))
+    except OSError as err:
+        return refuse(f"cannot lock the dataset folder {folder} ({err.strerror or err})")
+    try:
+        meta, problems = read_meta(folder)
+        if meta is None:
+            print(f"{prog}: {folder} is not a dataset folder: "
+                  + "; ".join(f"{p.file}: {p.message}" for p in problems), file=sys.stderr)
+            return 2
+        outside = outside_tables(folder, meta)
+        if outside:
+            return refuse("dataset.yaml names table files outside the dataset folder, and an "
+                          "import writes only inside it:\n" + "\n".join(str(p) for p in outside))
+        try:
+            data = read_qda(file, min_overlap=min_overlap)
+            data.segments, notes = unknown_participants(data.segments, _participant_ids(folder, meta))
+            data.warnings += notes
+            changes = writer.plan(folder, meta, data)
+            writer.apply(folder, meta, changes, validate=_validate)
+        except QdaError as err:
+            return refuse(str(err))
+    finally:
+        lock.release()
     for warning in data.warnings:
         print(f"{prog}: warning: {warning}", file=sys.stderr)
     print(f"{prog}: read {data.summary()} from {file.name}")
     if not changes:
         print(f"{prog}: {folder} already holds everything in {file.name}; nothing changed")
-    for table, (path, _, before, after) in changes.items():
+    for table, (path, _, before, after, _) in changes.items():
         print(f"{prog}: {path.name}: {before} -> {after} rows")
     return 0

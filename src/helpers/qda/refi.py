@@ -10,9 +10,10 @@ ATLAS.ti, MAXQDA, QualCoder, Transana and Taguette export. What is read:
   or ``urn:QDA-XML:codebook:1:0`` as NVivo 12 for Mac writes it) (``Description`` kept); ATLAS.ti writes a flat
   list with ``Group::Code`` names, turned back into a hierarchy here (Taguette's codebook does
   the same with dots);
-- ``Sources/TextSource`` (and a ``PDFSource``'s text ``Representation``) with ``PlainTextContent`` or ``plainTextPath`` (``internal://`` inside
-  the ``.qdpx``, whose folder and file names are matched case-insensitively; ``relative://``
-  against the project's ``basePath`` or the file's folder; ``absolute://``);
+- ``Sources/TextSource`` (and a ``PDFSource``'s text ``Representation``) with ``PlainTextContent``
+  or ``plainTextPath``: ``internal://`` inside the ``.qdpx``, whose folder and file names are
+  matched case-insensitively; ``relative://`` inside the archive too, or, for a bare ``.qde``,
+  inside its own folder; ``absolute://`` and anything leading out are refused (:class:`_Files`);
 - ``PlainTextSelection`` (``startPosition``/``endPosition``) with its ``Coding/CodeRef``; the
   segment text is cut from the source text; a ``Coding`` directly on a source codes all of it.
   Selections of exactly the same span (two coders each selecting the passage, as NVivo and
@@ -36,14 +37,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 import pandas as pd
 
 from helpers.qda.model import (CODING_COLUMNS, SEGMENT_COLUMNS, CodeTree, QdaData,
                                normalise_guid, short_hash, split_path)
-from helpers.qda.safety import MAX_MEMBER_BYTES, QdaError, SafeZip, parse_xml
+from helpers.qda.safety import MAX_MEMBER_BYTES, QdaError, SafeZip, member_escapes, parse_xml
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -165,13 +166,49 @@ def choose_unit(text: str, selections: list[tuple[int, int, str]], origin: str) 
 
 # --- files --------------------------------------------------------------------------------
 
-class _Files:
-    """Where ``plainTextPath`` URLs point: the archive's members or files beside the project."""
+def _base_escapes(base_path: str) -> bool:
+    """True when a project's basePath is absolute (any OS, or a ``//host`` or ``file:`` URL)
+    or climbs with ``..``: a base outside the project, never resolved on this machine."""
+    if not base_path:
+        return False
+    text = unquote(base_path.split("://", 1)[-1]) if "://" in base_path else base_path
+    if text.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", text):
+        return True
+    return member_escapes(text.replace("\\", "/"))
 
-    def __init__(self, zipped: SafeZip | None, base_dir: Path, base_path: str):
+
+class _Files:
+    """Where ``plainTextPath`` URLs may point: the archive's members, or (for a bare ``.qde``)
+    files in the project's own folder. Nothing else on this machine is ever read.
+
+    A received project is untrusted: ``absolute:///home/x/notes.txt`` or a ``relative://`` path
+    under ``basePath="/etc"`` would copy a local file into the dataset and then into published
+    reports. So ``absolute://`` is refused; ``relative://`` is looked up inside the archive
+    (its basePath names a folder on the exporter's machine), or for a bare ``.qde`` inside its
+    folder when basePath is empty or relative and inside that folder; a path that climbs out,
+    or a symbolic link leading out, is refused. Every refusal names the source, its
+    plainTextPath and the line of the project file.
+    """
+
+    def __init__(self, zipped: SafeZip | None, base_dir: Path, base_path: str, xml: bytes = b""):
         self.zip = zipped
         self.base_dir = base_dir
         self.base_path = base_path
+        self.xml = xml
+
+    def where(self, url: str, what: str) -> str:
+        """``what`` with the line of the project file that holds ``url``, when it can be found."""
+        for needle in (url, url.replace("&", "&amp;")):
+            at = self.xml.find(needle.encode("utf-8"))
+            if at >= 0:
+                line = self.xml.count(b"\n", 0, at) + 1
+                return f"{what} (line {line})"
+        return what
+
+    def refuse(self, url: str, what: str, why: str) -> QdaError:
+        return QdaError(f"{self.where(url, what)}: plainTextPath {url!r} refused: {why}; a source "
+                        "must be inside the .qdpx archive (export the project as .qdpx with its "
+                        "sources embedded)")
 
     def read(self, url: str, what: str) -> bytes:
         scheme, _, rest = url.partition("://")
@@ -179,30 +216,38 @@ class _Files:
         rest = unquote(rest)
         if scheme == "internal":
             if self.zip is None:
-                raise QdaError(f"{what}: internal:// path {url!r} needs the .qdpx archive, "
-                               "not a bare .qde file")
+                raise QdaError(f"{self.where(url, what)}: internal:// path {url!r} needs the .qdpx "
+                               "archive, not a bare .qde file")
             name = self.zip.find_basename(rest.lstrip("/"))
             if name is None:
-                raise QdaError(f"{what}: {url!r} is not in the archive")
+                raise QdaError(f"{self.where(url, what)}: {url!r} is not in the archive")
             return self.zip.read(name)
-        if scheme == "relative":
-            rel = Path(rest.lstrip("/"))
-            if ".." in rel.parts:
-                raise QdaError(f"{what}: refused relative path climbing out of the project ({url!r})")
-            root = self.base_dir
-            if self.base_path and not self.base_path.startswith("//"):
-                candidate = Path(self.base_path)
-                root = candidate if candidate.is_absolute() else self.base_dir / candidate
-            return self._disk(root / rel, what, url)
         if scheme == "absolute":
-            return self._disk(Path("/" + rest.lstrip("/")) if not re.match(r"/?[A-Za-z]:", rest)
-                              else Path(rest.lstrip("/")), what, url)
-        raise QdaError(f"{what}: unknown path scheme in {url!r} (internal://, relative://, absolute://)")
-
-    @staticmethod
-    def _disk(path: Path, what: str, url: str) -> bytes:
+            raise self.refuse(url, what, "absolute:// names a file on this machine, outside the "
+                                         "archive")
+        if scheme != "relative":
+            raise QdaError(f"{self.where(url, what)}: unknown path scheme in {url!r} "
+                           "(internal://, relative://, absolute://)")
+        rel = rest.replace("\\", "/").lstrip("/")
+        if not rel or member_escapes(rel):
+            raise self.refuse(url, what, "the path climbs out of the project")
+        if self.zip is not None:
+            base = "" if _base_escapes(self.base_path) else self.base_path.strip("/")
+            name = (self.zip.find(f"{base}/{rel}") if base else None) or self.zip.find(rel) \
+                or self.zip.find_basename(PurePosixPath(rel).name)
+            if name is None:
+                raise self.refuse(url, what, "no such file in the archive, and files outside it are "
+                                             "never read")
+            return self.zip.read(name)
+        if _base_escapes(self.base_path):
+            raise self.refuse(url, what, f"basePath {self.base_path!r} lies outside the project "
+                                         "folder")
+        root = self.base_dir.resolve()
+        path = (root / self.base_path.strip("/") / rel) if self.base_path else root / rel
+        if not path.resolve().is_relative_to(root):
+            raise self.refuse(url, what, "it leads out of the project folder (a symbolic link)")
         if not path.is_file():
-            raise QdaError(f"{what}: source text {url!r} not found at {path}")
+            raise QdaError(f"{self.where(url, what)}: source text {url!r} not found at {path}")
         if path.stat().st_size > MAX_MEMBER_BYTES:
             raise QdaError(f"{what}: source text {path} is too large")
         return path.read_bytes()
@@ -481,5 +526,5 @@ def read_refi(path: str | Path, min_overlap: float = DEFAULT_MIN_OVERLAP) -> Qda
     root = _root(data, what)
     if _local(root.tag) == "CodeBook":
         return read_codebook_root(root, what)
-    files = _Files(zipped, path.parent, root.get("basePath", ""))
+    files = _Files(zipped, path.parent, root.get("basePath", ""), data)
     return read_project_root(root, what, files, min_overlap)

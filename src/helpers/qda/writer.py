@@ -1,6 +1,8 @@
 """Write imported QDA tables into a dataset folder: merge, validate, then swap in atomically.
 
-An import either changes the dataset completely or not at all:
+An import either changes the dataset completely or not at all (the caller holds the dataset's
+lock, :func:`helpers.data.staging.lock_for_import`, from before :func:`plan` until
+:func:`apply` returns):
 
 1. the new rows are merged into the existing segments, codes and codings tables (rows with the
    same key are updated, others kept in their order, new ones appended; an empty imported
@@ -21,44 +23,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.staging import replace_files
+from helpers.data.staging import OutsideDataset, read_table, replace_files
 from helpers.qda.model import CODE_COLUMNS, CODING_COLUMNS, SEGMENT_COLUMNS, QdaData
 from helpers.qda.safety import QdaError
 
 KEYS = {"segments": ["segment_id"], "codes": ["code_id"],
         "codings": ["segment_id", "code_id", "coder_id"]}
 COLUMNS = {"segments": SEGMENT_COLUMNS, "codes": CODE_COLUMNS, "codings": CODING_COLUMNS}
-EXTENSIONS = (".csv", ".xlsx", ".parquet")
 
 
-def table_file(folder: Path, meta: dict, table: str) -> Path:
-    """The file that holds ``table``: dataset.yaml's override, an existing file, or ``<table>.csv``."""
-    overrides = dict(meta.get("tables") or {})
-    if table == "codes" and meta.get("codebook") and "codes" not in overrides:
-        overrides["codes"] = str(meta["codebook"])
-    if table in overrides:
-        return folder / overrides[table]
-    for ext in EXTENSIONS:
-        if (folder / f"{table}{ext}").is_file():
-            return folder / f"{table}{ext}"
-    return folder / f"{table}.csv"
+def read_existing(folder: Path, meta: dict, table: str) -> tuple[Path, pd.DataFrame | None, str]:
+    """(file, its rows as text or None when absent, CSV separator to write it back with).
 
-
-def read_existing(path: Path, sheet: str | None = None) -> pd.DataFrame | None:
-    """An existing table file as text (None when absent)."""
-    if not path.is_file():
-        return None
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False, sheet_name=sheet or 0)
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path).astype("string").fillna("").astype(str)
-    else:
-        raise QdaError(f"{path.name}: tables must be .csv, .xlsx or .parquet")
+    Read by the loader's own readers (:func:`helpers.data.staging.read_table`), so any file the
+    loader accepts can be merged into; one it cannot read is refused with its located problems.
+    A semicolon-separated file is written back with semicolons."""
+    problems: list = []
+    try:
+        path, raw = read_table(folder, meta, table, problems)
+    except OutsideDataset as err:
+        raise QdaError(str(err)) from err
+    if problems:
+        raise QdaError(f"the existing {table} table cannot be read:\n"
+                       + "\n".join(str(p) for p in problems[:20]))
+    if raw is None:
+        return path, None, ","
+    frame = raw.frame.reset_index(drop=True).astype("string").fillna("").astype(str)
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return path, frame, ";" if raw.decimal_comma else ","
 
 
 def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, key: list[str],
@@ -128,11 +120,12 @@ def integrity_problems(segments: pd.DataFrame, codes: pd.DataFrame, codings: pd.
     return problems
 
 
-def _write(frame: pd.DataFrame, path: Path, sheet: str | None) -> None:
-    """Write a table; into an existing workbook only its own sheet is replaced."""
+def _write(frame: pd.DataFrame, path: Path, sheet: str | None, sep: str = ",") -> None:
+    """Write a table (CSV in UTF-8, separated by ``sep``); into an existing workbook only its
+    own sheet is replaced."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        frame.to_csv(path, index=False, sep=sep, encoding="utf-8", lineterminator="\n")
     elif suffix == ".xlsx":
         if path.exists():
             from openpyxl import load_workbook
@@ -146,22 +139,20 @@ def _write(frame: pd.DataFrame, path: Path, sheet: str | None) -> None:
         frame.to_parquet(path, index=False)
 
 
-def plan(folder: Path, meta: dict, data: QdaData) -> dict[str, tuple[Path, pd.DataFrame, int, int]]:
-    """For each table the import touches: (file, merged frame, rows before, rows after),
-    only for tables whose content changes."""
+def plan(folder: Path, meta: dict, data: QdaData) -> dict[str, tuple[Path, pd.DataFrame, int, int, str]]:
+    """For each table the import touches: (file, merged frame, rows before, rows after, CSV
+    separator), only for tables whose content changes."""
     changes = {}
-    sheets = meta.get("sheets") or {}
     for table in ("segments", "codes", "codings"):
         new = getattr(data, table)
         if new is None or new.empty:
             continue
-        path = table_file(folder, meta, table)
-        existing = read_existing(path, sheets.get(table))
+        path, existing, sep = read_existing(folder, meta, table)
         merged = merge_rows(existing, new[COLUMNS[table]], KEYS[table],
                             keep=("label",) if table == "codes" else ())
-        if existing is not None and merged.equals(existing.fillna("").astype(str)):
+        if existing is not None and merged.equals(existing):
             continue
-        changes[table] = (path, merged, 0 if existing is None else len(existing), len(merged))
+        changes[table] = (path, merged, 0 if existing is None else len(existing), len(merged), sep)
     return changes
 
 
@@ -183,12 +174,13 @@ def apply(folder: Path, meta: dict, changes: dict, validate=None) -> None:
         if table in changes:
             frames[table] = changes[table][1]
         else:
-            frames[table] = read_existing(table_file(folder, meta, table), sheets.get(table))
+            frames[table] = read_existing(folder, meta, table)[1]
     problems = integrity_problems(frames["segments"], frames["codes"], frames["codings"])
     if problems:
         raise QdaError("the import would leave the dataset inconsistent: " + "; ".join(problems))
-    writes = [(path, lambda target, merged=merged, sheet=sheets.get(table): _write(merged, target, sheet))
-              for table, (path, merged, _, _) in changes.items()]
+    writes = [(path, lambda target, merged=merged, sheet=sheets.get(table), sep=sep:
+               _write(merged, target, sheet, sep))
+              for table, (path, merged, _, _, sep) in changes.items()]
     try:
         replace_files(folder, writes, validate)
     except OSError as err:

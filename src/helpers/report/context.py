@@ -1,7 +1,8 @@
 """The report context: which dataset, which programme or cohort, which disclosure threshold.
 
 ``open_report`` is the first call in every notebook. It resolves the dataset folder (the
-``dataset`` parameter, else ``$LEADEVAL_DATASET``, else the repository's ``data/sample``),
+``dataset`` parameter, else ``$LEADEVAL_DATASET``, else the dataset of the project the notebook
+sits in: see :func:`default_dataset_path`),
 loads and validates it once (``load_dataset`` caches typed tables), checks that the programme
 and cohort exist, restricts every table to them and applies the figure theme.
 """
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from helpers.report.disclosure import PRIMARY, group_codes
 from helpers.report.theme import apply_theme
-
-ENV_DATASET = "LEADEVAL_DATASET"
+from helpers.starter import ENV_DATASET, find_project, project_dataset
 
 #: What a detailed report needs in its scope: the table that must have rows, and what those rows
 #: are, in words. Without them the report has nothing to say, so it is not published (the runner
@@ -39,12 +40,28 @@ class NotApplicable(Exception):
         return [f"Not applicable: {self}"]
 
 
-def default_dataset_path() -> Path:
-    """The dataset used when a notebook is opened as it is: $LEADEVAL_DATASET or data/sample."""
+def default_dataset_path(start: str | os.PathLike | None = None) -> Path:
+    """The dataset used when a notebook is opened as it is.
+
+    ``$LEADEVAL_DATASET`` when set; else the dataset named by the ``reports.yaml`` of the
+    project at or above ``start`` (default: the working directory, which JupyterLab sets to the
+    notebook's folder); else that project's ``dataset/`` or ``data/sample``. Never a folder inside
+    the installed package.
+
+    Raises
+    ------
+    FileNotFoundError
+        No dataset could be found that way; the message says how to name one.
+    """
     env = os.environ.get(ENV_DATASET)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "data" / "sample"
+    project = find_project(Path(start) if start is not None else Path.cwd())
+    if project is not None:
+        return project_dataset(project)
+    raise FileNotFoundError(
+        "no dataset given: pass dataset='path/to/dataset', set $LEADEVAL_DATASET, or open the "
+        "notebook inside a project made by `leadeval init` (it finds the project's reports.yaml)")
 
 
 @dataclass
@@ -62,6 +79,28 @@ class Report:
     def threshold(self) -> int:
         """Counts below this are suppressed (dataset.yaml ``suppress_below``)."""
         return int(self.full.suppress_below)
+
+    @property
+    def cohort_codes(self) -> dict[str, str]:
+        """Suppression code of each cohort of the programme (:func:`~helpers.report.disclosure.
+        group_codes` over cohort sizes): the same in every report of the programme, so no two
+        reports hide different cohorts and no cohort is recoverable from the programme total."""
+        return programme_cohort_codes(self.full, self.programme_id)
+
+    def cohort_fixed(self, frame, id_col: str, size_col: str, other_cols=()):
+        """Fixed codes for a table with one row per cohort (for ``suppress_table(fixed=...)``):
+        a hidden cohort's size keeps its programme-wide code and its other counts are hidden."""
+        import pandas as pd
+
+        codes = self.cohort_codes
+        out = pd.DataFrame("", index=frame.index, columns=[size_col, *other_cols], dtype=object)
+        for idx, cid in frame[id_col].items():
+            code = codes.get(str(cid), "")
+            if code:
+                out.at[idx, size_col] = code
+                for c in other_cols:
+                    out.at[idx, c] = "masked"
+        return out
 
     @property
     def redact_names(self) -> list[str]:
@@ -115,6 +154,40 @@ class Report:
         return bool(self.full.meta.get("synthetic", False))
 
 
+def programme_cohort_codes(full, programme_id: str) -> dict[str, str]:
+    """Cohort id -> suppression code ("" shown) for one programme of a loaded dataset."""
+    import pandas as pd
+
+    cohorts = full.cohorts.loc[full.cohorts["programme_id"] == programme_id, "cohort_id"].astype(str)
+    counts = full.participants["cohort_id"].astype(str).value_counts()
+    sizes = pd.Series({c: int(counts.get(c, 0)) for c in cohorts}, dtype=float)
+    return group_codes(sizes, int(full.suppress_below)) if len(sizes) else {}
+
+
+def cohort_withheld(full, programme_id: str, cohort_id: str) -> str | None:
+    """Why a cohort's own reports must not be published, or None.
+
+    A cohort is reported on its own only when no cohort of its programme is hidden: a hidden
+    cohort's figures are the programme's minus the other cohorts', so with one hidden every
+    cohort-level report would help give it away. The programme report covers everyone.
+    """
+    codes = programme_cohort_codes(full, programme_id)
+    t = int(full.suppress_below)
+    own = codes.get(str(cohort_id), "")
+    if own == PRIMARY:
+        return (f"This cohort has fewer than {t} participants, so it is reported only as part "
+                "of its programme.")
+    if own:
+        return ("This cohort is reported only as part of its programme: the programme has a "
+                f"cohort of fewer than {t}, and this cohort's size would let that one's be "
+                "worked out from the programme total.")
+    if any(codes.values()):
+        return ("Cohorts of this programme are reported only together, in the programme's "
+                f"reports: one cohort has fewer than {t} participants, and its figures would be "
+                "the programme's minus the other cohorts'.")
+    return None
+
+
 def open_report(dataset: str | os.PathLike | None = None, programme_id: str | None = None,
                 cohort_id: str | None = None, theme: bool = True) -> Report:
     """Load the dataset and restrict it to one programme (and optionally one cohort).
@@ -126,6 +199,8 @@ def open_report(dataset: str | os.PathLike | None = None, programme_id: str | No
     ValueError
         The programme or cohort does not exist, or the cohort belongs to another programme;
         the message lists the valid ids.
+    NotApplicable
+        The cohort may not be reported on its own (:func:`cohort_withheld`).
     """
     from helpers.data import load_dataset
 
@@ -150,6 +225,9 @@ def open_report(dataset: str | os.PathLike | None = None, programme_id: str | No
             raise ValueError(f"cohort_id {cohort_id!r} is not a cohort of {programme_id!r}: "
                              "choose one of " + ", ".join(sorted(valid)))
         cohort = crow.iloc[0].to_dict()
+        withheld = cohort_withheld(full, programme_id, cohort_id)
+        if withheld:
+            raise NotApplicable(withheld)
     if theme:
         apply_theme()
     data = full.subset(programme_id=programme_id, cohort_id=cohort_id)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Iterable
-
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
+from helpers.report.disclosure import SECONDARY_MARK, WITHHELD, footnote
 from helpers.report.fmt import fmt_int, fmt_num, is_number
 
 
@@ -25,7 +25,23 @@ def _esc(value) -> str:
 
 
 # Strings that read as numbers after formatting ("1,118", "<5", "49.7%", "+0.42", "−0.10").
-_NUMERIC_TEXT = re.compile(r"^[<+\-−]?\d[\d,]*(\.\d+)?%?$")
+_NUMERIC_TEXT = re.compile(r"^(?:[<+\-−]?\d[\d,]*(\.\d+)?%?|\[c\])$")
+_PRIMARY_TEXT = re.compile(r"^<(\d+)$")
+
+
+def marker_note(texts: Iterable[str], threshold: int | None = None) -> str | None:
+    """The footnote for the suppression markers found among a table's cell texts, or None.
+
+    Every table that shows ``<5`` or ``[c]`` says what they mean, so a column that does not
+    add up is explained where it is read.
+    """
+    texts = set(texts)
+    thresholds = {int(m.group(1)) for t in texts if (m := _PRIMARY_TEXT.match(t))}
+    secondary = SECONDARY_MARK in texts
+    if not thresholds and not secondary:
+        return None
+    return footnote(max(thresholds) if thresholds else threshold, primary=bool(thresholds),
+                    secondary=secondary)
 
 
 def _cell(value, dp: int) -> tuple[str, bool]:
@@ -54,20 +70,28 @@ def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int
     so the disclosure scanner (:mod:`helpers.report.scan`) checks every one of them.
     """
     frame = df.reset_index() if index else df
+    withheld = df.attrs.get(WITHHELD)
+    if withheld:  # a table that cannot be protected is replaced by the reason, caption kept
+        return (f'<div class="le-table-withheld" role="note"><p><strong>{_esc(caption)}</strong>'
+                f"</p><p>{_esc(withheld)}</p></div>")
     counted = {i for i, c in enumerate(frame.columns) if c in set(count_cols)}
     cap = _esc(caption) + (f" <span class=\"units\">({_esc(units)})</span>" if units else "")
     head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in frame.columns)
     rows = []
+    texts = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
         for i, value in enumerate(record):
             text, numeric = _cell(value, dp)
+            texts.append(text)
             numeric = numeric or bool(_NUMERIC_TEXT.match(text))
             cls = ' class="num count"' if i in counted else (' class="num"' if numeric else "")
             cells.append(f"<td{cls}>{_esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows) if rows else f'<tr><td colspan="{max(len(frame.columns), 1)}">No data.</td></tr>'
-    foot = f'<p class="table-note">{_esc(note)}</p>' if note else ""
+    notes = [n for n in (note, marker_note(texts, df.attrs.get("threshold")),
+                         *df.attrs.get("notes", ())) if n]
+    foot = "".join(f'<p class="table-note">{_esc(n)}</p>' for n in dict.fromkeys(notes))
     # The wrapper scrolls a table wider than the screen, so a keyboard must be able to reach it
     # (WCAG 2.1.1): focusable, a region, named by the caption.
     return (f'<div class="le-table-wrap" tabindex="0" role="region" aria-label="{_esc(caption)}">'

@@ -15,8 +15,10 @@ Disclosure (``DISCLOSURE_KINDS``)
     ``small_count``     a table cell holding a count below the threshold (see "Count cells")
     ``small_count_sentence``  "3 delegates", "2 of the 40 participants": a count of people
                         below the threshold in running text or in alt/title text
-    ``secondary_disclosure``  a table with a visible total and exactly one hidden (``<N``) cell
-                        along that total's row or column, which subtraction would recover
+    ``secondary_disclosure``  a table with a visible total whose hidden cells (``<N`` or
+                        ``[c]``) along that total's row or column subtraction would give away:
+                        one hidden cell, hidden cells adding up to fewer than the threshold, or
+                        ``<N`` cells pinned to one value
 
 Offline safety and active content (``OFFLINE_KINDS``, ``ACTIVE_KINDS``)
     ``remote_resource`` a URL to another host (``http:``, ``https:``, ``ftp:``, ``ws:``,
@@ -368,7 +370,8 @@ _COUNT_HEADER = re.compile(
 _NOT_COUNT_HEADER = re.compile(r"mean|median|score|%|percent|share|rate|proportion|\bsd\b|change",
                                re.IGNORECASE)
 _LEADING_COUNT = re.compile(r"^\s*(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]*\d)(?!\s*%)")
-_HIDDEN = re.compile(r"^\s*(?:<|&lt;|fewer than\s*)\s*\d+\s*$", re.IGNORECASE)
+_HIDDEN = re.compile(r"^\s*(?:(?:<|&lt;|fewer than\s*)\s*\d+|\[c\])\s*$", re.IGNORECASE)
+_PRIMARY = re.compile(r"^\s*(?:<|&lt;|fewer than\s*)\s*(\d+)\s*$", re.IGNORECASE)
 _TOTAL = re.compile(r"^\s*(?:total|all\b|overall)", re.IGNORECASE)
 
 
@@ -436,19 +439,39 @@ def find_small_counts(doc: Document, threshold: int) -> list[Finding]:
     return found
 
 
-def _lone_hidden(cells: list[Cell], total: Cell) -> tuple[Cell, int] | None:
-    """The hidden cell and its recovered value, when exactly one cell is hidden."""
+def _lone_hidden(cells: list[Cell], total: Cell, threshold: int = 5) -> tuple[Cell, str] | None:
+    """A hidden cell and what subtraction tells about it, when the margin gives one away.
+
+    Subtraction gives the hidden cells' sum R = total - visible cells. A margin discloses when
+    one cell is hidden (it is R), when R is 1 to threshold - 1 (the hidden cells together are a
+    small group), or when every hidden cell is a ``<t`` cell and R pins them (R equal to their
+    number, each is 1; R equal to their number times t - 1, each is t - 1). A ``[c]`` cell may
+    be any count, so it is assumed nothing.
+    """
     total_value = _count_value(total.text)
     if total_value is None:
         return None
     hidden = [c for c in cells if _HIDDEN.match(c.text)]
     visible = [_count_value(c.text) for c in cells if not _HIDDEN.match(c.text)]
-    if len(hidden) != 1 or any(v is None for v in visible):
+    if not hidden or any(v is None for v in visible):
         return None
-    return hidden[0], total_value - sum(visible)
+    rest = total_value - sum(visible)
+    if len(hidden) == 1:
+        return hidden[0], f"as {rest}"
+    if 0 < rest < threshold:
+        return hidden[0], f"and the other hidden cells as {rest} together"
+    primaries = [c for c in hidden if _PRIMARY.match(c.text)]
+    if len(primaries) == len(hidden):
+        t = int(_PRIMARY.match(primaries[0].text).group(1))
+        if rest in (len(hidden), len(hidden) * (t - 1)):
+            return hidden[0], f"and every other hidden cell as {rest // len(hidden)}"
+        if rest > len(hidden) * (t - 1):  # a complement labelled as if it were small
+            return hidden[0], (f"and the other hidden cells as {rest} together, more than "
+                               f"{len(hidden)} cells below {t} can hold: one is mislabelled")
+    return None
 
 
-def find_secondary_disclosure(doc: Document) -> list[Finding]:
+def find_secondary_disclosure(doc: Document, threshold: int = 5) -> list[Finding]:
     """Tables where a visible total and the visible cells recover a single hidden cell.
 
     Rows and columns are checked: a row labelled "Total"/"All"/"Overall" gives each column's
@@ -469,14 +492,14 @@ def find_secondary_disclosure(doc: Document) -> list[Finding]:
                 if j >= len(total_row) or total_row[j] is None:
                     continue
                 cells = [r[j] for r in body if id(r) not in total_ids and j < len(r) and r[j] is not None]
-                hit = _lone_hidden(cells, total_row[j])
+                hit = _lone_hidden(cells, total_row[j], threshold)
                 if hit:
                     cell, value = hit
                     col = header[j].text if header and j < len(header) and header[j] else f"column {j + 1}"
                     found.append(Finding(
                         "secondary_disclosure",
                         f"{label}, {col!r}: total {total_row[j].text} minus the visible cells "
-                        f"recovers the hidden {cell.text!r} as {value}",
+                        f"recovers the hidden {cell.text!r} {value}",
                         _at(doc, cell.line, cell.col, "td")))
         if header:
             total_cols = [j for j, c in enumerate(header) if j > 0 and c is not None and _TOTAL.match(c.text)]
@@ -486,14 +509,14 @@ def find_secondary_disclosure(doc: Document) -> list[Finding]:
                         continue
                     cells = [c for k, c in enumerate(row) if k > 0 and k not in total_cols
                              and c is not None and not c.header]
-                    hit = _lone_hidden(cells, row[j])
+                    hit = _lone_hidden(cells, row[j], threshold)
                     if hit:
                         cell, value = hit
                         name = row[0].text if row[0] is not None else "a row"
                         found.append(Finding(
                             "secondary_disclosure",
                             f"{label}, row {name!r}: total {row[j].text} minus the visible cells "
-                            f"recovers the hidden {cell.text!r} as {value}",
+                            f"recovers the hidden {cell.text!r} {value}",
                             _at(doc, cell.line, cell.col, "td")))
     return found
 
@@ -663,7 +686,7 @@ def scan_html(markup: str, participant_ids: Iterable[str] = (), threshold: int =
     """
     doc = parse_html(markup, source)
     return (find_identifiers(doc, participant_ids) + find_small_counts(doc, threshold)
-            + find_secondary_disclosure(doc) + find_small_count_sentences(doc, threshold)
+            + find_secondary_disclosure(doc, threshold) + find_small_count_sentences(doc, threshold)
             + find_unsafe_markup(doc))
 
 

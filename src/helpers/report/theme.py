@@ -46,10 +46,10 @@ def apply_theme() -> None:
     report's width, light grid, no top/right spines, a DPI that keeps
     embedded PNGs sharp but small (a figure is ~40-80 kB). Silences the known harmless
     seaborn/matplotlib deprecation about ``vert`` so it never reaches a report.
-    """
-    import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    The backend is left alone: in JupyterLab a researcher's own ``plt.show()`` must still
+    draw inline, and the runner chooses an off-screen backend for its own kernels.
+    """
     import seaborn as sns
 
     sns.set_theme(

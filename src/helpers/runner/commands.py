@@ -2,7 +2,10 @@
 
 Order of work, so that nothing runs unless everything is right:
 
-1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it);
+1. read reports.yaml, take the run lock on the reports folder (exit 2 if another run holds it)
+   and the dataset's lock, shared (waiting for an import to finish; exit 2 after
+   LEADEVAL_IMPORT_WAIT seconds), held until the run ends so no report reads a half-imported
+   dataset;
 2. hash the dataset's files; when that hash is new, validate it with ``helpers.data.load_dataset``
    (exit 2 when invalid) and digest what each programme's and cohort's reports read of it
    (:mod:`helpers.data.digest`); expand the manifest against its programmes and cohorts;
@@ -10,7 +13,9 @@ Order of work, so that nothing runs unless everything is right:
 4. skip jobs whose input hash (:mod:`helpers.runner.hashing`: notebook, parameters, the rows and
    settings the job reads, code, and the reports it depends on) matches their last successful
    run (unless ``--force``);
-5. run the rest on local workers or a Dask cluster, publishing each report as it completes,
+5. run the rest on local workers or a Dask cluster; each report passes the disclosure audit
+   (:mod:`helpers.runner.gate`: a report that fails is not published and is recorded failed
+   with the reason, its last good copy kept) and is published as it completes,
    journalling its record at once and rewriting manifest.json and index.html on a fixed
    interval and at the end (see :mod:`helpers.runner.publish`);
 6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
@@ -31,9 +36,11 @@ from pathlib import Path
 from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
+from helpers.runner.layout import LOGS, STATE
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
-from helpers.runner.publish import Store, remove_temp_files, utc_now
+from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
+from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
 
 LOGS_KEPT = 50
 
@@ -67,7 +74,7 @@ class _Log:
     """One log file per run under reports/logs/."""
 
     def __init__(self, out: Path):
-        logs = out / "logs"
+        logs = out / LOGS
         logs.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         self.path = logs / f"run-{stamp}-{os.getpid()}.log"
@@ -86,8 +93,10 @@ class _Log:
         self.fh.close()
 
 
-def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
-    """Hash the dataset; validate and expand it when the hash is new. Raises RunnerError."""
+def _dataset_info(store: Store, dataset: Path, force: bool, checker: str) -> dict:
+    """Hash the dataset; validate and expand it when the hash, or the code that checks it
+    (``checker``: a newer leadeval may refuse what an older one accepted), is new. Raises
+    RunnerError."""
     cache = store.cache
     file_hashes = {k: v for k, v in cache.get("file_hashes", {}).items()
                    if k.startswith(str(dataset) + os.sep)}
@@ -95,7 +104,7 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
     if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
-            and "scopes" in info):
+            and info.get("code") == checker and "scopes" in info):
         return info
     from helpers.data import DataError, load_dataset
 
@@ -115,7 +124,8 @@ def _dataset_info(store: Store, dataset: Path, force: bool) -> dict:
     units = mf.units_from_dataset(ds)
     scopes = [(p["programme_id"], None) for p in units["programmes"]]
     scopes += [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]]
-    info = {"hash": digest, "path": str(dataset), "name": getattr(ds, "name", dataset.name),
+    info = {"hash": digest, "path": str(dataset), "code": checker,
+            "name": getattr(ds, "name", dataset.name),
             "content_hash": getattr(ds, "content_hash", digest), "units": units,
             "settings": settings_digest(ds),
             "scopes": {hashing.scope_key(p, c): d for (p, c), d in scope_digests(ds, scopes).items()}}
@@ -131,6 +141,37 @@ def _remove_kept_notebooks(out: Path) -> None:
             pass
 
 
+def _manifest(config: str | None) -> tuple[mf.Manifest, bool]:
+    """The job manifest: ``--config``, else ./reports.yaml, else the packaged one (True)."""
+    if config or Path(MANIFEST_NAME).is_file():
+        return mf.load_manifest(config or MANIFEST_NAME), False
+    try:
+        return mf.load_manifest(packaged_manifest()), True
+    except FileNotFoundError as exc:
+        raise RunnerError(f"no {MANIFEST_NAME} here and {exc}") from None
+
+
+def _packaged_run_dataset() -> Path:
+    """The dataset of a run on the packaged manifest, whose own ``dataset:`` points inside the
+    installation: ``$LEADEVAL_DATASET``, else ./dataset (the layout ``leadeval init`` makes)."""
+    named = os.environ.get(ENV_DATASET)
+    if named:
+        return Path(named).resolve()
+    here = Path(PROJECT_DATASET).resolve()
+    if (here / "dataset.yaml").is_file():
+        return here
+    raise RunnerError(f"no {MANIFEST_NAME} and no dataset here: pass --dataset DIR, set "
+                      f"${ENV_DATASET}, or start a project with `leadeval init DIR`")
+
+
+def _audit_gate(out: Path, dataset: Path):
+    """The disclosure audit every report passes before it is published (helpers.runner.gate)."""
+    from helpers.data import load_dataset
+    from helpers.runner.gate import AuditGate
+
+    return AuditGate(out, load_dataset(dataset))
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Entry point of ``leadeval run``; returns the exit status (0, 1 or 2, DESIGN.md)."""
     try:
@@ -138,17 +179,26 @@ def run_command(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         print(f"leadeval run: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that turned read-only or full while checking
+        print(f"leadeval run: cannot read or write {exc.filename or 'a file'} "
+              f"({exc.strerror or exc}); reports already published are unchanged", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     err = sys.stderr
-    manifest = mf.load_manifest(getattr(args, "config", None) or "reports.yaml")
+    manifest, packaged = _manifest(getattr(args, "config", None))
+    if packaged:
+        print(f"leadeval run: no reports.yaml here; using the packaged one ({manifest.path})",
+              file=err)
     dataset = Path(args.dataset).resolve() if getattr(args, "dataset", None) else (
+        _packaged_run_dataset() if packaged else
         manifest.dataset or (manifest.path.parent / "data" / "sample").resolve())
     if not (dataset / "dataset.yaml").is_file():
         raise RunnerError(f"{dataset} is not a dataset folder (no dataset.yaml)")
-    out = Path(args.out).resolve() if getattr(args, "out", None) else manifest.out
+    out = Path(args.out).resolve() if getattr(args, "out", None) else (
+        Path("reports").resolve() if packaged else manifest.out)
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
@@ -161,13 +211,29 @@ def _run(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     keep = bool(getattr(args, "keep_notebooks", False))
     scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from helpers.runner.dask_backend import wait_limit
 
-    from helpers.runner.lock import RunLock
+        try:  # a typo would otherwise surface only when the cluster has no worker
+            wait_limit()
+        except ValueError as exc:
+            raise RunnerError(str(exc)) from None
+    for where in (out, out / STATE, out / LOGS):
+        why = unwritable(where) if where == out or where.exists() else None
+        if why:
+            raise RunnerError(f"cannot publish into the reports folder: {why}; nothing was run "
+                              "(give a folder you can write with --out)")
+
+    from helpers.runner.lock import DatasetLock, RunLock, lock_wait
 
     lock = RunLock(out).acquire()
+    reading = None
     try:
         if lock.stale_pid:
             print(f"leadeval run: cleared a stale lock left by process {lock.stale_pid}", file=err)
+        if dataset != out:  # the same folder is already locked, exclusively
+            reading = DatasetLock(dataset, shared=True).acquire(
+                lock_wait(), lambda text: print(f"leadeval run: {text}", file=err))
         store = Store(out)
         dirty = bool(remove_temp_files(out)) or store.replayed > 0
         notes = store.reconcile()
@@ -175,7 +241,8 @@ def _run(args: argparse.Namespace) -> int:
         if not keep:
             _remove_kept_notebooks(out)
         cache_before = hashing.canonical_json(store.cache)
-        info = _dataset_info(store, dataset, force)
+        code = hashing.code_hash()
+        info = _dataset_info(store, dataset, force, code)
         dirty |= hashing.canonical_json(store.cache) != cache_before
 
         present, skipped = [], []
@@ -197,7 +264,6 @@ def _run(args: argparse.Namespace) -> int:
         if problems:
             raise RunnerError("parameter problems; nothing was run:\n  " + "\n  ".join(problems))
 
-        code = hashing.code_hash()
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
         digests = hashing.job_hashes(all_jobs, nb_digest, info["scopes"], info["settings"], code)
         pdf = bool(getattr(args, "pdf", False))
@@ -217,6 +283,8 @@ def _run(args: argparse.Namespace) -> int:
         return _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out,
                         dataset, n_jobs, keep, scheduler, t0)
     finally:
+        if reading is not None:
+            reading.release()
         lock.release()
 
 
@@ -227,13 +295,18 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     err = sys.stderr
     commit = git_commit(Path(__file__).resolve().parent)
     fields, specs = {}, []
+    programmes = {p["programme_id"]: p for p in info["units"]["programmes"]}
+    single = mf.single_cohort_programmes(info["units"])
     for job in todo:
         heading = first_heading(notebooks[job.entry.path].get("cells", [])) or job.entry.name
         scope = scope_in_words(info["units"], job.programme_id, job.cohort_id)
-        programme_name = scope_in_words(info["units"], job.programme_id, None).removesuffix(" (all cohorts)")
+        programme = programmes.get(job.programme_id, {})
         fields[job.output] = {"notebook": job.notebook, "parameters": job.parameters, "output": job.output,
                               "programme_id": job.programme_id, "cohort_id": job.cohort_id,
-                              "programme_name": programme_name, "title": heading}
+                              "programme_name": programme.get("name") or job.programme_id,
+                              "provider": programme.get("provider") or "",
+                              "host_organisation": programme.get("host_organisation") or "",
+                              "single_cohort": single.get(job.programme_id), "title": heading}
         specs.append({
             "notebook": str(job.entry.path), "output": job.output,
             "parameters": {"dataset": str(dataset), **job.parameters},
@@ -253,10 +326,11 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
               f"{'scheduler ' + scheduler if scheduler else f'{n_jobs} local workers'}")
     progress = Progress(len(specs))
     counts = {"published": 0, "failed": 0}
+    gate = _audit_gate(out, dataset)
 
-    def on_start(spec: dict) -> None:
+    def on_start(spec: dict, worker: str | None = None) -> None:
         progress.start(spec["output"])
-        log.write(f"start {spec['output']}")
+        log.write(f"start {spec['output']}" + (f" on worker {worker}" if worker else ""))
 
     def on_result(spec: dict, result: dict) -> None:
         output = spec["output"]
@@ -269,10 +343,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             progress.finish(output, "not_applicable", result.get("seconds"), None)
             return
         if result.get("status") == "ok":
-            try:
-                store.record_success(job_fields, digests[output], result, keep)
-            except OSError as exc:
-                error = f"could not publish: {type(exc).__name__}: {exc}"
+            error = gate.check(output, result.get("html") or "")  # the disclosure audit
+            if error is None:
+                try:
+                    store.record_success(job_fields, digests[output], result, keep)
+                except OSError as exc:
+                    error = f"could not publish: {type(exc).__name__}: {exc}"
         if error or result.get("status") != "ok":
             error = error or "the job failed"
             store.record_failure(job_fields, digests[output], error, result.get("seconds"))
@@ -305,7 +381,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
         if scheduler:
             from helpers.runner.dask_backend import run_on_dask
 
-            run_on_dask(scheduler, specs, on_start, on_result, tick)
+            def on_cluster_event(text: str) -> None:
+                log.write(text)
+                progress.note(text)
+
+            run_on_dask(scheduler, specs, on_start, on_result, tick,
+                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
         else:
             from helpers.runner.pool import run_local
 

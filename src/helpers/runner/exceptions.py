@@ -29,13 +29,15 @@ class ParameterError(RunnerError):
 
 
 class LockHeld(RunnerError):
-    """Another ``leadeval run`` is publishing into the same reports folder."""
+    """Another process holds a lock: a run publishing into the same reports folder, or an
+    import changing (or a run reading) the same dataset; ``message`` says which."""
 
-    def __init__(self, path: str, pid: int | None):
+    def __init__(self, path: str, pid: int | None, message: str | None = None):
         self.path = path
         self.pid = pid
         who = f"process {pid}" if pid else "another process"
-        super().__init__(f"another leadeval run ({who}) is writing to {path}; try again when it has finished")
+        super().__init__(message or f"another leadeval run ({who}) is writing to {path}; try again "
+                         "when it has finished")
 
 
 class JobError(Exception):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -141,6 +142,39 @@ def provenance_rows(provenance: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def css_string(text: str) -> str:
+    r"""``text`` as a quoted CSS string in which no character of it appears literally.
+
+    Every character is written as a CSS hex escape, so quotes, backslashes, newlines and
+    ``</style>`` from data stay text, and nothing from the data can be read (or matched) in
+    the stylesheet's source.
+
+    Examples
+    --------
+    >>> print(css_string('A "B" </style>'))
+    "\41 \20 \22 \42 \22 \20 \3c \2f \73 \74 \79 \6c \65 \3e "
+    """
+    return '"' + "".join(f"\\{ord(c):x} " for c in text) + '"'
+
+
+def running_header(title: dict, provenance: dict) -> str:
+    """The printed pages' running header: the report's scope and the date it was generated.
+
+    Examples
+    --------
+    >>> running_header({"heading": "Outcomes", "scope": "Barts (all cohorts)"},
+    ...                {"generated_at": "2026-12-02T17:09:46Z"})
+    'Barts (all cohorts) · 2 December 2026'
+    """
+    scope = title.get("scope") or title.get("heading") or "Evaluation report"
+    stamp = str(provenance.get("generated_at") or "")
+    try:
+        when = datetime.strptime(stamp[:10], "%Y-%m-%d")
+    except ValueError:
+        return scope
+    return f"{scope} · {when.day} {when:%B %Y}"
+
+
 def notebook_to_html(nb, title: dict, provenance: dict) -> str:
     """Render an executed notebook to the report page.
 
@@ -162,6 +196,7 @@ def notebook_to_html(nb, title: dict, provenance: dict) -> str:
     full = title.get("full") or " — ".join(x for x in (heading, title.get("scope")) if x)
     resources = {"leadeval": {"title": {"heading": heading, "scope": title.get("scope"), "full": full},
                               "provenance": provenance,
-                              "provenance_rows": provenance_rows(provenance)}}
+                              "provenance_rows": provenance_rows(provenance),
+                              "running_header": css_string(running_header(title, provenance))}}
     body, _ = _exporter().from_notebook_node(prepared, resources=resources)
     return body

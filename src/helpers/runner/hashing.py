@@ -47,13 +47,19 @@ def notebook_hash(nb: dict) -> str:
 
 
 def _files(root: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    """Regular files under ``root``. A FIFO or device (or a link to one, such as /dev/zero)
+    would never finish reading, and a link out of ``root`` is not part of it (the loader
+    refuses a table that is one), so both are left out."""
     out = []
+    inside = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
         for name in filenames:
             if name.startswith(".") or (suffixes and not name.endswith(suffixes)):
                 continue
-            out.append(Path(dirpath) / name)
+            path = Path(dirpath) / name
+            if path.is_file() and path.resolve().is_relative_to(inside):
+                out.append(path)
     return sorted(out, key=lambda p: p.relative_to(root).as_posix())
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.runner.exceptions import ManifestError
+from helpers.runner.layout import PROGRAMME_FOLDER
 
 PER_VALUES = ("programme", "cohort")
 DEFAULT_CELL_TIMEOUT = 600
@@ -75,11 +76,9 @@ class Job:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml
+    from helpers import safeyaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+    return safeyaml.load_path(path)
 
 
 def _timeout(value: Any, where: str, default):
@@ -101,8 +100,13 @@ def load_manifest(path: str | Path) -> Manifest:
     path = Path(path).resolve()
     if not path.is_file():
         raise ManifestError(f"job manifest {path} not found (pass --config FILE)")
+    from helpers.safeyaml import LimitError
+
     try:
         raw = _load_yaml(path) or {}
+    except LimitError as exc:
+        mark = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
+        raise ManifestError(f"{path}: {mark}expected {exc.problem}") from exc
     except Exception as exc:  # noqa: BLE001 - yaml raises several types
         raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
@@ -191,7 +195,7 @@ def output_path(programme_id: str, cohort_id: str | None, notebook_name: str) ->
         if part is not None and (not part or "/" in part or "\\" in part or part in (".", "..")
                                  or "\0" in part):
             raise ManifestError(f"identifier {part!r} cannot be used as a folder name")
-    return f"{programme_id}/{cohort_id or 'all'}/{notebook_name}.html"
+    return f"{programme_id}/{cohort_id or PROGRAMME_FOLDER}/{notebook_name}.html"
 
 
 def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
@@ -202,15 +206,20 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
     units : dict
         ``{"programmes": [{"programme_id", "name"}, ...],
         "cohorts": [{"cohort_id", "programme_id"}, ...]}``, in dataset order.
+
+    A programme with a single cohort gets no per-cohort copy of a report that also runs per
+    programme: its cohort's content is the programme report (:func:`single_cohort_programmes`
+    lets the index say so).
     """
     jobs = []
+    single = single_cohort_programmes(units)
     for entry in entries:
         for programme in units["programmes"]:
             pid = programme["programme_id"]
             if "programme" in entry.per:
                 params = {"programme_id": pid, "cohort_id": None, **entry.parameters}
                 jobs.append(Job(entry, pid, None, params, output_path(pid, None, entry.name)))
-            if "cohort" in entry.per:
+            if "cohort" in entry.per and not ("programme" in entry.per and pid in single):
                 for cohort in units["cohorts"]:
                     if cohort["programme_id"] != pid:
                         continue
@@ -218,6 +227,23 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
                     params = {"programme_id": pid, "cohort_id": cid, **entry.parameters}
                     jobs.append(Job(entry, pid, cid, params, output_path(pid, cid, entry.name)))
     return jobs
+
+
+def single_cohort_programmes(units: dict) -> dict[str, str]:
+    """``{programme_id: its only cohort_id}`` for programmes with exactly one cohort.
+
+    Examples
+    --------
+    >>> single_cohort_programmes({"programmes": [{"programme_id": "a"}, {"programme_id": "b"}],
+    ...     "cohorts": [{"cohort_id": "a1", "programme_id": "a"},
+    ...                 {"cohort_id": "b1", "programme_id": "b"},
+    ...                 {"cohort_id": "b2", "programme_id": "b"}]})
+    {'a': 'a1'}
+    """
+    by_programme: dict[str, list[str]] = {}
+    for cohort in units["cohorts"]:
+        by_programme.setdefault(cohort["programme_id"], []).append(cohort["cohort_id"])
+    return {pid: cids[0] for pid, cids in by_programme.items() if len(cids) == 1}
 
 
 def select(jobs: list[Job], pattern: str | list[str] | None) -> list[Job]:
@@ -229,11 +255,18 @@ def select(jobs: list[Job], pattern: str | list[str] | None) -> list[Job]:
     return [j for j in jobs if any(fnmatch.fnmatchcase(j.output, p) for p in patterns)]
 
 
+def _text(value) -> str:
+    """A table cell as text; a missing value (None, NaN, pandas NA) as ""."""
+    text = "" if value is None else str(value)
+    return "" if text in ("nan", "NaN", "<NA>", "None") else text
+
+
 def units_from_dataset(ds) -> dict:
     """Programme and cohort identifiers (and names) of a loaded Dataset, for :func:`expand`."""
     programmes = ds.tables.get("programmes") if hasattr(ds, "tables") else ds.programmes
     cohorts = ds.tables.get("cohorts") if hasattr(ds, "tables") else ds.cohorts
-    progs = [{"programme_id": str(r["programme_id"]), "name": str(r.get("name") or r["programme_id"])}
+    progs = [{"programme_id": str(r["programme_id"]), "name": _text(r.get("name")) or str(r["programme_id"]),
+              "provider": _text(r.get("provider")), "host_organisation": _text(r.get("host_organisation"))}
              for r in programmes.to_dict("records")]
     cohs = [{"cohort_id": str(r["cohort_id"]), "programme_id": str(r["programme_id"])}
             for r in cohorts.to_dict("records")]

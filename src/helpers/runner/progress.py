@@ -75,6 +75,11 @@ class Progress:
         self._print(text)
         self._redraw()
 
+    def requeue(self, output: str) -> None:
+        """``output`` stopped running without a result (its worker was lost); it may start again."""
+        self.running.pop(output, None)
+        self._redraw()
+
     def note(self, text: str) -> None:
         self._print(text)
         self._redraw()

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from helpers.runner.layout import INDEX, MANIFEST, STATE
 
 TMP_SUFFIX = ".leadeval-tmp"
 STATE_VERSION = 1
@@ -63,6 +66,28 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
         pass
 
 
+def unwritable(folder: str | Path) -> str | None:
+    """Why files cannot be published into ``folder``, or None when they can.
+
+    The folder is created when missing; then a temporary file is made and removed in it, the
+    only test that answers for root, read-only mounts, immutable folders and ACLs alike
+    (``os.access`` answers from the permission bits). The probe is named like
+    :func:`atomic_write`'s temporary files, so one left by a crash is removed by
+    :func:`remove_temp_files`.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=TMP_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write into {folder} ({exc.strerror or exc})"
+    return None
+
+
 def remove_temp_files(out_dir: str | Path) -> list[Path]:
     """Delete temporary files left by a run that was killed mid-write; returns what was removed."""
     removed = []
@@ -93,8 +118,8 @@ class Store:
 
     def __init__(self, out_dir: str | Path, save_interval: float | None = None, clock=time.monotonic):
         self.out = Path(out_dir)
-        self.state_path = self.out / ".leadeval" / "state.json"
-        self.journal_path = self.out / ".leadeval" / "journal.jsonl"
+        self.state_path = self.out / STATE / "state.json"
+        self.journal_path = self.out / STATE / "journal.jsonl"
         self.records: dict[str, dict] = {}
         self.cache: dict = {}
         self.replayed = 0  # journal lines applied on load (records not yet in state.json)
@@ -116,7 +141,7 @@ class Store:
         except (OSError, ValueError):
             pass
         try:  # no state: rebuild the records from the published manifest
-            manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+            manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
             for job in manifest.get("jobs", []):
                 self.records[job["output"]] = dict(job)
         except (OSError, ValueError, KeyError, TypeError):
@@ -247,9 +272,9 @@ class Store:
             os.truncate(self.journal_path, 0)
         except FileNotFoundError:
             pass
-        atomic_write(self.out / "manifest.json",
+        atomic_write(self.out / MANIFEST,
                      json.dumps(manifest_document(ordered.values(), generated_at), indent=2))
-        atomic_write(self.out / "index.html", index_html(ordered.values(), generated_at))
+        atomic_write(self.out / INDEX, index_html(ordered.values(), generated_at))
         self._last_save = self._clock()
         self._unsaved = False
 

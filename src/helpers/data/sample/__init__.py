@@ -154,6 +154,10 @@ def sample_data_command(out_dir: str | Path, participants: int | None = None,
     except ValueError as exc:
         print(f"leadeval sample-data: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"leadeval sample-data: cannot write {exc.filename or out_dir} "
+              f"({exc.strerror or exc})", file=sys.stderr)
+        return 2
     size = sum(f.stat().st_size for f in files)
     print(f"wrote {len(files)} files ({size / 1e6:.1f} MB) to {out_dir}")
     return 0

@@ -26,6 +26,11 @@ import tempfile
 import time
 import uuid
 
+# Report kernels draw off-screen: every kernel (and template) this process starts inherits the
+# setting, while a person's kernel in JupyterLab keeps its inline backend (the helpers never
+# switch backends).
+os.environ["MPLBACKEND"] = "Agg"
+
 #: As nbclient starts its kernels: no history written to disk.
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 KERNEL_STDERR = "kernel-stderr.log"  # in the job's working directory

@@ -45,6 +45,8 @@ MODULES = (
     "helpers.scales", "helpers.outcomes", "helpers.outcomes.report", "helpers.careers",
     "helpers.reliability", "helpers.themes", "helpers.projects", "helpers.spc", "helpers.its",
     "helpers.networks", "helpers.evaluation", "helpers.comparison", "helpers.spc.charts",
+    "helpers.quotes", "helpers.attribution", "helpers.equality", "helpers.equality_value",
+    "helpers.value", "helpers.multiplicity", "helpers.brokerage",
     # what the reports import on first use (each fork would import them again)
     "pingouin", "lifelines", "krippendorff", "tabulate", "matplotlib.backends.backend_agg",
     "PIL.Image", "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
