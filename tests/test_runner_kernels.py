@@ -203,8 +203,8 @@ def test_a_forked_kernel_finds_the_dataset_already_loaded(tmp_path, kernels):
 # one report of every notebook: the programme-level data quality report, the rest for a cohort
 REPORTS = [("00_data_quality", None)] + [(n, "luhft_c01") for n in (
     "10_reach_and_reaction", "20_leadership_outcomes", "30_qualitative_themes",
-    "40_improvement_projects", "50_networks", "90_evaluation_report")] + [
-    ("90_evaluation_report", None)]
+    "40_improvement_projects", "50_networks", "60_equality_and_value", "90_evaluation_report")] + [
+    ("60_equality_and_value", None), ("90_evaluation_report", None)]
 
 
 @needs_fork

@@ -51,7 +51,7 @@ MODULES = (
     "pingouin", "lifelines", "krippendorff", "tabulate", "matplotlib.backends.backend_agg",
     "PIL.Image", "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
     "PIL.JpegImagePlugin", "PIL.PpmImagePlugin", "pandas.core.reshape.reshape",
-    "pandas.core.methods.to_dict",
+    "pandas.core.methods.to_dict", "pyarrow.dataset", "pyarrow.acero",
     # what IPKernelApp.initialize would otherwise import in every kernel
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
     "zmq.utils.garbage", "tornado.platform.asyncio", "IPython.core.completerlib",
