@@ -99,3 +99,37 @@ def test_subset_still_refuses_unknown_scopes(sample_dataset_path):
     cid = ds.cohorts.loc[ds.cohorts["programme_id"] == other, "cohort_id"].iloc[0]
     with pytest.raises(ValueError, match="not part of programme"):
         ds.subset(pid, cid)
+
+
+def _mask_rule(seg, ids, cohort_ids, programme_ids):
+    """The segment rule of Dataset.subset written as masks over the whole table (the reference)."""
+    keep = within(seg["participant_id"], ids)
+    no_person = seg["participant_id"].isna()
+    keep |= no_person & within(seg["cohort_id"], cohort_ids)
+    if programme_ids is not None:
+        keep |= no_person & within(seg["programme_id"], programme_ids)
+    keep |= no_person & within(seg["source_id"], seg.loc[keep, "source_id"].dropna())
+    return np.flatnonzero(keep.to_numpy())
+
+
+def test_unattributed_segments_are_kept_by_the_same_rule_as_the_masks(sample_dataset_path):
+    ds = load_dataset(sample_dataset_path)
+    rng = np.random.default_rng(11)
+    seg = ds.segments.copy()
+    n = len(seg)
+    alone = rng.random(n) < 0.3  # many lines without a participant
+    cohorts, programmes = ds.cohorts["cohort_id"].tolist(), ds.programmes["programme_id"].tolist()
+    seg.loc[alone, "participant_id"] = None
+    seg["cohort_id"] = pd.array([rng.choice(cohorts) if rng.random() < 0.3 else None
+                                 for _ in range(n)], dtype="str")
+    seg["programme_id"] = pd.array([rng.choice(programmes) if rng.random() < 0.3 else None
+                                    for _ in range(n)], dtype="str")
+    tables = {**ds.tables, "segments": seg}
+    indexed = Dataset(ds.meta, ds.path, ds.content_hash, tables, ds.files, indexes=TableIndexes(tables))
+    for pid, cid in _scopes(ds):
+        rows = indexed.scope_rows(pid, cid)
+        people = ds.participants["participant_id"].take(rows["participants"])
+        chosen = ds.cohorts.take(rows["cohorts"])
+        want = _mask_rule(seg, people, chosen["cohort_id"],
+                          None if cid is not None else chosen["programme_id"].unique())
+        np.testing.assert_array_equal(rows["segments"], want, err_msg=f"{pid} {cid}")

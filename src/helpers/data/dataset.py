@@ -129,16 +129,8 @@ class Dataset:
             rows[name] = self._rows(name, "participant_id", ids)
 
         seg = t["segments"]
-        keep = within(seg["participant_id"], ids) if "participant_id" in seg else pd.Series(
-            False, index=seg.index)
-        no_person = seg["participant_id"].isna() if "participant_id" in seg else ~keep
-        if "cohort_id" in seg:
-            keep |= no_person & within(seg["cohort_id"], cohort_ids)
-        if "programme_id" in seg and cohort_id is None:
-            keep |= no_person & within(seg["programme_id"], programme_ids)
-        if "source_id" in seg:   # unattributed lines of a focus group whose members are inside
-            keep |= no_person & within(seg["source_id"], seg.loc[keep, "source_id"].dropna())
-        rows["segments"] = _where(keep)
+        rows["segments"] = self._segment_rows(ids, cohort_ids,
+                                              None if cohort_id is not None else programme_ids)
         rows["codings"] = self._rows("codings", "segment_id",
                                      seg["segment_id"].take(rows["segments"]))
 
@@ -146,9 +138,9 @@ class Dataset:
         rows["ties"] = ties[_where(within(t["ties"]["to_id"].take(ties), ids))]
         projects = t["projects"]
         if cohort_id is None:
-            rows["projects"] = _where(within(projects["programme_id"], programme_ids))
+            rows["projects"] = self._rows("projects", "programme_id", programme_ids)
         else:
-            rows["projects"] = _where(within(projects["lead_participant_id"], ids))
+            rows["projects"] = self._rows("projects", "lead_participant_id", ids)
         rows["kpi_values"] = self._rows("kpi_values", "project_id",
                                         projects["project_id"].take(rows["projects"]))
         rows["applicants"] = self._rows("applicants", "cohort_id", cohort_ids)
@@ -156,6 +148,31 @@ class Dataset:
         for name in ("applicant_careers", "applicant_responses"):
             rows[name] = self._rows(name, "applicant_id", applicant_ids)
         return rows
+
+    def _segment_rows(self, ids, cohort_ids, programme_ids) -> np.ndarray:
+        """Segments of the participants ``ids``, and unattributed ones (no participant) whose
+        ``cohort_id`` is in ``cohort_ids``, whose ``programme_id`` is in ``programme_ids`` (a
+        programme's scope only: None for a cohort's), or whose ``source_id`` holds any of those
+        segments (lines of a focus group whose members are inside)."""
+        seg = self.tables["segments"]
+        if "participant_id" in seg:
+            person = self._rows("segments", "participant_id", ids)
+            loaded = self._indexes is not None and seg is self._indexed.get("segments")
+            alone = (self._indexes.unattributed if loaded
+                     else _where(seg["participant_id"].isna()))
+        else:  # no participant column: every segment is unattributed
+            person, alone = np.empty(0, dtype=np.int64), np.arange(len(seg))
+        lines = seg.take(alone)
+        keep = np.zeros(len(lines), dtype=bool)
+        if "cohort_id" in seg:
+            keep |= within(lines["cohort_id"], cohort_ids).to_numpy(dtype=bool)
+        if "programme_id" in seg and programme_ids is not None:
+            keep |= within(lines["programme_id"], programme_ids).to_numpy(dtype=bool)
+        if "source_id" in seg:
+            kept = np.union1d(person, alone[keep])
+            sources = seg["source_id"].take(kept).dropna()
+            keep |= within(lines["source_id"], sources).to_numpy(dtype=bool)
+        return np.union1d(person, alone[keep]).astype(np.int64, copy=False)
 
     def _rows(self, table: str, column: str, keys) -> np.ndarray:
         """Positions of the rows of ``table`` whose ``column`` is one of ``keys``: through the

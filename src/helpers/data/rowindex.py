@@ -20,6 +20,8 @@ import pandas as pd
 #: The columns :meth:`helpers.data.Dataset.subset` selects rows by, per table.
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "participants": ("cohort_id",),
+    "segments": ("participant_id",),
+    "projects": ("programme_id", "lead_participant_id"),
     "attendance": ("participant_id",),
     "responses": ("participant_id",),
     "careers": ("participant_id",),
@@ -72,10 +74,14 @@ class RowIndex:
     def positions(self, keys) -> np.ndarray:
         """Ascending row positions whose value is one of ``keys`` (unknown keys match nothing):
         the rows ``within(column, keys)`` selects, as positions."""
-        distinct = distinct_keys(keys)
-        if self._as_text:
-            distinct = [str(k) for k in distinct]
-        found = self._keys.get_indexer(distinct) if distinct else np.empty(0, dtype=np.intp)
+        if isinstance(keys, pd.Series) and keys.dtype == self._keys.dtype:
+            distinct = keys.dropna().unique()  # keys taken from a column like this one
+        else:
+            distinct = distinct_keys(keys)
+            if self._as_text:
+                distinct = [str(k) for k in distinct]
+        found = (self._keys.get_indexer(distinct) if len(distinct)
+                 else np.empty(0, dtype=np.intp))
         found = found[found >= 0]
         if not len(found):
             return np.empty(0, dtype=np.int64)
@@ -100,6 +106,11 @@ class TableIndexes:
 
     def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
         self._index: dict[tuple[str, str], RowIndex] = {}
+        segments = tables.get("segments")
+        #: Positions of the segments without a participant (unattributed lines), which
+        #: ``subset`` keeps by their other columns.
+        self.unattributed = (None if segments is None or "participant_id" not in segments
+                             else np.flatnonzero(segments["participant_id"].isna().to_numpy()))
         for table, columns in KEY_COLUMNS.items():
             df = tables.get(table)
             if df is None:
