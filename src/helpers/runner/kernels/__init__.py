@@ -1,7 +1,7 @@
 """Where a worker's job kernels come from: one strategy, used by local workers and on Dask.
 
 Each job gets a kernel of its own that exits with the job. Where the platform allows it
-(:func:`helpers.runner.kernels.fork.fork_supported`), that kernel is a fork of a per-worker
+(:func:`fork_supported`), that kernel is a fork of a per-worker
 template process that has already imported the libraries and ``helpers`` and loaded the job's
 dataset (:mod:`helpers.runner.kernels.template`), started through a jupyter_client kernel
 provisioner (:class:`~helpers.runner.kernels.fork.ForkProvisioner`), so a job pays neither the
