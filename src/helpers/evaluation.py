@@ -324,24 +324,28 @@ def _reading(res: dict, small: bool) -> str:
     return "Similar gains whether or not they voiced it"
 
 
-def joint_display_table(jd: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def joint_display_table(jd: pd.DataFrame, threshold: int,
+                        codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Display copy of :func:`joint_display`: counts suppressed, changes signed, CI in words.
 
     When either group is below the threshold both groups' cells are withheld: the two counts
     add up to the number who answered both surveys, which other sections show, so one visible
     count would give the hidden one away (secondary suppression, ONS 2019).
     """
-    from helpers.report.disclosure import suppress_count
+    from helpers.report.disclosure import shown_count, suppress_count
     from helpers.report.fmt import fmt_ci, fmt_signed
 
     small = (jd["n_voiced"] < threshold) | (jd["n_other"] < threshold)
+    codes = codes or {}
 
     def cell(mean, n, hide):
         return "–" if hide else f"{fmt_signed(mean)} (n {suppress_count(n, threshold)})"
 
     return pd.DataFrame({
         "Theme (qualitative)": jd["theme"],
-        "Participants voicing it": [suppress_count(n, threshold) for n in jd["participants"]],
+        "Participants voicing it": [shown_count(n, codes[t], threshold) if codes.get(t)
+                                    else suppress_count(n, threshold)
+                                    for t, n in zip(jd["theme"], jd["participants"])],
         "Change, voiced it": [cell(m, n, h) for m, n, h in zip(jd["mean_voiced"], jd["n_voiced"], small)],
         "Change, did not": [cell(m, n, h) for m, n, h in zip(jd["mean_other"], jd["n_other"], small)],
         "Difference (95% CI)": [("–" if pd.isna(e) else f"{fmt_signed(e)} ({fmt_ci(lo, hi)})")
@@ -698,7 +702,9 @@ def _themes(ev: Evaluation):
         show_callout("No outcome survey answers can be matched to the people quoted, so no joint "
                      "display can be drawn.")
         return None
-    show_table(joint_display_table(jd, ev.threshold),
+    from helpers.themes import cohort_theme_codes
+
+    show_table(joint_display_table(jd, ev.threshold, cohort_theme_codes(ev.rep)),
                caption="Joint display: each theme beside the mean change in self-rated "
                        "leadership among participants who voiced it and those who did not",
                units="scale points, start to end of programme",

@@ -376,14 +376,51 @@ def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.
             f"Counts below {threshold} are shown as <{threshold}."]
 
 
-def prevalence_table(prev: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Display copy of :func:`prevalence` (no grouping): counts suppressed, share withheld."""
-    from helpers.report.disclosure import suppress_table
+def cohort_theme_codes(rep, level: str = "theme") -> dict[str, str]:
+    """For a cohort report: each theme's code for its participant count, decided across the
+    programme's cohorts.
+
+    The programme report shows each theme's participants, the sum over its cohorts, so a cohort
+    report showing 9 of a programme's 11 gives away the other cohort's 2. The cohorts' counts
+    of a theme are protected together as one margin (:func:`helpers.report.disclosure.protect`),
+    and every cohort report uses the code of its own cell. Empty for a programme report.
+    """
+    from helpers.report.disclosure import protect
+
+    if getattr(rep, "cohort_id", None) is None:
+        return {}
+    prog = rep.full.subset(programme_id=rep.programme_id)
+    by = prevalence(prog.segments, prog.codings, prog.codes, prog.participants, by="cohort_id",
+                    level=level)
+    codes = {}
+    for label, part in by.groupby("label", sort=False):
+        part = part.reset_index(drop=True)
+        got, _unsafe = protect(part["participants"].astype(float).tolist(),
+                               [list(range(len(part)))], rep.threshold)
+        mine = part.index[part["cohort_id"].astype(str) == str(rep.cohort_id)]
+        if len(mine):
+            codes[label] = got[mine[0]]
+    return codes
+
+
+def prevalence_table(prev: pd.DataFrame, threshold: int,
+                     codes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Display copy of :func:`prevalence` (no grouping): counts suppressed, share withheld.
+
+    ``codes`` (:func:`cohort_theme_codes`) hides a cohort's count that the programme report and
+    the other cohorts' reports would give away."""
+    from helpers.report.disclosure import SUPPRESSED_PCT, shown_count, suppress_table
 
     shown = prev[["label", "participants", "share_participants", "sources", "segments"]].rename(
         columns={"label": "Theme or code"})
     out = suppress_table(shown, ["participants", "sources", "segments"], threshold,
                          pct_cols={"share_participants": "participants"}, totals_visible=False)
+    for i, label in enumerate(prev["label"]):
+        code = (codes or {}).get(label, "")
+        if code:
+            out.iloc[i, out.columns.get_loc("participants")] = shown_count(
+                prev["participants"].iloc[i], code, threshold)
+            out.iloc[i, out.columns.get_loc("share_participants")] = SUPPRESSED_PCT
     return out.rename(columns={"participants": "Participants", "share_participants": "% of participants",
                                "sources": "Sources", "segments": "Segments"})
 
@@ -449,7 +486,7 @@ def show_prevalence(rep, level: str = "theme") -> None:
         show_callout("No coded segments in this scope.")
         return
     what = "theme" if level == "theme" else "code"
-    show_table(prevalence_table(prev, rep.threshold),
+    show_table(prevalence_table(prev, rep.threshold, cohort_theme_codes(rep, level)),
                f"How often each {what} was raised: participants, sources and segments",
                note="Participants: distinct people who raised it; sources: interviews, focus groups "
                     "or comment sets; segments: coded passages. Codes roll up into their theme.")
