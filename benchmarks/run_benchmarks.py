@@ -221,10 +221,15 @@ def naive_loop(jobs: list[dict], work: Path, env: dict) -> dict:
     for i, job in enumerate(jobs):
         executed = work / f"job{i}.ipynb"
         pm = run_timed([str(BIN / "papermill"), "--no-progress-bar", "-k", "python3", job["notebook"],
-                        str(executed), "-y", yaml.safe_dump(job["parameters"])], env)
+                        str(executed), "-y", yaml.safe_dump(job["parameters"])], env, check=False)
+        peak = max(peak, pm["peak_total_mb"])
+        if pm["returncode"] != 0:
+            if "Not applicable:" in pm["stderr"]:  # nothing to report: no page, as leadeval
+                continue
+            raise RuntimeError(f"papermill failed on {job['output']}:\n{pm['stderr'][-4000:]}")
         nbc = run_timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
                          str(executed)], env)
-        peak = max(peak, pm["peak_total_mb"], nbc["peak_total_mb"])
+        peak = max(peak, nbc["peak_total_mb"])
     return {"seconds": time.perf_counter() - t0, "peak_worker_mb": peak}
 
 
