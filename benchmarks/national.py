@@ -10,6 +10,10 @@ on with the jobs not yet published. The programme-level reports run first, in th
 ``leadeval run``: they are the largest jobs, and their recorded durations then put them first
 in any later ordering.
 
+``--change-one-answer``, once every report is published, changes one answer of one cohort and
+runs ``leadeval run`` again (phase f of ``run_benchmarks.py``): its wall time and which reports
+re-ran, against those that read the answer.
+
 Recorded in ``WORKSPACE/national.json`` after each invocation and in
 ``benchmarks/results/<stamp>-national.json``: the dataset's generation and validation (wall
 time, peak memory), every invocation (wall time, peak resident memory per worker with its
@@ -36,8 +40,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_benchmarks import (BIN, REPO, TreeSampler, bench_env, expand_jobs,  # noqa: E402
-                            load, machine, run_timed, save_result)
+from run_benchmarks import (BIN, REPO, TreeSampler, bench_env, change_one_answer,  # noqa: E402
+                            expand_jobs, load, machine, run_timed, save_result,
+                            started_in_last_run)
 
 LIMIT_SECONDS = 60.0
 LIMIT_WORKER_MB = 4096.0
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="run these jobs, in this order, one `leadeval run --only` each (default: "
                         "the programme reports, then everything); so a run cut short still "
                         "covers every notebook, e.g. one programme at a time")
+    p.add_argument("--change-one-answer", action="store_true",
+                   help="once every report is published: change one answer of one cohort, run "
+                        "again, and record what re-ran and how long it took (phase f)")
     p.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     args = p.parse_args(argv)
     ws = args.workspace.resolve()
@@ -151,6 +159,17 @@ def main(argv: list[str] | None = None) -> int:
         if record["stopped_at_deadline"]:
             break
     state["tally"] = tally(ws, data, out)
+    if args.change_one_answer and state["tally"]["published"] == state["tally"]["jobs_expected"] \
+            and time.monotonic() < deadline:
+        jobs = expand_jobs(ws / "reports.yaml", data, None)
+        change = change_one_answer(data, jobs, len(state.get("changes", [])))
+        record = {**change, **run_until(base, env, deadline, ws / "run.log"), "load_after": load()}
+        rerun = started_in_last_run(out)
+        record.update(rerun=rerun, only_what_reads_it=set(rerun) <= set(change["reads_it"]))
+        state.setdefault("changes", []).append(record)
+        print(json.dumps({k: v for k, v in record.items() if k not in ("reads_it", "rerun")}),
+              flush=True)
+        state["tally"] = tally(ws, data, out)
     invs = state["invocations"]
     state["peak_worker_mb"] = max((i["peak_worker_mb"] for i in invs), default=None)
     state["code_hashes"] = sorted({i["code_hash"] for i in invs if i.get("code_hash")})

@@ -10,11 +10,16 @@ b  ``leadeval run --force`` (cold: every job executes);
 c  ``leadeval run`` with nothing changed (no-op);
 d  one notebook edited (a markdown cell of the temporary copy), then ``leadeval run``;
 e  the analysis floor: every job's code cells in one IPython shell in one process, imports paid
-   once, divided by the worker count.
+   once, divided by the worker count;
+f  one answer of one cohort changed (in the temporary copy of the dataset), then ``leadeval
+   run``: which reports re-ran (from the run's log) against the ones that read that answer, the
+   cohort's reports and its programme's programme-level reports.
 
 Each is repeated (``--repeats``; the naive loop ``--naive-repeats``) and the median is reported,
-with the ratios a/b and b/e, the peak resident memory per worker (worker process plus its
-kernel, sampled with psutil), the load average before each phase and the machine's details.
+with the ratios a/b and b/e, the peak memory per worker (worker process, its template and its
+kernels, sampled with psutil as proportional set size, so that pages a forked kernel shares with
+its template are counted once; resident set size where PSS is unavailable), the load average
+before each phase and the machine's details.
 
 ``--scale 1000,10000,100000`` instead generates datasets of that many participants
 (``leadeval sample-data``), validates them and runs every job once, recording wall time, the
@@ -48,6 +53,8 @@ RESULTS = REPO / "benchmarks" / "results"
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pyarrow", "dask",
             "psutil")
+#: How memory is measured: PSS where psutil can read it (Linux), else RSS.
+MEMORY_MEASURE = "pss" if hasattr(psutil.Process().memory_full_info(), "pss") else "rss"
 #: The modules a notebook kernel imports before its first cell does any work.
 WARM_IMPORTS = "import pandas, numpy, scipy.stats, statsmodels.api, matplotlib.pyplot, seaborn"
 
@@ -78,9 +85,13 @@ class TreeSampler:
 
     @staticmethod
     def _rss(proc: psutil.Process) -> int:
+        """Proportional set size (shared pages divided among the processes sharing them), else
+        resident set size."""
         try:
+            if MEMORY_MEASURE == "pss":
+                return proc.memory_full_info().pss
             return proc.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+        except (psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError):
             return 0
 
     def _run(self) -> None:
@@ -210,10 +221,15 @@ def naive_loop(jobs: list[dict], work: Path, env: dict) -> dict:
     for i, job in enumerate(jobs):
         executed = work / f"job{i}.ipynb"
         pm = run_timed([str(BIN / "papermill"), "--no-progress-bar", "-k", "python3", job["notebook"],
-                        str(executed), "-y", yaml.safe_dump(job["parameters"])], env)
+                        str(executed), "-y", yaml.safe_dump(job["parameters"])], env, check=False)
+        peak = max(peak, pm["peak_total_mb"])
+        if pm["returncode"] != 0:
+            if "Not applicable:" in pm["stderr"]:  # nothing to report: no page, as leadeval
+                continue
+            raise RuntimeError(f"papermill failed on {job['output']}:\n{pm['stderr'][-4000:]}")
         nbc = run_timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
                          str(executed)], env)
-        peak = max(peak, pm["peak_total_mb"], nbc["peak_total_mb"])
+        peak = max(peak, nbc["peak_total_mb"])
     return {"seconds": time.perf_counter() - t0, "peak_worker_mb": peak}
 
 
@@ -246,6 +262,57 @@ def edit_notebook(path: Path, stamp: str) -> None:
             cell["source"] = src.split("\n\n(benchmark edit")[0] + f"\n\n(benchmark edit {stamp})"
             break
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _table(dataset: Path, name: str):
+    """A table of the workspace dataset as text columns, and how to write it back."""
+    import pandas as pd
+
+    parquet = dataset / f"{name}.parquet"
+    if parquet.is_file():
+        return pd.read_parquet(parquet), lambda df: df.to_parquet(parquet, index=False)
+    path = dataset / f"{name}.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return df, lambda df: df.to_csv(path, index=False, lineterminator="\n")
+
+
+def change_one_answer(dataset: Path, jobs: list[dict], stamp: int) -> dict:
+    """(f) Change one answer of one cohort in the workspace copy of the dataset.
+
+    The cohort is the first one with a cohort-level job; the answer is the first response of a
+    participant of that cohort, its value moved to another on the scale. Returns the cohort,
+    its programme, and the outputs that read the answer (that cohort's reports and the
+    programme's programme-level reports).
+    """
+    cohort_jobs = [j for j in jobs if j["parameters"].get("cohort_id")]
+    cohort = cohort_jobs[0]["parameters"]["cohort_id"]
+    programme = cohort_jobs[0]["parameters"]["programme_id"]
+    people, _ = _table(dataset, "participants")
+    ids = set(people.loc[people["cohort_id"].astype(str) == cohort, "participant_id"].astype(str))
+    responses, write = _table(dataset, "responses")
+    mine = responses["participant_id"].astype(str).isin(ids) & responses["value"].notna()
+    row = int(mine.to_numpy().nonzero()[0][0])
+    old = responses.at[row, "value"]
+    new = 3 if str(old).strip() in ("2", "2.0") else 2
+    responses.at[row, "value"] = str(new) if isinstance(old, str) else type(old)(new)
+    write(responses)
+    reads = sorted(j["output"] for j in jobs if j["parameters"]["programme_id"] == programme
+                   and j["parameters"].get("cohort_id") in (None, cohort))
+    return {"cohort": cohort, "programme": programme, "row": row, "from": str(old),
+            "to": str(new), "reads_it": reads, "stamp": stamp}
+
+
+def started_in_last_run(out: Path) -> list[str]:
+    """The outputs the newest run log says were started."""
+    logs = sorted((out / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime)
+    if not logs:
+        return []
+    started = []
+    for line in logs[-1].read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == "start":
+            started.append(parts[2])
+    return sorted(started)
 
 
 def floor(jobs: list[dict], env: dict, workers: int) -> dict:
@@ -293,7 +360,9 @@ def floor_worker() -> int:
             for src in cells[:1] + [inject] + cells[1:]:
                 res = shell.run_cell(src, store_history=True, silent=False)
                 if not res.success:
-                    failures[job["output"]] = repr(res.error_in_exec or res.error_before_exec)
+                    error = res.error_in_exec or res.error_before_exec
+                    if type(error).__name__ != "NotApplicable":  # a report with nothing to say
+                        failures[job["output"]] = repr(error)
                     break
         plt.close("all")
         times[job["output"]] = time.perf_counter() - t1
@@ -319,8 +388,8 @@ def run_set(args) -> dict:
         if not jobs:
             raise SystemExit("no jobs in the selected set")
         workers = args.jobs or os.cpu_count() or 1
-        phases = {k: [] for k in "abcde"}
-        extra = {"first_run": None, "d_jobs_rerun": None}
+        phases = {k: [] for k in "abcdef"}
+        extra = {"first_run": None, "d_jobs_rerun": None, "memory_measure": MEMORY_MEASURE}
         log = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] load {load()}: {msg}", file=sys.stderr, flush=True)  # noqa: E731
 
         log(f"{len(jobs)} jobs, {workers} workers, workspace {root}")
@@ -352,6 +421,13 @@ def run_set(args) -> dict:
             if e["failures"]:
                 raise RuntimeError(f"floor: jobs failed: {e['failures']}")
             phases["e"].append({**e, "load": load()})
+            change = change_one_answer(ws["dataset"], jobs, r)
+            log(f"(f) one answer of cohort {change['cohort']} changed, leadeval run, repeat {r + 1}")
+            f = leadeval_run(ws, env, workers, args.subset, force=False)
+            rerun = started_in_last_run(ws["out"])
+            phases["f"].append({"seconds": f["seconds"], "peak_worker_mb": f["peak_worker_mb"],
+                                "load": load(), **change, "rerun": rerun,
+                                "only_what_reads_it": set(rerun) <= set(change["reads_it"])})
         med = {k: median([p["seconds"] for p in v]) for k, v in phases.items()}
         result = {
             "kind": "job-set", "machine": machine(), "workers": workers, "jobs": len(jobs),
@@ -359,6 +435,8 @@ def run_set(args) -> dict:
             "naive_repeats": min(args.naive_repeats, args.repeats), "edited_notebook": edit_target.name,
             "median_seconds": med,
             "per_job_seconds": {k: round(med[k] / len(jobs), 3) if med[k] else None for k in "abe"},
+            "f_only_what_reads_it": all(p["only_what_reads_it"] for p in phases["f"]),
+            "f_jobs_rerun": [len(p["rerun"]) for p in phases["f"]],
             "ratios": {"a/b": round(med["a"] / med["b"], 2) if med["a"] and med["b"] else None,
                        "b/e": round(med["b"] / med["e"], 2) if med["b"] and med["e"] else None},
             "peak_worker_mb": {k: round(max(p.get("peak_worker_mb", 0) for p in v), 1)
@@ -427,17 +505,23 @@ def summary(result: dict) -> str:
     med, ph = result["median_seconds"], result["phases"]
     names = {"a": "naive papermill + nbconvert loop", "b": "leadeval run --force",
              "c": "leadeval run, nothing changed", "d": f"{result['edited_notebook']} edited, run",
-             "e": "analysis floor (one process / workers)"}
+             "e": "analysis floor (one process / workers)",
+             "f": "one cohort's answer changed, run"}
     lines.append(f"{result['jobs']} jobs, {result['workers']} workers, medians of "
                  f"{result['repeats']} (naive {result['naive_repeats']})")
     lines.append("| | phase | median s | runs s | peak MB/worker | load 1m |")
     lines.append("|---|---|---|---|---|---|")
-    for k in "abcde":
+    for k in "abcdef":
         runs = ", ".join(f"{p['seconds']:.2f}" for p in ph[k])
         lines.append(f"| {k} | {names[k]} | {med[k]} | {runs} | {result['peak_worker_mb'].get(k, '')} | "
                      f"{', '.join(str(p['load'][0]) for p in ph[k])} |")
     lines.append(f"a/b = {result['ratios']['a/b']}, b/e = {result['ratios']['b/e']}; floor imports "
                  f"{result['floor_imports_seconds']} s (paid once, included in e)")
+    if ph["f"]:
+        last = ph["f"][-1]
+        lines.append(f"f: cohort {last['cohort']} of {last['programme']}: re-ran "
+                     f"{result['f_jobs_rerun']} jobs, {len(last['reads_it'])} read the answer; "
+                     f"only those: {result['f_only_what_reads_it']}")
     return "\n".join(lines)
 
 

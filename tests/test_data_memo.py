@@ -54,11 +54,27 @@ def test_changed_content_is_never_served_from_memory(dataset):
 
 
 def test_memo_keeps_at_most_two_datasets():
+    from helpers.data.rowindex import TableIndexes
+
     memo.clear()
-    for key in ("a", "b", "c"):
-        memo.put(key, {})
-    assert memo.get("a") is None and memo.get("b") == {} and memo.get("c") == {}
+    indexes = {key: TableIndexes({}) for key in "abc"}
+    for key in "abc":
+        memo.put(key, {}, indexes[key])
+    assert memo.get("a") is None
+    assert memo.get("b") == ({}, indexes["b"]) and memo.get("c") == ({}, indexes["c"])
     memo.clear()
+
+
+def test_a_repeat_load_shares_the_row_indexes_built_at_the_first(dataset, monkeypatch):
+    from helpers.data import rowindex
+
+    first = load_dataset(dataset)
+    monkeypatch.setattr(rowindex.RowIndex, "__init__",
+                        lambda *a: pytest.fail("an index was built again"))
+    second = load_dataset(dataset)
+    cohort = first.cohorts["cohort_id"].iloc[0]
+    for name, frame in first.subset(cohort_id=cohort).tables.items():
+        assert second.subset(cohort_id=cohort).tables[name].equals(frame)
 
 
 def test_loaded_text_columns_are_one_chunk_with_values_and_dtypes_unchanged(tmp_path):

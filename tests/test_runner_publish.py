@@ -167,18 +167,26 @@ def test_records_between_saves_are_journalled_and_recovered(tmp_path):
     assert Store(tmp_path).replayed == 0
 
 
-def test_save_if_due_rewrites_at_most_every_interval(tmp_path, monkeypatch):
-    store = Store(tmp_path)
+def test_save_if_due_rewrites_on_a_fixed_interval_while_records_wait(tmp_path):
+    now = [100.0]
+    store = Store(tmp_path, save_interval=5.0, clock=lambda: now[0])
     store.record_success(_fields(0), "sha256:0", _ok(), keep_notebook=False)
-    assert store.save_if_due() is True  # the first one always
-    store.record_success(_fields(1), "sha256:1", _ok(), keep_notebook=False)
-    assert store.save_if_due() is False  # within the interval: journalled only
-    assert "p/c1/nb.html" not in (tmp_path / "index.html").read_text()
-    assert "p/c1/nb.html" in Store(tmp_path).records
-    monkeypatch.setattr(Store, "MIN_SAVE_INTERVAL", 0.0)
-    store._save_seconds = 0.0
+    assert store.save_if_due() is False  # the run has only just started
+    assert "p/c0/nb.html" in Store(tmp_path).records  # ... but the record is journalled
+    now[0] += 5.0
     assert store.save_if_due() is True
-    assert 'href="p/c1/nb.html"' in (tmp_path / "index.html").read_text()
+    assert 'href="p/c0/nb.html"' in (tmp_path / "index.html").read_text()
+    now[0] += 60.0
+    assert store.save_if_due() is False  # nothing new since: nothing rewritten
+    store.record_success(_fields(1), "sha256:1", _ok(), keep_notebook=False)
+    assert store.save_if_due() is True  # waiting, and the interval has long passed
+    store.record_success(_fields(2), "sha256:2", _ok(), keep_notebook=False)
+    now[0] += 4.9
+    assert store.save_if_due() is False  # within the interval: journalled only
+    assert "p/c2/nb.html" not in (tmp_path / "index.html").read_text()
+    now[0] += 0.1
+    assert store.save_if_due() is True
+    assert 'href="p/c2/nb.html"' in (tmp_path / "index.html").read_text()
     _check_agreement(tmp_path)
 
 

@@ -42,7 +42,9 @@ nb("hostile_output", "Hostile output",
         "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"file:///etc/passwd\"/></svg>'))\n"
         "print('<b>data text</b> & more')"))
 nb("worker_dies", "Worker dies", md("## The process running the job is killed"),
-   code("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+   code("import os, signal\n"
+        "# the worker that started this kernel (jupyter_client sets it for every kernel it launches)\n"
+        "os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)"))
 nb("not_applicable", "Nothing to report", md("## Stops early"),
    code("from helpers.report.context import NotApplicable\n"
         "raise NotApplicable('This programme has no widgets.')"),

@@ -15,6 +15,7 @@ from helpers.data.ids import check_ids
 from helpers.data.meta import META_FILE, read_meta, unknown_settings, with_lines
 from helpers.data.pseudonym import key_fingerprint, pseudonym_key, pseudonymise
 from helpers.data.readers import read_csv, read_parquet, read_xlsx
+from helpers.data.rowindex import TableIndexes
 from helpers.data.schema import REQUIRED_TABLES, TABLES
 from helpers.data.validate import complete_columns, cross_check, date_warnings, type_table
 
@@ -168,23 +169,27 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
     if use_cache:
         kept = memo.get(entry)
         if kept is not None:
-            return Dataset(meta, folder, digest, kept, names, unread + date_warnings(kept, names))
-        cached = cache.read_cached(entry)
-        if cached is not None:
-            memo.put(entry, cached)
-            return Dataset(meta, folder, digest, cached, names,
-                           unread + date_warnings(cached, names))
-    tables = read_tables(folder, meta, files, problems)
-    if problems:
-        raise DataError(problems)
-    if key is not None:
-        pseudonymise(tables, key)
-    tables = {t: cache.single_chunk(complete_columns(df, TABLES[t]).reset_index(drop=True))
-              for t, df in tables.items()}
+            tables, indexes = kept
+            return Dataset(meta, folder, digest, tables, names,
+                           unread + date_warnings(tables, names), indexes)
+        tables = cache.read_cached(entry)
+    else:
+        tables = None
+    if tables is None:
+        tables = read_tables(folder, meta, files, problems)
+        if problems:
+            raise DataError(problems)
+        if key is not None:
+            pseudonymise(tables, key)
+        tables = {t: cache.single_chunk(complete_columns(df, TABLES[t]).reset_index(drop=True))
+                  for t, df in tables.items()}
+        if use_cache:
+            cache.write_cached(entry, tables)
+    indexes = TableIndexes(tables)
     if use_cache:
-        cache.write_cached(entry, tables)
-        memo.put(entry, tables)
-    return Dataset(meta, folder, digest, tables, names, unread + date_warnings(tables, names))
+        memo.put(entry, tables, indexes)
+    return Dataset(meta, folder, digest, tables, names, unread + date_warnings(tables, names),
+                   indexes)
 
 
 def read_tables(folder: Path, meta: dict, files: dict[str, Path],

@@ -1,31 +1,37 @@
-"""Rows of a large table by key, without scanning the whole column each time.
+"""Rows of a table by key, without scanning the whole column each time.
 
-A kept report kernel opens the same 100,000-participant dataset for every cohort report and takes
-a cohort's rows from each table (:meth:`helpers.data.Dataset.subset`). A membership mask over the
-7 million answers costs about 0.1 s per table per report, most of a small report's own work. A
-:class:`RowIndex` groups a column's row positions by value once (an inverted index: the rows of
-each key, in table order), after which a cohort's rows cost time in proportion to the rows
-returned, not the size of the table.
+Every report takes its programme's or cohort's rows out of the loaded dataset
+(:meth:`helpers.data.Dataset.subset`). A membership mask over the 7 million answers of a national
+dataset costs about 0.1 s per table per report. A :class:`RowIndex` groups a column's row
+positions by value once (an inverted index: the rows of each key, in table order), after which
+the rows of a few keys cost time in proportion to the rows returned, not the size of the table.
 
-Indexes are kept per column *array*: pandas' copy-on-write hands each job a shallow copy whose
-columns share the loaded Arrow arrays, so the same array object means the same values in the same
-rows. A column that a job changed, filtered or re-sorted is a new array and is never served from
-an index built on another. A column is indexed the second time it is asked about (one lookup in
-an interactive session costs less by mask than by building an index), and only when it has at
-least :data:`MIN_ROWS` rows.
+:class:`TableIndexes` holds the indexes of the key columns that ``subset`` selects by
+(:data:`KEY_COLUMNS`). It is built once, when a dataset is loaded, for exactly the frames loaded,
+and travels with them (the in-process memo keeps it beside the tables), so it belongs to the
+dataset rather than to the process.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import pandas as pd
 
-#: Smaller columns are always selected by mask: the index would not pay for itself.
-MIN_ROWS = 200_000
-#: Columns indexed at once in a process (each holds about 4 bytes per row).
-MAX_INDEXES = 8
+#: The columns :meth:`helpers.data.Dataset.subset` selects rows by, per table.
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "participants": ("cohort_id",),
+    "segments": ("participant_id",),
+    "projects": ("programme_id", "lead_participant_id"),
+    "attendance": ("participant_id",),
+    "responses": ("participant_id",),
+    "careers": ("participant_id",),
+    "codings": ("segment_id",),
+    "ties": ("from_id",),
+    "kpi_values": ("project_id",),
+    "applicants": ("cohort_id",),
+    "applicant_careers": ("applicant_id",),
+    "applicant_responses": ("applicant_id",),
+}
 
 
 def distinct_keys(values) -> list:
@@ -34,80 +40,87 @@ def distinct_keys(values) -> list:
     return pd.unique(pd.Series(list(values), dtype="object").dropna()).tolist()
 
 
+def _is_arrow_text(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 class RowIndex:
     """Row positions of a column grouped by value.
 
     Parameters
     ----------
-    values : array-like
-        The column (any hashable values; missing values are never matched).
+    column : Series
+        The column (any hashable values; missing values are never matched). Keys are compared
+        as :func:`helpers.data.validate.within` compares them: as text for an Arrow-backed text
+        column, as they are otherwise.
     """
 
-    def __init__(self, values) -> None:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    def __init__(self, column: pd.Series) -> None:
+        codes, uniques = pd.factorize(column.array, use_na_sentinel=True)
         dtype = np.int32 if len(codes) < 2**31 else np.int64
         order = np.argsort(codes, kind="stable").astype(dtype, copy=False)
         sorted_codes = codes[order]
+        groups = np.arange(len(uniques))
         self._keys = pd.Index(uniques)
-        self._starts = np.searchsorted(sorted_codes, np.arange(len(uniques)), side="left")
-        self._ends = np.searchsorted(sorted_codes, np.arange(len(uniques)), side="right")
+        self._starts = np.searchsorted(sorted_codes, groups, side="left")
+        self._ends = np.searchsorted(sorted_codes, groups, side="right")
         self._order = order
+        self._as_text = _is_arrow_text(column)
         self.size = len(codes)
+        for array in (self._starts, self._ends, self._order):
+            array.flags.writeable = False  # shared by every copy of the dataset
 
     def positions(self, keys) -> np.ndarray:
         """Ascending row positions whose value is one of ``keys`` (unknown keys match nothing):
-        the rows ``column.isin(keys)`` selects, as positions."""
-        distinct = distinct_keys(keys)
-        found = self._keys.get_indexer(distinct) if distinct else np.empty(0, dtype=np.intp)
+        the rows ``within(column, keys)`` selects, as positions."""
+        if isinstance(keys, pd.Series) and keys.dtype == self._keys.dtype:
+            distinct = keys.dropna().unique()  # keys taken from a column like this one
+        else:
+            distinct = distinct_keys(keys)
+            if self._as_text:
+                distinct = [str(k) for k in distinct]
+        found = (self._keys.get_indexer(distinct) if len(distinct)
+                 else np.empty(0, dtype=np.intp))
         found = found[found >= 0]
         if not len(found):
             return np.empty(0, dtype=np.int64)
-        pieces = [self._order[s:e] for s, e in zip(self._starts[found], self._ends[found])]
-        return np.sort(np.concatenate(pieces)).astype(np.int64, copy=False)
+        starts, lengths = self._starts[found], self._ends[found] - self._starts[found]
+        if len(found) == 1:  # one key: its rows are already in table order
+            return self._order[starts[0]:starts[0] + lengths[0]].astype(np.int64)
+        # every selected group's slice of the sorted order, gathered without a Python loop
+        total = int(lengths.sum())
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return np.sort(self._order[shift + np.arange(total)]).astype(np.int64, copy=False)
 
 
-def _array_key(column: pd.Series):
-    """The Arrow array behind an Arrow-backed text column (it identifies the column's data), or
-    None for any other column."""
-    dtype = column.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    return column.array.__arrow_array__()
+class TableIndexes:
+    """The row indexes of :data:`KEY_COLUMNS` for one set of loaded tables.
 
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tables as loaded. The indexes describe these rows; a frame with other rows (a table
+        replaced after loading) must not be looked up here (see :meth:`Dataset.subset`).
+    """
 
-class IndexCache:
-    """Row indexes of the columns seen in this process, keyed by the identity of their data."""
+    def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
+        self._index: dict[tuple[str, str], RowIndex] = {}
+        segments = tables.get("segments")
+        #: Positions of the segments without a participant (unattributed lines), which
+        #: ``subset`` keeps by their other columns.
+        self.unattributed = (None if segments is None or "participant_id" not in segments
+                             else np.flatnonzero(segments["participant_id"].isna().to_numpy()))
+        for table, columns in KEY_COLUMNS.items():
+            df = tables.get(table)
+            if df is None:
+                continue
+            for column in columns:
+                if column in df.columns:
+                    self._index[(table, column)] = RowIndex(df[column])
 
-    def __init__(self, max_indexes: int = MAX_INDEXES, min_rows: int = MIN_ROWS) -> None:
-        self.max_indexes, self.min_rows = max_indexes, min_rows
-        # id(array) -> (array, RowIndex or None); the array is held so its id is not reused.
-        self._entries: OrderedDict[int, tuple[object, RowIndex | None]] = OrderedDict()
-
-    def positions(self, column: pd.Series, keys) -> np.ndarray | None:
-        """Positions of the rows of ``column`` in ``keys``, or None when the column is small, not
-        Arrow-backed, or seen for the first time (then the caller uses a mask)."""
-        if len(column) < self.min_rows:
-            return None
-        data = _array_key(column)
-        if data is None:
-            return None
-        entry = self._entries.get(id(data))
-        if entry is None or entry[0] is not data:
-            self._remember(data, None)
-            return None
-        index = entry[1]
-        if index is None or index.size != len(column):
-            index = RowIndex(column.array)
-            self._remember(data, index)
-        self._entries.move_to_end(id(data))
-        # text keys, as helpers.data.validate.within compares them
-        return index.positions([str(k) for k in distinct_keys(keys)])
-
-    def _remember(self, data, index: RowIndex | None) -> None:
-        self._entries[id(data)] = (data, index)
-        self._entries.move_to_end(id(data))
-        while len(self._entries) > self.max_indexes:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
+    def positions(self, table: str, column: str, keys) -> np.ndarray | None:
+        """Row positions of ``table`` whose ``column`` is one of ``keys``; None when that column
+        has no index."""
+        index = self._index.get((table, column))
+        return None if index is None else index.positions(keys)

@@ -12,6 +12,7 @@ publish    atomic writes, stale marking, the manifest/index records
 index      reports/index.html and reports/manifest.json
 lock       one run per reports folder
 progress   progress lines and the final summary
+kernels    where each job's kernel comes from: forks of a per-worker template (one strategy)
 pool       long-lived local worker processes
 dask_backend  the same jobs on a dask.distributed cluster
 commands   ``run_command(args) -> int``

@@ -6,15 +6,18 @@ Order of work, so that nothing runs unless everything is right:
    and the dataset's lock, shared (waiting for an import to finish; exit 2 after
    LEADEVAL_IMPORT_WAIT seconds), held until the run ends so no report reads a half-imported
    dataset;
-2. hash the dataset's files; validate it with ``helpers.data.load_dataset`` when that hash is new
-   (exit 2 when invalid) and expand the manifest against its programmes and cohorts;
+2. hash the dataset's files; when that hash is new, validate it with ``helpers.data.load_dataset``
+   (exit 2 when invalid) and digest what each programme's and cohort's reports read of it
+   (:mod:`helpers.data.digest`); expand the manifest against its programmes and cohorts;
 3. check every selected job's parameters against its notebook (exit 2 on any problem);
-4. skip jobs whose input hash matches their last successful run (unless ``--force``);
+4. skip jobs whose input hash (:mod:`helpers.runner.hashing`: notebook, parameters, the rows and
+   settings the job reads, code, and the reports it depends on) matches their last successful
+   run (unless ``--force``);
 5. run the rest on local workers or a Dask cluster; each report passes the disclosure audit
    (:mod:`helpers.runner.gate`: a report that fails is not published and is recorded failed
    with the reason, its last good copy kept) and is published as it completes,
-   journalling its record at once and rewriting manifest.json and index.html every few seconds
-   and at the end (see :mod:`helpers.runner.publish`);
+   journalling its record at once and rewriting manifest.json and index.html on a fixed
+   interval and at the end (see :mod:`helpers.runner.publish`);
 6. print the summary; exit 0 when every job is published or up to date, 1 when any failed.
 
 The no-op path (step 4 finds nothing to do) imports neither papermill, nbconvert nor pandas.
@@ -101,7 +104,7 @@ def _dataset_info(store: Store, dataset: Path, force: bool, checker: str) -> dic
     cache["file_hashes"] = file_hashes
     info = cache.get("dataset")
     if (not force and info and info.get("hash") == digest and info.get("path") == str(dataset)
-            and info.get("code") == checker):
+            and info.get("code") == checker and "scopes" in info):
         return info
     from helpers.data import DataError, load_dataset
 
@@ -116,9 +119,16 @@ def _dataset_info(store: Store, dataset: Path, force: bool, checker: str) -> dic
     except Exception as exc:  # noqa: BLE001 - an unreadable dataset is bad input, not a crash
         raise RunnerError(f"dataset {dataset} could not be read; nothing was run: "
                           f"{type(exc).__name__}: {exc}") from exc
+    from helpers.data.digest import scope_digests, settings_digest
+
+    units = mf.units_from_dataset(ds)
+    scopes = [(p["programme_id"], None) for p in units["programmes"]]
+    scopes += [(c["programme_id"], c["cohort_id"]) for c in units["cohorts"]]
     info = {"hash": digest, "path": str(dataset), "code": checker,
             "name": getattr(ds, "name", dataset.name),
-            "content_hash": getattr(ds, "content_hash", digest), "units": mf.units_from_dataset(ds)}
+            "content_hash": getattr(ds, "content_hash", digest), "units": units,
+            "settings": settings_digest(ds),
+            "scopes": {hashing.scope_key(p, c): d for (p, c), d in scope_digests(ds, scopes).items()}}
     cache["dataset"] = info
     return info
 
@@ -192,10 +202,10 @@ def _run(args: argparse.Namespace) -> int:
     n_jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if n_jobs < 1:
         raise RunnerError("--jobs must be at least 1")
-    from helpers.runner.warm import kernel_limits
+    from helpers.runner.kernels import kernel_mode
 
-    try:  # a typo here would otherwise quietly cost a new kernel for every job
-        kernel_limits()
+    try:  # a typo here would otherwise quietly change where every job's kernel comes from
+        kernel_mode()
     except ValueError as exc:
         raise RunnerError(str(exc)) from None
     force = bool(getattr(args, "force", False))
@@ -240,7 +250,8 @@ def _run(args: argparse.Namespace) -> int:
             (present if entry.path.is_file() else skipped).append(entry)
         for entry in skipped:
             print(f"leadeval run: skipped {entry.notebook}: the notebook does not exist (yet)", file=err)
-        jobs = mf.select(mf.expand(present, info["units"]), getattr(args, "only", None))
+        all_jobs = mf.expand(present, info["units"])
+        jobs = mf.select(all_jobs, getattr(args, "only", None))
 
         notebooks = {e.path: read_notebook_json(e.path) for e in present}
         problems = []
@@ -254,8 +265,7 @@ def _run(args: argparse.Namespace) -> int:
             raise RunnerError("parameter problems; nothing was run:\n  " + "\n  ".join(problems))
 
         nb_digest = {path: hashing.notebook_hash(nb) for path, nb in notebooks.items()}
-        digests = {j.output: hashing.input_hash(nb_digest[j.entry.path], j.parameters, info["hash"], code)
-                   for j in jobs}
+        digests = hashing.job_hashes(all_jobs, nb_digest, info["scopes"], info["settings"], code)
         pdf = bool(getattr(args, "pdf", False))
         if pdf:
             from helpers.runner.pdf import find_chromium
@@ -346,14 +356,22 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             log.write(f"FAILED {output}: {error}\n{result.get('detail') or ''}".rstrip())
         else:
             counts["published"] += 1
-            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')})")
-        try:
-            store.save_if_due()  # the record itself is journalled; see helpers.runner.publish
+            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')}, "
+                      f"{result.get('kernel') or 'kernel'})")
+        progress.finish(output, "ok" if not error else store.records[output]["status"],
+                        result.get("seconds"), error)
+        save_if_due()
+
+    def save_if_due() -> None:
+        try:  # each record is journalled as it is made; see helpers.runner.publish
+            store.save_if_due()
         except OSError as exc:
             log.write(f"could not write manifest/index: {exc}")
             progress.note(f"warning: could not write manifest/index: {exc}")
-        progress.finish(output, "ok" if not error else store.records[output]["status"],
-                        result.get("seconds"), error)
+
+    def tick() -> None:
+        progress.tick()
+        save_if_due()
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     interrupted = None
@@ -367,12 +385,12 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
                 log.write(text)
                 progress.note(text)
 
-            run_on_dask(scheduler, specs, on_start, on_result, progress.tick,
+            run_on_dask(scheduler, specs, on_start, on_result, tick,
                         note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
         else:
             from helpers.runner.pool import run_local
 
-            run_local(specs, min(n_jobs, len(specs)), on_start, on_result, progress.tick)
+            run_local(specs, min(n_jobs, len(specs)), on_start, on_result, tick)
     except Interrupted as exc:
         interrupted = str(exc)
     finally:

@@ -4,7 +4,9 @@ Workers must share the repository path and the Python environment (the notebook 
 paths in each job spec are absolute). Each task is :func:`helpers.runner.execute.run_job`, which
 returns the HTML as a string, so the submitting process publishes exactly as in a local run and
 workers never write into the reports folder. Use one thread per worker process
-(``--nthreads 1``): each job runs a kernel, and the whole-job watchdog kills that job's kernel only.
+(``--nthreads 1``): each job gets its own kernel, forked from the worker process's template as in
+a local run (:func:`helpers.runner.kernels.worker_kernels`), and the whole-job watchdog kills that
+job's kernel only.
 
 What the cluster does is watched, not assumed:
 
@@ -61,8 +63,10 @@ def _failure(spec: dict, error: str, seconds: float) -> dict:
 
 def _run_job_remote(spec: dict) -> dict:
     from helpers.runner.execute import run_job
+    from helpers.runner.kernels import worker_kernels
 
-    return run_job(spec)
+    dataset = spec.get("parameters", {}).get("dataset")
+    return run_job(spec, worker_kernels([dataset] if dataset else []))
 
 
 def _announced(spec: dict, topic: str) -> dict:

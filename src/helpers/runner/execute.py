@@ -6,14 +6,16 @@ returns a plain result dict; it never raises for a job-level failure.
 
 Isolation (papermill #473, #511, #239: parallel runs collide on working directory and ports):
 every job gets its own temporary working directory, its executed notebook is written there, and
-its kernel is started by jupyter_client on fresh random ports.
+its own kernel, started by jupyter_client on fresh random ports and stopped when the job ends.
+Where the kernel comes from (a fork of the worker's template, or a new process) is
+:mod:`helpers.runner.kernels`' business.
 
 Parameters are injected by papermill's Python translator, which writes each value as a Python
 literal (strings escaped like ``repr``), so a value is data and never code.
 
 Execution goes through a papermill engine registered as ``leadeval`` (a subclass of papermill's
-nbclient engine) that exposes the kernel manager: the whole-job watchdog kills the kernel when the
-job runs too long, and a later version may keep kernels per worker (issue 8).
+nbclient engine) that runs the notebook on the job's kernel, already started and connected, so
+that the whole-job watchdog can kill that kernel when the job runs too long.
 """
 
 from __future__ import annotations
@@ -21,14 +23,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import traceback
-from typing import Any
 
 import papermill
-from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -37,15 +36,11 @@ from papermill.log import logger as _pm_logger
 from papermill.utils import merge_kwargs, remove_args
 
 from helpers.runner.exceptions import JobError
-
-# Report kernels draw off-screen: every kernel this process starts inherits the setting, while a
-# person's kernel in JupyterLab keeps its inline backend (the helpers never switch backends).
-os.environ["MPLBACKEND"] = "Agg"
+from helpers.runner.kernels import KERNEL_STDERR, JobKernels, KernelStartError
 
 ENGINE_NAME = "leadeval"
 #: The exception a notebook raises when it has nothing to report (helpers.report.NotApplicable).
 NOT_APPLICABLE = "NotApplicable"
-KERNEL_STDERR = "kernel-stderr.log"  # relative to the job's working directory
 
 # papermill's inspector misreads annotated parameters and warns "Passed unknown parameter" for
 # every one of them; leadeval checks parameters itself (helpers.runner.params) before any run.
@@ -55,53 +50,14 @@ _pm_logger.setLevel("ERROR")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
-class KernelStartError(RuntimeError):
-    """The kernel did not start or did not answer; worth one retry."""
-
-
-class _Client(PapermillNotebookClient):
-    """papermill's client, reporting kernel start failures and handing out the kernel manager."""
-
-    on_kernel = None  # callable(km) set by LeadevalEngine
-    kept_kc = None  # a connected client of a kept kernel (helpers.runner.warm), used as it is
-
-    async def async_start_new_kernel(self, **kwargs: Any) -> None:
-        # The kernel's own stderr (start-up chatter such as "Kernel is running over TCP without
-        # encryption", crash messages) goes to a file in the job's working directory, not the
-        # terminal; run_job attaches it to a failed job's log entry.
-        err = open(KERNEL_STDERR, "ab")  # noqa: SIM115 - closed once the kernel holds its copy
-        kwargs.setdefault("stderr", err)
-        try:
-            await super().async_start_new_kernel(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - any failure here is a start failure
-            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            err.close()
-        if self.on_kernel is not None:
-            self.on_kernel(self.km)
-
-    start_new_kernel = run_sync(async_start_new_kernel)
-
-    async def async_start_new_kernel_client(self):
-        if self.kept_kc is not None:  # already connected and known to answer: no wait_for_ready
-            self.kc = self.kept_kc
-            self.kc.allow_stdin = False
-            return self.kc
-        try:
-            return await super().async_start_new_kernel_client()
-        except Exception as exc:  # noqa: BLE001
-            raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
-
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-
 class LeadevalEngine(NBClientEngine):
-    """papermill's nbclient engine with a hook on kernel start (``on_kernel=callable(km)``)."""
+    """papermill's nbclient engine on a kernel the job started: ``km`` (its manager) and
+    ``kc`` (a client connected to it), both required. The job stops the kernel afterwards."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 on_kernel=None, km=None, keep_kernel=False, kc=None, **kwargs):
+                                 km=None, kc=None, **kwargs):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -114,26 +70,9 @@ class LeadevalEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        client = _Client(nb_man, km=km, **final_kwargs)
-        client.on_kernel = on_kernel
-        client.kept_kc = kc if keep_kernel else None
-        if km is None:
-            return client.execute()
-        # A kernel started ahead of need (see WarmKernel): nbclient does not own it, so it is
-        # shut down here, after the job, exactly as nbclient would shut down its own.
-        if on_kernel is not None:
-            on_kernel(km)
-        try:
-            return client.execute()
-        finally:
-            try:
-                if keep_kernel:  # a kernel kept for the next job (helpers.runner.warm)
-                    if client.kc is not None and client.kc is not kc:
-                        client.kc.stop_channels()
-                elif client.km is not None:
-                    client._cleanup_kernel()
-            except Exception:  # noqa: BLE001 - never mask the job's own error
-                pass
+        client = PapermillNotebookClient(nb_man, km=km, **final_kwargs)
+        client.kc = kc  # nbclient uses a client it is given rather than making its own
+        return client.execute()
 
 
 papermill_engines.register(ENGINE_NAME, LeadevalEngine)
@@ -182,41 +121,6 @@ class _Watchdog:
         return False
 
 
-class WarmKernel:
-    """One fresh kernel started ahead of need, with its own working directory.
-
-    A worker starts the next job's kernel as soon as the previous job ends, so the kernel boots
-    (about 0.5 to 1 s; issue 8) while the worker exports HTML or waits for work. Every job still
-    gets a brand-new kernel process used once, so nothing can leak from one job to the next.
-    """
-
-    def __init__(self, kernel_name: str = "python3"):
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.kernel_name = kernel_name
-        self.workdir = tempfile.mkdtemp(prefix="leadeval-job-")
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
-        err = open(os.path.join(self.workdir, KERNEL_STDERR), "ab")  # noqa: SIM115
-        try:
-            run_sync(self.km.start_kernel)(cwd=self.workdir, stderr=err)
-        finally:
-            err.close()
-
-    def usable(self, kernel_name: str | None) -> bool:
-        try:
-            return (kernel_name in (None, self.kernel_name)
-                    and bool(run_sync(self.km.is_alive)()))
-        except Exception:  # noqa: BLE001
-            return False
-
-    def discard(self) -> None:
-        try:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001
-            pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
 def heading_before(cells: list, index: int) -> str | None:
     """Text of the last markdown heading at or before cell ``index`` (the failing section)."""
     for cell in reversed(cells[: index + 1]):
@@ -231,9 +135,11 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel: bool = False,
-             kc=None):
-    output_path = os.path.join(workdir, "executed.ipynb")
+def _execute(spec: dict, watchdog: _Watchdog, kernels: JobKernels, workdirs: list[str]):
+    kernel = kernels.take(spec.get("kernel_name"), spec.get("start_timeout", 60))
+    workdirs.append(kernel.workdir)
+    output_path = os.path.join(kernel.workdir, "executed.ipynb")
+    watchdog.kernel_started(kernel.km)
     try:
         return papermill.execute_notebook(
             spec["notebook"],
@@ -241,17 +147,14 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel
             parameters=spec["parameters"],
             engine_name=ENGINE_NAME,
             kernel_name=spec.get("kernel_name"),
-            cwd=workdir,
+            cwd=kernel.workdir,
             progress_bar=False,
             log_output=False,
             start_timeout=spec.get("start_timeout", 60),
             execution_timeout=spec.get("cell_timeout"),
-            on_kernel=watchdog.kernel_started,
             request_save_on_cell_execute=False,
-            shutdown_kernel="immediate",
-            km=km,
-            keep_kernel=keep_kernel,
-            kc=kc,
+            km=kernel.km,
+            kc=kernel.kc,
         )
     except PapermillExecutionError as exc:
         heading = None
@@ -268,9 +171,12 @@ def _execute(spec: dict, workdir: str, watchdog: _Watchdog, km=None, keep_kernel
             raise JobError("JobTimeout", f"the job ran longer than {spec.get('job_timeout')} s "
                            "and its kernel was stopped") from exc
         raise JobError("DeadKernelError", "the kernel died while running the notebook") from exc
+    finally:
+        kernel.stop()
+        kernels.prepare(spec.get("kernel_name"))  # the next job's, booting while this one exports
 
 
-def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
+def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
     """Execute one job and export its HTML; never raises for a job failure.
 
     Parameters
@@ -279,30 +185,22 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
         ``notebook`` (absolute path), ``parameters`` (dict), ``output`` (relative path),
         ``cell_timeout`` and ``job_timeout`` (seconds or None), ``keep_notebook`` (bool),
         ``title`` and ``provenance`` (dicts for the HTML page), optional ``kernel_name``.
-    warm : WarmKernel, optional
-        A kernel started ahead of need; used for the first attempt when it is alive and of the
-        job's kernel name, otherwise discarded. Always consumed.
+    kernels : JobKernels, optional
+        Where the job's kernel comes from (a worker's template); default a new kernel.
 
     Returns
     -------
     dict
         ``output``, ``status`` ("ok", "failed", or "not_applicable" with ``reason``), ``html`` (str or None), ``notebook_json``
         (str or None, only with keep_notebook), ``error`` (str or None), ``detail`` (traceback
-        text for the log), ``seconds``, ``attempts``, ``worker`` (pid).
+        text for the log), ``seconds``, ``attempts``, ``worker`` (pid), ``kernel`` (how its
+        kernel started: :meth:`JobKernels.describe`).
     """
     started = time.monotonic()
     result = {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
               "error": None, "detail": None, "seconds": 0.0, "attempts": 0, "worker": os.getpid()}
-    if warm is not None and not warm.usable(spec.get("kernel_name")):
-        warm.discard()
-        warm = None
-    if warm is not None and hasattr(warm, "begin_job"):  # a kept kernel: reset it for this job
-        try:
-            warm.begin_job()
-        except Exception:  # noqa: BLE001 - the job gets a new kernel instead
-            warm.discard()
-            warm = None
-    workdir = warm.workdir if warm is not None else tempfile.mkdtemp(prefix="leadeval-job-")
+    kernels = kernels if kernels is not None else JobKernels(mode="fresh")
+    workdirs: list[str] = []  # one per attempt
     try:
         nb = None
         job_timeout = spec.get("job_timeout")
@@ -312,12 +210,9 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
             remaining = (None if not job_timeout
                          else max(job_timeout - (time.monotonic() - started), 0.1))
             watchdog = _Watchdog(remaining)
-            km = warm.km if (warm is not None and attempt == 1) else None
             try:
-                keep = km is not None and getattr(warm, "reusable", False)
                 with watchdog:
-                    nb = _execute(spec, workdir, watchdog, km=km, keep_kernel=keep,
-                                  kc=getattr(warm, "kc", None) if keep else None)
+                    nb = _execute(spec, watchdog, kernels, workdirs)
                 break
             except KernelStartError as exc:
                 if watchdog.fired:
@@ -331,7 +226,7 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
         if spec.get("pdf"):
             from helpers.runner.pdf import print_pdf
 
-            result["pdf"] = print_pdf(result["html"], workdir)
+            result["pdf"] = print_pdf(result["html"], workdirs[-1])
         if spec.get("keep_notebook"):
             import nbformat
 
@@ -344,16 +239,19 @@ def run_job(spec: dict, warm: WarmKernel | None = None) -> dict:
         result["error"] = exc.describe()
         result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
         try:
-            with open(os.path.join(workdir, KERNEL_STDERR), encoding="utf-8", errors="replace") as fh:
+            with open(os.path.join(workdirs[-1], KERNEL_STDERR), encoding="utf-8",
+                      errors="replace") as fh:
                 kernel_err = fh.read()[-4000:].strip()
             if kernel_err:
                 result["detail"] += "\nkernel stderr:\n" + kernel_err
-        except OSError:
+        except (OSError, IndexError):
             pass
     except Exception as exc:  # noqa: BLE001 - a job failure must never stop the run
         result["error"] = f"{type(exc).__name__}: {exc}"
         result["detail"] = traceback.format_exc()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for workdir in workdirs:
+            shutil.rmtree(workdir, ignore_errors=True)
         result["seconds"] = round(time.monotonic() - started, 3)
+        result["kernel"] = kernels.describe()
     return result

@@ -1,8 +1,11 @@
 """Input hashes that decide whether a job must run again (no papermill, nbconvert or pandas).
 
-A job's input hash covers its notebook without outputs, its parameters, the dataset's content,
-the code of the ``helpers`` package and the leadeval version. jupyter-cache and Quarto's freeze
-hash only the notebook, so they miss changed data; this hash does not.
+A job's input hash covers its notebook without outputs, its parameters, what it reads of the
+dataset (the rows of its programme or cohort, the tables it reads whole and the report-facing
+settings of dataset.yaml: :mod:`helpers.data.digest`), the code of the ``helpers`` package, the
+leadeval version, and the input hashes of the reports it depends on (``depends_on`` in
+reports.yaml). jupyter-cache and Quarto's freeze hash only the notebook, so they miss changed
+data; hashing the whole dataset instead would re-run every report for one new answer.
 """
 
 from __future__ import annotations
@@ -107,9 +110,59 @@ def code_hash() -> str:
     return tree_hash(root, (".py", ".j2", ".css", ".json", ".yaml", ".txt"))
 
 
+def data_digest(settings_digest: str, scope_digest: str) -> str:
+    """What one job reads of the dataset: the report-facing settings and its scope's rows."""
+    return hashlib.sha256(f"{settings_digest}\0{scope_digest}".encode()).hexdigest()
+
+
 def input_hash(notebook_digest: str, parameters: dict, dataset_digest: str, code_digest: str,
-               version: str = __version__) -> str:
-    """The job's input hash: equal iff notebook, parameters, dataset, code and version are equal."""
-    payload = canonical_json({"notebook": notebook_digest, "parameters": parameters,
-                              "dataset": dataset_digest, "code": code_digest, "version": version})
-    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+               version: str = __version__, depends: list | tuple = ()) -> str:
+    """The job's input hash: equal iff notebook, parameters, the data it reads (``dataset_digest``,
+    from :func:`data_digest`), code, version and the reports it depends on are equal.
+
+    ``depends`` is a list of ``[output, input hash or None]`` for the reports this one depends
+    on (None when that report is not in the run's manifest)."""
+    payload = {"notebook": notebook_digest, "parameters": parameters, "dataset": dataset_digest,
+               "code": code_digest, "version": version}
+    if depends:
+        payload["depends"] = [list(d) for d in depends]
+    return "sha256:" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def scope_key(programme_id: str, cohort_id: str | None) -> str:
+    """``programme_id`` or ``programme_id/cohort_id``: how scope digests are stored."""
+    return programme_id if cohort_id is None else f"{programme_id}/{cohort_id}"
+
+
+def job_hashes(jobs: list, notebook_digests: dict, scopes: dict[str, str], settings: str,
+               code_digest: str, version: str = __version__) -> dict[str, str]:
+    """Input hashes of ``jobs`` (:class:`helpers.runner.manifest.Job`), by output.
+
+    Each covers the job's notebook, parameters, settings and scope digest (``scopes``, keyed by
+    :func:`scope_key`), the code and version, and the hashes of the jobs named by its entry's
+    ``depends_on`` (:func:`helpers.runner.manifest.dependency_output`), which are computed
+    first; reports.yaml is checked for cycles when it is read.
+    """
+    from helpers.runner.manifest import dependency_output
+
+    by_output = {j.output: j for j in jobs}
+    entries = {j.entry.name: j.entry for j in jobs}
+    out: dict[str, str] = {}
+
+    def digest(job) -> str:
+        if job.output in out:
+            return out[job.output]
+        depends = []
+        for name in job.entry.depends_on:
+            dep = entries.get(name)
+            target = dependency_output(dep, job) if dep is not None else None
+            depends.append([target or name, digest(by_output[target])
+                            if target in by_output else None])
+        data = data_digest(settings, scopes[scope_key(job.programme_id, job.cohort_id)])
+        out[job.output] = input_hash(notebook_digests[job.entry.path], job.parameters, data,
+                                     code_digest, version, depends)
+        return out[job.output]
+
+    for job in jobs:
+        digest(job)
+    return out

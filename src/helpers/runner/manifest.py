@@ -13,6 +13,9 @@ Format::
         per: [programme, cohort]  # one per programme and one per cohort -> .../<cohort_id>/
         parameters: {}            # optional fixed extra parameters
         job_timeout: 3600         # optional per-entry timeouts
+      - notebook: notebooks/90_evaluation_report.ipynb
+        per: [programme, cohort]
+        depends_on: [50_networks] # reports it links to: their input hashes are part of its own
 
 Every job receives ``dataset``, ``programme_id`` and ``cohort_id`` (None for programme jobs).
 """
@@ -42,6 +45,7 @@ class Entry:
     parameters: dict = field(default_factory=dict)
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     job_timeout: float | None = DEFAULT_JOB_TIMEOUT
+    depends_on: tuple[str, ...] = ()  # notebook names (file stems) of other entries
 
     @property
     def name(self) -> str:
@@ -115,7 +119,8 @@ def load_manifest(path: str | Path) -> Manifest:
         where = f"{path.name} entry {i}"
         if not isinstance(item, dict) or not isinstance(item.get("notebook"), str):
             raise ManifestError(f"{where}: each entry needs 'notebook: path/to/notebook.ipynb'")
-        unknown = set(item) - {"notebook", "per", "parameters", "cell_timeout", "job_timeout"}
+        unknown = set(item) - {"notebook", "per", "parameters", "cell_timeout", "job_timeout",
+                               "depends_on"}
         if unknown:
             raise ManifestError(f"{where} ({item['notebook']}): unknown keys {sorted(unknown)}")
         per = item.get("per", "programme")
@@ -129,15 +134,59 @@ def load_manifest(path: str | Path) -> Manifest:
         reserved = {"dataset", "programme_id", "cohort_id"} & set(params)
         if reserved:
             raise ManifestError(f"{where} ({item['notebook']}): {sorted(reserved)} are set by the runner")
+        depends = item.get("depends_on") or []
+        depends = [depends] if isinstance(depends, str) else depends
+        if not isinstance(depends, list) or not all(isinstance(d, str) and d for d in depends):
+            raise ManifestError(f"{where} ({item['notebook']}): 'depends_on' must be a list of "
+                                f"notebook names, got {item.get('depends_on')!r}")
         entries.append(Entry(
             notebook=item["notebook"], path=(base / item["notebook"]).resolve(),
             per=tuple(dict.fromkeys(per)), parameters=dict(params),
             cell_timeout=_timeout(item.get("cell_timeout"), where, cell_default),
             job_timeout=_timeout(item.get("job_timeout"), where, job_default),
+            depends_on=tuple(dict.fromkeys(depends)),
         ))
+    _check_depends(path, entries)
     dataset = raw.get("dataset")
     return Manifest(path=path, dataset=(base / dataset).resolve() if dataset else None,
                     out=(base / raw.get("out", "reports")).resolve(), entries=tuple(entries))
+
+
+def _check_depends(path: Path, entries: list[Entry]) -> None:
+    """Every ``depends_on`` name is another entry's notebook, and no report depends on itself
+    through others."""
+    names = {e.name for e in entries}
+    for i, e in enumerate(entries, start=1):
+        unknown = [d for d in e.depends_on if d not in names or d == e.name]
+        if unknown:
+            raise ManifestError(f"{path.name} entry {i} ({e.notebook}): depends_on names "
+                                f"{unknown}, which must be other entries' notebook names "
+                                f"(one of {sorted(names - {e.name})})")
+    graph = {e.name: set(e.depends_on) for e in entries}
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycle = " -> ".join(trail[trail.index(name):] + [name])
+            raise ManifestError(f"{path.name}: depends_on goes round in a circle: {cycle}")
+        if name in done:
+            return
+        for dep in sorted(graph.get(name, ())):
+            visit(dep, trail + [name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
+def dependency_output(dep: Entry, job: Job) -> str | None:
+    """The output of ``dep``'s job that ``job`` depends on: the same cohort's when ``dep`` runs per
+    cohort, else the programme's; None when ``dep`` has no such job."""
+    if job.cohort_id is not None and "cohort" in dep.per:
+        return output_path(job.programme_id, job.cohort_id, dep.name)
+    if "programme" in dep.per:
+        return output_path(job.programme_id, None, dep.name)
+    return None
 
 
 def output_path(programme_id: str, cohort_id: str | None, notebook_name: str) -> str:

@@ -1,7 +1,9 @@
 """Long-lived local worker processes that run jobs with :func:`helpers.runner.execute.run_job`.
 
 Each worker imports papermill and nbconvert once (about 1.7 s; STACK-NOTES) and exports HTML in
-process, so a job costs its kernel and its cells, not a new interpreter. Workers are started
+process, and takes its jobs' kernels from one :class:`helpers.runner.kernels.JobKernels` (forks
+of a template that holds the imports and the dataset), so a job costs its cells, not a new
+interpreter. Workers are started
 with ``spawn`` (nothing inherited: not the run lock, not the parent's threads) and each leads
 its own process group, so a worker and its kernel can be killed together when a job overruns
 its hard limit; a worker also kills its group if the parent dies.
@@ -49,48 +51,42 @@ def limit_threads(workers: int, environ=os.environ) -> int:
     return threads
 
 
-def _worker_main(conn, parent_pid: int, workers: int = 1) -> None:
+def _worker_main(conn, parent_pid: int, workers: int = 1, preload: tuple = ()) -> None:
     os.setpgrp()
-    limit_threads(workers)  # before the kernel starts: it inherits this environment
+    limit_threads(workers)  # before the template starts: its kernels inherit this environment
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from helpers.runner.execute import run_job  # paid once per worker
-    from helpers.runner.warm import start_worker_kernel
+    from helpers.runner.kernels import JobKernels
 
-    warm = None
-    while True:
-        if warm is None:
-            # A kernel kept and reset between jobs (imports paid once per worker), or with
-            # LEADEVAL_WARM_KERNEL=fresh a new one booted while we wait; see helpers.runner.warm.
-            warm = start_worker_kernel()
-        try:
-            spec = conn.recv()
-        except (EOFError, OSError):
-            break
-        if spec is None:
-            break
-        result = run_job(spec, warm)
-        if getattr(warm, "reusable", False) and warm.keep_after(result):
-            pass  # the same kernel, reset, runs the next job
-        elif getattr(warm, "reusable", False):
-            warm.discard()
-            warm = None
-        else:
-            warm = None  # consumed by run_job
-        try:
-            conn.send(result)
-        except (BrokenPipeError, OSError):
-            break
-    if warm is not None:
-        warm.discard()
+    # The template imports and loads the dataset while this process imports papermill.
+    kernels = JobKernels(preload=preload, ahead=True)
+    kernels.begin()
+    from helpers.runner.execute import run_job  # paid once per worker
+
+    try:
+        while True:
+            try:
+                spec = conn.recv()
+            except (EOFError, OSError):
+                break
+            if spec is None:
+                break
+            result = run_job(spec, kernels)
+            try:
+                conn.send(result)
+            except (BrokenPipeError, OSError):
+                break
+    finally:
+        kernels.close()
 
 
 class _Worker:
-    def __init__(self, ctx, workers: int = 1):
+    def __init__(self, ctx, workers: int = 1, preload: tuple = ()):
         parent_conn, child_conn = ctx.Pipe()
         self.conn = parent_conn
-        self.proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid(), workers), daemon=True,
-                                name="leadeval-worker")
+        self.proc = ctx.Process(target=_worker_main,
+                                args=(child_conn, os.getpid(), workers, tuple(preload)),
+                                daemon=True, name="leadeval-worker")
         self.proc.start()
         child_conn.close()
         self.spec: dict | None = None
@@ -139,12 +135,15 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
     """
     ctx = mp.get_context("spawn")
     pending = deque(specs)
+    # the datasets the jobs open, for the workers' templates to load before the first job
+    preload = tuple(dict.fromkeys(s["parameters"]["dataset"] for s in specs
+                                  if s.get("parameters", {}).get("dataset")))
     workers: list[_Worker] = []
     try:
         while pending or any(w.spec for w in workers):
             active = sum(1 for w in workers if w.spec) + len(pending)
             while len(workers) < min(jobs, active):
-                workers.append(_Worker(ctx, jobs))
+                workers.append(_Worker(ctx, jobs, preload))
             for w in workers:
                 if w.spec is None and pending:
                     _dispatch(w, pending, on_start)

@@ -8,11 +8,11 @@ the new complete one. A failed job never touches its published report; the recor
 Records (one per job output) live in ``.leadeval/state.json``; ``manifest.json`` and
 ``index.html`` are derived from them. Each job's record is also appended, as it is made, to
 ``.leadeval/journal.jsonl`` (one fsynced line), and the three files are rewritten from the
-records at most every few seconds and when the run ends. Rewriting them after every job cost
-time in proportion to the number of reports, so a run's publishing grew with its square: 0.9 s
-a job at 11,600 reports. A run killed between rewrites loses nothing: the next ``Store`` replays
-the journal over the state, so reports published since the last rewrite are recorded and listed
-again before anything else happens.
+records every :attr:`Store.SAVE_INTERVAL` seconds while records are waiting, and when the run
+ends. Rewriting them after every job cost time in proportion to the number of reports, so a
+run's publishing grew with its square. A run killed between rewrites loses nothing: the next
+``Store`` replays the journal over the state, so reports published since the last rewrite are
+recorded and listed again before anything else happens.
 """
 
 from __future__ import annotations
@@ -107,13 +107,16 @@ class Store:
     ----------
     out_dir : path
         The reports folder.
+    save_interval : float, optional
+        Seconds between rewrites during a run (default :attr:`SAVE_INTERVAL`).
+    clock : callable, optional
+        Monotonic seconds (tests pass their own).
     """
 
-    #: Rewrite manifest and index at most this often (seconds) while a run is going, and no
-    #: more than one tenth of the time: ten times as long as the last rewrite took.
-    MIN_SAVE_INTERVAL = 2.0
+    #: Seconds between rewrites of state, manifest and index while a run is going.
+    SAVE_INTERVAL = 10.0
 
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | Path, save_interval: float | None = None, clock=time.monotonic):
         self.out = Path(out_dir)
         self.state_path = self.out / STATE / "state.json"
         self.journal_path = self.out / STATE / "journal.jsonl"
@@ -121,8 +124,10 @@ class Store:
         self.cache: dict = {}
         self.replayed = 0  # journal lines applied on load (records not yet in state.json)
         self._torn = False
-        self._last_save = float("-inf")
-        self._save_seconds = 0.0
+        self.save_interval = self.SAVE_INTERVAL if save_interval is None else save_interval
+        self._clock = clock
+        self._last_save = clock()  # the run's start: the first rewrite one interval in
+        self._unsaved = False  # records made since the last rewrite
         self._load()
         self._replay_journal()
 
@@ -160,6 +165,7 @@ class Store:
     def _journal(self, output: str) -> None:
         """Append one record to the journal and fsync it (a small write, whatever the run's size).
         If the disk refuses, the record is still in memory and the next save writes it."""
+        self._unsaved = True
         line = json.dumps({"output": output, "record": self.records[output]}, sort_keys=True)
         if self._torn:
             line, self._torn = "\n" + line, False
@@ -257,7 +263,6 @@ class Store:
         """Write state, manifest.json and index.html (each atomically, in that order)."""
         from helpers.runner.index import index_html, manifest_document
 
-        started = time.monotonic()
         generated_at = generated_at or utc_now()
         ordered = dict(sorted(self.records.items()))
         state = {"version": STATE_VERSION, "records": ordered, "cache": self.cache}
@@ -270,14 +275,13 @@ class Store:
         atomic_write(self.out / MANIFEST,
                      json.dumps(manifest_document(ordered.values(), generated_at), indent=2))
         atomic_write(self.out / INDEX, index_html(ordered.values(), generated_at))
-        self._last_save = time.monotonic()
-        self._save_seconds = self._last_save - started
+        self._last_save = self._clock()
+        self._unsaved = False
 
     def save_if_due(self) -> bool:
-        """:meth:`save` when the last one is at least ``MIN_SAVE_INTERVAL`` seconds (and ten
-        times its own duration) ago; returns whether it saved. Used between jobs of a run."""
-        interval = max(self.MIN_SAVE_INTERVAL, 10 * self._save_seconds)
-        if time.monotonic() - self._last_save < interval:
+        """:meth:`save` when records were made since the last one and ``save_interval`` seconds
+        have passed since it; returns whether it saved. Called as a run goes."""
+        if not self._unsaved or self._clock() - self._last_save < self.save_interval:
             return False
         self.save()
         return True
