@@ -133,3 +133,17 @@ def test_unattributed_segments_are_kept_by_the_same_rule_as_the_masks(sample_dat
         want = _mask_rule(seg, people, chosen["cohort_id"],
                           None if cid is not None else chosen["programme_id"].unique())
         np.testing.assert_array_equal(rows["segments"], want, err_msg=f"{pid} {cid}")
+
+
+def test_a_dataset_loaded_without_optional_tables_gives_scope_rows(sample_dataset_path):
+    """Tables absent at load are filled in empty by Dataset; the load-time indexes never saw
+    them, so their rows come by mask (an imported dataset has no segments, codes or ties)."""
+    ds = load_dataset(sample_dataset_path)
+    absent = ("segments", "codings", "ties", "projects", "kpi_values")
+    tables = {name: df for name, df in ds.tables.items() if name not in absent}
+    loaded = Dataset(ds.meta, ds.path, ds.content_hash, tables, ds.files,
+                     indexes=TableIndexes(tables))
+    for pid, cid in _scopes(ds)[:4]:
+        rows = loaded.scope_rows(pid, cid)
+        assert all(len(rows[name]) == 0 for name in absent if name in rows), (pid, cid)
+        assert len(rows["participants"]) == len(ds.scope_rows(pid, cid)["participants"]) > 0

@@ -43,9 +43,11 @@ class Dataset:
         self.tables = {name: tables[name] if name in tables else empty_frame(spec)
                        for name, spec in TABLES.items()}
         # Row indexes built when the tables were loaded; they describe these very frames, so
-        # a table replaced later is selected by mask (see _rows).
+        # a table replaced later, or one absent at load and filled in empty here, is selected
+        # by mask (see _rows).
         self._indexes = indexes
-        self._indexed = dict(self.tables) if indexes is not None else {}
+        self._indexed = ({name: self.tables[name] for name in tables if name in TABLES}
+                         if indexes is not None else {})
 
     @property
     def name(self) -> str:
