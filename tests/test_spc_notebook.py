@@ -31,6 +31,7 @@ def _execute(repo_root, monkeypatch, **params) -> tuple[list[str], str]:
 
     from helpers.report import display
 
+    plt.close("all")  # figures another test left open are not this notebook's
     shown: list[str] = []
     monkeypatch.setattr(display, "_display", shown.append)
     nb = nbformat.read(str(repo_root / NOTEBOOK), as_version=4)
