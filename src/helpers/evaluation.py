@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.person_change import participant_change  # noqa: F401  (public here too)
+
 #: the detailed report behind each section (notebook names as published)
 DETAIL = {
     "reach": "10_reach_and_reaction",
@@ -35,6 +37,10 @@ DETAIL = {
     "themes": "30_qualitative_themes",
     "results": "40_improvement_projects",
     "networks": "50_networks",
+    "equality": "60_equality_and_value",
+    "comparison": "60_equality_and_value",
+    "value": "60_equality_and_value",
+    "benchmarking": "60_equality_and_value",
 }
 PEOPLE = "delegates"
 HORIZONS = (12, 24)
@@ -159,7 +165,9 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
         return None
     row = prev[prev["label"] == top].iloc[0]
     n, base = int(row["participants"]), int(row["n_participants"])
-    if n < threshold or 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
+    if n < threshold:  # a "most-cited" theme among counts all below the threshold means nothing
+        return None
+    if 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
         return f"The most-cited theme in interviews and comments was {top.lower()}."
     return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
             f"{n:,} of the {base:,} participants whose words were coded.")
@@ -238,23 +246,6 @@ def executive_summary(ev: Evaluation) -> list[str]:
 
 
 # --- joint display -------------------------------------------------------------------------
-
-def participant_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",
-                       instrument_id: str | None = None) -> pd.Series:
-    """Each participant's mean change across the outcome scales (self-ratings, both waves).
-
-    The per-scale change is the one the outcomes report tests (``to - from`` on the scale
-    scores of :func:`helpers.scales.score_scales`); here it is averaged over a person's scales.
-    """
-    from helpers.scales import wide_scores
-
-    s = scores if instrument_id is None else scores[scores["instrument_id"] == instrument_id]
-    wide = wide_scores(s, [from_wave, to_wave], rater="self").dropna(subset=[from_wave, to_wave])
-    if wide.empty:
-        return pd.Series(dtype=float, name="change")
-    wide["change"] = wide[to_wave] - wide[from_wave]
-    return wide.groupby(wide["participant_id"].astype(str))["change"].mean()
-
 
 def voiced_by(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     """(participant_id, code_id, label) for each theme a participant voiced (primary coder,
@@ -497,10 +488,20 @@ def model_people(ev: Evaluation) -> int | None:
     return int(s["participant_id"].nunique())
 
 
+#: Methods of the detailed reports whose results the evaluation report does not state (scale
+#: reliability, the mixed model, effect sizes, coder agreement, quotes, level-change tests,
+#: brokerage and betweenness): listed there, not here.
+DETAIL_ONLY = {"Scale reliability", "Size of change", "Change by wave and profession",
+               "Coder agreement", "Quote attribution", "Level change at project start",
+               "Brokerage", "Betweenness"}
+
+
 def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
-    """The statistical methods used, each with its reference (only strands with data). With an
-    evaluation above :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people the change model is
-    listed as the regression actually fitted, not the mixed model."""
+    """The statistical methods behind what the evaluation report states, each with its
+    reference: with an evaluation, only the strands with data in scope and only the methods
+    whose results this report shows (:data:`DETAIL_ONLY` are the detailed reports'); without
+    one, every method of every strand (the change model above
+    :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people listed as the regression fitted)."""
     from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
 
     present = None if ev is None else _strands(ev)
@@ -509,7 +510,8 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
                for s, m, u, r in METHODS]
     t = str(ev.threshold) if ev is not None else "5"
     rows = [{"Method": m.replace("{t}", t), "Used for": u, "Reference": r}
-            for s, m, u, r in methods if present is None or s in present]
+            for s, m, u, r in methods
+            if present is None or (s in present and u not in DETAIL_ONLY)]
     return pd.DataFrame(rows)
 
 
@@ -545,6 +547,7 @@ LINK_TEXT = {
     "30_qualitative_themes": "qualitative themes",
     "40_improvement_projects": "improvement projects",
     "50_networks": "networks",
+    "60_equality_and_value": "equality and value",
 }
 
 
@@ -586,16 +589,18 @@ def _reach(ev: Evaluation):
     rest = total["n"] - total["n_completed"]
     if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold and \
             not is_suppressed(rest, ev.threshold):  # "97%" of 30 would give away 1 non-completer
-        lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
+        lines.append(f"{fmt_pct(total['share_completed'], 0)} ({int(total['n_completed']):,} of "
+                     f"{int(total['n']):,}) attended every day of every module.")
     for inst in d.instruments:
         if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
             rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
-            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)]
+            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)
+                    & ~(rs["n"] - rs["n_top2"]).map(lambda k: is_suppressed(k, ev.threshold))]
             if len(rs):
                 top = rs.sort_values("share_top2", ascending=False).iloc[0]
-                lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
-                             f"{fmt_pct(top['share_top2'], 0)} agreeing (mean {fmt_num(top['estimate'], 1)} "
-                             f"of {fmt_num(top['max'], 0)}).")
+                lines.append(f"Reaction: '{top['text']}' drew the most agreement: "
+                             f"{fmt_pct(top['share_top2'], 0)} of the {int(top['n']):,} who answered "
+                             f"agreed (mean {fmt_num(top['estimate'], 1)} of {fmt_num(top['max'], 0)}).")
     show_sentences(lines)
     orgs = reach.participants_by(d.participants, "organisation")
     show_table(suppress_table(orgs, ["n"], ev.threshold, pct_cols={"share": "n"})
@@ -696,7 +701,8 @@ def _themes(ev: Evaluation):
 
     if ev.prevalence.empty:
         return False
-    show_sentences([theme_sentence(ev.prevalence, ev.threshold)])
+    show_sentences([theme_sentence(ev.prevalence, ev.threshold)
+                    or f"No theme was raised by {ev.threshold} or more participants."])
     jd = evaluation_joint_display(ev)
     if jd.empty or jd["n_voiced"].sum() == 0:
         show_callout("No outcome survey answers can be matched to the people quoted, so no joint "
