@@ -87,20 +87,32 @@ def test_participant_change_and_joint_display_against_scipy():
 def test_projects_sentence():
     s = pd.DataFrame({"variation": ["improvement_high", "improvement_low", "common_cause",
                                     "concern_high", "no_limits"]})
-    assert ev.projects_sentence(s) == ("2 of 5 live improvement projects show special-cause "
-                                       "improvement on their measure, 1 shows concern and 1 has "
-                                       "too few points to judge.")
+    assert ev.projects_sentence(s) == ("2 of the 4 projects (of 5) that can be judged show "
+                                       "special-cause improvement on their measure, 1 shows "
+                                       "concern; 1 has too few points to judge.")
     assert ev.projects_sentence(s.iloc[0:0]) is None
     # an icon set against limits recalculated at the start cannot show a change: counted apart
     s["limits"] = ["baseline", "recalculated", "baseline", "baseline", "recalculated"]
-    assert ev.projects_sentence(s) == ("1 of 5 live improvement projects shows special-cause "
-                                       "improvement on their measure, 1 shows concern and 1 has "
-                                       "too few points before the start to set a baseline and 1 "
-                                       "has too few points to judge.")
+    assert ev.projects_sentence(s) == ("1 of the 3 projects (of 5) that can be judged shows "
+                                       "special-cause improvement on their measure, 1 shows "
+                                       "concern; 1 has too few points before the start to set a "
+                                       "baseline and 1 has too few points to judge.")
+    all_judged = pd.DataFrame({"variation": ["improvement_high", "common_cause"]})
+    assert ev.projects_sentence(all_judged) == ("1 of 2 live improvement projects shows "
+                                                "special-cause improvement on their measure.")
     one = pd.DataFrame({"variation": ["common_cause"], "limits": ["recalculated"]})
-    assert ev.projects_sentence(one) == ("0 of 1 live improvement project shows special-cause "
-                                         "improvement on its measure and 1 has too few points "
-                                         "before the start to set a baseline.")
+    assert ev.projects_sentence(one) == ("The live improvement project cannot be judged for "
+                                         "special-cause change on its measure: it has too few "
+                                         "points before its start to set a baseline.")
+    none = pd.DataFrame({"variation": ["no_limits", "common_cause"],
+                         "limits": ["baseline", "recalculated"]})
+    assert ev.projects_sentence(none) == ("None of the 2 live improvement projects can be judged "
+                                          "for special-cause change on their measures: 1 has too "
+                                          "few points before the start to set a baseline and 1 "
+                                          "has too few points to judge.")
+    single = pd.DataFrame({"variation": ["improvement_high"]})
+    assert ev.projects_sentence(single) == ("1 of 1 live improvement project shows special-cause "
+                                            "improvement on its measure.")
 
 
 def _fake_evaluation(synthetic=True, then_test=True, cohort_sizes=(20, 3)):

@@ -190,21 +190,30 @@ def projects_sentence(summary: pd.DataFrame) -> str | None:
     better = int((judged & variation.str.startswith("improvement").to_numpy()).sum())
     worse = int((judged & variation.str.startswith("concern").to_numpy()).sum())
 
-    def verb(n, one, many):
-        return one if n == 1 else many
+    n_base, n_short, judged_n = int(no_baseline.sum()), int(too_short.sum()), int(judged.sum())
 
-    text = (f"{better} of {k} live improvement project{'s' if k != 1 else ''} "
-            f"{verb(better if better else k, 'shows', 'show')} special-cause improvement on "
-            f"{verb(k, 'its', 'their')} measure")
-    text += f", {worse} {verb(worse, 'shows', 'show')} concern" if worse else ""
-    rest = []
-    if no_baseline.any():
-        n = int(no_baseline.sum())
-        rest.append(f"{n} {verb(n, 'has', 'have')} too few points before the start to set a baseline")
-    if too_short.any():
-        n = int(too_short.sum())
-        rest.append(f"{n} {verb(n, 'has', 'have')} too few points to judge")
-    text += (" and " + " and ".join(rest)) if rest else ""
+    def has(n):
+        return "has" if n == 1 else "have"
+
+    unjudged = []
+    if n_base:
+        unjudged.append(f"{n_base} {has(n_base)} too few points before the start to set a baseline")
+    if n_short:
+        unjudged.append(f"{n_short} {has(n_short)} too few points to judge")
+    noun = "live improvement project" if k == 1 else "live improvement projects"
+    if judged_n == 0:
+        if k == 1:
+            why = ("it has too few points before its start to set a baseline" if n_base
+                   else "its series has too few points to judge")
+            return f"The {noun} cannot be judged for special-cause change on its measure: {why}."
+        return (f"None of the {k} {noun} can be judged for special-cause change on their "
+                f"measures: " + " and ".join(unjudged) + ".")
+    of = f"{better} of {k} {noun}" if judged_n == k else \
+        f"{better} of the {judged_n} {'project' if judged_n == 1 else 'projects'} (of {k}) that can be judged"
+    text = (f"{of} {'shows' if better == 1 else 'show'} special-cause improvement on "
+            f"{'its' if judged_n == 1 else 'their'} measure")
+    text += f", {worse} {'shows' if worse == 1 else 'show'} concern" if worse else ""
+    text += ("; " + " and ".join(unjudged)) if unjudged else ""
     return text + "."
 
 
@@ -220,13 +229,26 @@ def pipeline_headline(pipeline: pd.DataFrame, threshold: int) -> str | None:
     return careers.pipeline_sentence(row, threshold, PEOPLE)
 
 
-def network_headline(net: dict) -> str | None:
-    """The E-I change across professions (or organisations) from helpers.networks."""
+def network_findings(net: dict, participants: pd.DataFrame | None = None) -> list[str]:
+    """helpers.networks' findings without those about a boundary nobody in scope can cross
+    (ties "crossing professions" in a cohort of one profession are 0% to 0% by construction)."""
+    findings = list(net.get("findings") or [])
+    if participants is not None:
+        for column, word in (("profession", "professions"), ("organisation", "organisations")):
+            if column in participants and participants[column].dropna().nunique() < 2:
+                findings = [f for f in findings if f"crossing {word}" not in f]
+    return findings
+
+
+def network_headline(net: dict, participants: pd.DataFrame | None = None) -> str | None:
+    """The E-I change across professions (or organisations) from helpers.networks, among
+    :func:`network_findings`."""
     if not net.get("has_ties"):
         return None
-    findings = net["findings"]
-    prof = [f for f in findings if "professions" in f]
-    return (prof or findings[-1:])[0]
+    ei = [f for f in network_findings(net, participants) if "E-I index" in f]
+    prof = [f for f in ei if "professions" in f]
+    pick = prof or ei[-1:]
+    return pick[0] if pick else None
 
 
 def executive_summary(ev: Evaluation) -> list[str]:
@@ -240,7 +262,7 @@ def executive_summary(ev: Evaluation) -> list[str]:
     head = outcomes_report.headline(ev.outcomes)
     lines.append(head[-1] if len(head) > 1 else None)
     lines.append(projects_sentence(ev.projects))
-    lines.append(network_headline(ev.networks))
+    lines.append(network_headline(ev.networks, rep.data.participants))
     lines.append(pipeline_headline(ev.pipeline, ev.threshold))
     return [s for s in lines if s]
 
@@ -671,7 +693,7 @@ def _networks(ev: Evaluation):
     net = ev.networks
     if not net.get("has_ties"):
         return False
-    show_sentences(net["findings"])
+    show_sentences(network_findings(net, ev.rep.data.participants))
     fig, alt = networks.ei_figure(net["ei"])
     show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
 

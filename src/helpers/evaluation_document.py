@@ -469,7 +469,7 @@ def strand_sentences(doc: EvaluationDocument, strand: str) -> list[str]:
         return [s for s in [projects_lead_sentence(rep), evaluation.projects_sentence(ev.projects),
                             *service] if s]
     if strand == "networks":
-        s = evaluation.network_headline(ev.networks)
+        s = evaluation.network_headline(ev.networks, rep.data.participants)
         return [s] if s else []
     if strand == "pipeline":
         s = evaluation.pipeline_headline(ev.pipeline, t) if len(ev.incidence) else None
