@@ -255,3 +255,12 @@ def test_network_findings_drop_a_boundary_nobody_can_cross():
     assert evaluation.network_headline(net, both).startswith("Ties crossing professions")
     alone = pd.DataFrame({"profession": ["medical"] * 3, "organisation": ["A"] * 3})
     assert evaluation.network_headline(net, alone) is None
+
+
+def test_evaluation_results_hold_their_documented_columns(docs):
+    ev = docs["sath_academy"].ev
+    assert ev.missing_columns() == {}
+    assert ev.projects["project_id"].tolist() == ["sath_p01"]
+    fields = set(ev.fields()["field"])
+    assert {"outcomes", "prevalence", "projects", "pipeline"} <= fields
+    assert "P0" not in ev._repr_html_()      # no participant id is shown

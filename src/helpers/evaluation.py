@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.person_change import participant_change  # noqa: F401  (public here too)
+from helpers.report.results import Results
 
 #: the detailed report behind each section (notebook names as published)
 DETAIL = {
@@ -83,17 +84,43 @@ def detail_href(notebook: str, cohort_id: str | None, per_cohort: set[str] | fro
 # --- gathering every module's results once -----------------------------------------------
 
 @dataclass
-class Evaluation:
-    """Each detailed report's results for one scope, computed once."""
+class Evaluation(Results):
+    """Each detailed report's results for one scope, computed once (nothing suppressed yet).
+
+    Attributes
+    ----------
+    rep : helpers.report.context.Report
+        The report scope (data, threshold, programme and cohort).
+    outcomes : helpers.outcomes.report.Outcomes
+        Scale scores and the outcomes report's shared results.
+    prevalence : DataFrame
+        :func:`helpers.themes.prevalence` (themes, primary coder).
+    projects : DataFrame
+        :func:`helpers.projects.project_summary`.
+    networks : dict
+        :func:`helpers.networks.analyse` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
+    pipeline : DataFrame
+        :func:`helpers.careers.pipeline_at` at :data:`HORIZONS` months.
+    incidence : DataFrame
+        The cumulative incidence curve (empty when nobody can be followed).
+    per_cohort : set
+        Notebook names that run per cohort (for links).
+    """
 
     rep: object
-    outcomes: object            # helpers.outcomes.report.Outcomes
-    prevalence: pd.DataFrame    # helpers.themes.prevalence (themes, primary coder)
-    projects: pd.DataFrame      # helpers.projects.project_summary
-    networks: dict              # helpers.networks.analyse
-    pipeline: pd.DataFrame      # helpers.careers.pipeline_at
-    incidence: pd.DataFrame     # helpers.careers.cumulative_incidence
+    outcomes: object
+    prevalence: pd.DataFrame
+    projects: pd.DataFrame
+    networks: dict
+    pipeline: pd.DataFrame
+    incidence: pd.DataFrame
     per_cohort: set = field(default_factory=set)
+
+    COLUMNS = {
+        "prevalence": ("code_id", "label", "participants", "n_participants"),
+        "projects": ("project_id", "title", "limits", "variation", "assurance"),
+        "pipeline": ("months", "estimate", "ci_low", "ci_high", "n", "n_moved", "n_followed"),
+    }
 
     @property
     def threshold(self) -> int:
