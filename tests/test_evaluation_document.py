@@ -264,3 +264,15 @@ def test_evaluation_results_hold_their_documented_columns(docs):
     fields = set(ev.fields()["field"])
     assert {"outcomes", "prevalence", "projects", "pipeline"} <= fields
     assert "P0" not in ev._repr_html_()      # no participant id is shown
+
+
+def test_limitations_name_the_comparison_group_reliability_and_follow_up(docs):
+    barts = ed.limitations(docs["barts_kf_scl"])
+    assert barts[0].startswith("Design:") and "applicants who were not admitted" in barts[0]
+    assert "no comparison group" not in " ".join(barts)
+    assert any(s.startswith("Reliability: Cronbach's alpha is below 0.7 on") for s in barts)
+    follow = docs["barts_kf_scl"].sources.query("detail == 'follow-up, self-ratings'").iloc[0]
+    assert f"({follow['people']} of {follow['of']}) answered the follow-up survey" in " ".join(barts)
+    lcft = " ".join(ed.limitations(docs["lcft_cetad"]))
+    assert "no comparison group" in lcft and "all 6 scales have only two items" in lcft
+    assert "Scale reliability" in ed.methods(docs["lcft_cetad"])["Used for"].tolist()

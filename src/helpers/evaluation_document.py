@@ -24,6 +24,7 @@ from helpers.report.disclosure import is_suppressed, suppress_count, zero_spread
 from helpers.report.display import show_callout, show_link, show_sentences, show_table
 from helpers.report.fmt import fmt_int, fmt_num, fmt_pct
 from helpers.report.results import Results
+from helpers.scales import reliability
 
 PROFESSION_PLURAL = {"medical": "doctors", "nursing": "nurses",
                      "ahp": "allied health professionals", "manager": "managers"}
@@ -591,6 +592,9 @@ def methods(doc: EvaluationDocument) -> pd.DataFrame:
     used = set(doc.answers["strand"]) if len(doc.answers) else set()
     extra = [{"Method": m, "Used for": u, "Reference": r} for s, m, u, r in EXTRA_METHODS
              if s in used and strand_sentences(doc, s)]
+    if reliability_sentence(doc):
+        extra += [{"Method": m, "Used for": u, "Reference": r} for _, m, u, r in evaluation.METHODS
+                  if u == "Scale reliability"]
     return pd.concat([base, pd.DataFrame(extra, columns=base.columns)], ignore_index=True)
 
 
@@ -603,6 +607,9 @@ def limitations(doc: EvaluationDocument) -> list[str]:
                   "programme and with applicants who were not admitted. Those applicants were "
                   "not randomised: selection chose who took part, so differences may reflect "
                   "who was chosen as much as what the programme did.")
+    rel = reliability_sentence(doc)
+    if rel:
+        out.insert(1, rel)
     s = doc.sources
     follow = s[s["detail"] == f"{WAVE_WORDS['follow_up']}, {RATER_WORDS['self']}"]
     if len(follow):
@@ -612,6 +619,39 @@ def limitations(doc: EvaluationDocument) -> list[str]:
                           f"{fmt_int(r['of'])}) answered the follow-up survey, so what held after "
                           "the programme rests on those who replied.")
     return out
+
+
+def reliability_sentence(doc: EvaluationDocument) -> str | None:
+    """How many scales of the main outcome instrument have Cronbach's alpha below 0.7 at the
+    first survey (self-ratings, scales answered by at least ``suppress_below`` people), and how
+    many have only two items; None when every scale is adequate or none can be estimated."""
+    o = doc.ev.outcomes
+    inst = evaluation._main_instrument(o)
+    if inst is None or o.scores.empty:
+        return None
+    rel = reliability(o.data.responses, o.data.items, rater="self", instrument_id=[inst])
+    if rel.empty:
+        return None
+    first = rel[rel["wave"] == rel["wave"].iloc[0]]
+    first = first[first["n"] >= doc.threshold]
+    if first.empty:
+        return None
+    k, low, two = len(first), int(first["low"].sum()), int((first["n_items"] <= 2).sum())
+    if not low and not two:
+        return None
+    wave = WAVE_WORDS.get(first["wave"].iloc[0], first["wave"].iloc[0])
+    def share(n):
+        return f"all {plural(k, 'scale')}" if n == k else f"{n} of the {plural(k, 'scale')}"
+
+    parts = []
+    if low:
+        parts.append(f"Cronbach's alpha is below 0.7 on {share(low)} at the {wave} "
+                     f"(self-ratings), so scores and changes on "
+                     f"{'that scale' if low == 1 else 'those scales'} are imprecise")
+    if two:
+        parts.append(f"{share(two)} {'has' if two == 1 else 'have'} only two items")
+    text = "Reliability: " + "; ".join(parts)
+    return text + " (the outcomes report gives alpha for every scale and survey)."
 
 
 def show_limitations(doc: EvaluationDocument) -> None:
