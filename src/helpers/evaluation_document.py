@@ -184,7 +184,7 @@ def programme_sentences(doc: EvaluationDocument) -> list[str]:
     who = f"delivered by {r['provider']}" if _text(r["provider"]) else ""
     if _text(r["host_organisation"]) and r["host_organisation"] != r["provider"]:
         who += (" for " if who else "hosted by ") + str(r["host_organisation"])
-    out = [f"The {name} was {who}." if who else f"The programme is the {name}."]
+    out = [f"The programme, {name}, was {who}." if who else f"The programme is {name}."]
     modules, days = _int(r["modules"]), _int(r["days"])
     design = []
     if days:
@@ -403,7 +403,8 @@ def reaction_sentence(rep) -> str | None:
 
 
 def projects_lead_sentence(rep) -> str | None:
-    """How many projects, led by how many participants ("each of the 11 doctors led one")."""
+    """"Each of the 11 doctors led one improvement project" when every participant led exactly
+    one; None otherwise (the projects sentence gives the count)."""
     d = rep.data
     pr = d.projects
     if pr.empty:
@@ -415,7 +416,7 @@ def projects_lead_sentence(rep) -> str | None:
     who = people_noun(d.participants)
     if leads.nunique() == k == n_people:
         return f"Each of the {fmt_int(n_people)} {who} led one improvement project ({plural(k, 'project')})."
-    return f"{plural(k, 'improvement project')} {'was' if k == 1 else 'were'} recorded."
+    return None  # the projects sentence gives the count
 
 
 def behaviour_sentence(ev) -> str | None:
