@@ -276,3 +276,57 @@ def test_limitations_name_the_comparison_group_reliability_and_follow_up(docs):
     lcft = " ".join(ed.limitations(docs["lcft_cetad"]))
     assert "no comparison group" in lcft and "all 6 scales have only two items" in lcft
     assert "Scale reliability" in ed.methods(docs["lcft_cetad"])["Used for"].tolist()
+
+
+def test_comparison_withholds_a_share_that_stands_for_few_moves():
+    inc = pd.DataFrame({"group": ["Participants", "Applicants not admitted"], "months": [24, 24],
+                        "estimate": [0.22, 0.30], "ci_low": [0.07, 0.1], "ci_high": [0.44, 0.5],
+                        "n": [18, 40], "n_moved": [6, 12], "n_left": [0, 1]})
+    res = SimpleNamespace(threshold=5, did=pd.DataFrame(), incidence=inc)
+    assert equality_value.comparison_sentences(res) == []    # 22% of 18 is 4 people
+    res.incidence = inc.assign(n=[40, 40], n_moved=[9, 12])
+    [share, caveat] = equality_value.comparison_sentences(res)
+    assert share.startswith("Within 24 months, an estimated 22% (95% CI 7% to 44%) of 40 participants")
+    assert "not randomised" in caveat
+
+
+def _doc(programme: dict, cohorts: pd.DataFrame, design=None, applicants=None):
+    data = SimpleNamespace(cohorts=cohorts, applicants=applicants if applicants is not None
+                           else pd.DataFrame(), participants=pd.DataFrame({"participant_id": []}),
+                           responses=pd.DataFrame(columns=["response_date"]))
+    rep = SimpleNamespace(data=data, programme=programme, programme_id="p", threshold=5)
+    ev = SimpleNamespace(rep=rep, threshold=5)
+    return ed.EvaluationDocument(ev, None, design or {}, ed.programme_profile(rep),
+                                 pd.DataFrame(), pd.DataFrame())
+
+
+def test_programme_sentences_for_one_many_and_missing():
+    one = pd.DataFrame({"cohort_id": ["c1"], "start_date": ["2014-09-15"], "end_date": ["2015-03-24"],
+                        "delivery_mode": ["face to face"], "places": [13], "applications": [17]})
+    doc = _doc({"name": "PG Cert", "provider": "CETAD", "host_organisation": "LCFT",
+                "level": "Consultants", "modules": 1, "days": 1}, one)
+    assert ed.programme_sentences(doc) == [
+        "The programme, PG Cert, was delivered by CETAD for LCFT.",
+        "It offered 1 day of development over 1 module for consultants.",
+        "In this scope one cohort ran from September 2014 to March 2015, delivered face to face."]
+    assert ed.demand_sentence(doc) == "Demand: 17 applications for 13 places (1.3 per place)."
+    bare = _doc({"name": "X", "provider": None, "host_organisation": None, "level": None,
+                 "modules": None, "days": None}, one.assign(applications=[None], places=[None]))
+    assert ed.programme_sentences(bare)[:1] == ["The programme is X."]
+    assert len(ed.programme_sentences(bare)) == 2      # no design sentence from nothing
+    assert ed.demand_sentence(bare) is None
+    two = pd.concat([one, one.assign(cohort_id="c2", delivery_mode="virtual")])
+    assert ed.programme_sentences(_doc({"name": "X"}, two))[-1].endswith(
+        "delivered as face to face and virtual.")
+    few = _doc({"name": "X"}, one, applicants=pd.DataFrame({"outcome": ["admitted"] * 3}))
+    assert ed.demand_sentence(few) == "Demand: <5 applications for 13 places; <5 admitted."
+
+
+def test_design_sentences_with_and_without_a_design():
+    import datetime as dt
+
+    doc = _doc({"name": "X"}, pd.DataFrame(columns=["start_date", "end_date"]))
+    assert ed.design_sentences(doc) == []          # nothing to say, nothing said
+    doc.design = {"authors": ["A"], "period": {"start": dt.date(2019, 3, 1), "end": dt.date(2024, 12, 31)}}
+    lines = ed.design_sentences(doc)
+    assert "Author: A." in lines and "Evaluation period: 1 March 2019 to 31 December 2024." in lines

@@ -322,8 +322,9 @@ def design_sentences(doc: EvaluationDocument) -> list[str]:
         out.append(f"Survey answers in this report were given between {dates.min():%B %Y} and "
                    f"{dates.max():%B %Y}.")
     n = len(doc.rep.data.participants)
-    out.append(f"Response rates below are the share of the {plural(n, 'participant')} in scope "
-               "who contributed to each source.")
+    if n:
+        out.append(f"Response rates below are the share of the {plural(n, 'participant')} in "
+                   "scope who contributed to each source.")
     return out
 
 
