@@ -143,6 +143,15 @@ def test_barts_evaluation_report_states_the_seed_figures(sample_run):
     assert "synthetic" in page.lower()
 
 
+def test_lcft_and_shrewsbury_evaluation_reports_state_their_seed_figures(sample_run):
+    lcft = _page(sample_run, "lcft_cetad/all/90_evaluation_report.html")
+    summary = lcft.split("2. The programme")[0]
+    assert "11 doctors from 1 trust" in summary
+    assert "Each of the 11 doctors led one improvement project (11 projects)." in summary
+    sath = _page(sample_run, "sath_academy/all/90_evaluation_report.html").split("2. The programme")[0]
+    assert all(n in sath for n in ("747", "1,118", "1,064"))
+
+
 def test_cohort_evaluation_report_links_resolve(sample_run):
     page = _page(sample_run, "barts_kf_scl/barts_c01/90_evaluation_report.html")
     assert "took part in cohort" in page
