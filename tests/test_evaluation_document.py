@@ -330,3 +330,25 @@ def test_design_sentences_with_and_without_a_design():
     doc.design = {"authors": ["A"], "period": {"start": dt.date(2019, 3, 1), "end": dt.date(2024, 12, 31)}}
     lines = ed.design_sentences(doc)
     assert "Author: A." in lines and "Evaluation period: 1 March 2019 to 31 December 2024." in lines
+
+
+def test_demand_breakdown_withheld_when_one_part_would_be_given_away():
+    one = pd.DataFrame({"cohort_id": ["c1"], "start_date": ["2019-09-16"], "end_date": ["2019-12-10"],
+                        "delivery_mode": ["face to face"], "places": [26], "applications": [53]})
+    apps = pd.DataFrame({"outcome": ["admitted"] * 24 + ["waitlisted"] * 11 + ["not_admitted"] * 16
+                         + ["withdrew"] * 2})
+    doc = _doc({"name": "X"}, one, applicants=apps)
+    assert ed.demand_sentence(doc) == "Demand: 53 applications for 26 places (2.0 per place)."
+    doc = _doc({"name": "X"}, one, applicants=apps[apps["outcome"] != "withdrew"])
+    assert ed.demand_sentence(doc).endswith("; 24 admitted, 11 wait-listed and 16 not admitted.")
+
+
+def test_a_cohort_without_reportable_themes_is_not_said_to_have_no_data():
+    rep = open_report(str(SAMPLE), "barts_kf_scl", "barts_c02")
+    ev = evaluation.prepare(rep)
+    doc = ed.prepare(ev, equality_value.prepare(rep, outcomes=ev.outcomes))
+    themes = doc.answers.query("strand == 'themes'")["sentence"].tolist()
+    assert len(ev.prevalence) and ev.prevalence["participants"].max() < 5   # themes, all small
+    assert themes == ["No theme was raised by 5 or more participants in this scope."]
+    # 2 withdrew in this cohort: with the total shown, no breakdown is given at all
+    assert "Demand: 53 applications for 26 places (2.0 per place)." in doc.answers["sentence"].tolist()

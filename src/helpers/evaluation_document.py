@@ -228,7 +228,8 @@ def demand_sentence(doc: EvaluationDocument) -> str | None:
         words = {"admitted": "admitted", "waitlisted": "wait-listed", "not_admitted": "not admitted",
                  "withdrew": "withdrew"}
         parts = [f"{suppress_count(int(counts[k]), t)} {w}" for k, w in words.items() if k in counts]
-        if parts:
+        # the parts add up to the applications shown: one hidden part would be given away
+        if parts and not any(is_suppressed(int(n), t) for n in counts):
             text += "; " + join_words(parts)
     return text + "."
 
@@ -491,17 +492,48 @@ def strand_sentences(doc: EvaluationDocument, strand: str) -> list[str]:
     raise ValueError(f"unknown strand {strand!r}; one of {', '.join(STRANDS)}")
 
 
+def why_none(doc: EvaluationDocument, strand: str) -> str:
+    """Why a strand states no finding: no data at all (:data:`NO_DATA`), or data too few to
+    report without identifying people, which is a different thing to tell a reader."""
+    ev, eq, d, t = doc.ev, doc.eq, doc.rep.data, doc.threshold
+    few = (f"There are data for this in scope, but too few people (fewer than {t} in a group "
+           "that would be described) to report a finding without identifying anyone.")
+    if strand == "value" and eq.cohort_scope:
+        return ("Value for money is reported for the whole programme, whose costs are not "
+                "divided by cohort.")
+    has_data = {
+        "reach": len(d.participants) > 0,
+        "reaction": any(i.get("kind") == "reaction" and (d.responses["instrument_id"]
+                                                        == i["instrument_id"]).any()
+                        for i in d.instruments),
+        "learning": not ev.outcomes.scores.empty,
+        "behaviour": not ev.outcomes.scores.empty
+        and not set(ev.outcomes.scores["rater"].astype(str)) <= {"self"},
+        "results": len(ev.projects) > 0,
+        "networks": bool(ev.networks.get("has_ties")),
+        "pipeline": len(ev.incidence) > 0,
+        "themes": len(ev.prevalence) > 0,
+        "equality": len(eq.likelihoods) > 0,
+        "comparison": len(eq.applicants) > 0,
+        "value": eq.total_cost is not None,
+        "benchmarking": len(eq.funnel) > 0,
+    }[strand]
+    if not has_data:
+        return NO_DATA[strand]
+    if strand == "themes":
+        return f"No theme was raised by {t} or more participants in this scope."
+    if strand == "networks":
+        return ("The network findings in this scope are about boundaries that nobody here "
+                "could cross (a single profession or organisation), so none is stated.")
+    return few
+
+
 def answers(doc: EvaluationDocument) -> pd.DataFrame:
     """Each evaluation question with its strands' sentences, or why a strand has none."""
     rows = []
     for q in doc.design.get("questions") or []:
         for strand in q["strands"]:
-            lines = strand_sentences(doc, strand)
-            if not lines:
-                why = ("Value for money is reported for the whole programme, whose costs are "
-                       "not divided by cohort." if strand == "value" and doc.eq.cohort_scope
-                       else NO_DATA[strand])
-                lines = [why]
+            lines = strand_sentences(doc, strand) or [why_none(doc, strand)]
             rows += [{"question_id": q["id"], "question": q["text"], "strand": strand,
                       "sentence": s} for s in lines]
     return pd.DataFrame(rows, columns=EvaluationDocument.COLUMNS["answers"])
