@@ -87,20 +87,32 @@ def test_participant_change_and_joint_display_against_scipy():
 def test_projects_sentence():
     s = pd.DataFrame({"variation": ["improvement_high", "improvement_low", "common_cause",
                                     "concern_high", "no_limits"]})
-    assert ev.projects_sentence(s) == ("2 of 5 live improvement projects show special-cause "
-                                       "improvement on their measure, 1 shows concern and 1 has "
-                                       "too few points to judge.")
+    assert ev.projects_sentence(s) == ("2 of the 4 projects (of 5) that can be judged show "
+                                       "special-cause improvement on their measure, 1 shows "
+                                       "concern; 1 has too few points to judge.")
     assert ev.projects_sentence(s.iloc[0:0]) is None
     # an icon set against limits recalculated at the start cannot show a change: counted apart
     s["limits"] = ["baseline", "recalculated", "baseline", "baseline", "recalculated"]
-    assert ev.projects_sentence(s) == ("1 of 5 live improvement projects shows special-cause "
-                                       "improvement on their measure, 1 shows concern and 1 has "
-                                       "too few points before the start to set a baseline and 1 "
-                                       "has too few points to judge.")
+    assert ev.projects_sentence(s) == ("1 of the 3 projects (of 5) that can be judged shows "
+                                       "special-cause improvement on their measure, 1 shows "
+                                       "concern; 1 has too few points before the start to set a "
+                                       "baseline and 1 has too few points to judge.")
+    all_judged = pd.DataFrame({"variation": ["improvement_high", "common_cause"]})
+    assert ev.projects_sentence(all_judged) == ("1 of 2 live improvement projects shows "
+                                                "special-cause improvement on their measure.")
     one = pd.DataFrame({"variation": ["common_cause"], "limits": ["recalculated"]})
-    assert ev.projects_sentence(one) == ("0 of 1 live improvement project shows special-cause "
-                                         "improvement on its measure and 1 has too few points "
-                                         "before the start to set a baseline.")
+    assert ev.projects_sentence(one) == ("The live improvement project cannot be judged for "
+                                         "special-cause change on its measure: it has too few "
+                                         "points before its start to set a baseline.")
+    none = pd.DataFrame({"variation": ["no_limits", "common_cause"],
+                         "limits": ["baseline", "recalculated"]})
+    assert ev.projects_sentence(none) == ("None of the 2 live improvement projects can be judged "
+                                          "for special-cause change on their measures: 1 has too "
+                                          "few points before the start to set a baseline and 1 "
+                                          "has too few points to judge.")
+    single = pd.DataFrame({"variation": ["improvement_high"]})
+    assert ev.projects_sentence(single) == ("1 of 1 live improvement project shows special-cause "
+                                            "improvement on its measure.")
 
 
 def _fake_evaluation(synthetic=True, then_test=True, cohort_sizes=(20, 3)):
@@ -143,7 +155,9 @@ def test_methods_appendix_names_references():
     assert not only["Reference"].str.contains("Krackhardt").any()  # no ties in scope
 
 
-def test_methods_appendix_names_the_model_actually_fitted():
+def test_methods_appendix_lists_only_methods_the_report_uses():
+    # The evaluation report states no mixed-model, reliability or coder-agreement result, so
+    # its appendix does not list them, at any size; the full list still has them.
     from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
 
     def with_people(n):
@@ -153,13 +167,12 @@ def test_methods_appendix_names_the_model_actually_fitted():
                                              "score": 3.0})
         return ev.methods_appendix(fake)
 
-    small, large = with_people(MAX_MIXED_PEOPLE), with_people(MAX_MIXED_PEOPLE + 1)
-    assert small["Method"].str.startswith("Linear mixed model").sum() == 1
-    assert not large["Method"].str.startswith("Linear mixed model").any()
-    row = large[large["Used for"] == "Change by wave and profession"].iloc[0]
-    assert row["Method"].startswith("Linear regression with cohorts as fixed effects")
-    assert "Liang and Zeger" in row["Reference"]
-
+    for table in (with_people(MAX_MIXED_PEOPLE), with_people(MAX_MIXED_PEOPLE + 1)):
+        assert not table["Used for"].isin(ev.DETAIL_ONLY).any()
+        assert (table["Used for"] == "Change per scale").sum() == 1
+    full = ev.methods_appendix()
+    assert full["Method"].str.startswith("Linear mixed model").sum() == 1
+    assert full["Used for"].isin(["Coder agreement", "Scale reliability"]).sum() == 2
 
 
 def test_learning_count_uses_the_outcomes_reports_holm_family():

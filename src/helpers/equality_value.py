@@ -18,11 +18,12 @@ from helpers.benchmark import funnel_figure, funnel_table
 from helpers.careers import observation_end_date, pipeline_durations
 from helpers.comparison import capability_did, comparison_durations, competing_risks
 from helpers.equality import (person_outcomes, relative_likelihoods, selection_outcome)
-from helpers.evaluation import participant_change
+from helpers.person_change import participant_change
 from helpers.outcomes.report import prepare as prepare_outcomes
 from helpers.report.disclosure import is_suppressed, protect, shown_count, suppress_count
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_int
+from helpers.report.results import Results
 from helpers.value import (benefit_cost, cost_per_outcome, monetised_benefit, programme_cost,
                            saving_from_level_change)
 
@@ -33,7 +34,7 @@ CHARACTERISTICS = {"ethnicity": "Ethnicity", "sex": "Sex", "disability": "Disabi
 
 
 @dataclass
-class EqualityValueResults:
+class EqualityValueResults(Results):
     """What notebook 60 reports for one scope (tidy DataFrames; nothing suppressed yet).
 
     Attributes
@@ -59,7 +60,27 @@ class EqualityValueResults:
         Scenario table of monetised benefit with ``bcr`` and ``roi_pct`` per project.
     funnel : DataFrame
         Completion by organisation against funnel limits (:func:`helpers.benchmark.funnel_table`).
+    threshold : int
+        ``suppress_below`` of dataset.yaml.
+    scope : str
+        The report's scope in words.
+    total_cost : float or None
+        The programme's cost from dataset.yaml ``costs:`` (None at cohort scope or without costs).
+    currency : str
+        Currency code of the costs.
+    cohort_scope : bool
+        Whether the scope is one cohort (costs are then not divided).
+    notes : list of str
+        Remarks for the reader.
     """
+
+    COLUMNS = {
+        "people": ("participant_id", "organisation"),
+        "applicants": ("applicant_id", "selected"),
+        "likelihoods": ("characteristic", "outcome", "reference", "group", "n", "events", "rate",
+                        "relative_likelihood", "ci_low", "ci_high"),
+        "costs": ("outcome", "n", "cost_per"),
+    }
 
     threshold: int
     scope: str
@@ -77,21 +98,23 @@ class EqualityValueResults:
     cohort_scope: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def _repr_html_(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """Sizes of what was analysed, counts below the threshold shown as ``<t``."""
         t = self.threshold
-        return ("<p><strong>Equality and value</strong>, " + self.scope + ": "
-                f"{suppress_count(len(self.people), t)} participants, "
-                f"{suppress_count(len(self.applicants), t)} applicants, "
-                f"{len(self.likelihoods)} relative likelihoods, "
-                f"{len(self.funnel)} organisations in the funnel.</p>")
+        return pd.DataFrame({"what": ["participants", "applicants", "relative likelihoods",
+                                      "organisations in the funnel"],
+                             "n": [suppress_count(len(self.people), t),
+                                   suppress_count(len(self.applicants), t),
+                                   fmt_int(len(self.likelihoods)), fmt_int(len(self.funnel))]})
 
 
 def _references(meta: dict) -> dict:
     return dict((meta.get("equality") or {}).get("reference") or {})
 
 
-def prepare(rep, horizon: float = 24) -> EqualityValueResults:
-    """Compute every table of notebook 60 for the report's scope."""
+def prepare(rep, horizon: float = 24, outcomes=None) -> EqualityValueResults:
+    """Compute every table of notebook 60 for the report's scope (``outcomes``: the scope's
+    :func:`helpers.outcomes.report.prepare`, when the caller has it already)."""
     d = rep.data
     t = rep.threshold
     end = observation_end_date(d.meta.get("observation_end"), (d.careers, "event_date"),
@@ -99,7 +122,7 @@ def prepare(rep, horizon: float = 24) -> EqualityValueResults:
     days = rep.programme.get("days")
     days = int(days) if days is not None and days == days else None
     completion = reach.days_attended(d.attendance, d.participants, days)
-    outcomes = prepare_outcomes(rep)
+    outcomes = prepare_outcomes(rep) if outcomes is None else outcomes
     main = next((i["instrument_id"] for i in outcomes.instruments
                  if i.get("kind", "outcome") == "outcome"), None)
     change = (participant_change(outcomes.scores, instrument_id=main)
@@ -245,6 +268,14 @@ def show_equality(res: EqualityValueResults) -> None:
     show_sentences(likelihood_sentences(res), title="In words")
 
 
+def _few_moves(row, t: int) -> bool:
+    """Whether a cumulative share at a horizon stands for fewer than ``t`` people moved or not
+    moved: ``n_moved`` counts moves at any time, so the share times the group size (the moves
+    by the horizon had nobody been censored) is what a reader would recover."""
+    moved = row["estimate"] * row["n"]
+    return bool(moved < t or row["n"] - moved < t or is_suppressed(row["n_moved"], t))
+
+
 def show_comparison(res: EqualityValueResults) -> None:
     """Section: participants against applicants not admitted (DiD and competing risks)."""
     t = res.threshold
@@ -268,7 +299,7 @@ def show_comparison(res: EqualityValueResults) -> None:
         inc = res.incidence
         rows = [{"Group": r["group"], "Within": f"{int(r['months'])} months",
                  "People": suppress_count(r["n"], t),
-                 "Cumulative share (95% CI)": "–" if (is_suppressed(r["n_moved"], t)
+                 "Cumulative share (95% CI)": "–" if (_few_moves(r, t)
                                                       or is_suppressed(r["n"], t)) else
                  f"{r['estimate']:.0%} ({r['ci_low']:.0%} to {r['ci_high']:.0%})"}
                 for _, r in inc.iterrows()]
@@ -282,6 +313,13 @@ def show_comparison(res: EqualityValueResults) -> None:
                  kind="caveat")
 
 
+#: How each cost denominator is counted in words (one, many).
+COST_NOUNS = {"participant": ("participant", "participants"),
+              "completer": ("completer", "completers"),
+              "move into a new or more senior role": ("move recorded by the end of observation",
+                                                      "moves recorded by the end of observation")}
+
+
 def value_sentences(res: EqualityValueResults) -> list[str]:
     """Cost per outcome and benefit-cost ratio in words, only where the inputs give them."""
     t, cur = res.threshold, res.currency
@@ -290,8 +328,9 @@ def value_sentences(res: EqualityValueResults) -> list[str]:
         out.append(f"The programme cost {cur} {res.total_cost:,.0f} (dataset.yaml costs).")
         for _, r in res.costs.iterrows():
             if r["n"] and not is_suppressed(r["n"], t):
+                noun = COST_NOUNS.get(r["outcome"], (r["outcome"], r["outcome"] + "s"))
                 out.append(f"Cost per {r['outcome']}: {cur} {r['cost_per']:,.0f} "
-                           f"({fmt_int(r['n'])}).")
+                           f"({fmt_int(r['n'])} {noun[0] if r['n'] == 1 else noun[1]}).")
     for pid, b in (res.benefits.groupby("project_id") if len(res.benefits) else []):
         s = b.set_index("scenario")
         unit = s.loc["central", "unit"]
@@ -359,3 +398,104 @@ def show_funnel(res: EqualityValueResults) -> None:
                     f"programme average ({f['target'].iloc[0]:.0%})."
                     + (" Organisations outside the limits differ by more than chance would "
                        "usually explain." if len(outside) else "")], title="In words")
+
+
+# --- summary lines for the evaluation report ----------------------------------------------------
+
+#: The outcomes that answer "who got in and who benefited", in the order they are told.
+SUMMARY_OUTCOMES = ("Selected from applicants", PERSON_OUTCOMES["completed"],
+                    PERSON_OUTCOMES["improved"], PERSON_OUTCOMES["moved"])
+
+
+#: Groups named in words where the recorded value reads badly alone ("against No staff").
+GROUP_WORDS = {"disability": {"No": "no disability", "Yes": "disabled",
+                              "Not declared": "not declared"}}
+
+
+def _group_words(characteristic: str, group: str) -> str:
+    return GROUP_WORDS.get(characteristic, {}).get(group, group)
+
+
+def equality_summary(res: EqualityValueResults) -> list[str]:
+    """Who got in and who benefited, one sentence per characteristic: each group's relative
+    likelihood and 95% interval against the reference group, outcome by outcome. Groups whose
+    size, events or non-events are below the threshold (or whose size is a complement of one)
+    are left out, as is an outcome whose reference group is; when nothing can be shown the
+    sentences of :func:`likelihood_sentences` say why."""
+    t = res.threshold
+    lk = res.likelihoods
+    if lk.empty:
+        return []
+    codes = _people_codes(lk, t)
+    out = []
+    for char, part in lk.groupby("characteristic", sort=False):
+        pieces = []
+        ref_name = part["reference"].iloc[0]
+        for outcome in SUMMARY_OUTCOMES:
+            rows = part[part["outcome"] == outcome]
+            ref = rows[rows["group"] == rows["reference"]]
+            if ref.empty or _withheld(ref.iloc[0], t) or codes[ref.index[0]]:
+                continue
+            shown = []
+            for i, r in rows.iterrows():
+                if r["group"] == r["reference"] or _withheld(r, t) or codes[i]:
+                    continue
+                flag = ("" if r["ci_low"] <= 1 <= r["ci_high"] else
+                        ", lower beyond chance" if r["ci_high"] < 1 else ", higher beyond chance")
+                shown.append(f"{_group_words(char, r['group'])} {r['relative_likelihood']:.2f} "
+                             f"({r['ci_low']:.2f} to {r['ci_high']:.2f}{flag})")
+            if shown:
+                pieces.append(f"{outcome[0].lower()}{outcome[1:]}: " + ", ".join(shown))
+        if pieces:
+            name = CHARACTERISTICS.get(char, char)
+            ref_words = (f"staff with {_group_words(char, ref_name)}" if char == "disability"
+                         and ref_name == "No" else f"{_group_words(char, ref_name)} staff")
+            out.append(f"{name}, relative likelihood against {ref_words} (95% CI): "
+                       + "; ".join(pieces) + ".")
+    return out or likelihood_sentences(res)
+
+
+def comparison_sentences(res: EqualityValueResults) -> list[str]:
+    """Participants against applicants not admitted: the difference in differences per rater
+    and the cumulative share moving into a new or more senior role at the longest horizon,
+    each withheld when a group or its count of moves is below the threshold."""
+    t = res.threshold
+    out = []
+    for _, r in res.did.iterrows() if len(res.did) else []:
+        if min(r["n_treated"], r["n_control"]) < t:
+            continue
+        who = {"self": "Self-rated", "manager": "Manager-rated", "peer": "Peer-rated",
+               "direct_report": "Direct-report-rated"}.get(r["rater"], str(r["rater"]))
+        out.append(f"{who} 360 scores rose by {r['change_treated']:+.2f} points among "
+                   f"{fmt_int(r['n_treated'])} participants and {r['change_control']:+.2f} among "
+                   f"{fmt_int(r['n_control'])} applicants not admitted: a difference in "
+                   f"differences of {r['estimate']:+.2f} (95% CI {r['ci_low']:+.2f} to "
+                   f"{r['ci_high']:+.2f}).")
+    inc = res.incidence
+    if len(inc):
+        last = inc[inc["months"] == inc["months"].max()]
+        ok = all(r["n"] >= t and not _few_moves(r, t) for _, r in last.iterrows())
+        groups = {r["group"]: r for _, r in last.iterrows()}
+        if ok and {"Participants", "Applicants not admitted"} <= set(groups):
+            p, a = groups["Participants"], groups["Applicants not admitted"]
+            out.append(f"Within {int(p['months'])} months, an estimated {p['estimate']:.0%} "
+                       f"(95% CI {p['ci_low']:.0%} to {p['ci_high']:.0%}) of {fmt_int(p['n'])} "
+                       f"participants and {a['estimate']:.0%} ({a['ci_low']:.0%} to "
+                       f"{a['ci_high']:.0%}) of {fmt_int(a['n'])} applicants not admitted had "
+                       "moved into a new or more senior role.")
+    if out:
+        out.append("Applicants not admitted were not randomised: selection may explain part of "
+                   "any difference.")
+    return out
+
+
+def funnel_sentences(res: EqualityValueResults) -> list[str]:
+    """How many organisations lie outside the 95% funnel limits of completion."""
+    f = res.funnel
+    if f.empty:
+        return []
+    outside = int((f["signal"] != "within").sum())
+    k = len(f)
+    verb = "lies" if outside == 1 else "lie"
+    return [f"{outside} of the {k} organisations (or pooled groups) {verb} outside the 95% "
+            f"limits of the programme's completion rate ({f['target'].iloc[0]:.0%})."]

@@ -26,6 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.person_change import participant_change  # noqa: F401  (public here too)
+from helpers.report.results import Results
+
 #: the detailed report behind each section (notebook names as published)
 DETAIL = {
     "reach": "10_reach_and_reaction",
@@ -35,6 +38,10 @@ DETAIL = {
     "themes": "30_qualitative_themes",
     "results": "40_improvement_projects",
     "networks": "50_networks",
+    "equality": "60_equality_and_value",
+    "comparison": "60_equality_and_value",
+    "value": "60_equality_and_value",
+    "benchmarking": "60_equality_and_value",
 }
 PEOPLE = "delegates"
 HORIZONS = (12, 24)
@@ -77,17 +84,43 @@ def detail_href(notebook: str, cohort_id: str | None, per_cohort: set[str] | fro
 # --- gathering every module's results once -----------------------------------------------
 
 @dataclass
-class Evaluation:
-    """Each detailed report's results for one scope, computed once."""
+class Evaluation(Results):
+    """Each detailed report's results for one scope, computed once (nothing suppressed yet).
+
+    Attributes
+    ----------
+    rep : helpers.report.context.Report
+        The report scope (data, threshold, programme and cohort).
+    outcomes : helpers.outcomes.report.Outcomes
+        Scale scores and the outcomes report's shared results.
+    prevalence : DataFrame
+        :func:`helpers.themes.prevalence` (themes, primary coder).
+    projects : DataFrame
+        :func:`helpers.projects.project_summary`.
+    networks : dict
+        :func:`helpers.networks.analyse` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
+    pipeline : DataFrame
+        :func:`helpers.careers.pipeline_at` at :data:`HORIZONS` months.
+    incidence : DataFrame
+        The cumulative incidence curve (empty when nobody can be followed).
+    per_cohort : set
+        Notebook names that run per cohort (for links).
+    """
 
     rep: object
-    outcomes: object            # helpers.outcomes.report.Outcomes
-    prevalence: pd.DataFrame    # helpers.themes.prevalence (themes, primary coder)
-    projects: pd.DataFrame      # helpers.projects.project_summary
-    networks: dict              # helpers.networks.analyse
-    pipeline: pd.DataFrame      # helpers.careers.pipeline_at
-    incidence: pd.DataFrame     # helpers.careers.cumulative_incidence
+    outcomes: object
+    prevalence: pd.DataFrame
+    projects: pd.DataFrame
+    networks: dict
+    pipeline: pd.DataFrame
+    incidence: pd.DataFrame
     per_cohort: set = field(default_factory=set)
+
+    COLUMNS = {
+        "prevalence": ("code_id", "label", "participants", "n_participants"),
+        "projects": ("project_id", "title", "limits", "variation", "assurance"),
+        "pipeline": ("months", "estimate", "ci_low", "ci_high", "n", "n_moved", "n_followed"),
+    }
 
     @property
     def threshold(self) -> int:
@@ -159,7 +192,9 @@ def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
         return None
     row = prev[prev["label"] == top].iloc[0]
     n, base = int(row["participants"]), int(row["n_participants"])
-    if n < threshold or 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
+    if n < threshold:  # a "most-cited" theme among counts all below the threshold means nothing
+        return None
+    if 0 < base - n < threshold:  # "18 of the 20" names 2 who did not
         return f"The most-cited theme in interviews and comments was {top.lower()}."
     return (f"The most-cited theme in interviews and comments was {top.lower()}, raised by "
             f"{n:,} of the {base:,} participants whose words were coded.")
@@ -182,21 +217,30 @@ def projects_sentence(summary: pd.DataFrame) -> str | None:
     better = int((judged & variation.str.startswith("improvement").to_numpy()).sum())
     worse = int((judged & variation.str.startswith("concern").to_numpy()).sum())
 
-    def verb(n, one, many):
-        return one if n == 1 else many
+    n_base, n_short, judged_n = int(no_baseline.sum()), int(too_short.sum()), int(judged.sum())
 
-    text = (f"{better} of {k} live improvement project{'s' if k != 1 else ''} "
-            f"{verb(better if better else k, 'shows', 'show')} special-cause improvement on "
-            f"{verb(k, 'its', 'their')} measure")
-    text += f", {worse} {verb(worse, 'shows', 'show')} concern" if worse else ""
-    rest = []
-    if no_baseline.any():
-        n = int(no_baseline.sum())
-        rest.append(f"{n} {verb(n, 'has', 'have')} too few points before the start to set a baseline")
-    if too_short.any():
-        n = int(too_short.sum())
-        rest.append(f"{n} {verb(n, 'has', 'have')} too few points to judge")
-    text += (" and " + " and ".join(rest)) if rest else ""
+    def has(n):
+        return "has" if n == 1 else "have"
+
+    unjudged = []
+    if n_base:
+        unjudged.append(f"{n_base} {has(n_base)} too few points before the start to set a baseline")
+    if n_short:
+        unjudged.append(f"{n_short} {has(n_short)} too few points to judge")
+    noun = "live improvement project" if k == 1 else "live improvement projects"
+    if judged_n == 0:
+        if k == 1:
+            why = ("it has too few points before its start to set a baseline" if n_base
+                   else "its series has too few points to judge")
+            return f"The {noun} cannot be judged for special-cause change on its measure: {why}."
+        return (f"None of the {k} {noun} can be judged for special-cause change on their "
+                f"measures: " + " and ".join(unjudged) + ".")
+    of = f"{better} of {k} {noun}" if judged_n == k else \
+        f"{better} of the {judged_n} {'project' if judged_n == 1 else 'projects'} (of {k}) that can be judged"
+    text = (f"{of} {'shows' if better == 1 else 'show'} special-cause improvement on "
+            f"{'its' if judged_n == 1 else 'their'} measure")
+    text += f", {worse} {'shows' if worse == 1 else 'show'} concern" if worse else ""
+    text += ("; " + " and ".join(unjudged)) if unjudged else ""
     return text + "."
 
 
@@ -212,13 +256,26 @@ def pipeline_headline(pipeline: pd.DataFrame, threshold: int) -> str | None:
     return careers.pipeline_sentence(row, threshold, PEOPLE)
 
 
-def network_headline(net: dict) -> str | None:
-    """The E-I change across professions (or organisations) from helpers.networks."""
+def network_findings(net: dict, participants: pd.DataFrame | None = None) -> list[str]:
+    """helpers.networks' findings without those about a boundary nobody in scope can cross
+    (ties "crossing professions" in a cohort of one profession are 0% to 0% by construction)."""
+    findings = list(net.get("findings") or [])
+    if participants is not None:
+        for column, word in (("profession", "professions"), ("organisation", "organisations")):
+            if column in participants and participants[column].dropna().nunique() < 2:
+                findings = [f for f in findings if f"crossing {word}" not in f]
+    return findings
+
+
+def network_headline(net: dict, participants: pd.DataFrame | None = None) -> str | None:
+    """The E-I change across professions (or organisations) from helpers.networks, among
+    :func:`network_findings`."""
     if not net.get("has_ties"):
         return None
-    findings = net["findings"]
-    prof = [f for f in findings if "professions" in f]
-    return (prof or findings[-1:])[0]
+    ei = [f for f in network_findings(net, participants) if "E-I index" in f]
+    prof = [f for f in ei if "professions" in f]
+    pick = prof or ei[-1:]
+    return pick[0] if pick else None
 
 
 def executive_summary(ev: Evaluation) -> list[str]:
@@ -232,29 +289,12 @@ def executive_summary(ev: Evaluation) -> list[str]:
     head = outcomes_report.headline(ev.outcomes)
     lines.append(head[-1] if len(head) > 1 else None)
     lines.append(projects_sentence(ev.projects))
-    lines.append(network_headline(ev.networks))
+    lines.append(network_headline(ev.networks, rep.data.participants))
     lines.append(pipeline_headline(ev.pipeline, ev.threshold))
     return [s for s in lines if s]
 
 
 # --- joint display -------------------------------------------------------------------------
-
-def participant_change(scores: pd.DataFrame, from_wave: str = "baseline", to_wave: str = "post",
-                       instrument_id: str | None = None) -> pd.Series:
-    """Each participant's mean change across the outcome scales (self-ratings, both waves).
-
-    The per-scale change is the one the outcomes report tests (``to - from`` on the scale
-    scores of :func:`helpers.scales.score_scales`); here it is averaged over a person's scales.
-    """
-    from helpers.scales import wide_scores
-
-    s = scores if instrument_id is None else scores[scores["instrument_id"] == instrument_id]
-    wide = wide_scores(s, [from_wave, to_wave], rater="self").dropna(subset=[from_wave, to_wave])
-    if wide.empty:
-        return pd.Series(dtype=float, name="change")
-    wide["change"] = wide[to_wave] - wide[from_wave]
-    return wide.groupby(wide["participant_id"].astype(str))["change"].mean()
-
 
 def voiced_by(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     """(participant_id, code_id, label) for each theme a participant voiced (primary coder,
@@ -497,10 +537,20 @@ def model_people(ev: Evaluation) -> int | None:
     return int(s["participant_id"].nunique())
 
 
+#: Methods of the detailed reports whose results the evaluation report does not state (scale
+#: reliability, the mixed model, effect sizes, coder agreement, quotes, level-change tests,
+#: brokerage and betweenness): listed there, not here.
+DETAIL_ONLY = {"Scale reliability", "Size of change", "Change by wave and profession",
+               "Coder agreement", "Quote attribution", "Level change at project start",
+               "Brokerage", "Betweenness"}
+
+
 def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
-    """The statistical methods used, each with its reference (only strands with data). With an
-    evaluation above :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people the change model is
-    listed as the regression actually fitted, not the mixed model."""
+    """The statistical methods behind what the evaluation report states, each with its
+    reference: with an evaluation, only the strands with data in scope and only the methods
+    whose results this report shows (:data:`DETAIL_ONLY` are the detailed reports'); without
+    one, every method of every strand (the change model above
+    :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people listed as the regression fitted)."""
     from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
 
     present = None if ev is None else _strands(ev)
@@ -509,7 +559,8 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
                for s, m, u, r in METHODS]
     t = str(ev.threshold) if ev is not None else "5"
     rows = [{"Method": m.replace("{t}", t), "Used for": u, "Reference": r}
-            for s, m, u, r in methods if present is None or s in present]
+            for s, m, u, r in methods
+            if present is None or (s in present and u not in DETAIL_ONLY)]
     return pd.DataFrame(rows)
 
 
@@ -545,6 +596,7 @@ LINK_TEXT = {
     "30_qualitative_themes": "qualitative themes",
     "40_improvement_projects": "improvement projects",
     "50_networks": "networks",
+    "60_equality_and_value": "equality and value",
 }
 
 
@@ -586,16 +638,18 @@ def _reach(ev: Evaluation):
     rest = total["n"] - total["n_completed"]
     if total["n"] >= ev.threshold and total["n_completed"] >= ev.threshold and \
             not is_suppressed(rest, ev.threshold):  # "97%" of 30 would give away 1 non-completer
-        lines.append(f"{fmt_pct(total['share_completed'], 0)} attended every day of every module.")
+        lines.append(f"{fmt_pct(total['share_completed'], 0)} ({int(total['n_completed']):,} of "
+                     f"{int(total['n']):,}) attended every day of every module.")
     for inst in d.instruments:
         if inst.get("kind") == "reaction" and (d.responses["instrument_id"] == inst["instrument_id"]).any():
             rs = reach.reaction_summary(d.responses, d.items, inst["instrument_id"])
-            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)]
+            rs = rs[(rs["n"] >= ev.threshold) & ~rs["sd"].map(zero_spread)
+                    & ~(rs["n"] - rs["n_top2"]).map(lambda k: is_suppressed(k, ev.threshold))]
             if len(rs):
                 top = rs.sort_values("share_top2", ascending=False).iloc[0]
-                lines.append(f"Reaction: '{top['text']}' drew the most agreement, "
-                             f"{fmt_pct(top['share_top2'], 0)} agreeing (mean {fmt_num(top['estimate'], 1)} "
-                             f"of {fmt_num(top['max'], 0)}).")
+                lines.append(f"Reaction: '{top['text']}' drew the most agreement: "
+                             f"{fmt_pct(top['share_top2'], 0)} of the {int(top['n']):,} who answered "
+                             f"agreed (mean {fmt_num(top['estimate'], 1)} of {fmt_num(top['max'], 0)}).")
     show_sentences(lines)
     orgs = reach.participants_by(d.participants, "organisation")
     show_table(suppress_table(orgs, ["n"], ev.threshold, pct_cols={"share": "n"})
@@ -666,7 +720,7 @@ def _networks(ev: Evaluation):
     net = ev.networks
     if not net.get("has_ties"):
         return False
-    show_sentences(net["findings"])
+    show_sentences(network_findings(net, ev.rep.data.participants))
     fig, alt = networks.ei_figure(net["ei"])
     show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
 
@@ -696,7 +750,8 @@ def _themes(ev: Evaluation):
 
     if ev.prevalence.empty:
         return False
-    show_sentences([theme_sentence(ev.prevalence, ev.threshold)])
+    show_sentences([theme_sentence(ev.prevalence, ev.threshold)
+                    or f"No theme was raised by {ev.threshold} or more participants."])
     jd = evaluation_joint_display(ev)
     if jd.empty or jd["n_voiced"].sum() == 0:
         show_callout("No outcome survey answers can be matched to the people quoted, so no joint "

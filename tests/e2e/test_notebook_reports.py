@@ -116,22 +116,40 @@ def test_networks_report(sample_run, tables, pid):
 @pytest.mark.parametrize("pid", PROGRAMMES)
 def test_evaluation_report_sections(sample_run, pid):
     page = _page(sample_run, f"{pid}/all/90_evaluation_report.html")
-    assert {"Summary", "Reach and reaction (Kirkpatrick level 1)", "Learning (level 2)",
-            "Behaviour (level 3)", "Results (level 4): improvement projects", "Networks",
-            "The leadership pipeline", "Themes beside outcomes: joint display", "Limitations",
-            "Methods appendix"} <= set(_headings(page))
+    heads = re.findall(r"<h[1-3][^>]*>([^<]+)</h[1-3]>", page)
+    order = ["Contents", "1. Summary of findings", "2. The programme",
+             "3. Evaluation design and data", "4. Findings",
+             "4.1 Reach and reaction (Kirkpatrick level 1)", "4.2 Learning (Kirkpatrick level 2)",
+             "4.3 Behaviour (Kirkpatrick level 3)",
+             "4.4 Results (Kirkpatrick level 4): improvement projects", "4.5 Networks",
+             "4.6 The leadership pipeline", "4.7 What participants said, beside what changed",
+             "4.8 Equality of access and outcome",
+             "4.9 Participants against applicants not admitted", "4.10 Value for money",
+             "4.11 Benchmarking organisations", "5. Limitations", "6. Methods appendix"]
+    assert [h for h in heads if h in order] == order
     assert 'href="10_reach_and_reaction.html"' in page
     assert 'id="provenance"' in page
 
 
 def test_barts_evaluation_report_states_the_seed_figures(sample_run):
     page = _page(sample_run, "barts_kf_scl/all/90_evaluation_report.html")
-    assert "220 delegates from 3 organisations took part across 10 cohorts." in page
+    assert "220 delegates from 3 trusts (" in page and "took part across 10 cohorts." in page
+    assert "delivered by The King's Fund" in page
+    assert "Who got in and who benefited, by group?" in page
     assert "The most-cited theme in interviews and comments was restorative space" in page
     assert "Joint display" in page
     for theme in BARTS_THEMES[:2]:
         assert f"<td>{theme}</td>" in page
     assert "synthetic" in page.lower()
+
+
+def test_lcft_and_shrewsbury_evaluation_reports_state_their_seed_figures(sample_run):
+    lcft = _page(sample_run, "lcft_cetad/all/90_evaluation_report.html")
+    summary = lcft.split("2. The programme")[0]
+    assert "11 doctors from 1 trust" in summary
+    assert "Each of the 11 doctors led one improvement project (11 projects)." in summary
+    sath = _page(sample_run, "sath_academy/all/90_evaluation_report.html").split("2. The programme")[0]
+    assert all(n in sath for n in ("747", "1,118", "1,064"))
 
 
 def test_cohort_evaluation_report_links_resolve(sample_run):

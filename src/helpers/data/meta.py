@@ -12,6 +12,7 @@ import yaml
 
 from helpers import safeyaml
 from helpers.data.errors import Problem
+from helpers.data.evaluation_meta import check_evaluation
 from helpers.data.schema import INSTRUMENT_KINDS, TABLES
 
 META_FILE = "dataset.yaml"
@@ -34,6 +35,7 @@ DEFAULTS: dict = {
     "costs": {},
     "benefits": {},
     "equality": {},
+    "evaluation": {},
 }
 COST_FIELDS = ("per_place", "per_participant", "fixed")
 INSTRUMENT_DEFAULTS: dict = {"name": None, "kind": "outcome", "min_share_answered": 0.5,
@@ -178,6 +180,7 @@ def _check(meta: dict, problems: list[Problem], folder_name: str) -> None:
     meta["instruments"] = _instruments(meta["instruments"], problems)
     _value_for_money(meta, problems)
     _equality(meta, problems)
+    meta["evaluation"] = check_evaluation(meta["evaluation"], problems)
 
 
 def _finite(value: object) -> bool:

@@ -7,6 +7,11 @@ to the same pseudonym under one key (so tables still join), a different key give
 pseudonyms, and without the key an id cannot be recovered by hashing candidate staff numbers.
 The key comes from an environment variable named in dataset.yaml (``key_env``) and is never
 stored.
+
+Applicant ids (the applicants table and the tables keyed by it) are pseudonymised the same way
+with their own prefix ``"A-"`` and the hashed text ``"applicant:" + id``, so an applicant id that
+happens to equal a staff number does not receive that participant's pseudonym; an applicant who
+became a participant is still linked through the applicants table's ``participant_id``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from helpers.data.errors import Problem
 from helpers.data.schema import PARTICIPANT_ID_COLUMNS
 
 PREFIX = "P-"
+APPLICANT_PREFIX = "A-"
+APPLICANT_ID_COLUMNS = ("applicant_id",)
 HEX_DIGITS = 16
 MIN_KEY_CHARS = 16
 
@@ -48,6 +55,12 @@ def pseudonym(value: str, key: bytes) -> str:
     return PREFIX + digest[:HEX_DIGITS]
 
 
+def applicant_pseudonym(value: str, key: bytes) -> str:
+    """``"A-"`` + the first 16 hex digits of HMAC-SHA256(key, "applicant:" + value)."""
+    digest = hmac.new(key, ("applicant:" + value).encode("utf-8"), hashlib.sha256).hexdigest()
+    return APPLICANT_PREFIX + digest[:HEX_DIGITS]
+
+
 def key_fingerprint(key: bytes | None) -> str:
     """A value that tells keys apart without revealing them (for cache keys)."""
     if key is None:
@@ -55,17 +68,23 @@ def key_fingerprint(key: bytes | None) -> str:
     return hmac.new(key, b"leadeval-cache-fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
-def pseudonymise(tables: dict[str, pd.DataFrame], key: bytes) -> None:
-    """Replace every participant id column in place (each distinct id hashed once)."""
+def _replace(tables: dict[str, pd.DataFrame], columns: tuple[str, ...], hash_one) -> None:
     distinct: set[str] = set()
     for df in tables.values():
-        for column in PARTICIPANT_ID_COLUMNS:
+        for column in columns:
             if column in df.columns:
                 distinct.update(df[column].dropna().unique().tolist())
-    mapping = {v: pseudonym(v, key) for v in distinct}
+    mapping = {v: hash_one(v) for v in distinct}
     if len(set(mapping.values())) != len(mapping):  # 64-bit collision: astronomically unlikely
         raise RuntimeError("pseudonym collision; use a different key")
     for df in tables.values():
-        for column in PARTICIPANT_ID_COLUMNS:
+        for column in columns:
             if column in df.columns:
                 df[column] = df[column].map(mapping).astype("str")
+
+
+def pseudonymise(tables: dict[str, pd.DataFrame], key: bytes) -> None:
+    """Replace every participant id column, and every applicant id column, in place (each
+    distinct id hashed once)."""
+    _replace(tables, PARTICIPANT_ID_COLUMNS, lambda v: pseudonym(v, key))
+    _replace(tables, APPLICANT_ID_COLUMNS, lambda v: applicant_pseudonym(v, key))

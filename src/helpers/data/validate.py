@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from helpers.data.coerce import no_problems, to_bool, to_choice, to_id, to_number, to_text
 from helpers.data.dates import parse_dates, parse_periods
 from helpers.data.errors import Problem
+from helpers.data.evaluation_meta import unknown_programmes
 from helpers.data.readers import RawTable
 from helpers.data.rowindex import distinct_keys
 from helpers.data.schema import IDENTIFYING_COLUMNS, PARTICIPANT_ID_COLUMNS, Table
@@ -342,6 +343,7 @@ def cross_check(tables: dict[str, pd.DataFrame], files: dict[str, str], meta: di
         add_problems(problems, files["cohorts"], "end_date",
                      pd.Series("an end_date on or after the cohort's start_date",
                                index=c.index[wrong.fillna(False)], dtype="object"), c["end_date"])
+    problems.extend(unknown_programmes(meta.get("evaluation") or {}, tables.get("programmes")))
     instruments = {i["instrument_id"]: i for i in meta["instruments"]}
     if "items" in tables:
         _check_items(tables["items"], files["items"], instruments, problems)

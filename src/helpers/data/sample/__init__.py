@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.data.sample.applicants import (build_applicant_careers, build_applicant_responses,
                                             build_applicants, build_equality)
 from helpers.data.sample.careers import OBSERVATION_END, build_careers
+from helpers.data.sample.evaluation_design import EVALUATION
 from helpers.data.sample.instruments import INSTRUMENTS, build_items
 from helpers.data.sample.networks import build_ties
 from helpers.data.sample.people import build_attendance, build_participants
@@ -83,6 +84,7 @@ def _meta(seed: int, participants: int | None, n: int) -> dict:
         "pseudonymisation": {"enabled": False, "key_env": "LEADEVAL_PSEUDONYM_KEY"},
         "instruments": INSTRUMENTS,
         **VALUE_AND_EQUALITY,
+        "evaluation": EVALUATION,
     }
 
 

@@ -1,0 +1,67 @@
+"""Words shared by the evaluation document: how counts, waves, raters and strands are said."""
+
+from __future__ import annotations
+
+from helpers.report.fmt import fmt_int
+
+
+PROFESSION_PLURAL = {"medical": "doctors", "nursing": "nurses",
+                     "ahp": "allied health professionals", "manager": "managers"}
+WAVE_WORDS = {"baseline": "start of the programme", "post": "end of the programme",
+              "follow_up": "follow-up", "retrospective_pre": "retrospective start"}
+RATER_WORDS = {"self": "self-ratings", "manager": "managers' ratings", "peer": "peers' ratings",
+               "direct_report": "direct reports' ratings"}
+#: Kirkpatrick level (or part of the report) of each strand, for the question index.
+STRAND_TITLES = {
+    "reach": "Reach (level 1)", "reaction": "Reaction (level 1)", "learning": "Learning (level 2)",
+    "behaviour": "Behaviour (level 3)", "results": "Results (level 4): improvement projects",
+    "networks": "Networks", "pipeline": "Leadership pipeline", "themes": "What participants said",
+    "equality": "Equality of access and outcome", "comparison": "Comparison with applicants "
+    "not admitted", "value": "Value for money", "benchmarking": "Benchmarking organisations"}
+NO_DATA = {
+    "reach": "No participants are recorded in this scope.",
+    "reaction": "No reaction survey was answered in this scope.",
+    "learning": "No self-ratings at the start and the end of the programme are recorded, so "
+                "learning cannot be assessed.",
+    "behaviour": "No colleagues' (360) ratings are recorded, so change in behaviour seen by "
+                 "others cannot be assessed.",
+    "results": "No improvement projects are recorded.",
+    "networks": "No network survey is recorded.",
+    "pipeline": "No career moves can be followed in this scope.",
+    "themes": "No coded interviews or comments are recorded.",
+    "equality": "No ethnicity, sex or disability is recorded, so equality of access and "
+                "outcome cannot be examined.",
+    "comparison": "No applicants table is recorded, so there is no comparison group.",
+    "value": "dataset.yaml gives no costs for this scope, so no cost per outcome is reported.",
+    "benchmarking": "Fewer than two organisations took part, so there is nothing to benchmark.",
+}
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with the noun in the right number: "1 cohort", "3 cohorts", "no cohorts".
+
+    Examples
+    --------
+    >>> [plural(n, "cohort") for n in (0, 1, 10)]
+    ['no cohorts', '1 cohort', '10 cohorts']
+    >>> plural(2, "allied health professional")
+    '2 allied health professionals'
+    """
+    many = many or one + "s"
+    if n == 0:
+        return f"no {many}"
+    return f"{fmt_int(n)} {one if n == 1 else many}"
+
+
+def join_words(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c".
+
+    Examples
+    --------
+    >>> join_words(["x"]), join_words(["x", "y"]), join_words(["x", "y", "z"])
+    ('x', 'x and y', 'x, y and z')
+    """
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
