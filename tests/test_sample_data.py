@@ -1,4 +1,4 @@
-"""The synthetic sample (helpers.data.sample) reproduces every seed figure, validates, and is
+"""The synthetic sample (helpers.sample) reproduces every seed figure, validates, and is
 byte-for-byte reproducible.
 
 Seed figures are copied from ../shared/seeds (the tests never read that folder):
@@ -18,7 +18,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from helpers.cli import main
 from helpers.data import load_dataset
-from helpers.data.sample import DEFAULT_SEED, generate_sample, writer
+from helpers.sample import DEFAULT_SEED, generate_sample, writer
 
 # Seed 000, "Live projects at LUHFT" (line breaks of the brochure joined with single spaces).
 LUHFT_TITLES = {

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.text_bank import (CODEBOOK, CONTEXTS, CORE, FOLLOW_ONS, LEAD_INS, PII_SENTENCES,
-                                          SPECIALITY_SENTENCES)
+from helpers.sample.text_bank import (CODEBOOK, CONTEXTS, CORE, FOLLOW_ONS, LEAD_INS, PII_SENTENCES,
+                                     SPECIALITY_SENTENCES)
 
 THEME_WEIGHTS = {
     "barts_kf_scl": {"restorative_space": 0.32, "cross_speciality": 0.2, "leadership_followership": 0.2,

@@ -16,18 +16,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.applicants import (build_applicant_careers, build_applicant_responses,
-                                            build_applicants, build_equality)
-from helpers.data.sample.careers import OBSERVATION_END, build_careers
-from helpers.data.sample.instruments import INSTRUMENTS, build_items
-from helpers.data.sample.networks import build_ties
-from helpers.data.sample.people import build_attendance, build_participants
-from helpers.data.sample.programmes import build_cohorts, build_programmes, programme_sizes
-from helpers.data.sample.projects import build_projects
-from helpers.data.sample.qualitative import build_qualitative
-from helpers.data.sample.surveys import build_responses
-from helpers.data.sample.text_bank import REDACT_NAMES
-from helpers.data.sample.writer import write_dataset
+from helpers.sample.applicants import (build_applicant_careers, build_applicant_responses,
+                                       build_applicants, build_equality)
+from helpers.sample.careers import OBSERVATION_END, build_careers
+from helpers.sample.instruments import INSTRUMENTS, build_items
+from helpers.sample.networks import build_ties
+from helpers.sample.people import build_attendance, build_participants
+from helpers.sample.programmes import build_cohorts, build_programmes, programme_sizes
+from helpers.sample.projects import build_projects
+from helpers.sample.qualitative import build_qualitative
+from helpers.sample.surveys import build_responses
+from helpers.sample.text_bank import REDACT_NAMES
+from helpers.sample.writer import write_dataset
 
 DEFAULT_SEED = 20241125
 
