@@ -2,9 +2,12 @@
 
 ``generate_sample(out_dir, participants=None, seed=None)`` writes a dataset folder in the format of
 docs/architecture.md. With the defaults it reproduces every seed figure (220 Barts delegates in 10
-cohorts from 3 trusts, 6 days over 3 modules; 11 Lancashire doctors with 11 projects; the 15 LUHFT
-project titles; 700 clinicians and 300 directors from 65 organisations at Leeds; the Shrewsbury
-library's 747 / 1,118 / 1,064 management-book issues). ``participants`` scales every programme in
+cohorts from 3 trusts, 6 days over 3 modules, 415 applications for 233 places; 11 Lancashire
+doctors with 11 projects; the 15 LUHFT project titles; 700 clinicians and 300 directors from 65
+organisations at Leeds; the Shrewsbury library's 747 / 1,118 / 1,064 management-book issues).
+Each programme's qualitative data is coded with its own codebook, taken from its source document,
+in quotes that fit the cohort's dates; teaching follows the calendar (no bank holidays, online
+under the Covid-19 restrictions). ``participants`` scales every programme in
 proportion (the seed figures then no longer hold). Same seed, same bytes.
 """
 
