@@ -151,31 +151,6 @@ def programme_sizes(participants: int | None) -> dict[str, int]:
     return dict(zip(default, (int(c) for c in counts)))
 
 
-def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestamp]]:
-    """Cohort sizes and start dates for ``n`` participants of one programme.
-
-    At the seed size the seed's own cohorts are returned unchanged. Otherwise the number of
-    cohorts scales with ``n`` (cohorts keep roughly their seed size) and the start dates are
-    spread evenly over the seed's period, moved to a Monday.
-    """
-    base_n = sum(plan.sizes)
-    starts = [pd.Timestamp(s) for s in plan.starts]
-    if n == base_n:
-        return list(plan.sizes), starts
-    k = max(1, round(len(plan.sizes) * n / base_n))
-    k = min(k, n)
-    pattern = np.resize(np.array(plan.sizes, dtype=float), k)
-    sizes = largest_remainder(n, pattern)
-    if k == 1:
-        dates = [starts[0]]
-    else:
-        span = (starts[-1] - starts[0]).days
-        offsets = np.round(np.linspace(0, span, k)).astype(int)
-        dates = [starts[0] + pd.Timedelta(days=int(o)) for o in offsets]
-        dates = [d - pd.Timedelta(days=d.day_of_week) for d in dates]
-    return [int(s) for s in sizes], dates
-
-
 def _monday(year: int, month: int, last: bool = False) -> date:
     """The first (or last) Monday of a month."""
     if last:
@@ -221,6 +196,34 @@ def delivery_mode(usual: str, days: np.ndarray) -> str:
     if online.all():
         return "online"
     return "blended" if online.any() else usual
+
+
+def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestamp]]:
+    """Cohort sizes and start dates for ``n`` participants of one programme.
+
+    At the seed size the seed's own cohorts are returned unchanged. Otherwise the number of
+    cohorts scales with ``n`` (cohorts keep roughly their seed size) and the start dates are
+    spread evenly over the seed's period, moved to a Monday (or the next teaching day).
+    """
+    base_n = sum(plan.sizes)
+    starts = [pd.Timestamp(s) for s in plan.starts]
+    if n == base_n:
+        return list(plan.sizes), starts
+    k = max(1, round(len(plan.sizes) * n / base_n))
+    k = min(k, n)
+    pattern = np.resize(np.array(plan.sizes, dtype=float), k)
+    sizes = largest_remainder(n, pattern)
+    if k == 1:
+        dates = [starts[0]]
+    else:
+        span = (starts[-1] - starts[0]).days
+        offsets = np.round(np.linspace(0, span, k)).astype(int)
+        dates = [starts[0] + pd.Timedelta(days=int(o)) for o in offsets]
+        dates = [d - pd.Timedelta(days=d.day_of_week) for d in dates]
+    # a cohort starts on a teaching day, so its attendance and its dates agree
+    dates = [pd.Timestamp(np.busday_offset(np.datetime64(d.date(), "D"), 0, roll="forward",
+                                           holidays=NO_TEACHING)) for d in dates]
+    return [int(s) for s in sizes], dates
 
 
 def session_dates(plan: CohortPlan, starts) -> tuple[np.ndarray, np.ndarray]:

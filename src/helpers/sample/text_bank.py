@@ -557,7 +557,7 @@ CONTEXTS: dict[str, list] = {
     "barts_kf_scl": [
         ("I did the programme in the aftermath of the pandemic, with the backlog at its worst.", "2020-06-01", "2022-08-31"),
         ("It was the year of the strikes, and I was covering strike days as well.", *STRIKES),
-        ("My cohort started the winter before Covid, when the corridors were full.", "2019-09-01", "2019-12-31"),
+        ("My cohort started in the winter of 2019, when the corridors were full.", "2019-09-01", "2019-12-31"),
         "I did it in my first year as a clinical lead.",
         "We were two consultants down while I was on the programme.",
         "I did it before I took on the directorate.",
