@@ -8,7 +8,7 @@ of a sibling code (so both are coded, within one theme), sometimes a sentence of
 those that fit the cohort's dates, and a text is never repeated.
 
 Coder A, the primary coder whose codings the reports count, applies the codes each segment was
-written for. Coder B double-codes about a third of the segments and keeps the written code with
+written for. Coder B double-codes about 40% of the segments and keeps the written code with
 probability 0.74, otherwise a sibling (70%) or another code of the same programme's codebook,
 which gives Cohen's kappa near 0.7 (Landis & Koch 1977: "substantial").
 """
@@ -31,13 +31,13 @@ THEME_WEIGHTS = {
                    "leeds_support": 0.15},
     "sath_academy": {"sath_resources": 0.4, "sath_practice": 0.35, "sath_design": 0.25},
 }
-#: Share of engaged participants who write an end-of-programme comment (Leeds' large cohorts
-#: wrote fewer).
-COMMENT_RATE = {"leeds_cihm": 0.1}
+#: Share of engaged participants who write an end-of-programme comment (fewer where a programme's
+#: many voices would otherwise have to repeat the bank's statements).
+COMMENT_RATE = {"leeds_cihm": 0.07, "barts_kf_scl": 0.15}
 P_SECOND = 0.15         # a segment that also makes a point of a sibling code
 P_CONTEXT = 0.35
 P_KEEP_B = 0.74
-P_B_OVERLAP = 0.35
+P_B_OVERLAP = 0.4
 PARENT = {c[0]: c[2] for c in CODEBOOK}
 PROGRAMME_OF_CODE = {c[0]: p for p, book in CODEBOOKS.items() for c in book}
 
@@ -84,7 +84,7 @@ def _sources(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
                                         "pidx": who, "wave": wave, "programme_id": programme,
                                         "cohort_id": cohort}))
 
-    interviews("barts_kf_scl", 0.15, 5, 9, "follow_up", "barts_int2024")
+    interviews("barts_kf_scl", 0.15, 2, 4, "follow_up", "barts_int2024")
     groups("barts_kf_scl", 10, "follow_up", "barts_fg2024", max(1, round((prog == "barts_kf_scl").sum() / 75)))
     groups("luhft_lbs", 10, "post", "luhft_fg", max(1, round((prog == "luhft_lbs").sum() / 24)))
     interviews("lcft_cetad", 1.0, 2, 4, "post", "lcft_int")
@@ -144,13 +144,18 @@ def _compose(src: pd.DataFrame, starts: np.ndarray, rng: np.random.Generator) ->
                 sibling = [k for k in kids if k != code][int(rng.integers(len(kids) - 1))]
                 parts.append(drawer.draw(CORE[sibling], sibling, start))
                 code2[i] = sibling
-            if rng.random() < P_CONTEXT:
+            has_context = rng.random() < P_CONTEXT
+            if has_context:
                 parts.insert(0, drawer.draw(CONTEXTS[programme], programme, start))
             candidate = " ".join(parts)
-            for _ in range(3):                # a text someone else wrote gets another point of the code
+            for _ in range(3):                # a text someone else wrote: say where you were, or more
                 if candidate not in seen:
                     break
-                parts.append(drawer.draw(CORE[code], code, start))
+                if not has_context:
+                    parts.insert(0, drawer.draw(CONTEXTS[programme], programme, start))
+                    has_context = True
+                else:
+                    parts.append(drawer.draw(CORE[code], code, start))
                 candidate = " ".join(dict.fromkeys(parts))
             text[i] = candidate
             seen.add(candidate)

@@ -201,6 +201,9 @@ CODEBOOK: list[tuple[str, str, str, str]] = [c for book in CODEBOOKS.values() fo
 CORE: dict[str, list] = {
     # --- Barts Health senior clinical leaders (2019-2023 cohorts, interviewed in 2024) ---
     "rs_trust_safety": [
+        "I could say out loud that I was finding the job hard, and people just listened.",
+        "The ground rules were taken seriously, so I trusted the room within a couple of sessions.",
+        "It modelled the kind of inclusive culture I want on my own unit.",
         "It was one of the few places where I could say I didn't know what I was doing and nobody judged me.",
         "There was a real sense of trust in the group, so people said what they actually thought.",
         "You could be honest about the mistakes you'd made without it going anywhere.",
@@ -210,6 +213,9 @@ CORE: dict[str, list] = {
         "What was said in the group stayed in the group, and that changed how open people were.",
     ],
     "rs_space_to_think": [
+        "Nobody could reach me for those hours, and I did my best thinking of the year.",
+        "We had time to think a problem through together instead of firefighting it.",
+        "I left with a page of notes about my own service that I'd never had time to write.",
         "Those days were the only time in the year I got to think rather than just react.",
         "Having whole days away from the bleep gave me space to step back and see the bigger picture.",
         "It gave us permission to stop and think together, which we almost never do.",
@@ -218,6 +224,8 @@ CORE: dict[str, list] = {
         "It was time to think about how I lead, not only about the next rota gap.",
     ],
     "rs_container": [
+        "When the pressure was at its worst, those days gave me somewhere to set it down.",
+        "It held a lot of worry for a lot of us, and nobody pretended otherwise.",
         ("We started just after the first wave of Covid and honestly it kept me going.", "2020-06-01", "2021-12-31"),
         ("After everything Covid had taken out of us, it was somewhere to put that exhaustion down.", *COVID),
         ("Even online, in the middle of the pandemic, those sessions were where I could admit how anxious I was.", "2020-03-01", "2021-06-30"),
@@ -229,6 +237,9 @@ CORE: dict[str, list] = {
         ("That winter the department was full every night, and the programme was where I could put that down for a day.", *PRE_COVID),
     ],
     "rs_connection": [
+        "Meeting people in the same position made the role feel less lonely.",
+        "Two of us from different hospitals now swap notes before every difficult meeting.",
+        "I found allies I didn't know I had, some of them in my own trust.",
         "I realised other clinical leads were struggling with exactly the same things, and that helped.",
         "The connections I made there are people I still phone when I'm stuck.",
         "It was a relief to find I wasn't the only one feeling out of my depth.",
@@ -466,6 +477,7 @@ CORE: dict[str, list] = {
     ],
     # --- Leeds CIHM clinician-manager programmes (2009-2014) ---
     "leeds_rel_conflict": [
+        "A budget meeting that would once have ended in a row ended with an agreed plan.",
         "I now spot the point where a conversation with a manager is about to go wrong, and I stop it.",
         "Most of our conflicts were misunderstandings about what the other side needed.",
         "We avoided a row over the theatre schedule because I understood what the manager was after.",
@@ -499,6 +511,8 @@ CORE: dict[str, list] = {
         "Commissioning made more sense once I saw it from the commissioner's side.",
     ],
     "leeds_ref_efficiency": [
+        "Our consultants and the general manager rewrote the theatre schedule together and lists now start on time.",
+        "We reduced cancellations by agreeing the rules with the clinicians rather than imposing them.",
         "We agreed a joint plan to cut length of stay without touching quality.",
         "The directorate is working to its budget for the first time in years.",
         "Clinicians and managers looked at the productivity figures together, and that was new.",
