@@ -465,3 +465,15 @@ def test_values_within_their_scales(ds):
     kpi = ds.kpi_values.merge(ds.projects[["project_id", "unit"]])
     assert (kpi.value.dropna() >= 0).all()
     assert kpi[kpi.unit == "%"].value.dropna().between(0, 100).all()
+
+
+@pytest.mark.parametrize("programme_id, theme", [("lcft_cetad", "lcft_project"),
+                                                 ("luhft_lbs", "luhft_live_projects")])
+def test_project_programmes_talk_most_about_their_projects(ds, programme_id, theme):
+    """Seeds 000 and 001 put the work-based project at the centre: it is the most-cited theme."""
+    seg = _segment_cohorts(ds)
+    seg = seg[(seg.programme_id == programme_id) & (seg.participant_id.fillna("") != "")]
+    primary = ds.codings[ds.codings.coder_id == "coder_a"].merge(seg, on="segment_id")
+    people = primary.assign(theme=primary.code_id.map(_theme_of(ds))).groupby(
+        "theme").participant_id.nunique().sort_values(ascending=False, kind="stable")
+    assert people.index[0] == theme
