@@ -1,4 +1,4 @@
-"""The synthetic sample (helpers.data.sample) reproduces every seed figure, validates, and is
+"""The synthetic sample (helpers.sample) reproduces every seed figure, validates, and is
 byte-for-byte reproducible.
 
 Seed figures are copied from ../shared/seeds (the tests never read that folder):
@@ -18,7 +18,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from helpers.cli import main
 from helpers.data import load_dataset
-from helpers.data.sample import DEFAULT_SEED, generate_sample, writer
+from helpers.sample import DEFAULT_SEED, generate_sample, writer
+from helpers.sample.text_bank import CORE, statement
 
 # Seed 000, "Live projects at LUHFT" (line breaks of the brochure joined with single spaces).
 LUHFT_TITLES = {
@@ -331,3 +332,148 @@ def test_large_tables_go_to_parquet_and_load(tmp_path, monkeypatch):
 def test_cli_refuses_too_few_participants(tmp_path, capsys):
     assert main(["sample-data", str(tmp_path / "x"), "--participants", "2"]) == 2
     assert "at least" in capsys.readouterr().err
+
+
+# --- a sample a reader believes: codebooks, quotes, dates and scales ----------------------------
+
+# England and Wales bank holidays falling on weekdays in the programmes' years (gov.uk), and the
+# days between Christmas and New Year, when no programme teaches.
+BANK_HOLIDAYS = pd.to_datetime([
+    "2009-12-25", "2010-04-05", "2010-05-03", "2010-05-31", "2011-04-25", "2011-04-29",
+    "2011-05-02", "2011-05-30", "2012-01-02", "2012-04-09", "2012-05-07", "2012-06-04",
+    "2012-06-05", "2013-05-06", "2013-05-27", "2014-05-05", "2014-05-26", "2015-04-06",
+    "2019-04-22", "2019-05-06", "2019-05-27", "2020-04-13", "2020-05-08", "2020-12-28",
+    "2021-04-05", "2021-05-03", "2021-05-31", "2022-04-18", "2022-05-02", "2022-06-02",
+    "2022-06-03", "2022-09-19", "2023-04-10", "2023-05-01", "2023-05-08", "2023-05-29"])
+# Words a speaker could only use once Covid-19 or the 2022-24 industrial action had happened.
+COVID_WORDS = r"covid|pandemic|lockdown|social distancing|redeploy|second wave|first wave"
+STRIKE_WORDS = r"strike|industrial action"
+FILLER = ("Let me give you an example.", "Building on what was just said", "Same here, really.",
+          "Can I just come in on that?", "Comment:", "Main point:", "Overall:",
+          "That's my main reflection.", "It's particularly true in", "Coming from ")
+
+
+def _segment_cohorts(ds) -> pd.DataFrame:
+    """Each segment with the programme and cohort it comes from (speaker, or the source's)."""
+    seg = ds.segments.copy()
+    cohort_of = ds.participants.set_index("participant_id").cohort_id
+    seg["cohort_id"] = seg.participant_id.map(cohort_of)
+    by_source = seg.dropna(subset=["cohort_id"]).groupby("source_id").cohort_id.first()
+    seg["cohort_id"] = seg.cohort_id.fillna(seg.source_id.map(by_source))
+    cohorts = ds.cohorts.set_index("cohort_id")
+    seg["programme_id"] = seg.cohort_id.map(cohorts.programme_id)
+    seg["start_date"] = seg.cohort_id.map(cohorts.start_date)
+    assert seg.programme_id.notna().all()
+    return seg
+
+
+def _theme_of(ds) -> pd.Series:
+    parent = ds.codes.set_index("code_id").parent_id.fillna("")
+    return pd.Series({c: (p if p else c) for c, p in parent.items()})
+
+
+def test_barts_415_applications_for_233_places(ds):
+    barts = ds.cohorts[ds.cohorts.programme_id == "barts_kf_scl"]
+    assert (barts.applications.sum(), barts.places.sum()) == (415, 233)
+    assert len(ds.applicants[ds.applicants.programme_id == "barts_kf_scl"]) == 415
+
+
+def test_each_programme_has_its_own_codebook(ds):
+    """A code is used by one programme only, and only Barts (three trusts) compares trusts."""
+    seg = _segment_cohorts(ds)
+    used = ds.codings.merge(seg[["segment_id", "programme_id"]], on="segment_id")
+    assert (used.groupby("code_id").programme_id.nunique() == 1).all()
+    labels = ds.codes.set_index("code_id").label
+    single_trust = used[used.programme_id != "barts_kf_scl"]
+    assert not single_trust.code_id.map(labels).str.contains("across trusts|three trusts", case=False).any()
+    # Lancashire's codebook is its own document's: the framework, the project, the pathway.
+    lcft = set(used[used.programme_id == "lcft_cetad"].code_id.map(_theme_of(ds)).map(labels))
+    assert {"The bespoke leadership framework", "Work-based improvement project"} <= lcft
+    assert not lcft & {"Restorative space", "Cross-speciality working"}
+
+
+def test_no_segment_under_two_themes(ds):
+    theme = _theme_of(ds)
+    primary = ds.codings[ds.codings.coder_id == "coder_a"]
+    themes = primary.assign(theme=primary.code_id.map(theme)).groupby("segment_id").theme.nunique()
+    assert themes.max() == 1
+    assert ds.segments.text.is_unique
+
+
+def test_quotes_fit_their_era(ds):
+    seg = _segment_cohorts(ds)
+    text = seg.text.str.lower()
+    before_covid = seg.start_date < pd.Timestamp("2020-01-01")
+    assert not text[before_covid].str.contains(COVID_WORDS).any()
+    assert not text[seg.start_date < pd.Timestamp("2022-09-01")].str.contains(STRIKE_WORDS).any()
+    # Lancashire's doctors (2014-15) and Leeds (2009-14) are all before the pandemic.
+    assert before_covid[seg.programme_id.isin(["lcft_cetad", "leeds_cihm"])].all()
+    assert text[seg.programme_id == "barts_kf_scl"].str.contains(COVID_WORDS).any()
+
+
+def test_quotes_fit_their_code(ds):
+    """Every code the primary coder applied is one the segment makes a point of: the segment
+    holds one of that code's statements."""
+    bank = {code: [statement(e)[0] for e in entries] for code, entries in CORE.items()}
+    text = ds.segments.set_index("segment_id").text
+    primary = ds.codings[ds.codings.coder_id == "coder_a"]
+    fits = [any(s in text[sid] for s in bank.get(code, [])) for sid, code in
+            zip(primary.segment_id, primary.code_id)]
+    assert all(fits)
+
+
+def test_no_template_filler(ds):
+    text = ds.segments.text
+    assert not text.apply(lambda t: any(f in t for f in FILLER)).any()
+    assert not text.str.contains(r"[,:] [A-Z][a-z]+ [a-z]", regex=True).any()
+
+
+def test_delivery_modes_follow_the_dates(ds):
+    """Teaching days from the first lockdown (23 March 2020) to the end of restrictions in
+    England (19 July 2021) are online; no cohort meets face to face then."""
+    days = ds.attendance.merge(ds.participants[["participant_id", "cohort_id"]]).drop_duplicates(
+        ["cohort_id", "session_date"])
+    restricted = days.session_date.between("2020-03-23", "2021-07-19")
+    share = restricted.groupby(days.cohort_id).mean()
+    mode = ds.cohorts.set_index("cohort_id").delivery_mode
+    assert (mode[share.index[share == 1]] == "online").all()
+    assert (mode[share.index[(share > 0) & (share < 1)]] == "blended").all()
+    assert (mode[share.index[share == 0]] != "online").all()
+    assert mode["barts_c04"] == "online" and mode["barts_c01"] == "face to face"
+
+
+def test_no_teaching_on_bank_holidays_or_at_christmas(ds):
+    when = pd.to_datetime(ds.attendance.session_date)
+    assert not when.isin(BANK_HOLIDAYS).any()
+    assert not ((when.dt.month == 12) & (when.dt.day >= 24)).any()
+    assert (when.dt.day_of_week < 5).all()
+    span = ds.attendance.merge(ds.participants[["participant_id", "cohort_id"]]).merge(
+        ds.cohorts[["cohort_id", "start_date", "end_date"]])
+    assert (span.session_date >= span.start_date).all() and (span.session_date <= span.end_date).all()
+
+
+def test_values_within_their_scales(ds):
+    for table in (ds.responses, ds.tables["applicant_responses"]):
+        r = table.merge(ds.items, on=["instrument_id", "item_id"])
+        assert len(r) == len(table)
+        answered = r[r.value.notna()]
+        assert answered.value.between(answered["min"], answered["max"]).all()
+    cohorts = ds.cohorts.set_index("cohort_id")
+    size = ds.participants.groupby("cohort_id").size().reindex(cohorts.index).to_numpy()
+    assert (cohorts.applications.to_numpy() >= size).all()   # nobody joins without applying
+    assert (cohorts.places.to_numpy() >= size).all()
+    kpi = ds.kpi_values.merge(ds.projects[["project_id", "unit"]])
+    assert (kpi.value.dropna() >= 0).all()
+    assert kpi[kpi.unit == "%"].value.dropna().between(0, 100).all()
+
+
+@pytest.mark.parametrize("programme_id, theme", [("lcft_cetad", "lcft_project"),
+                                                 ("luhft_lbs", "luhft_live_projects")])
+def test_project_programmes_talk_most_about_their_projects(ds, programme_id, theme):
+    """Seeds 000 and 001 put the work-based project at the centre: it is the most-cited theme."""
+    seg = _segment_cohorts(ds)
+    seg = seg[(seg.programme_id == programme_id) & (seg.participant_id.fillna("") != "")]
+    primary = ds.codings[ds.codings.coder_id == "coder_a"].merge(seg, on="segment_id")
+    people = primary.assign(theme=primary.code_id.map(_theme_of(ds))).groupby(
+        "theme").participant_id.nunique().sort_values(ascending=False, kind="stable")
+    assert people.index[0] == theme

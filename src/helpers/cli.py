@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return init_command(args.dir, from_sample=args.from_sample, kernel=not args.no_kernel)
     if args.command == "sample-data":
-        from helpers.data.sample import sample_data_command
+        from helpers.sample import sample_data_command
 
         return sample_data_command(args.dir, participants=args.participants, seed=args.seed)
     if args.command == "validate":

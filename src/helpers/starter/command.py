@@ -16,6 +16,7 @@ from pathlib import Path
 from string import Template
 
 from helpers import __version__
+from helpers.sample import generate_sample
 from helpers.starter import (MANIFEST_NAME, PROJECT_DATASET, TEMPLATES, packaged_manifest,
                              packaged_notebooks)
 
@@ -61,8 +62,6 @@ def _template_dataset(folder: Path) -> None:
 
 def _assemble(root: Path, from_sample: bool, title: str) -> None:
     if from_sample:
-        from helpers.data.sample import generate_sample
-
         generate_sample(root / PROJECT_DATASET)
         note = "the synthetic sample: replace it with your own"
     else:

@@ -12,9 +12,11 @@ Every figure here comes from a seed document in ``../shared/seeds`` (see README 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter
 
 PROGRAMMES: list[dict] = [
     {
@@ -75,13 +77,13 @@ class CohortPlan:
     starts: tuple[str, ...]         # first teaching day of each cohort (ISO)
     module_days: tuple[int, ...]    # teaching days in each module
     module_gap_days: int            # days between the starts of consecutive modules
-    delivery_mode: str
+    delivery_mode: str              # outside Covid-19 restrictions ("face to face" or "blended")
     demand: float                   # applications per place (waiting lists at Barts)
 
 
 COHORT_PLANS: list[CohortPlan] = [
     CohortPlan("luhft_lbs", "luhft", (26, 22), ("2020-10-05", "2021-09-06"), (2, 2, 2, 2), 42,
-               "blended (virtual during lockdowns)", 1.3),
+               "blended", 1.3),
     CohortPlan("lcft_cetad", "lcft", (11,), ("2014-09-15",), (2, 2, 2, 2), 63, "face to face", 1.5),
     CohortPlan("barts_kf_scl", "barts", (18, 24, 22, 20, 25, 23, 21, 24, 19, 24),
                ("2019-03-11", "2019-09-16", "2020-01-13", "2020-10-05", "2021-03-08",
@@ -94,6 +96,10 @@ COHORT_PLANS: list[CohortPlan] = [
     CohortPlan("sath_academy", "sath", (13, 4), ("2011-11-07", "2012-05-14"), (1, 1), 56,
                "face to face", 1.2),
 ]
+
+#: NHS teaching went online from the first lockdown (23 March 2020) until the last legal
+#: restrictions in England ended (19 July 2021); a teaching day in that period is online.
+ONLINE_FROM, ONLINE_TO = np.datetime64("2020-03-23"), np.datetime64("2021-07-19")
 
 DEFAULT_TOTAL = sum(sum(p.sizes) for p in COHORT_PLANS)
 
@@ -145,12 +151,59 @@ def programme_sizes(participants: int | None) -> dict[str, int]:
     return dict(zip(default, (int(c) for c in counts)))
 
 
+def _monday(year: int, month: int, last: bool = False) -> date:
+    """The first (or last) Monday of a month."""
+    if last:
+        d = (pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)).date()
+        return d - timedelta(days=d.weekday())
+    d = date(year, month, 1)
+    return d + timedelta(days=(7 - d.weekday()) % 7)
+
+
+def _observed(d: date) -> date:
+    """A holiday falling on a weekend is observed on the following Monday."""
+    return d + timedelta(days=(7 - d.weekday()) % 7) if d.weekday() >= 5 else d
+
+
+def no_teaching_days(first_year: int = 2005, last_year: int = 2026) -> np.ndarray:
+    """England and Wales bank holidays, and the days from Christmas Eve to New Year's Eve.
+
+    Bank holidays follow the Banking and Financial Dealings Act 1971 with the proclaimed
+    changes of these years (the 2011 royal wedding, the 2012 and 2022 jubilees, VE Day 2020,
+    the 2022 state funeral, the 2023 coronation). Programmes do not teach between Christmas and
+    New Year either.
+    """
+    days: list[date] = []
+    moved_spring = {2012: [date(2012, 6, 4), date(2012, 6, 5)], 2022: [date(2022, 6, 2), date(2022, 6, 3)]}
+    extra = {2011: [date(2011, 4, 29)], 2022: [date(2022, 9, 19)], 2023: [date(2023, 5, 8)]}
+    for y in range(first_year, last_year + 1):
+        e = easter(y)
+        days += [_observed(date(y, 1, 1)), e - timedelta(days=2), e + timedelta(days=1),
+                 date(2020, 5, 8) if y == 2020 else _monday(y, 5),
+                 _monday(y, 8, last=True)]
+        days += moved_spring.get(y, [_monday(y, 5, last=True)]) + extra.get(y, [])
+        days += [date(y, 12, d) for d in range(24, 32)]
+    return np.array(sorted(set(days)), dtype="datetime64[D]")
+
+
+NO_TEACHING = no_teaching_days()
+
+
+def delivery_mode(usual: str, days: np.ndarray) -> str:
+    """``online`` when every teaching day fell under the Covid-19 restrictions, ``blended`` when
+    some did (or the programme is blended anyway), else the programme's usual mode."""
+    online = (days >= ONLINE_FROM) & (days <= ONLINE_TO)
+    if online.all():
+        return "online"
+    return "blended" if online.any() else usual
+
+
 def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestamp]]:
     """Cohort sizes and start dates for ``n`` participants of one programme.
 
     At the seed size the seed's own cohorts are returned unchanged. Otherwise the number of
     cohorts scales with ``n`` (cohorts keep roughly their seed size) and the start dates are
-    spread evenly over the seed's period, moved to a Monday.
+    spread evenly over the seed's period, moved to a Monday (or the next teaching day).
     """
     base_n = sum(plan.sizes)
     starts = [pd.Timestamp(s) for s in plan.starts]
@@ -167,6 +220,9 @@ def cohort_layout(plan: CohortPlan, n: int) -> tuple[list[int], list[pd.Timestam
         offsets = np.round(np.linspace(0, span, k)).astype(int)
         dates = [starts[0] + pd.Timedelta(days=int(o)) for o in offsets]
         dates = [d - pd.Timedelta(days=d.day_of_week) for d in dates]
+    # a cohort starts on a teaching day, so its attendance and its dates agree
+    dates = [pd.Timestamp(np.busday_offset(np.datetime64(d.date(), "D"), 0, roll="forward",
+                                           holidays=NO_TEACHING)) for d in dates]
     return [int(s) for s in sizes], dates
 
 
@@ -179,7 +235,8 @@ def session_dates(plan: CohortPlan, starts) -> tuple[np.ndarray, np.ndarray]:
         The module of each of the programme's k teaching days.
     dates : array of datetime64[D], shape (len(starts), k)
         Module m starts ``m * module_gap_days`` after the cohort's start, rolled forward to a
-        weekday; its days are consecutive business days.
+        teaching day (a weekday that is not a bank holiday nor between Christmas and New Year);
+        its days are consecutive teaching days.
     """
     starts = np.asarray(starts, dtype="datetime64[D]").reshape(-1)
     modules, cols = [], []
@@ -187,7 +244,8 @@ def session_dates(plan: CohortPlan, starts) -> tuple[np.ndarray, np.ndarray]:
         first = starts + np.timedelta64(m * plan.module_gap_days, "D")
         for d in range(ndays):
             modules.append(m + 1)
-            cols.append(np.busday_offset(first, d, roll="forward"))
+            day1 = np.busday_offset(first, 0, roll="forward", holidays=NO_TEACHING)
+            cols.append(np.busday_offset(day1, d, roll="forward", holidays=NO_TEACHING))
     return np.array(modules), np.stack(cols, axis=1)
 
 
@@ -210,9 +268,10 @@ def build_cohorts(sizes: dict[str, int], rng: np.random.Generator) -> pd.DataFra
                 "programme_id": plan.programme_id,
                 "start_date": pd.Timestamp(days[i, 0]),
                 "end_date": pd.Timestamp(days[i, -1]),
-                "delivery_mode": plan.delivery_mode,
+                "delivery_mode": delivery_mode(plan.delivery_mode, days[i]),
                 "places": places,
-                "applications": int(round(places * plan.demand * rng.uniform(0.85, 1.15))),
+                # nobody joins without applying: at least as many applications as participants
+                "applications": max(size, int(round(places * plan.demand * rng.uniform(0.85, 1.15)))),
                 "size": size,
             })
     return pd.DataFrame(rows)

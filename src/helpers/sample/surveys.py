@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.instruments import INSTRUMENTS, build_items
+from helpers.sample.instruments import INSTRUMENTS, build_items
 
 WAVES = ["baseline", "follow_up", "post", "retrospective_pre"]      # sorted: codes order = text order
 INSTRUMENT_IDS = sorted(i["instrument_id"] for i in INSTRUMENTS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.programmes import COHORT_PLANS, largest_remainder, session_dates
+from helpers.sample.programmes import COHORT_PLANS, largest_remainder, session_dates
 
 PROFESSION_MIX: dict[str, dict[str, float]] = {
     "luhft_lbs": {"medical": 0.30, "nursing": 0.34, "AHP": 0.26, "manager": 0.10},

@@ -2,9 +2,12 @@
 
 ``generate_sample(out_dir, participants=None, seed=None)`` writes a dataset folder in the format of
 docs/architecture.md. With the defaults it reproduces every seed figure (220 Barts delegates in 10
-cohorts from 3 trusts, 6 days over 3 modules; 11 Lancashire doctors with 11 projects; the 15 LUHFT
-project titles; 700 clinicians and 300 directors from 65 organisations at Leeds; the Shrewsbury
-library's 747 / 1,118 / 1,064 management-book issues). ``participants`` scales every programme in
+cohorts from 3 trusts, 6 days over 3 modules, 415 applications for 233 places; 11 Lancashire
+doctors with 11 projects; the 15 LUHFT project titles; 700 clinicians and 300 directors from 65
+organisations at Leeds; the Shrewsbury library's 747 / 1,118 / 1,064 management-book issues).
+Each programme's qualitative data is coded with its own codebook, taken from its source document,
+in quotes that fit the cohort's dates; teaching follows the calendar (no bank holidays, online
+under the Covid-19 restrictions). ``participants`` scales every programme in
 proportion (the seed figures then no longer hold). Same seed, same bytes.
 """
 
@@ -16,19 +19,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.applicants import (build_applicant_careers, build_applicant_responses,
-                                            build_applicants, build_equality)
-from helpers.data.sample.careers import OBSERVATION_END, build_careers
-from helpers.data.sample.evaluation_design import EVALUATION
-from helpers.data.sample.instruments import INSTRUMENTS, build_items
-from helpers.data.sample.networks import build_ties
-from helpers.data.sample.people import build_attendance, build_participants
-from helpers.data.sample.programmes import build_cohorts, build_programmes, programme_sizes
-from helpers.data.sample.projects import build_projects
-from helpers.data.sample.qualitative import build_qualitative
-from helpers.data.sample.surveys import build_responses
-from helpers.data.sample.text_bank import REDACT_NAMES
-from helpers.data.sample.writer import write_dataset
+from helpers.sample.applicants import (build_applicant_careers, build_applicant_responses,
+                                       build_applicants, build_equality)
+from helpers.sample.careers import OBSERVATION_END, build_careers
+from helpers.sample.evaluation_design import EVALUATION
+from helpers.sample.instruments import INSTRUMENTS, build_items
+from helpers.sample.networks import build_ties
+from helpers.sample.people import build_attendance, build_participants
+from helpers.sample.programmes import build_cohorts, build_programmes, programme_sizes
+from helpers.sample.projects import build_projects
+from helpers.sample.qualitative import build_qualitative
+from helpers.sample.surveys import build_responses
+from helpers.sample.text_bank import REDACT_NAMES
+from helpers.sample.writer import write_dataset
 
 DEFAULT_SEED = 20241125
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.careers import build_careers
-from helpers.data.sample.instruments import build_items
-from helpers.data.sample.people import BARTS_TRUSTS
-from helpers.data.sample.programmes import largest_remainder
+from helpers.sample.careers import build_careers
+from helpers.sample.instruments import build_items
+from helpers.sample.people import BARTS_TRUSTS
+from helpers.sample.programmes import largest_remainder
 
 ETHNICITY = {
     "barts_kf_scl": {"White": 0.50, "Asian": 0.30, "Black": 0.10, "Mixed": 0.04, "Other": 0.04,

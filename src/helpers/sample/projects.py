@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.sample.programmes import largest_remainder
+from helpers.sample.programmes import largest_remainder
 
 # title, area, kpi, unit, better, level, sd, kind, lead profession
 LUHFT_PROJECTS = [
