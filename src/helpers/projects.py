@@ -17,16 +17,23 @@ Lopez Bernal J, Cummins S, Gasparrini A. Int J Epidemiol 2017;46:348-355.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
 from helpers.its import its_method, newey_west_lags, segmented_regression
 from helpers.multiplicity import family_size, holm
+from helpers.outcomes.display import fmt_p_short
+from helpers.report.display import show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_ci, fmt_int, fmt_p, fmt_signed
+from helpers.report.results import Results
 from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
                          variation_icon, xmr)
+from helpers.spc.charts import chart_alt_text, spc_chart
 
 #: Points needed on each side of the start for a segmented regression (Wagner et al. 2002).
 MIN_ITS_POINTS = 12
@@ -351,9 +358,6 @@ def chart_selection_sentence(summary: pd.DataFrame, shown: pd.DataFrame) -> str:
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Readable per-project table of :func:`project_summary` (icons in words, change with CI)."""
-    from helpers.outcomes.display import fmt_p_short
-    from helpers.report.fmt import fmt_ci, fmt_signed
-
     def change(r):
         if pd.isna(r["estimate"]):
             return "too few points"
@@ -395,8 +399,6 @@ def mdc_matrix(summary: pd.DataFrame, list_up_to: int = MAX_CHARTS) -> pd.DataFr
 
 def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -> list[str]:
     """One plain sentence per project on what its chart and level change can and cannot say."""
-    from helpers.report.fmt import fmt_ci, fmt_p, fmt_signed
-
     out = []
     for _, r in summary.iterrows():
         text = f"{r['title']}: {VARIATION_LABELS[r['variation']].lower()}"
@@ -417,15 +419,15 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
     return out
 
 
-def project_figures(data, summary: pd.DataFrame | None = None):
+def project_figures(data, summary: pd.DataFrame | None = None, charts: dict | None = None):
     """Yield (figure, alt text, caption) for the SPC charts of the projects in ``summary`` (all
     projects by default), in its row order, one figure at a time: the caller embeds and closes
-    each before the next is drawn, so figures never accumulate."""
-    from helpers.spc.charts import chart_alt_text, spc_chart
-
+    each before the next is drawn, so figures never accumulate. ``charts`` (from
+    :func:`project_charts`) avoids recomputing the XmR tables."""
     if summary is None:
         summary = chart_selection(project_summary(data), cap=len(data.projects))
-    charts = project_charts(data, summary["project_id"])
+    if charts is None:
+        charts = project_charts(data, summary["project_id"])
     projects = data.projects.set_index("project_id")
     for pid in summary["project_id"]:
         p, chart = projects.loc[pid], charts[pid]
@@ -436,14 +438,10 @@ def project_figures(data, summary: pd.DataFrame | None = None):
         yield fig, alt, caption
 
 
-def show_project_charts(data, summary: pd.DataFrame | None = None) -> None:
+def show_project_charts(data, summary: pd.DataFrame | None = None, charts: dict | None = None) -> None:
     """Display the SPC charts of the projects in ``summary`` (escaped, with alt text), each
     figure closed as soon as it is embedded."""
-    import matplotlib.pyplot as plt
-
-    from helpers.report.display import show_figure
-
-    for fig, alt, caption in project_figures(data, summary):
+    for fig, alt, caption in project_figures(data, summary, charts):
         show_figure(fig, alt=alt, caption=caption)
         plt.close(fig)
 
@@ -455,8 +453,6 @@ def is_service_measure(project: pd.Series) -> bool:
 
 def _pct_change(proportion: float) -> str:
     """A relative change as a signed percentage: 0.4967 -> '+49.7%'."""
-    from helpers.report.fmt import fmt_signed
-
     return f"{fmt_signed(100 * proportion, 1)}%"
 
 
@@ -485,23 +481,46 @@ def six_month_totals(series: pd.Series, start, months: int = 6) -> pd.DataFrame:
     return out
 
 
-def service_example(data) -> tuple[pd.DataFrame, list[str]]:
-    """Worked example of service measures: six-month totals and their change, as a table and
-    sentences, for each project whose KPI is counted per month."""
-    from helpers.report.fmt import fmt_int
+SERVICE_COLUMNS = ("project_id", "title", "kpi", "window", "from", "to", "months", "total",
+                   "change")
 
-    tables, sentences = [], []
+
+def service_totals(data) -> pd.DataFrame:
+    """:func:`six_month_totals` of every project whose KPI is counted per month
+    (:func:`is_service_measure`), stacked, in ``data.projects`` order.
+
+    Returns
+    -------
+    DataFrame ``project_id, title, kpi, window, from, to, months, total, change``: three rows
+    per project (empty when no KPI is counted per month).
+    """
+    parts = []
     for _, p in data.projects.iterrows():
         if not is_service_measure(p):
             continue
-        s = kpi_series(data.kpi_values, p["project_id"])
-        t = six_month_totals(s, p["start_date"])
+        t = six_month_totals(kpi_series(data.kpi_values, p["project_id"]), p["start_date"])
+        parts.append(t.assign(project_id=p["project_id"], title=p["title"], kpi=p["kpi"]))
+    if not parts:
+        return pd.DataFrame(columns=list(SERVICE_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(SERVICE_COLUMNS)]
+
+
+def service_example(data=None, totals: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Worked example of service measures: six-month totals and their change, as a table and
+    sentences, for each project whose KPI is counted per month (``totals`` from
+    :func:`service_totals`, computed from ``data`` when not given)."""
+    if totals is None:
+        totals = service_totals(data)
+    tables, sentences = [], []
+    for _, t in totals.groupby("project_id", sort=False):
+        t = t.reset_index(drop=True)
+        title, kpi = t["title"].iloc[0], t["kpi"].iloc[0]
         if (t["months"] < 6).any():
-            sentences.append(f"{p['title']}: the series does not cover six months either side of "
+            sentences.append(f"{title}: the series does not cover six months either side of "
                              "the start, so six-month totals cannot be compared.")
             continue
         tables.append(pd.DataFrame({
-            "Project": p["title"], "Window": t["window"],
+            "Project": title, "Window": t["window"],
             "Months": [f"{a:%b %Y} to {b:%b %Y}" for a, b in zip(t["from"], t["to"])],
             "Total": t["total"].map(fmt_int),
             "Change from before": ["–"] + [_pct_change(c) for c in t["change"][1:]],
@@ -509,18 +528,101 @@ def service_example(data) -> tuple[pd.DataFrame, list[str]]:
         before, first, later = t["total"]
         verb = "rose" if first >= before else "fell"
         sentences.append(
-            f"{p['kpi']} {verb} from {fmt_int(before)} in the six months before "
-            f"\u201c{p['title']}\u201d started to {fmt_int(first)} in its first six months "
+            f"{kpi} {verb} from {fmt_int(before)} in the six months before "
+            f"\u201c{title}\u201d started to {fmt_int(first)} in its first six months "
             f"({_pct_change(first / before - 1)}), and stood at {fmt_int(later)} in the six months "
             f"to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return table, sentences
 
 
-# --- notebook cells: one call each, with the empty cases said in words ------------------------
+# --- the section's results (notebook 40) ----------------------------------------------------
 
-def _none_recorded(rep) -> str:
-    return f"No live improvement projects are recorded for {rep.scope}."
+POINT_COLUMNS = ("project_id", "period", "value", "segment", "chart", "mean", "lpl", "upl",
+                 "target", "rule", "point_type")
+
+
+@dataclass
+class ProjectResults(Results):
+    """Improvement projects of one report scope (tidy DataFrames; nothing suppressed yet).
+
+    Attributes
+    ----------
+    scope : str
+        The programme (and cohort) in words.
+    projects : DataFrame
+        The projects in scope, as in projects.csv (``project_id, programme_id,
+        lead_participant_id, title, area, kpi, unit, better, start_date, status`` and
+        ``target`` when given).
+    leads : DataFrame
+        ``participant_id, profession`` of the participants in scope (the portfolio shows a
+        lead by profession only).
+    by_project : DataFrame
+        :func:`project_summary`, one row per project: points before and after the start, how
+        the limits were set, the Making Data Count icons, the level change with its interval
+        and Holm-adjusted p.
+    points : DataFrame
+        Every project's XmR chart table, stacked: ``project_id, period, value, segment, chart,
+        mean, lpl, upl, target, rule, point_type`` (see :func:`helpers.spc.xmr`).
+    charts : dict of str to DataFrame
+        The same by project id, with the ``attrs`` the figures read (how the limits were set).
+    service : DataFrame
+        :func:`service_totals`: six-month totals of KPIs counted per month.
+    """
+
+    scope: str
+    projects: pd.DataFrame
+    leads: pd.DataFrame
+    by_project: pd.DataFrame
+    points: pd.DataFrame
+    service: pd.DataFrame
+    charts: dict = field(default_factory=dict)
+
+    COLUMNS = {
+        "projects": ("project_id", "title", "kpi", "unit", "better", "start_date", "status"),
+        "leads": ("participant_id", "profession"),
+        "by_project": tuple(SUMMARY_COLUMNS),
+        "points": POINT_COLUMNS,
+        "service": SERVICE_COLUMNS,
+    }
+
+    def summary(self) -> pd.DataFrame:
+        """The per-project table as the report shows it (no counts of people in it)."""
+        return summary_table(self.by_project)
+
+
+def chart_points(charts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The XmR tables of :func:`project_charts` stacked into one tidy frame."""
+    parts = [c.rename_axis("period").reset_index().assign(project_id=pid)
+             for pid, c in charts.items() if len(c)]
+    if not parts:
+        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(POINT_COLUMNS)]
+
+
+def prepare(rep) -> ProjectResults:
+    """Compute notebook 40's tables for the report's scope, once.
+
+    Parameters
+    ----------
+    rep : :class:`helpers.report.context.Report`
+
+    Returns
+    -------
+    ProjectResults
+    """
+    d = rep.data
+    charts = project_charts(d)
+    leads = d.participants.drop_duplicates("participant_id")[["participant_id", "profession"]]
+    return ProjectResults(scope=rep.scope, projects=d.projects, leads=leads.reset_index(drop=True),
+                          by_project=project_summary(d, charts=charts), points=chart_points(charts),
+                          service=service_totals(d), charts=charts)
+
+
+# --- displays (notebook 40): one call each, with the empty cases said in words ---------------
+
+def _none_recorded(res: ProjectResults) -> str:
+    return f"No live improvement projects are recorded for {res.scope}."
 
 
 def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFrame, str]:
@@ -532,59 +634,51 @@ def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFra
                                   f"the other {total - MAX_ROWS:,}: {rest_note}.")
 
 
-def show_portfolio(rep, summary: pd.DataFrame | None = None) -> None:
+def show_portfolio(res: ProjectResults) -> None:
     """The portfolio table for the report's scope (or a sentence when there are no projects);
     above :data:`MAX_ROWS` projects, the first rows by signal and counts by status for the rest."""
-    from helpers.report.display import show_sentences, show_table
-
-    data = rep.data
-    if data.projects.empty:
-        show_sentences([_none_recorded(rep)])
+    if res.projects.empty:
+        show_sentences([_none_recorded(res)])
         return
     note = "Leads are shown by profession only."
-    if len(data.projects) > MAX_ROWS:
-        if summary is None:
-            summary = project_summary(data)
-        order = by_signal(summary)["project_id"]
-        ranked = data.projects.set_index("project_id").loc[order].reset_index()
+    if len(res.projects) > MAX_ROWS:
+        order = by_signal(res.by_project)["project_id"]
+        ranked = res.projects.set_index("project_id").loc[order].reset_index()
         rest = ranked.iloc[MAX_ROWS:]["status"].astype(str).value_counts()
         rest_note = ", ".join(f"{n:,} {k}" for k, n in rest.items())
-        table = portfolio_table(SimpleNamespace(projects=ranked, participants=data.participants),
-                                sort=False)
+        table = portfolio_table(SimpleNamespace(projects=ranked, participants=res.leads), sort=False)
         table, extra = _capped(table, len(ranked), rest_note)
         note += extra
     else:
-        table = portfolio_table(data)
-    show_table(table, caption=f"Improvement projects, {rep.scope}", note=note)
+        table = portfolio_table(SimpleNamespace(projects=res.projects, participants=res.leads))
+    show_table(table, caption=f"Improvement projects, {res.scope}", note=note)
 
 
-def show_matrix(rep, summary: pd.DataFrame) -> None:
+def show_matrix(res: ProjectResults) -> None:
     """The Making Data Count summary matrix (projects by variation and assurance icon)."""
-    from helpers.report.display import show_sentences, show_table
-
+    summary = res.by_project
     if summary.empty:
-        show_sentences([_none_recorded(rep)])
+        show_sentences([_none_recorded(res)])
         return
     what = ("Each cell lists the projects" if len(summary) <= MAX_CHARTS
             else f"Each cell gives the number of projects (of {len(summary):,})")
-    show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {rep.scope}",
+    show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {res.scope}",
                note=f"{what}. Rows: variation in the most recent point, against limits set "
                     "from the points before each project's start. Columns: assurance against the project's "
                     "target, on limits from the points since its start.")
 
 
-def show_project_summaries(rep, summary: pd.DataFrame) -> None:
+def show_project_summaries(res: ProjectResults) -> None:
     """Per-project icons and level change, as a table and plain sentences (the first
     :data:`MAX_ROWS` projects by signal when there are more)."""
-    from helpers.report.display import show_sentences, show_table
-
+    summary = res.by_project
     if summary.empty:
-        show_sentences([_none_recorded(rep)])
+        show_sentences([_none_recorded(res)])
         return
     ranked = by_signal(summary) if len(summary) > MAX_ROWS else summary
     table, extra = _capped(summary_table(ranked), len(ranked), _variation_counts(ranked.iloc[MAX_ROWS:]))
     m = family_size(summary["p_holm"])
-    show_table(table, caption=f"Icons and level change at the start, {rep.scope}",
+    show_table(table, caption=f"Icons and level change at the start, {res.scope}",
                note=f"Level change: {its_method()}, estimated only "
                     f"with at least {MIN_ITS_POINTS} monthly points before and after the start. "
                     f"p (Holm): the level-change tests of this report's {m:,} project"
@@ -593,27 +687,21 @@ def show_project_summaries(rep, summary: pd.DataFrame) -> None:
     show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
 
 
-def show_charts(rep, summary: pd.DataFrame | None = None) -> None:
+def show_charts(res: ProjectResults) -> None:
     """SPC charts: one per project up to :data:`MAX_CHARTS` projects; beyond that, those showing
     special cause variation (:func:`chart_selection`), with a sentence saying which and why."""
-    from helpers.report.display import show_sentences
-
-    if rep.data.projects.empty:
-        show_sentences([_none_recorded(rep)])
+    if res.projects.empty:
+        show_sentences([_none_recorded(res)])
         return
-    if summary is None:
-        summary = project_summary(rep.data)
-    shown = chart_selection(summary)
-    if len(summary) > MAX_CHARTS:
-        show_sentences([chart_selection_sentence(summary, shown)])
-    show_project_charts(rep.data, shown)
+    shown = chart_selection(res.by_project)
+    if len(res.by_project) > MAX_CHARTS:
+        show_sentences([chart_selection_sentence(res.by_project, shown)])
+    show_project_charts(SimpleNamespace(projects=res.projects), shown, res.charts)
 
 
-def show_service_example(rep) -> None:
+def show_service_example(res: ProjectResults) -> None:
     """Six-month totals of service measures counted per month, with their change."""
-    from helpers.report.display import show_sentences, show_table
-
-    table, sentences = service_example(rep.data)
+    table, sentences = service_example(totals=res.service)
     if not table.empty:
-        show_table(table, caption=f"Service measures: six-month totals, {rep.scope}")
-    show_sentences(sentences or [f"No service measure counted per month is recorded for {rep.scope}."])
+        show_table(table, caption=f"Service measures: six-month totals, {res.scope}")
+    show_sentences(sentences or [f"No service measure counted per month is recorded for {res.scope}."])
