@@ -60,3 +60,28 @@ def test_quality_results_have_every_documented_column(sath):
     rates = res.response_rates
     assert (rates["eligible"] == len(sath.data.participants)).all()
     assert ((rates["rate"] > 0) & (rates["rate"] <= 1)).all()
+
+
+def test_reaction_interval_stays_within_the_scale():
+    items = pd.DataFrame({"instrument_id": ["r"], "item_id": ["q1"], "scale": ["s"],
+                          "text": ["Q"], "min": [1], "max": [5]})
+    responses = pd.DataFrame({"instrument_id": "r", "item_id": "q1",
+                              "value": [5, 5, 5, 5, 5, 4, 5, 3]})
+    row = reach.reaction_summary(responses, items, "r").iloc[0]
+    assert row["ci_clipped"]
+    assert row["ci_high"] == 5.0
+    assert 1 <= row["ci_low"] < row["estimate"] < 5
+    plain = reach.reaction_summary(responses.assign(value=[3, 4, 2, 3, 4, 3, 2, 3]), items, "r")
+    assert not plain["ci_clipped"].iloc[0]
+
+
+def test_answers_are_hidden_when_the_non_respondents_could_be_worked_out(sample_dataset_path):
+    rep = open_report(sample_dataset_path, "lcft_cetad")
+    res = reach.prepare(rep)
+    shown, _ = reach.reaction_display(res, res.instruments[0])
+    gap = res.n - shown["n"]
+    expected = (shown["n"] >= res.threshold) & (gap > 0) & (gap < res.threshold)
+    assert expected.any()  # 8 answers from the 11 participants: 3 did not answer
+    assert shown["n_hidden"].tolist() == expected.tolist()
+    text = " ".join(reach.reaction_sentences(shown, res.threshold))
+    assert f"from {shown['n'].iloc[0]} answers" not in text

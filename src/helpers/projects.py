@@ -31,8 +31,8 @@ from helpers.outcomes.display import fmt_p_short
 from helpers.report.display import show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_ci, fmt_int, fmt_p, fmt_signed
 from helpers.report.results import Results
-from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
-                         variation_icon, xmr)
+from helpers.spc import (ASSURANCE_LABELS, MIN_BASELINE, MIN_POINTS, VARIATION_LABELS,
+                         assurance_icon, variation_icon, xmr)
 from helpers.spc.charts import chart_alt_text, spc_chart
 
 #: Points needed on each side of the start for a segmented regression (Wagner et al. 2002).
@@ -76,15 +76,16 @@ def portfolio_table(data, sort: bool = True) -> pd.DataFrame:
     return out
 
 
-def _project_xmr(s: pd.Series, better: str, target, start, min_points: int = MIN_POINTS) -> pd.DataFrame:
+def _project_xmr(s: pd.Series, better: str, target, start, min_points: int = MIN_BASELINE) -> pd.DataFrame:
     """XmR table of one KPI series judged against the period before the project started.
 
     Making Data Count asks whether a change made a difference by setting the limits from the
     points before it and extending them: a sustained change afterwards then shows as special
     cause (a shift, a trend, points outside the limits). Recalculating the limits at the start
     instead would make any shift the new normal and hide it; limits are recalculated once a
-    change is confirmed, not before. So with at least ``min_points`` points before ``start`` the
-    limits come from those points (``xmr(baseline=...)``, NHSRplotthedots' fix_after_n_points).
+    change is confirmed, not before. So with at least ``min_points`` points before ``start``
+    (:data:`~helpers.spc.MIN_BASELINE`, the smallest ``fix_after_n_points`` NHSRplotthedots
+    accepts) the limits come from those points (``xmr(baseline=...)``).
     With fewer, no baseline can be set: the limits are recalculated at the start (the points
     before it form a run chart). A start outside the series gives one set of limits.
     The table's ``attrs`` say which: ``limits`` ("baseline", "recalculated" or "whole series"),
@@ -130,12 +131,12 @@ def limits_caption(chart: pd.DataFrame) -> str:
                 f"started ({start:%B %Y}) and extended; assurance is judged on limits from the "
                 f"{len(chart) - chart.attrs['baseline_points']} points since.")
     if how == "recalculated" and (chart["chart"] == "xmr").any():
-        return (f"Fewer than {MIN_POINTS} points before the project started ({start:%B %Y}), too "
-                "few for a baseline: limits set from the start on, so the chart cannot show a "
-                "change at the start.")
+        return (f"Fewer than {MIN_BASELINE} points before the project started ({start:%B %Y}), "
+                "too few for a baseline: a run chart before it, no limits; limits set from the "
+                "start on, so the chart cannot show a change at the start.")
     if how == "recalculated":
-        return (f"Fewer than {MIN_POINTS} points before and after the project started "
-                f"({start:%B %Y}): a run chart, no limits.")
+        return (f"Fewer than {MIN_BASELINE} points before the project started ({start:%B %Y}) "
+                f"and fewer than {MIN_POINTS} since: a run chart, no limits.")
     return "Limits from the whole series (the project's start is outside it)."
 
 
@@ -404,7 +405,7 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
         text = f"{r['title']}: {VARIATION_LABELS[r['variation']].lower()}"
         if r.get("limits") == "recalculated" and r["variation"] != "no_limits":
             text += (f" (limits from the start on: with {r['n_before']} points before it, fewer "
-                     f"than {MIN_POINTS}, there is no baseline to compare against)")
+                     f"than {MIN_BASELINE}, there is no baseline to compare against)")
         if r["assurance"] not in ("no_target", "no_limits"):
             text += f"; {ASSURANCE_LABELS[r['assurance']].lower()}"
         if pd.isna(r["estimate"]):
@@ -461,7 +462,10 @@ def six_month_totals(series: pd.Series, start, months: int = 6) -> pd.DataFrame:
 
     Windows: the ``months`` before the start; the first ``months`` from the start; and the
     ``months`` up to the first anniversary of the start (a year on). Each row: window, first and
-    last month, months observed, total, and change from the window before the start.
+    last month, months observed, total, and change from the window before the start. With
+    six-month windows the year-on window starts seven months after the start, so one month lies
+    between the second and third windows; ``attrs["between"]`` gives it (first and last month,
+    months observed and total) so that a report can say it is left out, and where.
     """
     start = pd.Timestamp(start).to_period("M").to_timestamp()
     off = pd.DateOffset
@@ -478,8 +482,15 @@ def six_month_totals(series: pd.Series, start, months: int = 6) -> pd.DataFrame:
     base = out["total"].iloc[0]
     out["change"] = out["total"] / base - 1 if base else np.nan
     out.loc[0, "change"] = np.nan
+    gap_from, gap_to = windows[1][2] + off(months=1), windows[2][1] - off(months=1)
+    gap = series[(series.index >= gap_from) & (series.index <= gap_to)]
+    out.attrs["between"] = ({"from": gap_from, "to": gap_to, "months": len(gap),
+                             "total": gap.sum()} if gap_from <= gap_to else None)
     return out
 
+
+#: ``window`` of the month(s) between the first six months and the year-on window.
+BETWEEN = "Between the windows"
 
 SERVICE_COLUMNS = ("project_id", "title", "kpi", "window", "from", "to", "months", "total",
                    "change")
@@ -491,14 +502,20 @@ def service_totals(data) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame ``project_id, title, kpi, window, from, to, months, total, change``: three rows
-    per project (empty when no KPI is counted per month).
+    DataFrame ``project_id, title, kpi, window, from, to, months, total, change``: the three
+    windows of :func:`six_month_totals` per project and a fourth row, ``window`` =
+    :data:`BETWEEN`, for the month between the second and third (in no window); empty when no
+    KPI is counted per month.
     """
     parts = []
     for _, p in data.projects.iterrows():
         if not is_service_measure(p):
             continue
         t = six_month_totals(kpi_series(data.kpi_values, p["project_id"]), p["start_date"])
+        between = t.attrs.get("between")
+        if between:
+            t = pd.concat([t, pd.DataFrame([{"window": BETWEEN, **between, "change": np.nan}])],
+                          ignore_index=True)
         parts.append(t.assign(project_id=p["project_id"], title=p["title"], kpi=p["kpi"]))
     if not parts:
         return pd.DataFrame(columns=list(SERVICE_COLUMNS))
@@ -513,7 +530,8 @@ def service_example(data=None, totals: pd.DataFrame | None = None) -> tuple[pd.D
         totals = service_totals(data)
     tables, sentences = [], []
     for _, t in totals.groupby("project_id", sort=False):
-        t = t.reset_index(drop=True)
+        gap = t[t["window"] == BETWEEN]
+        t = t[t["window"] != BETWEEN].reset_index(drop=True)
         title, kpi = t["title"].iloc[0], t["kpi"].iloc[0]
         if (t["months"] < 6).any():
             sentences.append(f"{title}: the series does not cover six months either side of "
@@ -527,11 +545,17 @@ def service_example(data=None, totals: pd.DataFrame | None = None) -> tuple[pd.D
         }))
         before, first, later = t["total"]
         verb = "rose" if first >= before else "fell"
-        sentences.append(
-            f"{kpi} {verb} from {fmt_int(before)} in the six months before "
-            f"\u201c{title}\u201d started to {fmt_int(first)} in its first six months "
-            f"({_pct_change(first / before - 1)}), and stood at {fmt_int(later)} in the six months "
-            f"to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
+        text = (f"{kpi} {verb} from {fmt_int(before)} in the six months before "
+                f"\u201c{title}\u201d started to {fmt_int(first)} in its first six months "
+                f"({_pct_change(first / before - 1)}), and stood at {fmt_int(later)} in the six "
+                f"months to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
+        if len(gap) and gap["months"].iloc[0]:
+            g = gap.iloc[0]
+            when = (f"{g['from']:%B %Y}" if g["from"] == g["to"]
+                    else f"{g['from']:%B %Y} to {g['to']:%B %Y}")
+            text += (f" {when} ({fmt_int(g['total'])}) lies between the first six months and the "
+                     "six months to the first anniversary, so it is in neither total.")
+        sentences.append(text)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return table, sentences
 
@@ -632,6 +656,38 @@ def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFra
     return table.head(MAX_ROWS), (f" Showing the first {MAX_ROWS} of {total:,} projects, ordered by "
                                   f"signal (special cause improvement, concern, then the rest); "
                                   f"the other {total - MAX_ROWS:,}: {rest_note}.")
+
+
+def finding_sentences(res: ProjectResults) -> list[str]:
+    """The report's findings first: how many projects show special cause improvement against
+    their baseline, and each service measure's six-month totals before, in the first six months
+    and a year on (747 -> 1,118 -> 1,064)."""
+    s = res.by_project
+    if s.empty:
+        return [_none_recorded(res)]
+    judged = s[(s["limits"] == "baseline") & (s["variation"] != "no_limits")]
+    better = int(judged["variation"].astype(str).str.startswith("improvement").sum())
+    k = len(s)
+    out = [f"{better} of {k:,} improvement project{'s' if k != 1 else ''} "
+           f"{'shows' if better == 1 or (better == 0 and k == 1) else 'show'} special cause "
+           "improvement in the latest point against limits set from the months before "
+           f"{'its' if k == 1 else 'their'} start"
+           + (f" ({k - len(judged):,} without such a baseline)." if len(judged) < k else ".")]
+    t = res.service[res.service["window"] != BETWEEN]
+    for _, w in t.groupby("project_id", sort=False):
+        if (w["months"] < 6).any():
+            continue
+        before, first, later = (fmt_int(v) for v in w["total"])
+        out.append(f"{w['kpi'].iloc[0]} ({w['title'].iloc[0]}): {before} \u2192 {first} \u2192 "
+                   f"{later}, the six months before the start ({w['from'].iloc[0]:%b %Y} to "
+                   f"{w['to'].iloc[0]:%b %Y}), the first six months and the six months to the "
+                   f"first anniversary ({w['from'].iloc[2]:%b %Y} to {w['to'].iloc[2]:%b %Y}).")
+    return out
+
+
+def show_findings(res: ProjectResults) -> None:
+    """Section sentences: :func:`finding_sentences`."""
+    show_sentences(finding_sentences(res))
 
 
 def show_portfolio(res: ProjectResults) -> None:

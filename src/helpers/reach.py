@@ -29,8 +29,8 @@ from scipy import stats
 from helpers.outcomes.display import CI, format_estimates
 from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items, diverging_likert_figure,
                                      likert_distribution)
-from helpers.report.disclosure import (is_suppressed, pins_answers, suppress_count,
-                                       suppress_table, zero_spread)
+from helpers.report.disclosure import (SECONDARY_MARK, is_suppressed, pins_answers,
+                                       suppress_count, suppress_table, zero_spread)
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 from helpers.report.results import Results
@@ -168,15 +168,19 @@ def reaction_summary(responses: pd.DataFrame, items: pd.DataFrame, instrument_id
     Returns
     -------
     Tidy DataFrame ``scale, item_id, text, estimate, ci_low, ci_high, p_value, n, sd, median,
-    n_top2, share_top2, min, max``: ``estimate`` the mean answer, ``p_value`` missing (nothing
-    is tested).
+    n_top2, share_top2, min, max, ci_clipped``: ``estimate`` the mean answer, ``p_value``
+    missing (nothing is tested), ``ci_clipped`` True where the interval was cut at an end of
+    the scale.
 
     Notes
     -----
     CI = mean +/- t_{1-a/2, n-1} * sd / sqrt(n), the usual interval for a mean of ordinal
     answers treated as interval (Norman 2010, "Likert scales, levels of measurement and the
-    'laws' of statistics", Adv Health Sci Educ 15:625-632). The top-two-box share is shown
-    beside it because it needs no such assumption.
+    'laws' of statistics", Adv Health Sci Educ 15:625-632), truncated at the scale's ``min``
+    and ``max``: a mean of answers on 1 to 5 cannot lie outside 1 to 5, so the part of a
+    symmetric interval beyond an end holds no possible value (the reported interval then
+    covers at least the nominal level). The top-two-box share is shown beside it because it
+    needs no such assumption.
     """
     r = responses[responses["instrument_id"] == instrument_id]
     it = items[items["instrument_id"] == instrument_id]
@@ -192,14 +196,18 @@ def reaction_summary(responses: pd.DataFrame, items: pd.DataFrame, instrument_id
         if n > 1:
             half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n)
             lo, hi = mean - half, mean + half
+        # no mean of answers can lie beyond the scale's ends: the interval is cut there
+        clipped = bool(n > 1 and (lo < float(item["min"]) or hi > float(item["max"])))
+        if n > 1:
+            lo, hi = max(lo, float(item["min"])), min(hi, float(item["max"]))
         top2 = int((v >= float(item["max"]) - 1).sum())
         rows.append({"scale": item["scale"], "item_id": item["item_id"], "text": item["text"],
                      "estimate": mean, "ci_low": lo, "ci_high": hi, "p_value": np.nan, "n": n,
                      "sd": sd, "median": float(np.median(v)) if n else np.nan, "n_top2": top2,
                      "share_top2": top2 / n if n else np.nan, "min": item["min"],
-                     "max": item["max"]})
+                     "max": item["max"], "ci_clipped": clipped})
     cols = ["scale", "item_id", "text", "estimate", "ci_low", "ci_high", "p_value", "n", "sd",
-            "median", "n_top2", "share_top2", "min", "max"]
+            "median", "n_top2", "share_top2", "min", "max", "ci_clipped"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -239,7 +247,8 @@ BY_WORDS = {"cohort_id": "Cohort", "organisation": "Organisation", "profession":
             "role": "Role"}
 
 REACTION_COLUMNS = ("instrument_id", "scale", "item_id", "text", "estimate", "ci_low", "ci_high",
-                    "p_value", "n", "sd", "median", "n_top2", "share_top2", "min", "max")
+                    "p_value", "n", "sd", "median", "n_top2", "share_top2", "min", "max",
+                    "ci_clipped")
 
 
 @dataclass
@@ -527,13 +536,18 @@ def reaction_display(res: ReachResults, inst: dict) -> tuple[pd.DataFrame, pd.Da
              for k, n in zip(r["n_top2"], r["n"])]
     r["share_top2"] = r["share_top2"].mask(pd.Series(small, index=r.index))
     labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
+    # answers are part of the scope's participants, whose number the report publishes: where
+    # fewer than the threshold did not answer, the count would give them away by subtraction
+    r["n_hidden"] = [n >= res.threshold and is_suppressed(res.n - n, res.threshold)
+                     for n in r["n"]]
     return r.assign(scale=r["scale"].map(lambda s: labels.get(s, s))), dist
 
 
 def reaction_sentences(shown: pd.DataFrame, threshold: int) -> list[str]:
     """One sentence per reaction item of :func:`reaction_display`."""
     lines = []
-    for _, row in shown.iterrows():
+    hidden = shown["n_hidden"] if "n_hidden" in shown else pd.Series(False, index=shown.index)
+    for idx, row in shown.iterrows():
         if row["n"] < threshold:
             lines.append(f"{row['scale']}: fewer than {threshold} answers, not reported.")
             continue
@@ -545,9 +559,11 @@ def reaction_sentences(shown: pd.DataFrame, threshold: int) -> list[str]:
         agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
                   if pd.notna(row["share_top2"]) else
                   f"the share agreeing is not given (fewer than {threshold} did, or did not)")
+        answers = (f"all but fewer than {threshold} participants' answers" if hidden[idx]
+                   else f"{fmt_int(row['n'])} answers")
         lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
-                     f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
-                     f"{fmt_int(row['n'])} answers; {agreed}.")
+                     f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from {answers}; "
+                     f"{agreed}.")
     return lines
 
 
@@ -558,13 +574,20 @@ def show_reaction(res: ReachResults) -> None:
         return
     for inst in res.instruments:
         shown, dist = reaction_display(res, inst)
-        show_table(format_estimates(shown, res.threshold, {
+        table = format_estimates(shown, res.threshold, {
             "scale": "Measure", "text": "Question", "n": "Answers", "estimate": "Mean",
             CI: "95% CI", "median": "Median", "share_top2": "Agree or strongly agree"},
-            n_cols=("n",), pct_cols=("share_top2",)),
-            caption=f"{inst.get('name', inst['instrument_id'])}", units=(
-                f"answers from {fmt_num(shown['min'].min(), 0)} to "
-                f"{fmt_num(shown['max'].max(), 0)}" if len(shown) else None))
+            n_cols=("n",), pct_cols=("share_top2",))
+        table.loc[shown["n_hidden"].to_numpy(), "Answers"] = SECONDARY_MARK
+        notes = []
+        reported = (shown["n"] >= res.threshold) & ~shown["sd"].map(zero_spread)
+        if (shown["ci_clipped"] & reported).any():
+            notes.append("Intervals are cut at the ends of the answer scale, where a mean "
+                         "cannot lie.")
+        show_table(table, caption=f"{inst.get('name', inst['instrument_id'])}", units=(
+            f"answers from {fmt_num(shown['min'].min(), 0)} to "
+            f"{fmt_num(shown['max'].max(), 0)}" if len(shown) else None),
+            note=" ".join(notes) or None)
         show_sentences(reaction_sentences(shown, res.threshold), title="In words")
         fig = diverging_likert_figure(dist, inst.get("labels"), res.threshold)
         if fig is not None:

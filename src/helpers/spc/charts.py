@@ -43,6 +43,13 @@ def _colours() -> dict[str, str]:
         }
 
 
+def _span(x) -> str:
+    """from Apr 2011 to Mar 2012": the period of the points drawn as a run chart."""
+    if isinstance(x, pd.DatetimeIndex):
+        return f"from {x[0]:%b %Y} to {x[-1]:%b %Y}" if len(x) > 1 else f"in {x[0]:%b %Y}"
+    return f"for points {x[0]} to {x[-1]}"
+
+
 def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Period",
               y_label: str = "Value", ax=None):
     """Draw an XmR (or, with too few points, run) chart from :func:`helpers.spc.xmr` output.
@@ -96,8 +103,13 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
         ax.plot(x, chart["target"], color=colours["target"], linestyle="--", linewidth=1.2,
                 label="Target", zorder=2)
     notes = []
-    if (chart["chart"] == "run").any():
-        notes.append(f"fewer than {chart.attrs.get('min_points', 13)} points: run chart, no limits")
+    run = (chart["chart"] == "run").to_numpy()
+    few = chart.attrs.get("min_points", 13)
+    if run.all():
+        notes.append(f"fewer than {few} points: run chart, no limits")
+    elif run.any():
+        # only some segments lack limits: say which, so the title agrees with what is drawn
+        notes.append(f"no limits {_span(x[run])} (fewer than {few} points there: run chart)")
     ax.set_xlabel(x_label)
     ax.set_ylabel(textwrap.fill(y_label, 40))
     heading = textwrap.fill(title or "SPC chart", 60)
