@@ -1,5 +1,7 @@
 """ProjectResults: prepare() on the sample data holds the documented frames with real values."""
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -110,3 +112,35 @@ def test_the_month_between_the_windows_is_said():
     assert t.attrs["between"]["from"] == pd.Timestamp("2012-10-01")
     assert t.attrs["between"]["months"] == 1
     assert t.attrs["between"]["total"] == s[pd.Timestamp("2012-10-01")]
+
+
+def test_a_project_with_a_comparison_series_gets_the_controlled_estimates():
+    months = pd.date_range("2020-01-01", periods=30, freq="MS")
+    t = np.arange(1, 31)
+    x = (t > 14).astype(int)
+    wobble = np.where(t % 2 == 0, 0.3, -0.3)
+    kv = pd.DataFrame({"project_id": "w", "period": months,
+                       "value": 20 + 0.2 * t + 4 * x + wobble,
+                       "comparison": 21 + 0.2 * t + 1 * x + wobble})  # shared wobble
+    proj = pd.DataFrame({"project_id": ["w"], "title": ["Ward 7 falls"], "unit": ["falls"],
+                         "start_date": [months[14]], "comparison": ["Ward 9"]})
+    out = projects.controlled_changes(SimpleNamespace(projects=proj, kpi_values=kv))
+    est = out.set_index("term")["estimate"]
+    assert est["level_change_vs_control"] == pytest.approx(3)  # what both share cancels
+    assert est["slope_change_vs_control"] == pytest.approx(0, abs=1e-9)
+    assert (out["comparison"] == "Ward 9").all()
+    assert set(out.columns) == set(projects.CONTROLLED_COLUMNS)
+    table = projects.controlled_table(out)
+    assert table["Estimate"].notna().all() and len(table) == 4
+    # without a comparison column nothing is fitted
+    none = projects.controlled_changes(SimpleNamespace(projects=proj.drop(columns="comparison"),
+                                                       kpi_values=kv))
+    assert none.empty
+
+
+def test_charts_mark_the_programme_start(res):
+    fig = spc_chart(res.charts["sath_p01"])
+    labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
+    assert "Programme started" in labels
+    assert res.programme_start == pd.Timestamp("2011-11-07")
+    plt.close(fig)

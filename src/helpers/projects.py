@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
-from helpers.its import its_method, newey_west_lags, segmented_regression
+from helpers.its import (CONTROLLED_TERMS, controlled_segmented_regression, its_method,
+                         newey_west_lags, segmented_regression)
 from helpers.multiplicity import family_size, holm
 from helpers.outcomes.display import fmt_p_short
 from helpers.report.display import show_figure, show_sentences, show_table
@@ -251,6 +252,58 @@ def level_change_fast(values: np.ndarray, after: np.ndarray, level: float = 0.95
     q = float(student_t.ppf(0.5 + level / 2, df))
     return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
             "p_value": float(2 * student_t.sf(abs(est / se), df)), "df": df}
+
+
+CONTROLLED_COLUMNS = ("project_id", "title", "comparison", "unit", "term", "estimate", "se",
+                      "ci_low", "ci_high", "p_value", "df", "n")
+
+
+def controlled_changes(data, min_points: int = MIN_ITS_POINTS) -> pd.DataFrame:
+    """Controlled interrupted time series of every project that names a comparison series.
+
+    A project names its comparison (another ward, trust or the national figure) in
+    ``projects.comparison`` and gives its values in ``kpi_values.comparison``, on the same rows
+    (months) as its own values. With at least ``min_points`` months on each side of the start
+    where both are recorded, :func:`helpers.its.controlled_segmented_regression` estimates the
+    project's level and slope change and their differences from the comparison's.
+
+    Returns
+    -------
+    DataFrame ``project_id, title, comparison, unit, term, estimate, se, ci_low, ci_high,
+    p_value, df, n``: four rows (:data:`helpers.its.CONTROLLED_TERMS`) per project fitted;
+    empty when no project has a comparison series.
+    """
+    p, kv = data.projects, data.kpi_values
+    if "comparison" not in p.columns or "comparison" not in kv.columns:
+        return pd.DataFrame(columns=list(CONTROLLED_COLUMNS))
+    parts = []
+    for _, proj in p[p["comparison"].notna()].iterrows():
+        rows = kv[(kv["project_id"] == proj["project_id"])].dropna(subset=["value", "comparison"])
+        rows = rows.sort_values("period")
+        after = (pd.DatetimeIndex(rows["period"]) >= pd.Timestamp(proj["start_date"])).astype(int)
+        if min(after.sum(), len(after) - after.sum()) < min_points:
+            continue
+        fit = controlled_segmented_regression(rows["value"], rows["comparison"], after)
+        parts.append(fit.reset_index().assign(project_id=proj["project_id"], title=proj["title"],
+                                              comparison=proj["comparison"], unit=proj["unit"]))
+    if not parts:
+        return pd.DataFrame(columns=list(CONTROLLED_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(CONTROLLED_COLUMNS)]
+
+
+_CONTROLLED_WORDS = {"level_change": "Level change", "slope_change": "Slope change (per month)",
+                     "level_change_vs_control": "Level change, difference from the comparison",
+                     "slope_change_vs_control": "Slope change, difference from the comparison"}
+
+
+def controlled_table(controlled: pd.DataFrame) -> pd.DataFrame:
+    """Readable table of :func:`controlled_changes` (no counts of people in it)."""
+    return pd.DataFrame({
+        "Project": controlled["title"], "Compared with": controlled["comparison"],
+        "Estimate": controlled["term"].map(_CONTROLLED_WORDS),
+        "Change (95% CI)": [f"{fmt_signed(e, 1)} ({fmt_ci(lo, hi, 1)})" for e, lo, hi in
+                            zip(controlled["estimate"], controlled["ci_low"], controlled["ci_high"])],
+        "p": [fmt_p_short(v) for v in controlled["p_value"]], "Unit": controlled["unit"]})
 
 
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
@@ -592,6 +645,11 @@ class ProjectResults(Results):
         The same by project id, with the ``attrs`` the figures read (how the limits were set).
     service : DataFrame
         :func:`service_totals`: six-month totals of KPIs counted per month.
+    controlled : DataFrame
+        :func:`controlled_changes`: level and slope change against a comparison series, for the
+        projects that name one (empty otherwise).
+    programme_start : Timestamp or None
+        The first cohort's start in scope, marked on every SPC chart.
     """
 
     scope: str
@@ -600,7 +658,9 @@ class ProjectResults(Results):
     by_project: pd.DataFrame
     points: pd.DataFrame
     service: pd.DataFrame
+    controlled: pd.DataFrame
     charts: dict = field(default_factory=dict)
+    programme_start: pd.Timestamp | None = None
 
     COLUMNS = {
         "projects": ("project_id", "title", "kpi", "unit", "better", "start_date", "status"),
@@ -608,6 +668,7 @@ class ProjectResults(Results):
         "by_project": tuple(SUMMARY_COLUMNS),
         "points": POINT_COLUMNS,
         "service": SERVICE_COLUMNS,
+        "controlled": CONTROLLED_COLUMNS,
     }
 
     def summary(self) -> pd.DataFrame:
@@ -637,10 +698,15 @@ def prepare(rep) -> ProjectResults:
     """
     d = rep.data
     charts = project_charts(d)
+    starts = pd.to_datetime(d.cohorts["start_date"]).dropna()
+    programme_start = starts.min() if len(starts) else None
+    for chart in charts.values():
+        chart.attrs["programme_start"] = programme_start
     leads = d.participants.drop_duplicates("participant_id")[["participant_id", "profession"]]
     return ProjectResults(scope=rep.scope, projects=d.projects, leads=leads.reset_index(drop=True),
                           by_project=project_summary(d, charts=charts), points=chart_points(charts),
-                          service=service_totals(d), charts=charts)
+                          service=service_totals(d), controlled=controlled_changes(d),
+                          charts=charts, programme_start=programme_start)
 
 
 # --- displays (notebook 40): one call each, with the empty cases said in words ---------------
@@ -741,6 +807,14 @@ def show_project_summaries(res: ProjectResults) -> None:
                     f"{'s' if m != 1 else ''} with enough points are one Holm family (Holm 1979), "
                     "apart from the survey outcomes." + extra)
     show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
+    if len(res.controlled):
+        show_table(controlled_table(res.controlled),
+                   caption=f"Change against a comparison series, {res.scope}",
+                   note="Controlled interrupted time series (Lopez Bernal et al. 2018): the "
+                        "project's series and its comparison stacked in one least-squares "
+                        "model; the differences remove what both series share. t intervals on "
+                        f"the residual degrees of freedom, at least {MIN_ITS_POINTS} months "
+                        "before and after the start in both series.")
 
 
 def show_charts(res: ProjectResults) -> None:
