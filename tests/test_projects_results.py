@@ -144,3 +144,15 @@ def test_charts_mark_the_programme_start(res):
     assert "Programme started" in labels
     assert res.programme_start == pd.Timestamp("2011-11-07")
     plt.close(fig)
+
+
+def test_the_sample_carries_one_comparison_series(sample_dataset_path):
+    res = projects.prepare(open_report(sample_dataset_path, "lcft_cetad"))
+    c = res.controlled
+    if "comparison" not in res.projects.columns:
+        pytest.skip("this sample has no comparison series")
+    assert c["project_id"].unique().tolist() == ["lcft_p01"]
+    assert c["n"].eq(37).all() and c["df"].eq(2 * 37 - 8).all()
+    lc = c.set_index("term")
+    assert lc.loc["level_change_vs_control", "ci_low"] < lc.loc["level_change_vs_control", "estimate"] \
+        < lc.loc["level_change_vs_control", "ci_high"]

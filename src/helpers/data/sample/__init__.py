@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.data.sample.applicants import (build_applicant_careers, build_applicant_responses,
                                             build_applicants, build_equality)
 from helpers.data.sample.careers import OBSERVATION_END, build_careers
+from helpers.data.sample.comparison_series import add_comparison_series
 from helpers.data.sample.instruments import INSTRUMENTS, build_items
 from helpers.data.sample.networks import build_ties
 from helpers.data.sample.people import build_attendance, build_participants
@@ -125,6 +126,7 @@ def build_tables(participants: int | None = None, seed: int | None = None) -> di
     tables["applicants"] = applicants
     tables["applicant_careers"] = build_applicant_careers(applicants, cohorts, rng(11))
     tables["applicant_responses"] = build_applicant_responses(applicants, cohorts, rng(12))
+    tables["projects"], tables["kpi_values"] = add_comparison_series(projects, kpi_values, rng(13))
     return tables
 
 
