@@ -8,6 +8,7 @@ statsmodels GLM fit.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from helpers.its import design_matrix, newey_west_lags, segmented_regression
+from helpers.its import (CONTROLLED_TERMS, controlled_segmented_regression, design_matrix,
+                         newey_west_lags, segmented_regression)
 
 SICILY = pd.read_csv(Path(__file__).parent / "oracles" / "sicily.csv")
 
@@ -115,3 +117,27 @@ def test_dates_are_read_as_positions_and_bad_input_is_refused():
         segmented_regression(d, "aces", "time", "smokban", family="binomial")
     with pytest.raises(ValueError):
         segmented_regression(d.assign(smokban=0), "aces", "time", "smokban")
+
+
+# --- controlled interrupted time series ------------------------------------------------------
+
+def test_controlled_its_recovers_a_constructed_answer_exactly():
+    t = np.arange(1, 31)
+    x = (t > 14).astype(int)
+    control = 50 + 0.4 * t + 3 * x + 0.1 * (t - 14) * x   # a shared change: +3, +0.1 a month
+    y = 48 + 0.4 * t + 9 * x + 0.6 * (t - 14) * x         # the project: +9, +0.6 a month
+    r = controlled_segmented_regression(y, control, x)["estimate"]
+    assert r["level_change"] == pytest.approx(9)
+    assert r["slope_change"] == pytest.approx(0.6)
+    assert r["level_change_vs_control"] == pytest.approx(6)
+    assert r["slope_change_vs_control"] == pytest.approx(0.5)
+
+
+def test_controlled_its_matches_r_lm():
+    here = Path(__file__).parent / "oracles"
+    d = pd.read_csv(here / "controlled_its.csv")
+    ref = json.loads((here / "controlled_its.json").read_text())
+    r = controlled_segmented_regression(d["y"], d["control"], d["x"])
+    for term in CONTROLLED_TERMS:
+        for col in ("estimate", "se", "ci_low", "ci_high", "p_value", "df"):
+            assert r.loc[term, col] == pytest.approx(ref[term][col], rel=1e-9, abs=1e-12), (term, col)

@@ -114,7 +114,7 @@ def test_short_baseline_recalculates_at_the_start_and_says_so():
     expected = xmr(kpi_series(ds.kpi_values, "q"), improvement="up", rebase=[START])
     pd.testing.assert_frame_equal(chart, expected)
     assert chart.attrs["limits"] == "recalculated"
-    assert limits_caption(chart).startswith("Fewer than 13 points before the project started "
+    assert limits_caption(chart).startswith("Fewer than 12 points before the project started "
                                             "(January 2022), too few for a baseline")
     late = project.copy()
     late["start_date"] = pd.Timestamp("2030-01-01")
@@ -164,8 +164,8 @@ def test_figures_have_alt_text_and_captions():
             assert "Limits set from the 18 points before the project started (January 2022)" in caption
             assert "Project started" in labels
         else:  # 3 points before, 5 after
-            assert caption.endswith("Fewer than 13 points before and after the project started "
-                                    "(January 2022): a run chart, no limits.")
+            assert caption.endswith("Fewer than 12 points before the project started "
+                                    "(January 2022) and fewer than 13 since: a run chart, no limits.")
             assert "Project started" not in labels
         plt.close(fig)
 

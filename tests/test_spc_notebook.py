@@ -69,7 +69,8 @@ def test_notebook_for_every_programme(repo_root, sample_dataset_path, tables, mo
         return
     headings, out = _execute(repo_root, monkeypatch, dataset=str(sample_dataset_path),
                              programme_id=pid, cohort_id=None)
-    assert headings[:2] == ["# Improvement projects and service impact", "## Project portfolio"]
+    assert headings[:3] == ["# Improvement projects and service impact", "## Findings",
+                            "## Project portfolio"]
     assert {"## Making Data Count summary", "## Before and after the start", "## SPC charts",
             "## Service measures: a worked example"} <= set(headings)
     n_figures = out.count('<figure class="le-figure">')
@@ -86,6 +87,9 @@ def test_notebook_for_every_programme(repo_root, sample_dataset_path, tables, mo
     assert not leaked, f"participant ids in the {pid} report: {leaked[:3]}"
     if pid == "sath_academy":
         assert "+49.7%" in out and "747" in out and "1,118" in out and "1,064" in out
+        # the finding is stated first, and the month between the windows is named
+        assert "747 \u2192 1,118 \u2192 1,064" in out.split("Project portfolio")[0]
+        assert "October 2012 (176) lies between" in out
     if pid == "luhft_lbs":
         assert n_figures == 15
 

@@ -17,16 +17,24 @@ Lopez Bernal J, Cummins S, Gasparrini A. Int J Epidemiol 2017;46:348-355.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
-from helpers.its import its_method, newey_west_lags, segmented_regression
+from helpers.its import (CONTROLLED_TERMS, controlled_segmented_regression, its_method,
+                         newey_west_lags, segmented_regression)
 from helpers.multiplicity import family_size, holm
-from helpers.spc import (ASSURANCE_LABELS, MIN_POINTS, VARIATION_LABELS, assurance_icon,
-                         variation_icon, xmr)
+from helpers.outcomes.display import fmt_p_short
+from helpers.report.display import show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_ci, fmt_int, fmt_p, fmt_signed
+from helpers.report.results import Results
+from helpers.spc import (ASSURANCE_LABELS, MIN_BASELINE, MIN_POINTS, VARIATION_LABELS,
+                         assurance_icon, variation_icon, xmr)
+from helpers.spc.charts import chart_alt_text, spc_chart
 
 #: Points needed on each side of the start for a segmented regression (Wagner et al. 2002).
 MIN_ITS_POINTS = 12
@@ -69,15 +77,16 @@ def portfolio_table(data, sort: bool = True) -> pd.DataFrame:
     return out
 
 
-def _project_xmr(s: pd.Series, better: str, target, start, min_points: int = MIN_POINTS) -> pd.DataFrame:
+def _project_xmr(s: pd.Series, better: str, target, start, min_points: int = MIN_BASELINE) -> pd.DataFrame:
     """XmR table of one KPI series judged against the period before the project started.
 
     Making Data Count asks whether a change made a difference by setting the limits from the
     points before it and extending them: a sustained change afterwards then shows as special
     cause (a shift, a trend, points outside the limits). Recalculating the limits at the start
     instead would make any shift the new normal and hide it; limits are recalculated once a
-    change is confirmed, not before. So with at least ``min_points`` points before ``start`` the
-    limits come from those points (``xmr(baseline=...)``, NHSRplotthedots' fix_after_n_points).
+    change is confirmed, not before. So with at least ``min_points`` points before ``start``
+    (:data:`~helpers.spc.MIN_BASELINE`, the smallest ``fix_after_n_points`` NHSRplotthedots
+    accepts) the limits come from those points (``xmr(baseline=...)``).
     With fewer, no baseline can be set: the limits are recalculated at the start (the points
     before it form a run chart). A start outside the series gives one set of limits.
     The table's ``attrs`` say which: ``limits`` ("baseline", "recalculated" or "whole series"),
@@ -123,12 +132,12 @@ def limits_caption(chart: pd.DataFrame) -> str:
                 f"started ({start:%B %Y}) and extended; assurance is judged on limits from the "
                 f"{len(chart) - chart.attrs['baseline_points']} points since.")
     if how == "recalculated" and (chart["chart"] == "xmr").any():
-        return (f"Fewer than {MIN_POINTS} points before the project started ({start:%B %Y}), too "
-                "few for a baseline: limits set from the start on, so the chart cannot show a "
-                "change at the start.")
+        return (f"Fewer than {MIN_BASELINE} points before the project started ({start:%B %Y}), "
+                "too few for a baseline: a run chart before it, no limits; limits set from the "
+                "start on, so the chart cannot show a change at the start.")
     if how == "recalculated":
-        return (f"Fewer than {MIN_POINTS} points before and after the project started "
-                f"({start:%B %Y}): a run chart, no limits.")
+        return (f"Fewer than {MIN_BASELINE} points before the project started ({start:%B %Y}) "
+                f"and fewer than {MIN_POINTS} since: a run chart, no limits.")
     return "Limits from the whole series (the project's start is outside it)."
 
 
@@ -245,6 +254,58 @@ def level_change_fast(values: np.ndarray, after: np.ndarray, level: float = 0.95
             "p_value": float(2 * student_t.sf(abs(est / se), df)), "df": df}
 
 
+CONTROLLED_COLUMNS = ("project_id", "title", "comparison", "unit", "term", "estimate", "se",
+                      "ci_low", "ci_high", "p_value", "df", "n")
+
+
+def controlled_changes(data, min_points: int = MIN_ITS_POINTS) -> pd.DataFrame:
+    """Controlled interrupted time series of every project that names a comparison series.
+
+    A project names its comparison (another ward, trust or the national figure) in
+    ``projects.comparison`` and gives its values in ``kpi_values.comparison``, on the same rows
+    (months) as its own values. With at least ``min_points`` months on each side of the start
+    where both are recorded, :func:`helpers.its.controlled_segmented_regression` estimates the
+    project's level and slope change and their differences from the comparison's.
+
+    Returns
+    -------
+    DataFrame ``project_id, title, comparison, unit, term, estimate, se, ci_low, ci_high,
+    p_value, df, n``: four rows (:data:`helpers.its.CONTROLLED_TERMS`) per project fitted;
+    empty when no project has a comparison series.
+    """
+    p, kv = data.projects, data.kpi_values
+    if "comparison" not in p.columns or "comparison" not in kv.columns:
+        return pd.DataFrame(columns=list(CONTROLLED_COLUMNS))
+    parts = []
+    for _, proj in p[p["comparison"].notna()].iterrows():
+        rows = kv[(kv["project_id"] == proj["project_id"])].dropna(subset=["value", "comparison"])
+        rows = rows.sort_values("period")
+        after = (pd.DatetimeIndex(rows["period"]) >= pd.Timestamp(proj["start_date"])).astype(int)
+        if min(after.sum(), len(after) - after.sum()) < min_points:
+            continue
+        fit = controlled_segmented_regression(rows["value"], rows["comparison"], after)
+        parts.append(fit.reset_index().assign(project_id=proj["project_id"], title=proj["title"],
+                                              comparison=proj["comparison"], unit=proj["unit"]))
+    if not parts:
+        return pd.DataFrame(columns=list(CONTROLLED_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(CONTROLLED_COLUMNS)]
+
+
+_CONTROLLED_WORDS = {"level_change": "Level change", "slope_change": "Slope change (per month)",
+                     "level_change_vs_control": "Level change, difference from the comparison",
+                     "slope_change_vs_control": "Slope change, difference from the comparison"}
+
+
+def controlled_table(controlled: pd.DataFrame) -> pd.DataFrame:
+    """Readable table of :func:`controlled_changes` (no counts of people in it)."""
+    return pd.DataFrame({
+        "Project": controlled["title"], "Compared with": controlled["comparison"],
+        "Estimate": controlled["term"].map(_CONTROLLED_WORDS),
+        "Change (95% CI)": [f"{fmt_signed(e, 1)} ({fmt_ci(lo, hi, 1)})" for e, lo, hi in
+                            zip(controlled["estimate"], controlled["ci_low"], controlled["ci_high"])],
+        "p": [fmt_p_short(v) for v in controlled["p_value"]], "Unit": controlled["unit"]})
+
+
 SUMMARY_COLUMNS = ["project_id", "title", "kpi", "unit", "better", "start_date", "n_before",
                    "n_after", "limits", "variation", "assurance", "estimate", "ci_low", "ci_high", "p_value",
                    "p_holm"]
@@ -351,9 +412,6 @@ def chart_selection_sentence(summary: pd.DataFrame, shown: pd.DataFrame) -> str:
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Readable per-project table of :func:`project_summary` (icons in words, change with CI)."""
-    from helpers.outcomes.display import fmt_p_short
-    from helpers.report.fmt import fmt_ci, fmt_signed
-
     def change(r):
         if pd.isna(r["estimate"]):
             return "too few points"
@@ -395,14 +453,12 @@ def mdc_matrix(summary: pd.DataFrame, list_up_to: int = MAX_CHARTS) -> pd.DataFr
 
 def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -> list[str]:
     """One plain sentence per project on what its chart and level change can and cannot say."""
-    from helpers.report.fmt import fmt_ci, fmt_p, fmt_signed
-
     out = []
     for _, r in summary.iterrows():
         text = f"{r['title']}: {VARIATION_LABELS[r['variation']].lower()}"
         if r.get("limits") == "recalculated" and r["variation"] != "no_limits":
             text += (f" (limits from the start on: with {r['n_before']} points before it, fewer "
-                     f"than {MIN_POINTS}, there is no baseline to compare against)")
+                     f"than {MIN_BASELINE}, there is no baseline to compare against)")
         if r["assurance"] not in ("no_target", "no_limits"):
             text += f"; {ASSURANCE_LABELS[r['assurance']].lower()}"
         if pd.isna(r["estimate"]):
@@ -417,15 +473,15 @@ def summary_sentences(summary: pd.DataFrame, min_points: int = MIN_ITS_POINTS) -
     return out
 
 
-def project_figures(data, summary: pd.DataFrame | None = None):
+def project_figures(data, summary: pd.DataFrame | None = None, charts: dict | None = None):
     """Yield (figure, alt text, caption) for the SPC charts of the projects in ``summary`` (all
     projects by default), in its row order, one figure at a time: the caller embeds and closes
-    each before the next is drawn, so figures never accumulate."""
-    from helpers.spc.charts import chart_alt_text, spc_chart
-
+    each before the next is drawn, so figures never accumulate. ``charts`` (from
+    :func:`project_charts`) avoids recomputing the XmR tables."""
     if summary is None:
         summary = chart_selection(project_summary(data), cap=len(data.projects))
-    charts = project_charts(data, summary["project_id"])
+    if charts is None:
+        charts = project_charts(data, summary["project_id"])
     projects = data.projects.set_index("project_id")
     for pid in summary["project_id"]:
         p, chart = projects.loc[pid], charts[pid]
@@ -436,14 +492,10 @@ def project_figures(data, summary: pd.DataFrame | None = None):
         yield fig, alt, caption
 
 
-def show_project_charts(data, summary: pd.DataFrame | None = None) -> None:
+def show_project_charts(data, summary: pd.DataFrame | None = None, charts: dict | None = None) -> None:
     """Display the SPC charts of the projects in ``summary`` (escaped, with alt text), each
     figure closed as soon as it is embedded."""
-    import matplotlib.pyplot as plt
-
-    from helpers.report.display import show_figure
-
-    for fig, alt, caption in project_figures(data, summary):
+    for fig, alt, caption in project_figures(data, summary, charts):
         show_figure(fig, alt=alt, caption=caption)
         plt.close(fig)
 
@@ -455,8 +507,6 @@ def is_service_measure(project: pd.Series) -> bool:
 
 def _pct_change(proportion: float) -> str:
     """A relative change as a signed percentage: 0.4967 -> '+49.7%'."""
-    from helpers.report.fmt import fmt_signed
-
     return f"{fmt_signed(100 * proportion, 1)}%"
 
 
@@ -465,7 +515,10 @@ def six_month_totals(series: pd.Series, start, months: int = 6) -> pd.DataFrame:
 
     Windows: the ``months`` before the start; the first ``months`` from the start; and the
     ``months`` up to the first anniversary of the start (a year on). Each row: window, first and
-    last month, months observed, total, and change from the window before the start.
+    last month, months observed, total, and change from the window before the start. With
+    six-month windows the year-on window starts seven months after the start, so one month lies
+    between the second and third windows; ``attrs["between"]`` gives it (first and last month,
+    months observed and total) so that a report can say it is left out, and where.
     """
     start = pd.Timestamp(start).to_period("M").to_timestamp()
     off = pd.DateOffset
@@ -482,45 +535,184 @@ def six_month_totals(series: pd.Series, start, months: int = 6) -> pd.DataFrame:
     base = out["total"].iloc[0]
     out["change"] = out["total"] / base - 1 if base else np.nan
     out.loc[0, "change"] = np.nan
+    gap_from, gap_to = windows[1][2] + off(months=1), windows[2][1] - off(months=1)
+    gap = series[(series.index >= gap_from) & (series.index <= gap_to)]
+    out.attrs["between"] = ({"from": gap_from, "to": gap_to, "months": len(gap),
+                             "total": gap.sum()} if gap_from <= gap_to else None)
     return out
 
 
-def service_example(data) -> tuple[pd.DataFrame, list[str]]:
-    """Worked example of service measures: six-month totals and their change, as a table and
-    sentences, for each project whose KPI is counted per month."""
-    from helpers.report.fmt import fmt_int
+#: ``window`` of the month(s) between the first six months and the year-on window.
+BETWEEN = "Between the windows"
 
-    tables, sentences = [], []
+SERVICE_COLUMNS = ("project_id", "title", "kpi", "window", "from", "to", "months", "total",
+                   "change")
+
+
+def service_totals(data) -> pd.DataFrame:
+    """:func:`six_month_totals` of every project whose KPI is counted per month
+    (:func:`is_service_measure`), stacked, in ``data.projects`` order.
+
+    Returns
+    -------
+    DataFrame ``project_id, title, kpi, window, from, to, months, total, change``: the three
+    windows of :func:`six_month_totals` per project and a fourth row, ``window`` =
+    :data:`BETWEEN`, for the month between the second and third (in no window); empty when no
+    KPI is counted per month.
+    """
+    parts = []
     for _, p in data.projects.iterrows():
         if not is_service_measure(p):
             continue
-        s = kpi_series(data.kpi_values, p["project_id"])
-        t = six_month_totals(s, p["start_date"])
+        t = six_month_totals(kpi_series(data.kpi_values, p["project_id"]), p["start_date"])
+        between = t.attrs.get("between")
+        if between:
+            t = pd.concat([t, pd.DataFrame([{"window": BETWEEN, **between, "change": np.nan}])],
+                          ignore_index=True)
+        parts.append(t.assign(project_id=p["project_id"], title=p["title"], kpi=p["kpi"]))
+    if not parts:
+        return pd.DataFrame(columns=list(SERVICE_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(SERVICE_COLUMNS)]
+
+
+def service_example(data=None, totals: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Worked example of service measures: six-month totals and their change, as a table and
+    sentences, for each project whose KPI is counted per month (``totals`` from
+    :func:`service_totals`, computed from ``data`` when not given)."""
+    if totals is None:
+        totals = service_totals(data)
+    tables, sentences = [], []
+    for _, t in totals.groupby("project_id", sort=False):
+        gap = t[t["window"] == BETWEEN]
+        t = t[t["window"] != BETWEEN].reset_index(drop=True)
+        title, kpi = t["title"].iloc[0], t["kpi"].iloc[0]
         if (t["months"] < 6).any():
-            sentences.append(f"{p['title']}: the series does not cover six months either side of "
+            sentences.append(f"{title}: the series does not cover six months either side of "
                              "the start, so six-month totals cannot be compared.")
             continue
         tables.append(pd.DataFrame({
-            "Project": p["title"], "Window": t["window"],
+            "Project": title, "Window": t["window"],
             "Months": [f"{a:%b %Y} to {b:%b %Y}" for a, b in zip(t["from"], t["to"])],
             "Total": t["total"].map(fmt_int),
             "Change from before": ["–"] + [_pct_change(c) for c in t["change"][1:]],
         }))
         before, first, later = t["total"]
         verb = "rose" if first >= before else "fell"
-        sentences.append(
-            f"{p['kpi']} {verb} from {fmt_int(before)} in the six months before "
-            f"\u201c{p['title']}\u201d started to {fmt_int(first)} in its first six months "
-            f"({_pct_change(first / before - 1)}), and stood at {fmt_int(later)} in the six months "
-            f"to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
+        text = (f"{kpi} {verb} from {fmt_int(before)} in the six months before "
+                f"\u201c{title}\u201d started to {fmt_int(first)} in its first six months "
+                f"({_pct_change(first / before - 1)}), and stood at {fmt_int(later)} in the six "
+                f"months to {t['to'].iloc[2]:%B %Y} ({_pct_change(later / before - 1)} on before).")
+        if len(gap) and gap["months"].iloc[0]:
+            g = gap.iloc[0]
+            when = (f"{g['from']:%B %Y}" if g["from"] == g["to"]
+                    else f"{g['from']:%B %Y} to {g['to']:%B %Y}")
+            text += (f" {when} ({fmt_int(g['total'])}) lies between the first six months and the "
+                     "six months to the first anniversary, so it is in neither total.")
+        sentences.append(text)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return table, sentences
 
 
-# --- notebook cells: one call each, with the empty cases said in words ------------------------
+# --- the section's results (notebook 40) ----------------------------------------------------
 
-def _none_recorded(rep) -> str:
-    return f"No live improvement projects are recorded for {rep.scope}."
+POINT_COLUMNS = ("project_id", "period", "value", "segment", "chart", "mean", "lpl", "upl",
+                 "target", "rule", "point_type")
+
+
+@dataclass
+class ProjectResults(Results):
+    """Improvement projects of one report scope (tidy DataFrames; nothing suppressed yet).
+
+    Attributes
+    ----------
+    scope : str
+        The programme (and cohort) in words.
+    projects : DataFrame
+        The projects in scope, as in projects.csv (``project_id, programme_id,
+        lead_participant_id, title, area, kpi, unit, better, start_date, status`` and
+        ``target`` when given).
+    leads : DataFrame
+        ``participant_id, profession`` of the participants in scope (the portfolio shows a
+        lead by profession only).
+    by_project : DataFrame
+        :func:`project_summary`, one row per project: points before and after the start, how
+        the limits were set, the Making Data Count icons, the level change with its interval
+        and Holm-adjusted p.
+    points : DataFrame
+        Every project's XmR chart table, stacked: ``project_id, period, value, segment, chart,
+        mean, lpl, upl, target, rule, point_type`` (see :func:`helpers.spc.xmr`).
+    charts : dict of str to DataFrame
+        The same by project id, with the ``attrs`` the figures read (how the limits were set).
+    service : DataFrame
+        :func:`service_totals`: six-month totals of KPIs counted per month.
+    controlled : DataFrame
+        :func:`controlled_changes`: level and slope change against a comparison series, for the
+        projects that name one (empty otherwise).
+    programme_start : Timestamp or None
+        The first cohort's start in scope, marked on every SPC chart.
+    """
+
+    scope: str
+    projects: pd.DataFrame
+    leads: pd.DataFrame
+    by_project: pd.DataFrame
+    points: pd.DataFrame
+    service: pd.DataFrame
+    controlled: pd.DataFrame
+    charts: dict = field(default_factory=dict)
+    programme_start: pd.Timestamp | None = None
+
+    COLUMNS = {
+        "projects": ("project_id", "title", "kpi", "unit", "better", "start_date", "status"),
+        "leads": ("participant_id", "profession"),
+        "by_project": tuple(SUMMARY_COLUMNS),
+        "points": POINT_COLUMNS,
+        "service": SERVICE_COLUMNS,
+        "controlled": CONTROLLED_COLUMNS,
+    }
+
+    def summary(self) -> pd.DataFrame:
+        """The per-project table as the report shows it (no counts of people in it)."""
+        return summary_table(self.by_project)
+
+
+def chart_points(charts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The XmR tables of :func:`project_charts` stacked into one tidy frame."""
+    parts = [c.rename_axis("period").reset_index().assign(project_id=pid)
+             for pid, c in charts.items() if len(c)]
+    if not parts:
+        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(POINT_COLUMNS)]
+
+
+def prepare(rep) -> ProjectResults:
+    """Compute notebook 40's tables for the report's scope, once.
+
+    Parameters
+    ----------
+    rep : :class:`helpers.report.context.Report`
+
+    Returns
+    -------
+    ProjectResults
+    """
+    d = rep.data
+    charts = project_charts(d)
+    starts = pd.to_datetime(d.cohorts["start_date"]).dropna()
+    programme_start = starts.min() if len(starts) else None
+    for chart in charts.values():
+        chart.attrs["programme_start"] = programme_start
+    leads = d.participants.drop_duplicates("participant_id")[["participant_id", "profession"]]
+    return ProjectResults(scope=rep.scope, projects=d.projects, leads=leads.reset_index(drop=True),
+                          by_project=project_summary(d, charts=charts), points=chart_points(charts),
+                          service=service_totals(d), controlled=controlled_changes(d),
+                          charts=charts, programme_start=programme_start)
+
+
+# --- displays (notebook 40): one call each, with the empty cases said in words ---------------
+
+def _none_recorded(res: ProjectResults) -> str:
+    return f"No live improvement projects are recorded for {res.scope}."
 
 
 def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFrame, str]:
@@ -532,88 +724,114 @@ def _capped(table: pd.DataFrame, total: int, rest_note: str) -> tuple[pd.DataFra
                                   f"the other {total - MAX_ROWS:,}: {rest_note}.")
 
 
-def show_portfolio(rep, summary: pd.DataFrame | None = None) -> None:
+def finding_sentences(res: ProjectResults) -> list[str]:
+    """The report's findings first: how many projects show special cause improvement against
+    their baseline, and each service measure's six-month totals before, in the first six months
+    and a year on (747 -> 1,118 -> 1,064)."""
+    s = res.by_project
+    if s.empty:
+        return [_none_recorded(res)]
+    judged = s[(s["limits"] == "baseline") & (s["variation"] != "no_limits")]
+    better = int(judged["variation"].astype(str).str.startswith("improvement").sum())
+    k = len(s)
+    out = [f"{better} of {k:,} improvement project{'s' if k != 1 else ''} "
+           f"{'shows' if better == 1 or (better == 0 and k == 1) else 'show'} special cause "
+           "improvement in the latest point against limits set from the months before "
+           f"{'its' if k == 1 else 'their'} start"
+           + (f" ({k - len(judged):,} without such a baseline)." if len(judged) < k else ".")]
+    t = res.service[res.service["window"] != BETWEEN]
+    for _, w in t.groupby("project_id", sort=False):
+        if (w["months"] < 6).any():
+            continue
+        before, first, later = (fmt_int(v) for v in w["total"])
+        out.append(f"{w['kpi'].iloc[0]} ({w['title'].iloc[0]}): {before} \u2192 {first} \u2192 "
+                   f"{later}, the six months before the start ({w['from'].iloc[0]:%b %Y} to "
+                   f"{w['to'].iloc[0]:%b %Y}), the first six months and the six months to the "
+                   f"first anniversary ({w['from'].iloc[2]:%b %Y} to {w['to'].iloc[2]:%b %Y}).")
+    return out
+
+
+def show_findings(res: ProjectResults) -> None:
+    """Section sentences: :func:`finding_sentences`."""
+    show_sentences(finding_sentences(res))
+
+
+def show_portfolio(res: ProjectResults) -> None:
     """The portfolio table for the report's scope (or a sentence when there are no projects);
     above :data:`MAX_ROWS` projects, the first rows by signal and counts by status for the rest."""
-    from helpers.report.display import show_sentences, show_table
-
-    data = rep.data
-    if data.projects.empty:
-        show_sentences([_none_recorded(rep)])
+    if res.projects.empty:
+        show_sentences([_none_recorded(res)])
         return
     note = "Leads are shown by profession only."
-    if len(data.projects) > MAX_ROWS:
-        if summary is None:
-            summary = project_summary(data)
-        order = by_signal(summary)["project_id"]
-        ranked = data.projects.set_index("project_id").loc[order].reset_index()
+    if len(res.projects) > MAX_ROWS:
+        order = by_signal(res.by_project)["project_id"]
+        ranked = res.projects.set_index("project_id").loc[order].reset_index()
         rest = ranked.iloc[MAX_ROWS:]["status"].astype(str).value_counts()
         rest_note = ", ".join(f"{n:,} {k}" for k, n in rest.items())
-        table = portfolio_table(SimpleNamespace(projects=ranked, participants=data.participants),
-                                sort=False)
+        table = portfolio_table(SimpleNamespace(projects=ranked, participants=res.leads), sort=False)
         table, extra = _capped(table, len(ranked), rest_note)
         note += extra
     else:
-        table = portfolio_table(data)
-    show_table(table, caption=f"Improvement projects, {rep.scope}", note=note)
+        table = portfolio_table(SimpleNamespace(projects=res.projects, participants=res.leads))
+    show_table(table, caption=f"Improvement projects, {res.scope}", note=note)
 
 
-def show_matrix(rep, summary: pd.DataFrame) -> None:
+def show_matrix(res: ProjectResults) -> None:
     """The Making Data Count summary matrix (projects by variation and assurance icon)."""
-    from helpers.report.display import show_sentences, show_table
-
+    summary = res.by_project
     if summary.empty:
-        show_sentences([_none_recorded(rep)])
+        show_sentences([_none_recorded(res)])
         return
     what = ("Each cell lists the projects" if len(summary) <= MAX_CHARTS
             else f"Each cell gives the number of projects (of {len(summary):,})")
-    show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {rep.scope}",
+    show_table(mdc_matrix(summary), caption=f"Making Data Count summary matrix, {res.scope}",
                note=f"{what}. Rows: variation in the most recent point, against limits set "
                     "from the points before each project's start. Columns: assurance against the project's "
                     "target, on limits from the points since its start.")
 
 
-def show_project_summaries(rep, summary: pd.DataFrame) -> None:
+def show_project_summaries(res: ProjectResults) -> None:
     """Per-project icons and level change, as a table and plain sentences (the first
     :data:`MAX_ROWS` projects by signal when there are more)."""
-    from helpers.report.display import show_sentences, show_table
-
+    summary = res.by_project
     if summary.empty:
-        show_sentences([_none_recorded(rep)])
+        show_sentences([_none_recorded(res)])
         return
     ranked = by_signal(summary) if len(summary) > MAX_ROWS else summary
     table, extra = _capped(summary_table(ranked), len(ranked), _variation_counts(ranked.iloc[MAX_ROWS:]))
     m = family_size(summary["p_holm"])
-    show_table(table, caption=f"Icons and level change at the start, {rep.scope}",
+    show_table(table, caption=f"Icons and level change at the start, {res.scope}",
                note=f"Level change: {its_method()}, estimated only "
                     f"with at least {MIN_ITS_POINTS} monthly points before and after the start. "
                     f"p (Holm): the level-change tests of this report's {m:,} project"
                     f"{'s' if m != 1 else ''} with enough points are one Holm family (Holm 1979), "
                     "apart from the survey outcomes." + extra)
     show_sentences(summary_sentences(ranked.head(MAX_ROWS)))
+    if len(res.controlled):
+        show_table(controlled_table(res.controlled),
+                   caption=f"Change against a comparison series, {res.scope}",
+                   note="Controlled interrupted time series (Lopez Bernal et al. 2018): the "
+                        "project's series and its comparison stacked in one least-squares "
+                        "model; the differences remove what both series share. t intervals on "
+                        f"the residual degrees of freedom, at least {MIN_ITS_POINTS} months "
+                        "before and after the start in both series.")
 
 
-def show_charts(rep, summary: pd.DataFrame | None = None) -> None:
+def show_charts(res: ProjectResults) -> None:
     """SPC charts: one per project up to :data:`MAX_CHARTS` projects; beyond that, those showing
     special cause variation (:func:`chart_selection`), with a sentence saying which and why."""
-    from helpers.report.display import show_sentences
-
-    if rep.data.projects.empty:
-        show_sentences([_none_recorded(rep)])
+    if res.projects.empty:
+        show_sentences([_none_recorded(res)])
         return
-    if summary is None:
-        summary = project_summary(rep.data)
-    shown = chart_selection(summary)
-    if len(summary) > MAX_CHARTS:
-        show_sentences([chart_selection_sentence(summary, shown)])
-    show_project_charts(rep.data, shown)
+    shown = chart_selection(res.by_project)
+    if len(res.by_project) > MAX_CHARTS:
+        show_sentences([chart_selection_sentence(res.by_project, shown)])
+    show_project_charts(SimpleNamespace(projects=res.projects), shown, res.charts)
 
 
-def show_service_example(rep) -> None:
+def show_service_example(res: ProjectResults) -> None:
     """Six-month totals of service measures counted per month, with their change."""
-    from helpers.report.display import show_sentences, show_table
-
-    table, sentences = service_example(rep.data)
+    table, sentences = service_example(totals=res.service)
     if not table.empty:
-        show_table(table, caption=f"Service measures: six-month totals, {rep.scope}")
-    show_sentences(sentences or [f"No service measure counted per month is recorded for {rep.scope}."])
+        show_table(table, caption=f"Service measures: six-month totals, {res.scope}")
+    show_sentences(sentences or [f"No service measure counted per month is recorded for {res.scope}."])

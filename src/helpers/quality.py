@@ -1,7 +1,8 @@
 """What a dataset holds and how complete it is: the data-quality report's logic.
 
 Pure functions over a loaded :class:`helpers.data.Dataset` (or its tables), each returning a
-tidy DataFrame ready for ``show_table``. Counts here are raw; notebooks pass them through
+tidy DataFrame; :func:`prepare` gathers them for one report scope in a :class:`QualityResults`.
+Counts there are raw; the ``show_*`` functions pass them through
 ``helpers.report.disclosure.suppress_table`` before display.
 
 References
@@ -18,7 +19,14 @@ Wiley, section 1.2: missingness reported per variable as count and share of case
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+
+from helpers.data import DataError, load_dataset
+from helpers.report.disclosure import suppress_table
+from helpers.report.display import show_sentences, show_table
+from helpers.report.results import Results
 
 WAVE_ORDER = ["retrospective_pre", "baseline", "post", "follow_up"]
 
@@ -137,8 +145,6 @@ def validation_summary(path) -> pd.DataFrame:
     DataFrame with columns ``file, column, problems, expected``; empty when the dataset is
     valid. Offending values are left out on purpose: they may be identifiers.
     """
-    from helpers.data import DataError, load_dataset
-
     try:
         load_dataset(path)
     except DataError as exc:
@@ -171,8 +177,6 @@ DESIGN_TABLES = frozenset({"programmes", "cohorts", "items", "codes", "projects"
 def tables_display(overview: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """:func:`table_overview` for a report: row counts of tables about people suppressed
     (a table of 3 career moves is 3 people), those of design tables shown."""
-    from helpers.report.disclosure import suppress_table
-
     shown = suppress_table(overview, ["rows"], threshold, totals_visible=False)
     design = overview["table"].isin(DESIGN_TABLES)
     shown.loc[design, "rows"] = [f"{int(n):,}" for n in overview.loc[design, "rows"]]
@@ -183,16 +187,12 @@ def cohorts_display(overview: pd.DataFrame, threshold: int, fixed=None) -> pd.Da
     """:func:`cohort_overview` for a report: the cohorts add up to the participants table's
     rows, published above, so they are protected against that total with the programme-wide
     cohort codes in ``fixed`` (the same cohorts hidden as in every other report)."""
-    from helpers.report.disclosure import suppress_table
-
     return suppress_table(overview, ["participants"], threshold, fixed=fixed)
 
 
 def rates_display(rates: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """:func:`response_rates` for a report: respondents are part of the eligible, so both they
     and the non-respondents are protected; the rate is withheld with a hidden count."""
-    from helpers.report.disclosure import suppress_table
-
     return suppress_table(rates, ["respondents", "eligible"], threshold,
                           pct_cols={"rate": "respondents"}, totals_visible=False,
                           parts={"respondents": "eligible"})
@@ -200,8 +200,6 @@ def rates_display(rates: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 def missing_display(missing: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """:func:`missingness` for a report: missing values are part of the table's rows."""
-    from helpers.report.disclosure import suppress_table
-
     shown = suppress_table(missing, ["rows", "missing"], threshold,
                            pct_cols={"share": "missing"}, totals_visible=False,
                            parts={"missing": "rows"})
@@ -212,45 +210,106 @@ def missing_display(missing: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return shown
 
 
-def show_tables(rep) -> None:
+@dataclass
+class QualityResults(Results):
+    """What the dataset holds for one report scope and how complete it is (not yet suppressed).
+
+    Attributes
+    ----------
+    threshold : int
+        ``suppress_below`` of dataset.yaml.
+    scope : str
+        The programme (and cohort) in words.
+    dataset_name : str
+        The dataset's name (dataset.yaml ``name``).
+    tables : DataFrame
+        :func:`table_overview`: ``table, file, rows, columns``.
+    cohorts : DataFrame
+        :func:`cohort_overview`: ``cohort_id, start_date, end_date, delivery_mode,
+        participants``.
+    response_rates : DataFrame
+        :func:`response_rates`: ``instrument_id, wave, respondents, eligible, rate``.
+    missing : DataFrame
+        :func:`missingness`: ``table, column, rows, missing, share``.
+    coders : DataFrame
+        :func:`codings_per_coder`: ``coder_id, codings, segments, codes``.
+    problems : DataFrame
+        :func:`validation_summary` of the whole dataset folder: ``file, column, problems,
+        expected`` (empty when valid).
+    cohorts_fixed : DataFrame
+        The programme-wide suppression codes of the cohorts' rows
+        (:meth:`helpers.report.context.Report.cohort_fixed`).
+    """
+
+    threshold: int
+    scope: str
+    dataset_name: str
+    tables: pd.DataFrame
+    cohorts: pd.DataFrame
+    response_rates: pd.DataFrame
+    missing: pd.DataFrame
+    coders: pd.DataFrame
+    problems: pd.DataFrame
+    cohorts_fixed: pd.DataFrame | None = None
+
+    COLUMNS = {
+        "tables": ("table", "file", "rows", "columns"),
+        "cohorts": ("cohort_id", "start_date", "end_date", "delivery_mode", "participants"),
+        "response_rates": ("instrument_id", "wave", "respondents", "eligible", "rate"),
+        "missing": ("table", "column", "rows", "missing", "share"),
+        "coders": ("coder_id", "codings", "segments", "codes"),
+        "problems": ("file", "column", "problems", "expected"),
+    }
+
+    def summary(self) -> pd.DataFrame:
+        """The tables of the dataset in scope, people's row counts suppressed."""
+        return tables_display(self.tables, self.threshold)
+
+
+def prepare(rep) -> QualityResults:
+    """Compute notebook 00's tables for the report's scope, once (validation of the whole
+    dataset folder included)."""
+    d = rep.data
+    cohorts = cohort_overview(d.cohorts, d.participants)
+    return QualityResults(
+        threshold=rep.threshold, scope=rep.scope, dataset_name=rep.full.name,
+        tables=table_overview(d.tables, rep.full.files),
+        cohorts=cohorts,
+        response_rates=response_rates(d.participants, d.responses),
+        missing=missingness(d.tables), coders=codings_per_coder(d.codings),
+        problems=validation_summary(rep.full.path),
+        cohorts_fixed=rep.cohort_fixed(cohorts, "cohort_id", "participants"))
+
+
+def show_tables(res: QualityResults) -> None:
     """Section table: every table of the dataset in scope, rows suppressed where they are people."""
-    from helpers.report.display import show_table
-
-    show_table(tables_display(table_overview(rep.data.tables, rep.full.files), rep.threshold),
-               caption=f"Tables for {rep.scope}")
+    show_table(tables_display(res.tables, res.threshold), caption=f"Tables for {res.scope}")
 
 
-def show_cohorts(rep) -> None:
+def show_cohorts(res: QualityResults) -> None:
     """Section table: cohorts and participants, hidden as in every report of the programme."""
-    from helpers.report.display import show_table
-
-    cohorts = cohort_overview(rep.data.cohorts, rep.data.participants)
-    show_table(cohorts_display(cohorts, rep.threshold,
-                               rep.cohort_fixed(cohorts, "cohort_id", "participants")),
+    show_table(cohorts_display(res.cohorts, res.threshold, res.cohorts_fixed),
                caption="Cohorts", units="participants")
 
 
-def show_response_rates(rep) -> None:
+def show_response_rates(res: QualityResults) -> None:
     """Section table: response rate by instrument and wave."""
-    from helpers.report.display import show_table
-
-    show_table(rates_display(response_rates(rep.data.participants, rep.data.responses),
-                             rep.threshold), caption="Response rates by instrument and wave")
+    show_table(rates_display(res.response_rates, res.threshold),
+               caption="Response rates by instrument and wave")
 
 
-def show_missingness(rep) -> None:
+def show_missingness(res: QualityResults) -> None:
     """Section table: missing values by table and column."""
-    from helpers.report.display import show_table
-
-    show_table(missing_display(missingness(rep.data.tables), rep.threshold),
+    show_table(missing_display(res.missing, res.threshold),
                caption="Missing values by table and column")
 
 
-def show_coders(rep) -> None:
+def show_coders(res: QualityResults) -> None:
     """Section table: codings per coder (counts of a coder's work, not of participants)."""
-    from helpers.report.disclosure import suppress_table
-    from helpers.report.display import show_table
-
-    coders = codings_per_coder(rep.data.codings)
-    show_table(suppress_table(coders, ["codings", "segments", "codes"], rep.threshold,
+    show_table(suppress_table(res.coders, ["codings", "segments", "codes"], res.threshold,
                               totals_visible=False), caption="Codings per coder")
+
+
+def show_validation(res: QualityResults) -> None:
+    """Section sentences: whether the dataset passed validation."""
+    show_sentences(validation_sentences(res.problems, res.dataset_name))

@@ -5,7 +5,8 @@ they came (attendance by module, completion of every day of every module), what 
 it (satisfaction, relevance, would recommend) and how much it was wanted (applications per
 place, where cohorts record them).
 
-Every function returns counts; the notebook passes them through
+The analysis functions return counts; :func:`prepare` gathers them for one report scope in a
+:class:`ReachResults`, and the ``show_*`` functions pass them through
 :func:`helpers.report.disclosure.suppress_table`, so counts below ``suppress_below`` show as
 ``<N`` and the percentages built on them are withheld.
 
@@ -19,9 +20,20 @@ interventions: the RE-AIM framework. American Journal of Public Health 89:1322-1
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from helpers.outcomes.display import CI, format_estimates
+from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items, diverging_likert_figure,
+                                     likert_distribution)
+from helpers.report.disclosure import (SECONDARY_MARK, is_suppressed, pins_answers,
+                                       suppress_count, suppress_table, zero_spread)
+from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+from helpers.report.results import Results
 
 NOT_RECORDED = "not recorded"
 
@@ -156,15 +168,19 @@ def reaction_summary(responses: pd.DataFrame, items: pd.DataFrame, instrument_id
     Returns
     -------
     Tidy DataFrame ``scale, item_id, text, estimate, ci_low, ci_high, p_value, n, sd, median,
-    n_top2, share_top2, min, max``: ``estimate`` the mean answer, ``p_value`` missing (nothing
-    is tested).
+    n_top2, share_top2, min, max, ci_clipped``: ``estimate`` the mean answer, ``p_value``
+    missing (nothing is tested), ``ci_clipped`` True where the interval was cut at an end of
+    the scale.
 
     Notes
     -----
     CI = mean +/- t_{1-a/2, n-1} * sd / sqrt(n), the usual interval for a mean of ordinal
     answers treated as interval (Norman 2010, "Likert scales, levels of measurement and the
-    'laws' of statistics", Adv Health Sci Educ 15:625-632). The top-two-box share is shown
-    beside it because it needs no such assumption.
+    'laws' of statistics", Adv Health Sci Educ 15:625-632), truncated at the scale's ``min``
+    and ``max``: a mean of answers on 1 to 5 cannot lie outside 1 to 5, so the part of a
+    symmetric interval beyond an end holds no possible value (the reported interval then
+    covers at least the nominal level). The top-two-box share is shown beside it because it
+    needs no such assumption.
     """
     r = responses[responses["instrument_id"] == instrument_id]
     it = items[items["instrument_id"] == instrument_id]
@@ -180,14 +196,18 @@ def reaction_summary(responses: pd.DataFrame, items: pd.DataFrame, instrument_id
         if n > 1:
             half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n)
             lo, hi = mean - half, mean + half
+        # no mean of answers can lie beyond the scale's ends: the interval is cut there
+        clipped = bool(n > 1 and (lo < float(item["min"]) or hi > float(item["max"])))
+        if n > 1:
+            lo, hi = max(lo, float(item["min"])), min(hi, float(item["max"]))
         top2 = int((v >= float(item["max"]) - 1).sum())
         rows.append({"scale": item["scale"], "item_id": item["item_id"], "text": item["text"],
                      "estimate": mean, "ci_low": lo, "ci_high": hi, "p_value": np.nan, "n": n,
                      "sd": sd, "median": float(np.median(v)) if n else np.nan, "n_top2": top2,
                      "share_top2": top2 / n if n else np.nan, "min": item["min"],
-                     "max": item["max"]})
+                     "max": item["max"], "ci_clipped": clipped})
     cols = ["scale", "item_id", "text", "estimate", "ci_low", "ci_high", "p_value", "n", "sd",
-            "median", "n_top2", "share_top2", "min", "max"]
+            "median", "n_top2", "share_top2", "min", "max", "ci_clipped"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -221,69 +241,221 @@ def demand(cohorts: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-# --- report sections (notebook 10) ---------------------------------------------------------
+# --- the section's results (notebook 10) ----------------------------------------------------
 
 BY_WORDS = {"cohort_id": "Cohort", "organisation": "Organisation", "profession": "Profession",
             "role": "Role"}
 
+REACTION_COLUMNS = ("instrument_id", "scale", "item_id", "text", "estimate", "ci_low", "ci_high",
+                    "p_value", "n", "sd", "median", "n_top2", "share_top2", "min", "max",
+                    "ci_clipped")
 
-def show_participants(rep, by: str) -> None:
+
+@dataclass
+class ReachResults(Results):
+    """Reach and reaction for one report scope (tidy DataFrames; nothing suppressed yet).
+
+    Attributes
+    ----------
+    threshold : int
+        ``suppress_below`` of dataset.yaml: the displays hide counts below it.
+    scope : str
+        The programme (and cohort) in words.
+    cohort_id : str or None
+        The cohort of a cohort report; None for the programme.
+    days : float or None
+        Programme days (``programmes.days``), the completion rule when given.
+    n_cohorts, n_organisations : int
+        Cohorts in scope, and the organisations their participants come from.
+    cohorts : DataFrame
+        :func:`cohort_table`: ``cohort_id, start_date, end_date, delivery_mode, n``.
+    by_organisation, by_profession, by_role : DataFrame
+        :func:`participants_by`: ``<by>, n, share`` (``by`` the column named in the field).
+    attendance : DataFrame
+        :func:`days_attended`, one row per participant: ``participant_id, cohort_id, attended,
+        scheduled, completed``.
+    modules : DataFrame
+        :func:`attendance_by_module`: ``module, days, n, n_all_days, share_all_days,
+        attendance_rate``.
+    completion : DataFrame
+        :func:`completion_by` cohort: ``cohort_id, n, n_completed, share_completed, mean_days``
+        with an ``All`` row.
+    reaction : DataFrame
+        :func:`reaction_summary` of every reaction instrument answered in scope, with its
+        ``instrument_id``.
+    reaction_levels : DataFrame
+        Answers per item and level, long: ``instrument_id, item_id, level, answers``.
+    distributions : dict of str to DataFrame
+        The same by instrument id, wide (:func:`helpers.outcomes.likert.likert_distribution`:
+        one column per level, ``n``, ``text``, ``reverse_scored``), as the chart draws it.
+    demand : DataFrame
+        :func:`demand`: ``cohort_id, places, applications, n, applications_per_place,
+        fill_rate`` with an ``All`` row; empty when cohorts record neither.
+    instruments : list of dict
+        The reaction instruments answered in scope (from dataset.yaml).
+    fixed : dict of str to DataFrame
+        For ``cohorts``, ``completion`` and ``demand``: the programme-wide suppression codes of
+        their cohort rows (:meth:`helpers.report.context.Report.cohort_fixed`), so that every
+        report of the programme hides the same cohorts.
+    """
+
+    threshold: int
+    scope: str
+    cohort_id: str | None
+    days: float | None
+    n_cohorts: int
+    n_organisations: int
+    cohorts: pd.DataFrame
+    by_organisation: pd.DataFrame
+    by_profession: pd.DataFrame
+    by_role: pd.DataFrame
+    attendance: pd.DataFrame
+    modules: pd.DataFrame
+    completion: pd.DataFrame
+    reaction: pd.DataFrame
+    reaction_levels: pd.DataFrame
+    demand: pd.DataFrame
+    distributions: dict = field(default_factory=dict)
+    instruments: list = field(default_factory=list)
+    fixed: dict = field(default_factory=dict)
+
+    COLUMNS = {
+        "cohorts": ("cohort_id", "start_date", "end_date", "delivery_mode", "n"),
+        "by_organisation": ("organisation", "n", "share"),
+        "by_profession": ("profession", "n", "share"),
+        "by_role": ("role", "n", "share"),
+        "attendance": ("participant_id", "cohort_id", "attended", "scheduled", "completed"),
+        "modules": ("module", "days", "n", "n_all_days", "share_all_days", "attendance_rate"),
+        "completion": ("cohort_id", "n", "n_completed", "share_completed", "mean_days"),
+        "reaction": REACTION_COLUMNS,
+        "reaction_levels": ("instrument_id", "item_id", "level", "answers"),
+        "demand": ("cohort_id", "places", "applications", "n", "applications_per_place",
+                   "fill_rate"),
+    }
+
+    @property
+    def n(self) -> int:
+        """Participants in scope."""
+        return int(self.by_organisation["n"].sum())
+
+    def summary(self) -> pd.DataFrame:
+        """Participants by cohort, suppressed as in the report."""
+        return cohorts_display(self)
+
+
+def reaction_instruments(instruments: list[dict], responses: pd.DataFrame) -> list[dict]:
+    """Reaction-kind instruments with answers in ``responses``."""
+    answered = set(responses["instrument_id"].astype(str))
+    return [i for i in instruments if i.get("kind") == "reaction" and i["instrument_id"] in answered]
+
+
+def _reaction_frames(data, instruments: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Reaction summaries (stacked), answers per level (long) and the distributions by
+    instrument (wide, as :func:`helpers.outcomes.likert.likert_distribution`)."""
+    summaries, levels, dists = [], [], {}
+    for inst in instruments:
+        iid = inst["instrument_id"]
+        summaries.append(reaction_summary(data.responses, data.items, iid).assign(instrument_id=iid))
+        dist = likert_distribution(data.responses, data.items, iid, wave=None, rater=None)
+        dists[iid] = dist
+        cols = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+        long = dist[cols].rename_axis("item_id").reset_index().melt(
+            id_vars="item_id", var_name="level", value_name="answers")
+        levels.append(long.assign(instrument_id=iid))
+    reaction = (pd.concat(summaries, ignore_index=True)[list(REACTION_COLUMNS)] if summaries
+                else pd.DataFrame(columns=list(REACTION_COLUMNS)))
+    long_cols = ["instrument_id", "item_id", "level", "answers"]
+    long = (pd.concat(levels, ignore_index=True)[long_cols] if levels
+            else pd.DataFrame(columns=long_cols))
+    return reaction, long, dists
+
+
+def prepare(rep) -> ReachResults:
+    """Compute notebook 10's tables for the report's scope, once.
+
+    Parameters
+    ----------
+    rep : :class:`helpers.report.context.Report`
+
+    Returns
+    -------
+    ReachResults
+    """
+    d = rep.data
+    days = rep.programme.get("days")
+    days = None if days is None or pd.isna(days) else float(days)
+    p = d.participants
+    insts = reaction_instruments(rep.data.instruments, d.responses)
+    reaction, levels, dists = _reaction_frames(d, insts)
+    empty_modules = pd.DataFrame(columns=list(ReachResults.COLUMNS["modules"]))
+    cohorts = cohort_table(p, d.cohorts)
+    completion = completion_by(d.attendance, p, days=days)
+    dem = demand(d.cohorts, p)
+    fixed = {"cohorts": rep.cohort_fixed(cohorts, "cohort_id", "n"),
+             "completion": rep.cohort_fixed(completion, "cohort_id", "n", ("n_completed",)),
+             "demand": rep.cohort_fixed(dem, "cohort_id", "n")}
+    return ReachResults(
+        threshold=rep.threshold, scope=rep.scope, cohort_id=rep.cohort_id, days=days,
+        n_cohorts=int(d.cohorts["cohort_id"].nunique()),
+        n_organisations=int(p["organisation"].nunique()),
+        cohorts=cohorts,
+        by_organisation=participants_by(p, "organisation"),
+        by_profession=participants_by(p, "profession"),
+        by_role=participants_by(p, "role"),
+        attendance=days_attended(d.attendance, p, days),
+        modules=attendance_by_module(d.attendance, p) if len(d.attendance) else empty_modules,
+        completion=completion,
+        reaction=reaction, reaction_levels=levels, distributions=dists,
+        demand=dem, instruments=insts, fixed=fixed)
+
+
+# --- displays (notebook 10) -----------------------------------------------------------------
+
+def show_participants(res: ReachResults, by: str) -> None:
     """Section table: participants per ``by`` value, small counts suppressed.
 
     The rows add up to the scope's size, which the report publishes, so the column is protected
     as a margin with a known total (complements shown as ``[c]``).
     """
-    from helpers.report.disclosure import suppress_table
-    from helpers.report.display import show_table
-
-    t = participants_by(rep.data.participants, by)
+    t = {"organisation": res.by_organisation, "profession": res.by_profession,
+         "role": res.by_role}[by]
     name = BY_WORDS.get(by, by)
-    fixed = rep.cohort_fixed(t, by, "n") if by == "cohort_id" else None
-    shown = suppress_table(t, ["n"], rep.threshold, pct_cols={"share": "n"}, fixed=fixed)
+    shown = suppress_table(t, ["n"], res.threshold, pct_cols={"share": "n"})
     show_table(shown.rename(columns={by: name, "n": "Participants", "share": "Share"}),
                caption=f"Participants by {name.lower()}")
 
 
-def show_cohorts(rep) -> None:
-    """Section table: cohorts with dates, delivery mode and participants.
-
-    A cohort's size is hidden as it is in every report of the programme
-    (:attr:`helpers.report.context.Report.cohort_codes`).
-    """
-    from helpers.report.disclosure import suppress_table
-    from helpers.report.display import show_table
-
-    t = cohort_table(rep.data.participants, rep.data.cohorts)
-    shown = suppress_table(t, ["n"], rep.threshold, fixed=rep.cohort_fixed(t, "cohort_id", "n"))
-    show_table(shown.rename(columns={"cohort_id": "Cohort", "start_date": "Start",
-                                     "end_date": "End", "delivery_mode": "Delivery",
-                                     "n": "Participants"}),
-               caption="Cohorts and participants")
+def cohorts_display(res: ReachResults) -> pd.DataFrame:
+    """The cohorts table for a report: a cohort's size hidden as in every report of the
+    programme (:attr:`helpers.report.context.Report.cohort_codes`)."""
+    t = res.cohorts
+    shown = suppress_table(t, ["n"], res.threshold, fixed=res.fixed["cohorts"])
+    return shown.rename(columns={"cohort_id": "Cohort", "start_date": "Start",
+                                 "end_date": "End", "delivery_mode": "Delivery",
+                                 "n": "Participants"})
 
 
-def reach_sentences(rep) -> list[str]:
+def show_cohorts(res: ReachResults) -> None:
+    """Section table: cohorts with dates, delivery mode and participants."""
+    show_table(cohorts_display(res), caption="Cohorts and participants")
+
+
+def reach_sentences(res: ReachResults) -> list[str]:
     """Headline sentences: how many took part, in how many cohorts, from how many organisations,
     and how many completed every day."""
-    from helpers.report.disclosure import is_suppressed, suppress_count
-    from helpers.report.fmt import fmt_pct
-
-    p = rep.data.participants
-    n = len(p)
-    out = [f"{suppress_count(n, rep.threshold)} participants in {rep.scope}, in "
-           f"{rep.data.cohorts['cohort_id'].nunique()} cohort(s) from "
-           f"{p['organisation'].nunique()} organisation(s)."]
-    if len(rep.data.attendance):
-        c = completion_by(rep.data.attendance, p, days=rep.programme.get("days"))
-        total = c[c["cohort_id"] == "All"].iloc[0]
-        days = rep.programme.get("days")
-        what = f"all {int(days)} days" if days and not pd.isna(days) else "every session"
+    n = res.n
+    out = [f"{suppress_count(n, res.threshold)} participants in {res.scope}, in "
+           f"{res.n_cohorts} cohort(s) from {res.n_organisations} organisation(s)."]
+    if len(res.modules):
+        total = res.completion[res.completion["cohort_id"] == "All"].iloc[0]
+        what = f"all {int(res.days)} days" if res.days else "every session"
         done, rest = int(total["n_completed"]), int(total["n"] - total["n_completed"])
-        if is_suppressed(n, rep.threshold) or is_suppressed(done, rep.threshold) or \
-                is_suppressed(rest, rep.threshold):
+        if is_suppressed(n, res.threshold) or is_suppressed(done, res.threshold) or \
+                is_suppressed(rest, res.threshold):
             out.append(f"Completion of {what} is not given as a number because one of the "
-                       f"groups has fewer than {rep.threshold} people.")
+                       f"groups has fewer than {res.threshold} people.")
         else:
-            out.append(f"{suppress_count(done, rep.threshold)} of them "
+            out.append(f"{suppress_count(done, res.threshold)} of them "
                        f"({fmt_pct(total['share_completed'], 0)}) attended {what}.")
     return out
 
@@ -294,8 +466,6 @@ def attendance_display(m: pd.DataFrame, threshold: int) -> pd.DataFrame:
     Modules overlap (everyone takes each), so the rows are not a partition; but "attended every
     day" is part of the module's participants, so both it and the rest are protected.
     """
-    from helpers.report.disclosure import suppress_table
-
     shown = suppress_table(m, ["n", "n_all_days"], threshold,
                            pct_cols={"share_all_days": "n_all_days"}, totals_visible=False,
                            parts={"n_all_days": "n"},
@@ -316,8 +486,6 @@ def completion_display(c: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFr
     the mean days attended is withheld wherever the completers are hidden, since with few
     days it gives them back (19 days over 10 people on a two-day programme is 9 completers).
     """
-    from helpers.report.disclosure import suppress_table
-
     shown = suppress_table(c, ["n", "n_completed"], threshold,
                            pct_cols={"share_completed": "n_completed"},
                            parts={"n_completed": "n"}, fixed=fixed,
@@ -328,102 +496,111 @@ def completion_display(c: pd.DataFrame, threshold: int, fixed=None) -> pd.DataFr
     return shown
 
 
-def show_attendance(rep) -> None:
+def show_attendance(res: ReachResults) -> None:
     """Section tables: attendance by module, then completion by cohort."""
-    from helpers.report.display import show_callout, show_table
-
-    a = rep.data.attendance
-    if a.empty:
+    if res.modules.empty:
         show_callout("No attendance is recorded for this scope.")
         return
-    m = attendance_by_module(a, rep.data.participants)
-    shown = attendance_display(m, rep.threshold)
+    shown = attendance_display(res.modules, res.threshold)
     show_table(shown.rename(columns={"module": "Module", "days": "Days", "n": "Participants",
                                      "n_all_days": "Attended every day",
                                      "share_all_days": "Share",
                                      "attendance_rate": "Participant-days attended"}),
                caption="Attendance by module")
-    c = completion_by(a, rep.data.participants, days=rep.programme.get("days"))
-    if rep.cohort_id is not None:
+    c = res.completion
+    if res.cohort_id is not None:
         c = c[c["cohort_id"] == "All"]
-    fixed = rep.cohort_fixed(c, "cohort_id", "n", ("n_completed",))
-    shown = completion_display(c, rep.threshold, fixed)
+    fixed = res.fixed["completion"].loc[c.index]
+    shown = completion_display(c, res.threshold, fixed)
     show_table(shown.rename(columns={"cohort_id": "Cohort", "n": "Participants",
                                      "n_completed": "Completed every day", "share_completed":
                                      "Share", "mean_days": "Mean days attended"}),
                caption="Completion: every day of every module attended")
 
 
-def reaction_instruments(rep) -> list[dict]:
-    """Reaction-kind instruments answered in the report's scope."""
-    answered = set(rep.data.responses["instrument_id"].astype(str))
-    return [i for i in rep.data.instruments
-            if i.get("kind") == "reaction" and i["instrument_id"] in answered]
+def reaction_display(res: ReachResults, inst: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One instrument's reaction summary with disclosure applied, and its answer distribution.
+
+    A mean over answers that take two values one of which few gave (or one value) gives the
+    answers back, so its spread is set to zero and the mean withheld; a share of a known number
+    of answers gives the count and the rest, so both must be safe.
+    """
+    iid = inst["instrument_id"]
+    r = res.reaction[res.reaction["instrument_id"] == iid].drop(columns="instrument_id")
+    r = r.reset_index(drop=True)
+    dist = res.distributions[iid]
+    levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+    pinned = {i for i, row in dist[levels].iterrows() if pins_answers(row, res.threshold)}
+    r.loc[r["item_id"].isin(pinned), "sd"] = 0.0
+    small = [is_suppressed(k, res.threshold) or is_suppressed(n - k, res.threshold)
+             for k, n in zip(r["n_top2"], r["n"])]
+    r["share_top2"] = r["share_top2"].mask(pd.Series(small, index=r.index))
+    labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
+    # answers are part of the scope's participants, whose number the report publishes: where
+    # fewer than the threshold did not answer, the count would give them away by subtraction
+    r["n_hidden"] = [n >= res.threshold and is_suppressed(res.n - n, res.threshold)
+                     for n in r["n"]]
+    return r.assign(scale=r["scale"].map(lambda s: labels.get(s, s))), dist
 
 
-def show_reaction(rep) -> None:
+def reaction_sentences(shown: pd.DataFrame, threshold: int) -> list[str]:
+    """One sentence per reaction item of :func:`reaction_display`."""
+    lines = []
+    hidden = shown["n_hidden"] if "n_hidden" in shown else pd.Series(False, index=shown.index)
+    for idx, row in shown.iterrows():
+        if row["n"] < threshold:
+            lines.append(f"{row['scale']}: fewer than {threshold} answers, not reported.")
+            continue
+        if zero_spread(row["sd"]):
+            lines.append(f"{row['scale']} ('{row['text']}'): the answers were all the same, "
+                         f"or took two values one of which fewer than {threshold} gave, "
+                         "so the mean is not reported (it would give people's answers).")
+            continue
+        agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
+                  if pd.notna(row["share_top2"]) else
+                  f"the share agreeing is not given (fewer than {threshold} did, or did not)")
+        answers = (f"all but fewer than {threshold} participants' answers" if hidden[idx]
+                   else f"{fmt_int(row['n'])} answers")
+        lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
+                     f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from {answers}; "
+                     f"{agreed}.")
+    return lines
+
+
+def show_reaction(res: ReachResults) -> None:
     """Section: reaction scores per item (mean, CI, top-two share), sentences and the chart."""
-    from helpers.outcomes.display import CI, format_estimates
-    from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items,
-                                         diverging_likert_figure, likert_distribution)
-    from helpers.report.disclosure import is_suppressed, pins_answers, zero_spread
-    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-    from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
-
-    insts = reaction_instruments(rep)
-    if not insts:
+    if not res.instruments:
         show_callout("No reaction survey answers are recorded for this scope.")
         return
-    for inst in insts:
-        r = reaction_summary(rep.data.responses, rep.data.items, inst["instrument_id"])
-        dist = likert_distribution(rep.data.responses, rep.data.items, inst["instrument_id"],
-                                   wave=None, rater=None)
-        levels = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
-        pinned = {i for i, row in dist[levels].iterrows() if pins_answers(row, rep.threshold)}
-        # a mean over two answers (or one) fixes how many gave each: withheld like zero spread
-        r.loc[r["item_id"].isin(pinned), "sd"] = 0.0
-        # a share of a known number of answers gives the count and the rest: both must be safe
-        small = [is_suppressed(k, rep.threshold) or is_suppressed(n - k, rep.threshold)
-                 for k, n in zip(r["n_top2"], r["n"])]
-        r["share_top2"] = r["share_top2"].mask(pd.Series(small, index=r.index))
-        labels = {s["scale_id"]: s.get("label", s["scale_id"]) for s in inst.get("scales", [])}
-        shown = r.assign(scale=r["scale"].map(lambda s: labels.get(s, s)))
-        show_table(format_estimates(shown, rep.threshold, {
+    for inst in res.instruments:
+        shown, dist = reaction_display(res, inst)
+        table = format_estimates(shown, res.threshold, {
             "scale": "Measure", "text": "Question", "n": "Answers", "estimate": "Mean",
             CI: "95% CI", "median": "Median", "share_top2": "Agree or strongly agree"},
-            n_cols=("n",), pct_cols=("share_top2",)),
-            caption=f"{inst.get('name', inst['instrument_id'])}", units=(
-                f"answers from {fmt_num(r['min'].min(), 0)} to {fmt_num(r['max'].max(), 0)}"
-                if len(r) else None))
-        lines = []
-        for _, row in shown.iterrows():
-            if row["n"] < rep.threshold:
-                lines.append(f"{row['scale']}: fewer than {rep.threshold} answers, not reported.")
-                continue
-            if zero_spread(row["sd"]):
-                lines.append(f"{row['scale']} ('{row['text']}'): the answers were all the same, "
-                             f"or took two values one of which fewer than {rep.threshold} gave, "
-                             "so the mean is not reported (it would give people's answers).")
-                continue
-            agreed = (f"{fmt_pct(row['share_top2'], 0)} agreed or strongly agreed"
-                      if pd.notna(row["share_top2"]) else
-                      f"the share agreeing is not given (fewer than {rep.threshold} did, or did not)")
-            lines.append(f"{row['scale']} ('{row['text']}'): mean {fmt_num(row['estimate'])} "
-                         f"(95% CI {fmt_ci(row['ci_low'], row['ci_high'])}) from "
-                         f"{fmt_int(row['n'])} answers; {agreed}.")
-        show_sentences(lines, title="In words")
-        fig = diverging_likert_figure(dist, inst.get("labels"), rep.threshold)
+            n_cols=("n",), pct_cols=("share_top2",))
+        table.loc[shown["n_hidden"].to_numpy(), "Answers"] = SECONDARY_MARK
+        notes = []
+        reported = (shown["n"] >= res.threshold) & ~shown["sd"].map(zero_spread)
+        if (shown["ci_clipped"] & reported).any():
+            notes.append("Intervals are cut at the ends of the answer scale, where a mean "
+                         "cannot lie.")
+        show_table(table, caption=f"{inst.get('name', inst['instrument_id'])}", units=(
+            f"answers from {fmt_num(shown['min'].min(), 0)} to "
+            f"{fmt_num(shown['max'].max(), 0)}" if len(shown) else None),
+            note=" ".join(notes) or None)
+        show_sentences(reaction_sentences(shown, res.threshold), title="In words")
+        fig = diverging_likert_figure(dist, inst.get("labels"), res.threshold)
         if fig is not None:
-            drawn = chartable_items(dist, rep.threshold).index
-            best = r[r["item_id"].isin(drawn) & ~r["sd"].map(zero_spread)
-                     & r["share_top2"].notna()].sort_values("share_top2", ascending=False)
+            drawn = chartable_items(dist, res.threshold).index
+            best = shown[shown["item_id"].isin(drawn) & ~shown["sd"].map(zero_spread)
+                         & shown["share_top2"].notna()].sort_values("share_top2", ascending=False)
             alt = (f"Diverging bar chart of answers to {len(drawn)} reaction questions. "
                    + (f"Most agreement: '{best.iloc[0]['text']}' "
                       f"({fmt_pct(best.iloc[0]['share_top2'], 0)} agree or strongly agree)."
                       if len(best) else ""))
             show_figure(fig, alt=alt, caption="Distribution of answers (questions with fewer "
-                        f"than {rep.threshold} answers, or an answer given by fewer than "
-                        f"{rep.threshold} people, left out)")
+                        f"than {res.threshold} answers, or an answer given by fewer than "
+                        f"{res.threshold} people, left out)")
 
 
 def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True,
@@ -434,9 +611,6 @@ def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True,
     shown as ``[c]``, see :func:`helpers.report.disclosure.protect`) with the programme-wide
     cohort codes in ``fixed``; fill rates are withheld wherever the participant count is hidden.
     """
-    from helpers.report.disclosure import suppress_table
-    from helpers.report.fmt import fmt_num
-
     total = (d["cohort_id"] == "All").tolist()
     shown = suppress_table(d, ["n"], threshold, totals_visible=totals_visible, fixed=fixed,
                            total_rows=total, hide_with={"fill_rate": "n"})
@@ -448,20 +622,17 @@ def demand_display(d: pd.DataFrame, threshold: int, totals_visible: bool = True,
     return shown
 
 
-def show_demand(rep) -> None:
+def show_demand(res: ReachResults) -> None:
     """Section table: places, applications and fill per cohort, where recorded."""
-    from helpers.report.display import show_callout, show_sentences, show_table
-    from helpers.report.fmt import fmt_num
-
-    d = demand(rep.data.cohorts, rep.data.participants)
+    d = res.demand
     if d.empty:
         show_callout("The cohorts table records no places or applications, so demand cannot "
                      "be shown.")
         return
-    if rep.cohort_id is not None:
+    if res.cohort_id is not None:
         d = d[d["cohort_id"] != "All"]
-    shown = demand_display(d, rep.threshold, totals_visible=rep.cohort_id is None,
-                           fixed=rep.cohort_fixed(d, "cohort_id", "n"))
+    shown = demand_display(d, res.threshold, totals_visible=res.cohort_id is None,
+                           fixed=res.fixed["demand"].loc[d.index])
     show_table(shown.rename(columns={"cohort_id": "Cohort", "places": "Places",
                                      "applications": "Applications", "n": "Participants",
                                      "applications_per_place": "Applications per place",

@@ -140,9 +140,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Col("title", "text", nullable=False), Col("area", "text"), Col("kpi", "text"),
         Col("unit", "text"), Col("better", "enum", nullable=False, choices=BETTER),
         Col("start_date", "date"), Col("status", "text"), Col("target", "float", required=False),
+        Col("comparison", "text", required=False),
     ), unique=(("project_id",),)),
     Table("kpi_values", (
         _id("project_id"), Col("period", "month", nullable=False), Col("value", "float"),
+        Col("comparison", "float", required=False),
     ), unique=(("project_id", "period"),)),
     Table("ties", (
         Col("wave", "enum", nullable=False, choices=WAVES), _id("from_id"), _id("to_id"),

@@ -22,6 +22,7 @@ import pandas as pd
 from helpers.sample.applicants import (build_applicant_careers, build_applicant_responses,
                                        build_applicants, build_equality)
 from helpers.sample.careers import OBSERVATION_END, build_careers
+from helpers.sample.comparison_series import add_comparison_series
 from helpers.sample.evaluation_design import EVALUATION
 from helpers.sample.instruments import INSTRUMENTS, build_items
 from helpers.sample.networks import build_ties
@@ -130,6 +131,7 @@ def build_tables(participants: int | None = None, seed: int | None = None) -> di
     tables["applicants"] = applicants
     tables["applicant_careers"] = build_applicant_careers(applicants, cohorts, rng(11))
     tables["applicant_responses"] = build_applicant_responses(applicants, cohorts, rng(12))
+    tables["projects"], tables["kpi_values"] = add_comparison_series(projects, kpi_values, rng(13))
     return tables
 
 

@@ -6,7 +6,7 @@ Tested against the published values of the NHSRplotthedots R package.
 """
 
 from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
-from .xmr import MIN_POINTS, xmr
+from .xmr import MIN_BASELINE, MIN_POINTS, xmr
 
 __all__ = [
     "xmr",
@@ -16,6 +16,7 @@ __all__ = [
     "VARIATION_LABELS",
     "ASSURANCE_LABELS",
     "MIN_POINTS",
+    "MIN_BASELINE",
 ]
 
 

@@ -3,7 +3,8 @@
 Grey points for common cause, orange for concern, blue for improvement, purple for neutral
 special cause; a solid mean line and dashed grey process limits for each segment, a gap and a
 dotted marker where the limits are recalculated, a dash-dot marker where a project started
-when its limits come from the points before it, a red dashed target line. Segments with too few
+when its limits come from the points before it, a fine dotted purple marker where the programme
+started (``attrs["programme_start"]``), a red dashed target line. Segments with too few
 points for limits are drawn as a run chart (values and the mean only).
 
 References
@@ -41,6 +42,13 @@ def _colours() -> dict[str, str]:
             "special_cause_neutral": "#361475",
             "target": "#DE1B1B",
         }
+
+
+def _span(x) -> str:
+    """from Apr 2011 to Mar 2012": the period of the points drawn as a run chart."""
+    if isinstance(x, pd.DatetimeIndex):
+        return f"from {x[0]:%b %Y} to {x[-1]:%b %Y}" if len(x) > 1 else f"in {x[0]:%b %Y}"
+    return f"for points {x[0]} to {x[-1]}"
 
 
 def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Period",
@@ -92,12 +100,23 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
         # The limits run on from the baseline: mark where the change began so a reader sees
         # which points are judged against the period before it.
         ax.axvline(start, color="black", linestyle="-.", linewidth=1, label="Project started")
+    programme = chart.attrs.get("programme_start")
+    if programme is not None and isinstance(x, pd.DatetimeIndex) and len(x) and \
+            x[0] <= pd.Timestamp(programme) <= x[-1]:
+        # the programme's start, so a reader sees the change against when the leaders began
+        ax.axvline(pd.Timestamp(programme), color=colours.get("special_cause_neutral", "#361475"),
+                   linestyle=(0, (1, 2)), linewidth=1.2, label="Programme started")
     if chart["target"].notna().any():
         ax.plot(x, chart["target"], color=colours["target"], linestyle="--", linewidth=1.2,
                 label="Target", zorder=2)
     notes = []
-    if (chart["chart"] == "run").any():
-        notes.append(f"fewer than {chart.attrs.get('min_points', 13)} points: run chart, no limits")
+    run = (chart["chart"] == "run").to_numpy()
+    few = chart.attrs.get("min_points", 13)
+    if run.all():
+        notes.append(f"fewer than {few} points: run chart, no limits")
+    elif run.any():
+        # only some segments lack limits: say which, so the title agrees with what is drawn
+        notes.append(f"no limits {_span(x[run])} (fewer than {few} points there: run chart)")
     ax.set_xlabel(x_label)
     ax.set_ylabel(textwrap.fill(y_label, 40))
     heading = textwrap.fill(title or "SPC chart", 60)

@@ -14,6 +14,12 @@ from .rules import RULES, classify
 #: (Making Data Count asks for at least 12-15 points before limits are set; we use 13).
 MIN_POINTS = 13
 
+#: Fewest points from which limits may be fixed and extended (a baseline): NHSRplotthedots
+#: accepts ``fix_after_n_points`` of 12 or more (``ptd_spc_options``), and Making Data Count's
+#: "at least 12 to 15 points" starts at 12. A segment shorter than :data:`MIN_POINTS` is still
+#: a run chart; a baseline of 12 points inside a longer series is not one.
+MIN_BASELINE = 12
+
 _DIRECTIONS = {"up": 1, "increase": 1, "down": -1, "decrease": -1, "neutral": 0}
 
 
