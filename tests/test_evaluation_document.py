@@ -352,3 +352,33 @@ def test_a_cohort_without_reportable_themes_is_not_said_to_have_no_data():
     assert themes == ["No theme was raised by 5 or more participants in this scope."]
     # 2 withdrew in this cohort: with the total shown, no breakdown is given at all
     assert "Demand: 53 applications for 26 places (2.0 per place)." in doc.answers["sentence"].tolist()
+
+
+def test_sources_of_a_cohort_report_hide_what_the_programme_total_gives_away():
+    """LUHFT's programme report shows 9 free-text contributors; luhft_c02's report showing its
+    5 would leave the withheld luhft_c01's 4, so luhft_c02 shows [c] and no rate."""
+    prog = open_report(str(SAMPLE), "luhft_lbs", None)
+    coh = open_report(str(SAMPLE), "luhft_lbs", "luhft_c02")
+    total = ed.data_sources(prog).set_index(["source", "detail"])["people"]
+    mine = ed.data_sources(coh).set_index(["source", "detail"])["people"]
+    key = ("Free text", "participants whose words were coded")
+    assert 0 < total[key] - mine[key] < 5  # the subtraction the table must not allow
+    doc = SimpleNamespace(rep=coh, threshold=5, sources=ed.data_sources(coh))
+    shown = ed.sources_table(doc).set_index(["Source", "What"])
+    assert shown.loc[key, "People"] == "[c]" and shown.loc[key, "Response"] == "–"
+    # a row is hidden exactly when its subtraction would leave a small count
+    for k in mine.index:
+        leaves = total[k] - mine[k]
+        assert (shown.loc[k, "People"] == "[c]") == (0 < leaves < 5), (k, leaves)
+    assert ed.sources_table(SimpleNamespace(rep=prog, threshold=5, sources=ed.data_sources(prog))
+                            ).set_index(["Source", "What"]).loc[key, "People"] == "9"
+
+
+def test_lcft_one_doctor_sentences_give_no_small_count():
+    """A programme of fewer than 5 says "fewer than 5 participants" and drops the per-person
+    project count, since one project each makes the project count a head count."""
+    p = pd.DataFrame({"participant_id": ["p1"], "profession": ["medical"]})
+    rep = SimpleNamespace(data=SimpleNamespace(participants=p, projects=pd.DataFrame(
+        {"lead_participant_id": ["p1"]})), threshold=5)
+    assert ed.projects_lead_sentence(rep) == "Each of the doctors led one improvement project."
+    assert ed.people_count(1, "participant", None, 5) == "fewer than 5 participants"

@@ -72,8 +72,9 @@ def test_improvement_projects_report(sample_run, tables, pid):
             "This programme has no improvement projects."
         return
     page = _page(sample_run, f"{pid}/all/40_improvement_projects.html")
-    assert _headings(page)[:3] == ["Improvement projects and service impact", "Project portfolio",
-                                   "Making Data Count summary"]
+    # the findings in words come first, then the portfolio and the charts they rest on
+    assert _headings(page)[:4] == ["Improvement projects and service impact", "Findings",
+                                   "Project portfolio", "Making Data Count summary"]
     assert {"Before and after the start", "SPC charts"} <= set(_headings(page))
     assert "Making Data Count summary matrix" in page
     assert len(re.findall(r'<img [^>]*alt="SPC chart of', page)) >= 1

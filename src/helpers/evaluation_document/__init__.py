@@ -16,7 +16,8 @@ import pandas as pd
 
 from helpers.evaluation_document.appendix import (EXTRA_METHODS, limitations, methods,
                                                   reliability_sentence)
-from helpers.evaluation_document.design import data_sources, design_sentences, sources_table
+from helpers.evaluation_document.design import (cohort_source_codes, data_sources, design_sentences,
+                                                sources_table)
 from helpers.evaluation_document.display import (show_design, show_limitations, show_methods,
                                                  show_programme, show_strand, show_summary)
 from helpers.evaluation_document.findings import (answers, behaviour_sentence, completion_sentence,
@@ -27,13 +28,13 @@ from helpers.evaluation_document.programme import (aims, demand_sentence, progra
                                                    programme_sentences)
 from helpers.evaluation_document.results import EvaluationDocument
 from helpers.evaluation_document.words import (NO_DATA, PROFESSION_PLURAL, RATER_WORDS, STRAND_TITLES,
-                                               WAVE_WORDS, join_words, plural)
+                                               WAVE_WORDS, join_words, people_count, plural)
 
 __all__ = [
     "EXTRA_METHODS", "EvaluationDocument", "NO_DATA", "PROFESSION_PLURAL", "RATER_WORDS",
     "STRAND_TITLES", "WAVE_WORDS", "aims", "answers", "behaviour_sentence", "completion_sentence",
-    "data_sources", "demand_sentence", "design_sentences", "join_words", "limitations", "methods",
-    "people_noun", "plural", "prepare", "profession_sentence", "programme_profile",
+    "cohort_source_codes", "data_sources", "demand_sentence", "design_sentences", "join_words", "limitations", "methods",
+    "people_count", "people_noun", "plural", "prepare", "profession_sentence", "programme_profile",
     "programme_sentences", "projects_lead_sentence", "reach_sentence", "reaction_sentence",
     "reliability_sentence", "show_design", "show_limitations", "show_methods", "show_programme",
     "show_strand", "show_summary", "sources_table", "strand_sentences", "why_none",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 
 from helpers.evaluation_document.results import EvaluationDocument
-from helpers.evaluation_document.words import RATER_WORDS, WAVE_WORDS, join_words, plural
-from helpers.report.disclosure import is_suppressed, suppress_count
+from helpers.evaluation_document.words import (RATER_WORDS, WAVE_WORDS, join_words,
+                                               people_count)
+from helpers.report.disclosure import is_suppressed, protect, shown_count, suppress_count
 from helpers.report.fmt import fmt_pct
 
 
@@ -56,6 +59,36 @@ def data_sources(rep) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=EvaluationDocument.COLUMNS["sources"])
 
 
+def cohort_source_codes(rep) -> dict[tuple[str, str], str]:
+    """For a cohort report: each source row's code for its people count, decided across the
+    programme's cohorts; empty for a programme report.
+
+    The programme report shows each source's people, the sum over its cohorts, so cohort
+    reports showing 5 of a programme's 9 interviewees give away a withheld cohort's 4. Each
+    row's cohort counts are protected together as one margin
+    (:func:`helpers.report.disclosure.protect`), a withheld cohort's cell hidden whatever its
+    count, and every cohort report uses the code of its own cell.
+    """
+    if getattr(rep, "cohort_id", None) is None:
+        return {}
+    c = rep.full.cohorts
+    ids = c.loc[c["programme_id"].astype(str) == str(rep.programme_id), "cohort_id"].astype(str)
+    by_cohort = {cid: data_sources(SimpleNamespace(data=rep.full.subset(rep.programme_id, cid)))
+                 for cid in ids}
+    fixed_cohorts = rep.cohort_codes
+    keys = {(r.source, r.detail) for s in by_cohort.values() for r in s.itertuples()}
+    codes = {}
+    for key in keys:
+        values = []
+        for s in by_cohort.values():
+            row = s[(s["source"] == key[0]) & (s["detail"] == key[1])]
+            values.append(int(row["people"].iloc[0]) if len(row) else 0)
+        fixed = {i: fixed_cohorts.get(cid, "") for i, cid in enumerate(by_cohort)}
+        got, _unsafe = protect(values, [list(range(len(values)))], rep.threshold, fixed=fixed)
+        codes[key] = got[list(by_cohort).index(str(rep.cohort_id))]
+    return codes
+
+
 def sources_table(doc: EvaluationDocument) -> pd.DataFrame:
     """:attr:`EvaluationDocument.sources` for display: counts below the threshold as ``<t``
     and their rates withheld, as are rates whose non-responders would be below it."""
@@ -67,10 +100,13 @@ def sources_table(doc: EvaluationDocument) -> pd.DataFrame:
             return "–"
         return fmt_pct(share, 0)
 
+    codes = cohort_source_codes(doc.rep)
+    keyed = [codes.get((src, what), "") for src, what in zip(s["source"], s["detail"])]
     return pd.DataFrame({"Source": s["source"], "What": s["detail"],
-                         "People": [suppress_count(n, t) for n in s["people"]],
-                         "Response": [rate(p, o, sh) for p, o, sh in
-                                      zip(s["people"], s["of"], s["share"])]})
+                         "People": [shown_count(n, code, t) if code else suppress_count(n, t)
+                                    for n, code in zip(s["people"], keyed)],
+                         "Response": ["–" if code else rate(p, o, sh) for p, o, sh, code in
+                                      zip(s["people"], s["of"], s["share"], keyed)]})
 
 
 def design_sentences(doc: EvaluationDocument) -> list[str]:
@@ -94,6 +130,7 @@ def design_sentences(doc: EvaluationDocument) -> list[str]:
                    f"{dates.max():%B %Y}.")
     n = len(doc.rep.data.participants)
     if n:
-        out.append(f"Response rates below are the share of the {plural(n, 'participant')} in "
-                   "scope who contributed to each source.")
+        out.append(f"Response rates below are the share of the "
+                   f"{people_count(n, 'participant', None, doc.threshold)} in scope who "
+                   "contributed to each source.")
     return out

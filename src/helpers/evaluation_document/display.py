@@ -10,7 +10,7 @@ from helpers.evaluation_document.design import design_sentences, sources_table
 from helpers.evaluation_document.findings import reach_sentence, strand_sentences
 from helpers.evaluation_document.programme import aims, demand_sentence, programme_sentences
 from helpers.evaluation_document.results import EvaluationDocument
-from helpers.evaluation_document.words import NO_DATA, STRAND_TITLES
+from helpers.evaluation_document.words import NO_DATA, STRAND_TITLES, people_count
 from helpers.report.display import show_callout, show_link, show_sentences, show_table
 from helpers.report.fmt import fmt_int
 
@@ -59,8 +59,9 @@ def show_design(doc: EvaluationDocument) -> None:
         show_sentences(doc.design["data_sources"], title="Sources named by the evaluation team")
     if len(doc.sources):
         show_table(sources_table(doc), caption="Data in this report and response",
-                   note=f"Response = people contributing / the {fmt_int(doc.sources['of'].iloc[0])} "
-                        f"participants in scope; withheld (–) where it would reveal fewer than "
+                   note=f"Response = people contributing / the "
+                        f"{people_count(int(doc.sources['of'].iloc[0]), 'participant', None, doc.threshold)}"
+                        f" in scope; withheld (–) where it would reveal fewer than "
                         f"{doc.threshold} people.")
 
 

@@ -101,6 +101,8 @@ def projects_lead_sentence(rep) -> str | None:
     n_people, k = len(in_scope), len(pr)
     who = people_noun(d.participants)
     if leads.nunique() == k == n_people:
+        if is_suppressed(n_people, rep.threshold):  # one project each: k is the head count
+            return f"Each of the {who} led one improvement project."
         return f"Each of the {fmt_int(n_people)} {who} led one improvement project ({plural(k, 'project')})."
     return None  # the projects sentence gives the count
 

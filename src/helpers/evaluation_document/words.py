@@ -53,6 +53,21 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{fmt_int(n)} {one if n == 1 else many}"
 
 
+def people_count(n: int, one: str, many: str | None, threshold: int) -> str:
+    """:func:`plural`, or "fewer than 5 doctors" when ``n`` is a count that disclosure control
+    hides (1 to ``threshold - 1``): a sentence must not give back what a table suppresses.
+
+    Examples
+    --------
+    >>> [people_count(n, "participant", None, 5) for n in (0, 1, 4, 5)]
+    ['no participants', 'fewer than 5 participants', 'fewer than 5 participants', '5 participants']
+    """
+    many = many or one + "s"
+    if 0 < n < threshold:
+        return f"fewer than {fmt_int(threshold)} {many}"
+    return plural(n, one, many)
+
+
 def join_words(words: list[str]) -> str:
     """"a", "a and b", "a, b and c".
 
