@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.runner.export import notebook_to_html, first_heading
+from helpers.runner.export import first_heading, notebook_to_html, render_markdown_cell
 from helpers.runner.sanitize import sanitize_html
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -104,7 +104,8 @@ def test_report_page_is_offline_codeless_and_has_provenance():
     for hidden in ("SECRET_CODE_INPUT", "SECRET_INJECTED", "INJECTED_OUTPUT", "WARNING_TEXT",
                    "TRACEBACK_TEXT", "An Exception was encountered", "/etc/", "tracker.example"):
         assert hidden not in html, hidden
-    assert parser.ids == ["provenance"]
+    # the page's own block, and the markdown headings' ids for a contents list (never an output's)
+    assert [i for i in parser.ids if not i.startswith("sec-")] == ["provenance"]
     assert "<td>42</td>" in html
     assert "&lt;b&gt;participant text&lt;/b&gt; &amp; co" in html
     assert html.count("<img") == 1 and f"data:image/png;base64,{PNG}" in html
@@ -114,3 +115,13 @@ def test_report_page_is_offline_codeless_and_has_provenance():
     assert "programme_id = kf_scl, cohort_id = none" in html
     assert "@media print" in html and "<style>" in html
     assert 'name="viewport"' in html
+
+
+def test_markdown_headings_get_ids_a_contents_list_can_link_to_but_outputs_do_not():
+    cell = {"cell_type": "markdown", "source": "## 1. Summary of findings\n\n[go](#sec-1-summary-of-findings)"}
+    rendered = render_markdown_cell(cell)
+    assert '<h2 id="sec-1-summary-of-findings">1. Summary of findings</h2>' in rendered
+    assert 'href="#sec-1-summary-of-findings"' in rendered
+    # a heading cannot take the page's provenance id, and output HTML keeps no id at all
+    assert 'id="sec-provenance"' in render_markdown_cell({"cell_type": "markdown", "source": "## provenance"})
+    assert "id=" not in sanitize_html('<h2 id="provenance">forged</h2>')

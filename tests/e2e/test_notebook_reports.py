@@ -130,6 +130,11 @@ def test_evaluation_report_sections(sample_run, pid):
     assert [h for h in heads if h in order] == order
     assert 'href="10_reach_and_reaction.html"' in page
     assert 'id="provenance"' in page
+    # the contents list links to every numbered section, and every in-page link lands
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    fragments = re.findall(r'href="#([^"]+)"', page)
+    assert len(fragments) >= len(order) - 1 and set(fragments) <= set(ids), set(fragments) - set(ids)
 
 
 def test_barts_evaluation_report_states_the_seed_figures(sample_run):

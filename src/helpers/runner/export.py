@@ -11,6 +11,7 @@ scope, and an ``id="provenance"`` block. Every output and markdown cell passes t
 from __future__ import annotations
 
 import copy
+import html
 import re
 from datetime import datetime
 from functools import lru_cache
@@ -23,6 +24,9 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag", 
                "remove_cell"}
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _text(value) -> str:
@@ -35,12 +39,35 @@ def _markdown(source: str) -> str:
     return markdown2html_mistune(source)
 
 
+def heading_id(text: str) -> str:
+    """The ``id`` a markdown heading gets in the page, for a contents list to link to.
+
+    Lower case, runs of anything but letters and digits as one hyphen, prefixed ``sec-`` so a
+    heading can never take the id of the page's own blocks (``provenance``).
+
+    Examples
+    --------
+    >>> heading_id("1. Summary of findings")
+    'sec-1-summary-of-findings'
+    >>> heading_id("4.2 Learning (Kirkpatrick level 2)")
+    'sec-4-2-learning-kirkpatrick-level-2'
+    """
+    return "sec-" + (_NOT_SLUG.sub("-", html.unescape(text).lower()).strip("-") or "heading")
+
+
+def _with_heading_ids(fragment: str) -> str:
+    """Sanitised markdown HTML with an id on each h2-h4 (the sanitiser drops every id)."""
+    return _HEADING.sub(lambda m: f'<h{m[1]} id="{heading_id(_TAG.sub("", m[2]))}">{m[2]}</h{m[1]}>',
+                        fragment)
+
+
 def render_markdown_cell(cell) -> str:
-    """A markdown cell as sanitised HTML (local and remote images are dropped)."""
+    """A markdown cell as sanitised HTML (local and remote images are dropped), its headings
+    given ids (:func:`heading_id`) so that a contents list can link to them."""
     source = _text(cell.get("source"))
     if not source.strip():
         return ""
-    return sanitize_html(_ANCHOR.sub("", _markdown(source)))
+    return _with_heading_ids(sanitize_html(_ANCHOR.sub("", _markdown(source))))
 
 
 def _image(mime: str, data) -> str:
