@@ -17,12 +17,14 @@ from helpers import projects, reach
 from helpers.benchmark import funnel_figure, funnel_table
 from helpers.careers import observation_end_date, pipeline_durations
 from helpers.comparison import capability_did, comparison_durations, competing_risks
-from helpers.equality import (person_outcomes, relative_likelihoods, selection_outcome)
+from helpers.equality import (person_outcomes, relative_likelihoods, representation,
+                              selection_outcome)
 from helpers.person_change import participant_change
 from helpers.outcomes.report import prepare as prepare_outcomes
-from helpers.report.disclosure import is_suppressed, protect, shown_count, suppress_count
+from helpers.report.disclosure import (is_suppressed, protect, shown_count, suppress_count,
+                                      suppress_table)
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-from helpers.report.fmt import fmt_int
+from helpers.report.fmt import fmt_int, fmt_pct
 from helpers.report.results import Results
 from helpers.value import (benefit_cost, cost_per_outcome, monetised_benefit, programme_cost,
                            saving_from_level_change)
@@ -31,6 +33,8 @@ PERSON_OUTCOMES = {"completed": "Completed the programme",
                    "improved": "Improved self-rated leadership (start to end)",
                    "moved": "New or more senior role within 24 months"}
 CHARACTERISTICS = {"ethnicity": "Ethnicity", "sex": "Sex", "disability": "Disability"}
+REPRESENTATION_COLUMNS = ("population", "characteristic", "group", "n", "share", "ci_low",
+                          "ci_high", "baseline", "ratio", "ratio_low", "ratio_high")
 
 
 @dataclass
@@ -60,6 +64,12 @@ class EqualityValueResults(Results):
         Scenario table of monetised benefit with ``bcr`` and ``roi_pct`` per project.
     funnel : DataFrame
         Completion by organisation against funnel limits (:func:`helpers.benchmark.funnel_table`).
+    representation : DataFrame
+        Each group's share of the participants (and of the applicants) beside its share of the
+        programme's workforce from dataset.yaml ``equality: workforce:``
+        (:func:`helpers.equality.representation`): ``population, characteristic, group, n,
+        share, ci_low, ci_high, baseline, ratio, ratio_low, ratio_high``; empty without a
+        baseline.
     threshold : int
         ``suppress_below`` of dataset.yaml.
     scope : str
@@ -80,6 +90,7 @@ class EqualityValueResults(Results):
         "likelihoods": ("characteristic", "outcome", "reference", "group", "n", "events", "rate",
                         "relative_likelihood", "ci_low", "ci_high"),
         "costs": ("outcome", "n", "cost_per"),
+        "representation": REPRESENTATION_COLUMNS,
     }
 
     threshold: int
@@ -95,6 +106,8 @@ class EqualityValueResults(Results):
     currency: str
     benefits: pd.DataFrame
     funnel: pd.DataFrame
+    representation: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=REPRESENTATION_COLUMNS))
     cohort_scope: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -110,6 +123,23 @@ class EqualityValueResults(Results):
 
 def _references(meta: dict) -> dict:
     return dict((meta.get("equality") or {}).get("reference") or {})
+
+
+def workforce_representation(people: pd.DataFrame, applicants: pd.DataFrame,
+                             baseline: dict) -> pd.DataFrame:
+    """:func:`helpers.equality.representation` of the participants and of the applicants, for
+    every characteristic that ``baseline`` (``{characteristic: {group: share}}``) gives and the
+    people carry. Participants first, then applicants, characteristics in the baseline's order."""
+    frames = []
+    for population, frame in (("participants", people), ("applicants", applicants)):
+        for char, shares in (baseline or {}).items():
+            if char in frame and frame[char].notna().any():
+                rep_ = representation(frame, char, {str(k): float(v) for k, v in shares.items()})
+                rep_.insert(0, "characteristic", char)
+                rep_.insert(0, "population", population)
+                frames.append(rep_)
+    return (pd.concat(frames, ignore_index=True)[list(REPRESENTATION_COLUMNS)] if frames
+            else pd.DataFrame(columns=REPRESENTATION_COLUMNS))
 
 
 def prepare(rep, horizon: float = 24, outcomes=None) -> EqualityValueResults:
@@ -157,7 +187,14 @@ def prepare(rep, horizon: float = 24, outcomes=None) -> EqualityValueResults:
     benefits = _benefits(d, rep.programme_id, total) if not cohort_scope else pd.DataFrame()
     funnel = (funnel_table(people, "organisation", "completed", min_n=t)
               if "completed" in people and people["organisation"].nunique() > 1 else pd.DataFrame())
+    workforce = ((d.meta.get("equality") or {}).get("workforce") or {}).get(rep.programme_id) or {}
+    applicant_people = d.applicants if len(getattr(d, "applicants", ())) else pd.DataFrame()
+    # a programme's make-up, not a cohort's: cohort tables beside the programme's would let
+    # a small group of a withheld cohort be worked out
+    represented = (workforce_representation(people, applicant_people, workforce)
+                   if rep.cohort_id is None else pd.DataFrame(columns=REPRESENTATION_COLUMNS))
     return EqualityValueResults(threshold=t, scope=str(rep.scope), people=people, applicants=applicants,
+                                representation=represented,
                                 likelihoods=likelihoods, did=did, incidence=incidence,
                                 hazard=hazard, costs=costs, total_cost=total,
                                 currency=str(cost_cfg.get("currency", "GBP")), benefits=benefits,
@@ -410,6 +447,73 @@ SUMMARY_OUTCOMES = ("Selected from applicants", PERSON_OUTCOMES["completed"],
 #: Groups named in words where the recorded value reads badly alone ("against No staff").
 GROUP_WORDS = {"disability": {"No": "no disability", "Yes": "disabled",
                               "Not declared": "not declared"}}
+
+
+def representation_table(res: EqualityValueResults) -> pd.DataFrame:
+    """:attr:`EqualityValueResults.representation` for display: within each population and
+    characteristic the groups' counts are one margin (their total is published elsewhere), so
+    a small group is ``<t``, a complement ``[c]``, and a hidden group's share and ratio are
+    withheld (–)."""
+    t = res.threshold
+    blocks = []
+    for (_pop, _char), part in res.representation.groupby(["population", "characteristic"],
+                                                          sort=False):
+        shown = suppress_table(part.assign(ratio_ci=[
+            f"{r:.2f} ({lo:.2f} to {hi:.2f})" if np.isfinite(r) else "–"
+            for r, lo, hi in zip(part["ratio"], part["ratio_low"], part["ratio_high"])]),
+            ["n"], t, pct_cols={"share": "n"}, hide_with={"ratio_ci": "n"})
+        blocks.append(shown)
+    if not blocks:
+        return pd.DataFrame()
+    out = pd.concat(blocks, ignore_index=True)
+    return pd.DataFrame({
+        "Among": out["population"].str.capitalize(),
+        "Characteristic": out["characteristic"].map(lambda c: CHARACTERISTICS.get(c, c)),
+        "Group": out["group"], "People": out["n"], "Share": out["share"],
+        "Workforce share": [fmt_pct(b, 0) if np.isfinite(b) else "–" for b in res.representation["baseline"]],
+        "Ratio (95% CI)": out["ratio_ci"]})
+
+
+def representation_sentences(res: EqualityValueResults) -> list[str]:
+    """Groups of participants (or applicants) whose share differs from the workforce's beyond chance (the
+    ratio's 95% interval excludes 1); a group hidden in the table is never named."""
+    rep_ = res.representation
+    if rep_.empty:
+        return []
+    shown = representation_table(res)
+    out = []
+    for i, r in rep_.iterrows():
+        if shown.loc[i, "People"] != fmt_int(r["n"]) or not np.isfinite(r["ratio"]):
+            continue
+        if r["ratio_low"] > 1 or r["ratio_high"] < 1:
+            more = "more" if r["ratio_low"] > 1 else "less"
+            out.append(f"{_group_words(r['characteristic'], r['group'])} staff were "
+                       f"{fmt_pct(r['share'], 0)} of {r['population']} ({fmt_int(r['n'])} people) "
+                       f"against {fmt_pct(r['baseline'], 0)} of the workforce: {more} represented "
+                       f"than the workforce would lead one to expect (ratio {r['ratio']:.2f}, "
+                       f"95% CI {r['ratio_low']:.2f} to {r['ratio_high']:.2f}).")
+    if not out:
+        out.append("No group's share of the " + " or the ".join(dict.fromkeys(rep_["population"]))
+                   + " differed from its share of the workforce by more than chance would "
+                   "explain (every ratio's 95% interval includes 1).")
+    return out
+
+
+def show_representation(res: EqualityValueResults) -> None:
+    """Section: participants' (and applicants') make-up against the workforce baseline."""
+    if res.cohort_scope:
+        show_callout("Representation against the workforce is compared for the whole programme, "
+                     "in its programme report.")
+        return
+    if res.representation.empty:
+        show_callout("dataset.yaml gives no workforce baseline for this programme "
+                     "(equality: workforce:), so representation cannot be compared.")
+        return
+    show_table(representation_table(res), caption="Representation against the workforce",
+               note="Share = the group's share of the people with the characteristic recorded "
+                    "(Wilson interval); ratio = share / workforce share, 1 meaning represented "
+                    "as in the workforce. The workforce shares are taken as known.")
+    show_sentences(representation_sentences(res), title="In words")
 
 
 def _group_words(characteristic: str, group: str) -> str:

@@ -168,7 +168,8 @@ def strand_sentences(doc: EvaluationDocument, strand: str) -> list[str]:
         s = evaluation.theme_sentence(ev.prevalence, t) if len(ev.prevalence) else None
         return [s] if s else []
     if strand == "equality":
-        return equality_value.equality_summary(eq) if len(eq.likelihoods) else []
+        return ((equality_value.equality_summary(eq) if len(eq.likelihoods) else [])
+                + equality_value.representation_sentences(eq))
     if strand == "comparison":
         return equality_value.comparison_sentences(eq)
     if strand == "value":
