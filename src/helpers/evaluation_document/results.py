@@ -30,6 +30,8 @@ class EvaluationDocument(Results):
     answers : DataFrame
         ``question_id, question, strand, sentence``: each evaluation question answered by its
         strands' findings, or by the reason there are none.
+    notes : list of str
+        Free notes attached to the document (empty by default; no display function shows them).
     """
 
     ev: object

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+import pandas as pd
+
+from helpers.data import load_dataset
 from helpers.report.disclosure import PRIMARY, group_codes
 from helpers.report.theme import apply_theme
 from helpers.starter import ENV_DATASET, find_project, project_dataset
@@ -90,8 +93,6 @@ class Report:
     def cohort_fixed(self, frame, id_col: str, size_col: str, other_cols=()):
         """Fixed codes for a table with one row per cohort (for ``suppress_table(fixed=...)``):
         a hidden cohort's size keeps its programme-wide code and its other counts are hidden."""
-        import pandas as pd
-
         codes = self.cohort_codes
         out = pd.DataFrame("", index=frame.index, columns=[size_col, *other_cols], dtype=object)
         for idx, cid in frame[id_col].items():
@@ -156,8 +157,6 @@ class Report:
 
 def programme_cohort_codes(full, programme_id: str) -> dict[str, str]:
     """Cohort id -> suppression code ("" shown) for one programme of a loaded dataset."""
-    import pandas as pd
-
     cohorts = full.cohorts.loc[full.cohorts["programme_id"] == programme_id, "cohort_id"].astype(str)
     counts = full.participants["cohort_id"].astype(str).value_counts()
     sizes = pd.Series({c: int(counts.get(c, 0)) for c in cohorts}, dtype=float)
@@ -202,8 +201,6 @@ def open_report(dataset: str | os.PathLike | None = None, programme_id: str | No
     NotApplicable
         The cohort may not be reported on its own (:func:`cohort_withheld`).
     """
-    from helpers.data import load_dataset
-
     path = Path(dataset) if dataset else default_dataset_path()
     full = load_dataset(path)
     programmes = full.programmes

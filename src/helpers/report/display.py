@@ -14,7 +14,9 @@ import io
 import re
 from collections.abc import Iterable
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML, display
 
 from helpers.report.disclosure import SECONDARY_MARK, WITHHELD, footnote
 from helpers.report.fmt import fmt_int, fmt_num, is_number
@@ -105,8 +107,6 @@ def figure_html(fig, alt: str, caption: str | None = None) -> str:
     The image is a ``data:`` URI so the report stays one self-contained file; the figure is
     closed afterwards so long notebooks do not accumulate memory.
     """
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
@@ -143,8 +143,6 @@ def link_html(text: str, href: str) -> str:
 
 
 def _display(markup: str) -> None:
-    from IPython.display import HTML, display
-
     display(HTML(markup))
 
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers import safeyaml
 from helpers.runner.exceptions import ManifestError
+from helpers.safeyaml import LimitError
 from helpers.runner.layout import PROGRAMME_FOLDER
 
 PER_VALUES = ("programme", "cohort")
@@ -76,8 +78,6 @@ class Job:
 
 
 def _load_yaml(path: Path) -> Any:
-    from helpers import safeyaml
-
     return safeyaml.load_path(path)
 
 
@@ -100,8 +100,6 @@ def load_manifest(path: str | Path) -> Manifest:
     path = Path(path).resolve()
     if not path.is_file():
         raise ManifestError(f"job manifest {path} not found (pass --config FILE)")
-    from helpers.safeyaml import LimitError
-
     try:
         raw = _load_yaml(path) or {}
     except LimitError as exc:
