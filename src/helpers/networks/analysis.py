@@ -642,8 +642,8 @@ def pool_small_groups(values: pd.Series, threshold: int, other: str = "Other") -
 
     Examples
     --------
-    >>> pool_small_groups(pd.Series(list("aaaaabbbbbc")), 5).tolist()[-3:]
-    ['Other', 'Other', 'Other']
+    >>> pool_small_groups(pd.Series(list("aaaaabbbbbc")), 5).value_counts().to_dict()
+    {'Other': 6, 'b': 5}
     >>> pool_small_groups(pd.Series(list("aaaaaab")), 5).unique().tolist()
     ['Other']
     """
@@ -654,6 +654,7 @@ def pool_small_groups(values: pd.Series, threshold: int, other: str = "Other") -
         return v
     out = v.where(~v.isin(small), other)
     if 0 < (out == other).sum() < threshold:
-        big = counts[counts >= threshold].sort_values()
-        out = out.where(out != big.index[0], other) if len(big) else out
+        big = counts[counts >= threshold]
+        if len(big):  # the smallest remaining group (ties: the first by name) joins it
+            out = out.where(out != min(big.index, key=lambda g: (big[g], g)), other)
     return out

@@ -66,7 +66,6 @@ def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str
     -------
     (matplotlib Figure, alt text)
     """
-
     apply_theme()
     palette = palette or PALETTE
     ros = roster(participants)
@@ -140,7 +139,6 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     summary : :func:`network_summary`.
     ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
     """
-
     if summary.empty:
         return ["No network ties were recorded for this group, so connectedness cannot be described."]
     first, last = summary.iloc[0], summary.iloc[-1]
@@ -194,6 +192,12 @@ def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
     return out
 
 
+def _axes(width: float, height: float):
+    """A themed figure with one axes (the report's fonts and colours)."""
+    apply_theme()
+    return plt.subplots(figsize=(width, height))
+
+
 def ei_figure(ei: pd.DataFrame):
     """E-I index by wave for each attribute, with the random-mixing value dashed.
 
@@ -201,9 +205,7 @@ def ei_figure(ei: pd.DataFrame):
     -------
     (matplotlib Figure, alt text)
     """
-
-    apply_theme()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = _axes(7.5, 3.8)
     parts = []
     for i, (attribute, g) in enumerate(ei.groupby("attribute", sort=False)):
         order = wave_order(g["wave"])
@@ -231,9 +233,7 @@ def betweenness_figure(bc: pd.DataFrame):
     -------
     (matplotlib Figure, alt text)
     """
-
-    apply_theme()
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = _axes(7.5, 3.6)
     frame = bc.assign(Wave=bc["wave"].str.replace("_", " "))
     sns.boxplot(data=frame, x="betweenness", y="Wave", color="#DDE6F0", fliersize=0, ax=ax)
     if len(frame) <= 5000:
