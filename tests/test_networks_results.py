@@ -165,3 +165,12 @@ def test_analysis_module_draws_nothing_and_knows_no_report():
                    for m in imported)
     assert "rep" not in {a.arg for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
                          for a in n.args.args}
+
+
+@pytest.mark.parametrize("show", [display.show_summary, display.show_findings, display.show_ei,
+                                  display.show_brokerage, display.show_betweenness])
+def test_every_network_figure_of_a_cohort_of_three_is_withheld(monkeypatch, show):
+    people = _people({"sath_c02": 3})
+    res = nw.compute(SimpleNamespace(ties=_ring_ties(people), participants=people), threshold=5)
+    shown = _shown(monkeypatch, show, res)
+    assert [k for k, _ in shown] == ["callout"] and "fewer than 5 people" in shown[0][1]

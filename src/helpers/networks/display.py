@@ -302,11 +302,26 @@ def _no_ties() -> None:
     show_callout("Not shown: no network ties were recorded.", "note")
 
 
+def _too_few(res) -> bool:
+    """Withhold a network of fewer than ``threshold`` people, saying why.
+
+    Density, mean degree and tie counts together give the number of people back (n = 2 ties /
+    mean degree), so for a small group every network figure is withheld, not only its counts.
+    """
+    if len(res.roster) >= res.threshold:
+        return False
+    show_callout(f"Not shown: this network has fewer than {res.threshold} people, and its "
+                 "figures would let their number, and their ties, be worked out.", "note")
+    return True
+
+
 def show_summary(res) -> None:
     """The per-wave structure table, people counts suppressed below the threshold."""
     if not res.has_ties:
         show_callout("No network ties were recorded for this programme or cohort, so its "
                      "connectedness cannot be described.", "note")
+        return
+    if _too_few(res):
         return
     show_table(summary_table(res.waves, res.threshold),
                caption=f"The network at each wave: {res.scope}", dp=3,
@@ -318,6 +333,8 @@ def show_findings(res) -> None:
     """What changed between the first and last wave, and the caveats every finding carries."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     show_sentences(res.findings, title="What changed")
     show_sentences(res.caveats, title="Caveats")
 
@@ -342,6 +359,8 @@ def show_drawings(res, colour_by: str = "organisation") -> None:
     """One drawing per wave, points coloured by ``colour_by``, small groups pooled as "Other"."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     withheld = drawing_withheld(len(res.roster), res.threshold)
     if withheld:
         show_callout(withheld, "note")
@@ -363,6 +382,8 @@ def show_ei(res) -> None:
     """The E-I index table, its change and its chart."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     show_table(ei_table(res.ei), caption="Krackhardt and Stern's E-I index", units="ties", dp=2)
     ch = res.ei_change
     if len(ch) and ch["change"].notna().any():
@@ -381,6 +402,8 @@ def show_brokerage(res) -> None:
     """Gould-Fernandez roles with expected counts, and the roles far from chance."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     show_table(brokerage_table(res.brokerage),
                caption="Brokerage roles (Gould and Fernandez) in the whole network", dp=2,
                note="Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
@@ -396,6 +419,8 @@ def show_betweenness(res) -> None:
     """The distribution of betweenness per wave: table and box plots, no one named."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     b = res.betweenness.copy()
     b["wave"] = b["wave"].str.replace("_", " ").str.capitalize()
     b["share_zero"] = [_pct(x) for x in b["share_zero"]]
@@ -464,6 +489,8 @@ def show_cohorts(res) -> None:
     """The programme as the distribution over its cohorts, where the cohorts do not connect."""
     if not res.has_ties:
         return _no_ties()
+    if _too_few(res):
+        return
     if not res.separate_cohorts:
         show_callout("Not needed here: this report covers one cohort, or ties join its cohorts, "
                      "so it is described as one network above.", "note")
