@@ -131,7 +131,7 @@ def _fake_evaluation(synthetic=True, then_test=True, cohort_sizes=(20, 3)):
     outcomes = SimpleNamespace(waves=["baseline", "post"], instruments=[{"instrument_id": "hlm", "kind": "outcome"}],
                                scores=pd.DataFrame({"x": [1]}))
     return ev.Evaluation(rep=rep, outcomes=outcomes, prevalence=pd.DataFrame(), projects=pd.DataFrame(),
-                         networks={"has_ties": False}, pipeline=pd.DataFrame(), incidence=pd.DataFrame())
+                         networks=SimpleNamespace(has_ties=False), pipeline=pd.DataFrame(), incidence=pd.DataFrame())
 
 
 def test_limitations_generated_from_data():

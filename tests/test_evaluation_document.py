@@ -244,12 +244,12 @@ def test_applicant_ids_are_pseudonymised(tmp_path, monkeypatch):
 
 
 def test_network_findings_drop_a_boundary_nobody_can_cross():
-    net = {"has_ties": True, "findings": [
+    net = SimpleNamespace(has_ties=True, findings=[
         "Between baseline and post connections rose.",
         "Ties crossing organisations became more common (10% to 20% of ties): the E-I index ...",
-        "Ties crossing professions stayed at 0% to 0% of ties: the E-I index ..."]}
+        "Ties crossing professions stayed at 0% to 0% of ties: the E-I index ..."])
     one_prof = pd.DataFrame({"profession": ["medical"] * 3, "organisation": ["A", "B", "B"]})
-    assert evaluation.network_findings(net, one_prof) == net["findings"][:2]
+    assert evaluation.network_findings(net, one_prof) == net.findings[:2]
     assert evaluation.network_headline(net, one_prof).startswith("Ties crossing organisations")
     both = one_prof.assign(profession=["medical", "nursing", "medical"])
     assert evaluation.network_headline(net, both).startswith("Ties crossing professions")

@@ -269,10 +269,10 @@ def test_brokerage_roles_hand_worked(small):
     assert "Brokerage across organisations at post" in text and "professions" in text
 
 
-def test_analyse_reports_roles_and_betweenness_apart(small):
+def test_compute_reports_roles_and_betweenness_apart(small):
     ties, participants = small
-    res = nw.analyse(SimpleNamespace(ties=ties, participants=participants))
-    assert set(res["brokerage"]["attribute"]) == {"organisation", "profession"}
-    assert list(res["betweenness"]["wave"]) == ["baseline", "post"]
-    table = nw.brokerage_table(res["brokerage"])
+    res = nw.compute(SimpleNamespace(ties=ties, participants=participants))
+    assert set(res.brokerage["attribute"]) == {"organisation", "profession"}
+    assert list(res.betweenness["wave"]) == ["baseline", "post"]
+    table = nw.brokerage_table(res.brokerage)
     assert {"Role", "Paths brokered", "Expected by chance", "z"} <= set(table.columns)

@@ -97,8 +97,8 @@ class Evaluation(Results):
         :func:`helpers.themes.prevalence` (themes, primary coder).
     projects : DataFrame
         :func:`helpers.projects.project_summary`.
-    networks : dict
-        :func:`helpers.networks.analyse` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
+    networks : NetworkResults
+        :func:`helpers.networks.compute` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
     pipeline : DataFrame
         :func:`helpers.careers.pipeline_at` at :data:`HORIZONS` months.
     incidence : DataFrame
@@ -111,7 +111,7 @@ class Evaluation(Results):
     outcomes: object
     prevalence: pd.DataFrame
     projects: pd.DataFrame
-    networks: dict
+    networks: "NetworkResults"
     pipeline: pd.DataFrame
     incidence: pd.DataFrame
     per_cohort: set = field(default_factory=set)
@@ -139,7 +139,7 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
     o = outcomes_report.prepare(rep)
     prev = themes.prevalence(d.segments, d.codings, d.codes, d.participants)
     proj = projects.project_summary(d)
-    net = networks.analyse(d, scope=rep.scope)
+    net = networks.compute(d, scope=rep.scope, threshold=rep.threshold)
     pipe, inc = _pipeline(rep)
     return Evaluation(rep, o, prev, proj, net, pipe, inc, per_cohort_notebooks(manifest))
 
@@ -256,10 +256,10 @@ def pipeline_headline(pipeline: pd.DataFrame, threshold: int) -> str | None:
     return careers.pipeline_sentence(row, threshold, PEOPLE)
 
 
-def network_findings(net: dict, participants: pd.DataFrame | None = None) -> list[str]:
+def network_findings(net, participants: pd.DataFrame | None = None) -> list[str]:
     """helpers.networks' findings without those about a boundary nobody in scope can cross
     (ties "crossing professions" in a cohort of one profession are 0% to 0% by construction)."""
-    findings = list(net.get("findings") or [])
+    findings = list(net.findings)
     if participants is not None:
         for column, word in (("profession", "professions"), ("organisation", "organisations")):
             if column in participants and participants[column].dropna().nunique() < 2:
@@ -267,10 +267,10 @@ def network_findings(net: dict, participants: pd.DataFrame | None = None) -> lis
     return findings
 
 
-def network_headline(net: dict, participants: pd.DataFrame | None = None) -> str | None:
+def network_headline(net, participants: pd.DataFrame | None = None) -> str | None:
     """The E-I change across professions (or organisations) from helpers.networks, among
     :func:`network_findings`."""
-    if not net.get("has_ties"):
+    if not net.has_ties:
         return None
     ei = [f for f in network_findings(net, participants) if "E-I index" in f]
     prof = [f for f in ei if "professions" in f]
@@ -448,8 +448,8 @@ def limitations(ev: Evaluation) -> list[str]:
         out.append("Qualitative material: themes come from the people who were interviewed or "
                    "wrote comments, who may be the most engaged; how often a theme was raised is "
                    "not how many people hold the view.")
-    if ev.networks.get("has_ties"):
-        out.append(ev.networks["caveats"][0])
+    if ev.networks.has_ties:
+        out.append(ev.networks.caveats[0])
     if getattr(rep, "synthetic", False):
         out.append("Synthetic data: this dataset is generated (dataset.yaml says synthetic: true). "
                    "Its figures illustrate the method and must not be read as findings about any "
@@ -572,7 +572,7 @@ def _strands(ev: Evaluation) -> set[str]:
         s.add("themes")
     if len(ev.projects):
         s.add("results")
-    if ev.networks.get("has_ties"):
+    if ev.networks.has_ties:
         s.add("networks")
     if len(ev.incidence):
         s.add("pipeline")
@@ -718,10 +718,10 @@ def _networks(ev: Evaluation):
     from helpers.report.display import show_figure, show_sentences
 
     net = ev.networks
-    if not net.get("has_ties"):
+    if not net.has_ties:
         return False
     show_sentences(network_findings(net, ev.rep.data.participants))
-    fig, alt = networks.ei_figure(net["ei"])
+    fig, alt = networks.ei_figure(net.ei)
     show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
 
 

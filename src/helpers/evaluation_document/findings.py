@@ -197,7 +197,7 @@ def why_none(doc: EvaluationDocument, strand: str) -> str:
         "behaviour": not ev.outcomes.scores.empty
         and not set(ev.outcomes.scores["rater"].astype(str)) <= {"self"},
         "results": len(ev.projects) > 0,
-        "networks": bool(ev.networks.get("has_ties")),
+        "networks": bool(ev.networks.has_ties),
         "pipeline": len(ev.incidence) > 0,
         "themes": len(ev.prevalence) > 0,
         "equality": len(eq.likelihoods) > 0,

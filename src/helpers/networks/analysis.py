@@ -1,4 +1,4 @@
-"""Participant networks: structure, boundary-crossing ties, E-I index, brokerage and betweenness.
+"""Participant networks, the pure analysis: structure, boundary-crossing ties, E-I index, brokerage and betweenness.
 
 The ties table holds nominations (``wave, from_id, to_id, tie_type``: "who do you go to / work
 with"). Throughout, a nomination in either direction makes one undirected tie between two
@@ -15,7 +15,7 @@ liaison) is counted on the nominations as named, which keep their direction
 (:func:`brokerage_roles`, :mod:`helpers.brokerage`); betweenness, on the undirected network, is
 a different measure (the share of shortest paths through a person) and is reported as such.
 Functions taking ``ties, participants`` also accept ``edges=`` (the result of
-:func:`undirected_ties`) so that :func:`analyse` looks the ties up once.
+:func:`undirected_ties`) so that :func:`helpers.networks.prepare` looks the ties up once.
 
 References
 ----------
@@ -33,8 +33,11 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from helpers.brokerage import gould_fernandez
 
@@ -119,8 +122,6 @@ def _codes(node_ids: pd.Index, column: pd.Series) -> np.ndarray:
 
 def _components(node_ids: pd.Index, edges: pd.DataFrame) -> np.ndarray:
     """Component label for each node (scipy connected_components on the sparse adjacency)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
 
     n = len(node_ids)
     if n == 0:
@@ -288,7 +289,6 @@ def ei_change(ei: pd.DataFrame) -> pd.DataFrame:
 
 
 def _graph(nodes, edges: pd.DataFrame):
-    import networkx as nx
 
     g = nx.Graph()
     g.add_nodes_from(nodes)
@@ -342,7 +342,6 @@ def betweenness(nodes, edges: pd.DataFrame, exact_max_nodes: int = EXACT_BETWEEN
     the distribution, never individuals. With the defaults a 100,000-participant network of
     cohort-sized components takes seconds.
     """
-    import networkx as nx
 
     if normalise not in ("component", "network"):
         raise ValueError(f"normalise must be 'component' or 'network', got {normalise!r}")
@@ -505,30 +504,6 @@ def brokerage_roles(ties: pd.DataFrame, participants: pd.DataFrame,
     return pd.concat(frames, ignore_index=True)[BROKERAGE_COLUMNS]
 
 
-def brokerage_sentences(roles: pd.DataFrame) -> list[str]:
-    """Plain sentences on which brokerage roles are more or less common than chance, for the
-    last wave of each attribute (|z| of 2 or more; :func:`brokerage_roles`)."""
-    from helpers.report.fmt import fmt_num
-
-    out = []
-    for attr, g in roles.groupby("attribute", sort=False):
-        last = wave_order(g["wave"])[-1]
-        r = g[(g["wave"] == last) & (g["code"] != "t")]
-        label = {"organisation": "organisations", "profession": "professions"}.get(attr, attr)
-        high = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z >= 2]
-        low = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z <= -2]
-        parts = []
-        if high:
-            parts.append("more common than in a random network of the same density: "
-                         + ", ".join(high))
-        if low:
-            parts.append("less common: " + ", ".join(low))
-        what = "; ".join(parts) if parts else "no role is 2 standard deviations from chance"
-        out.append(f"Brokerage across {label} at {last.replace('_', ' ')} (Gould and Fernandez "
-                   f"roles, z-scores): {what}.")
-    return out
-
-
 def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",
                   wave: str | None = None, tie_type: str | None = None,
                   edges: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -545,370 +520,141 @@ def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str
     return pd.DataFrame(arr, index=groups, columns=groups).rename_axis(index=attribute, columns=attribute)
 
 
-def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str = "organisation",
-                  tie_type: str | None = None, max_nodes: int = 1500, seed: int = 20241125,
-                  palette: list[str] | None = None, edges: pd.DataFrame | None = None):
-    """One panel per wave, nodes coloured by organisation or profession; no labels on nodes.
-
-    Node positions come from one spring layout (Fruchterman-Reingold) of all waves' ties
-    together, so the same person sits in the same place in every panel and the change is
-    visible. Networks larger than ``max_nodes`` are drawn as group-level networks instead
-    (one circle per group sized by members, lines weighted by ties), because a hairball of
-    thousands of nodes tells nothing and takes minutes to lay out.
+def mixing_matrices(edges: pd.DataFrame, participants: pd.DataFrame,
+                    attributes=ATTRIBUTES) -> pd.DataFrame:
+    """Every wave's and attribute's mixing matrix (:func:`mixing_matrix`) in long form.
 
     Returns
     -------
-    (matplotlib Figure, alt text)
+    One row per wave, attribute and unordered pair of groups (``group_a <= group_b``):
+    ``wave, attribute, group_a, group_b, ties``.
     """
-    import matplotlib.pyplot as plt
-    import networkx as nx
-    from matplotlib.lines import Line2D
-
-    from helpers.report.theme import PALETTE, apply_theme
-
-    apply_theme()
-    palette = palette or PALETTE
-    ros = roster(participants)
-    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
-    waves = wave_order(e["wave"]) if len(e) else []
-    groups = sorted(ros[colour_by].dropna().astype(str).unique())
-    colour = {g: palette[i % len(palette)] for i, g in enumerate(groups)}
-    fig, axes = plt.subplots(1, max(len(waves), 1), figsize=(5.2 * max(len(waves), 1), 5.0),
-                             squeeze=False)
-    nodes = ros["participant_id"].astype(str).tolist()
-    group_level = len(nodes) > max_nodes
-    if not waves:
-        axes[0, 0].text(0.5, 0.5, "No ties recorded", ha="center", va="center")
-        axes[0, 0].set_axis_off()
-    if group_level:
-        counts = ros[colour_by].astype(str).value_counts()
-        pos = nx.circular_layout(groups)
-        for ax, wave in zip(axes[0], waves):
-            mm = mixing_matrix(ties, participants, colour_by, wave, tie_type, edges=e)
-            g = nx.Graph()
-            g.add_nodes_from(groups)
-            for i, a in enumerate(groups):
-                for b in groups[i + 1:]:
-                    if mm.loc[a, b] > 0:
-                        g.add_edge(a, b, weight=mm.loc[a, b])
-            w = np.array([d["weight"] for _, _, d in g.edges(data=True)], dtype=float)
-            nx.draw_networkx_edges(g, pos, ax=ax, width=(1 + 6 * w / w.max()) if len(w) else 1,
-                                   edge_color="#768692", alpha=0.7)
-            nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[colour[x] for x in groups],
-                                   node_size=[200 + 1800 * counts[x] / counts.max() for x in groups])
-            ax.set_title(wave.replace("_", " ").capitalize())
-            ax.set_axis_off()
-    elif waves:
-        union = _graph(nodes, e.drop_duplicates(["u", "v"]))
-        pos = nx.spring_layout(union, seed=seed, k=1.5 / math.sqrt(max(len(nodes), 1)))
-        node_colour = ros.set_index(ros["participant_id"].astype(str))[colour_by].astype(str).map(colour)
-        size = max(8, min(60, 6000 / max(len(nodes), 1)))
-        for ax, wave in zip(axes[0], waves):
-            g = _graph(nodes, e[e["wave"] == wave])
-            nx.draw_networkx_edges(g, pos, ax=ax, edge_color="#768692", alpha=0.35, width=0.6)
-            nx.draw_networkx_nodes(g, pos, ax=ax, node_size=size, linewidths=0.3,
-                                   edgecolors="white", node_color=node_colour.reindex(list(g.nodes)).tolist())
-            ax.set_title(wave.replace("_", " ").capitalize())
-            ax.set_axis_off()
-    handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=colour[g],
-                      markeredgecolor="white", markersize=9, label=g) for g in groups]
-    if handles:
-        fig.legend(handles=handles, title=colour_by.capitalize(), loc="lower center",
-                   ncol=min(len(handles), 5), frameon=False, bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    summary = network_summary(ties, participants, tie_type, edges=e)
-    parts = [f"{r.wave.replace('_', ' ')}: {r.ties:,} ties, {100 * r[f'cross_{colour_by}_share']:.0f}% "
-             f"across {colour_by}s" if r.ties else f"{r.wave.replace('_', ' ')}: no ties"
-             for _, r in summary.iterrows()] if f"cross_{colour_by}_share" in summary else []
-    kind = "group-level network (one circle per group)" if group_level else "network of participants"
-    alt = (f"Drawing of the {kind} at each wave ({', '.join(waves) or 'none'}), "
-           f"points coloured by {colour_by} ({', '.join(groups)}); no names or identifiers. "
-           + "; ".join(parts) + ".")
-    return fig, alt
+    rows = []
+    for wave in wave_order(edges["wave"]) if len(edges) else []:
+        for a in attributes:
+            if a not in participants.columns:
+                continue
+            m = mixing_matrix(None, participants, a, wave, edges=edges)
+            for i, ga in enumerate(m.index):
+                for gb in m.columns[i:]:
+                    rows.append({"wave": wave, "attribute": a, "group_a": ga, "group_b": gb,
+                                 "ties": int(m.loc[ga, gb])})
+    return pd.DataFrame(rows, columns=["wave", "attribute", "group_a", "group_b", "ties"])
 
 
-def _pct(x: float) -> str:
-    return "–" if pd.isna(x) else f"{100 * x:.0f}%"
+def _cohort_of(participants: pd.DataFrame) -> pd.Series:
+    p = participants.drop_duplicates("participant_id")
+    return pd.Series(p["cohort_id"].astype(str).to_numpy(), index=p["participant_id"].astype(str))
 
 
-def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
-    """Plain-English sentences on what changed in the network between the first and last wave.
+def cohorts_connect(edges: pd.DataFrame, participants: pd.DataFrame) -> bool | None:
+    """Whether any tie joins two cohorts (None when there is one cohort or no cohort column).
 
-    Parameters
-    ----------
-    summary : :func:`network_summary`.
-    ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": ["a", "b", "c", "d"], "cohort_id": ["1", "1", "2", "2"]})
+    >>> e = pd.DataFrame({"wave": ["baseline"] * 2, "u": ["a", "c"], "v": ["b", "d"]})
+    >>> cohorts_connect(e, p)
+    False
     """
-    from helpers.report.fmt import fmt_num, fmt_sig, fmt_signed
+    if "cohort_id" not in participants.columns or participants["cohort_id"].nunique() < 2:
+        return None
+    c = _cohort_of(participants)
+    return bool((c.reindex(edges["u"].astype(str)).to_numpy()
+                 != c.reindex(edges["v"].astype(str)).to_numpy()).any())
 
-    if summary.empty:
-        return ["No network ties were recorded for this group, so connectedness cannot be described."]
-    first, last = summary.iloc[0], summary.iloc[-1]
-    fw, lw = first["wave"].replace("_", " "), last["wave"].replace("_", " ")
-    out = []
-    if len(summary) == 1:
-        out.append(f"Ties were recorded at one wave only ({fw}): {first['ties']:,} ties among "
-                   f"{first['participants']:,} participants, an average of {first['mean_degree']:.1f} "
-                   "colleagues each; change over time cannot be described.")
+
+def cohort_summary(edges: pd.DataFrame, participants: pd.DataFrame,
+                   attributes=ATTRIBUTES) -> pd.DataFrame:
+    """Each cohort's own network at each wave: size, ties, density, mean degree and E-I.
+
+    Where cohorts do not name one another the programme is a set of separate networks, and
+    density or brokerage read off their union mostly measure how many cohorts there are; the
+    distribution of each cohort's figures describes the programme instead. Ties between two
+    cohorts are left out of both.
+
+    Returns
+    -------
+    One row per cohort and wave: ``cohort_id, wave, participants, ties, density`` (ties /
+    (n (n - 1) / 2)), ``mean_degree`` (2 ties / n) and ``ei_<attribute>`` ((external -
+    internal) / ties, NaN without ties).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": list("abcd"), "cohort_id": ["1", "1", "2", "2"],
+    ...                   "profession": ["x", "y", "x", "x"]})
+    >>> e = pd.DataFrame({"wave": ["baseline"] * 2, "u": ["a", "c"], "v": ["b", "d"],
+    ...                   "profession_u": ["x", "x"], "profession_v": ["y", "x"]})
+    >>> cohort_summary(e, p, ["profession"])[["cohort_id", "ties", "density", "ei_profession"]]
+      cohort_id  ties  density  ei_profession
+    0         1     1      1.0            1.0
+    1         2     1      1.0           -1.0
+    """
+    cols = ["cohort_id", "wave", "participants", "ties", "density", "mean_degree",
+            *[f"ei_{a}" for a in attributes if a in participants.columns]]
+    if "cohort_id" not in participants.columns or not len(edges):
+        return pd.DataFrame(columns=cols)
+    c = _cohort_of(participants)
+    sizes = c.value_counts()
+    cu = c.reindex(edges["u"].astype(str)).to_numpy()
+    within = edges[cu == c.reindex(edges["v"].astype(str)).to_numpy()].assign(cohort_id=cu[cu == c.reindex(edges["v"].astype(str)).to_numpy()])
+    rows = []
+    for wave in wave_order(edges["wave"]):
+        ew = within[within["wave"] == wave]
+        for cohort in sorted(sizes.index):
+            n = int(sizes[cohort])
+            g = ew[ew["cohort_id"] == cohort]
+            m = len(g)
+            row = {"cohort_id": cohort, "wave": wave, "participants": n, "ties": m,
+                   "density": m / (n * (n - 1) / 2) if n > 1 else np.nan,
+                   "mean_degree": 2 * m / n if n else np.nan}
+            for a in attributes:
+                if a in participants.columns and f"{a}_u" in g.columns:
+                    ext = int((g[f"{a}_u"].astype(str) != g[f"{a}_v"].astype(str)).sum())
+                    row[f"ei_{a}"] = (ext - (m - ext)) / m if m else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def tie_types(ties: pd.DataFrame, tie_type: str | None = None) -> str:
+    """What a tie means, in words: the tie type asked for, or those in the ties table.
+
+    Examples
+    --------
+    >>> tie_types(pd.DataFrame({"tie_type": ["advice", "worked_with", "advice"]}))
+    'advice or worked with'
+    """
+    if tie_type is not None:
+        kinds = [tie_type]
+    elif "tie_type" in ties.columns:
+        kinds = sorted(ties["tie_type"].dropna().astype(str).unique())
     else:
-        verb = "rose" if last["mean_degree"] > first["mean_degree"] else (
-            "fell" if last["mean_degree"] < first["mean_degree"] else "stayed")
-        out.append(f"Between {fw} and {lw} the average participant's number of connections {verb} "
-                   f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f} "
-                   f"(density {fmt_sig(first['density'])} to {fmt_sig(last['density'])}), and the network went "
-                   f"from {first['components']:,} to {last['components']:,} separate parts.")
-    for _, r in ei_change(ei).iterrows():
-        label = {"organisation": "organisations", "profession": "professions"}.get(r["attribute"], r["attribute"])
-        share = f"cross_{r['attribute']}_share"
-        shares = (f" ({_pct(first[share])} to {_pct(last[share])} of ties)" if share in summary else "")
-        if pd.isna(r["change"]):
-            out.append(f"The E-I index across {label} was {fmt_num(r['ei_first'])} at {fw} "
-                       f"(−1 means every tie stays inside a group, +1 every tie crosses; "
-                       f"{fmt_num(r['expected_ei'])} would be expected if ties ignored {r['attribute']}).")
-            continue
-        direction = ("more common" if r["change"] > 0.005 else
-                     "less common" if r["change"] < -0.005 else "about as common")
-        out.append(f"Ties crossing {label} became {direction}{shares}: the E-I index moved from "
-                   f"{fmt_num(r['ei_first'])} to {fmt_num(r['ei_last'])} (change "
-                   f"{fmt_signed(r['change'])}; −1 means every tie stays inside a group, +1 every "
-                   f"tie crosses, and {fmt_num(r['expected_ei'])} is what random mixing would give).")
+        kinds = []
+    return " or ".join(k.replace("_", " ") for k in kinds) or "a nomination"
+
+
+def pool_small_groups(values: pd.Series, threshold: int, other: str = "Other") -> pd.Series:
+    """Groups with fewer than ``threshold`` members merged into ``other``.
+
+    When the pooled group is itself smaller than the threshold it is merged into the smallest
+    remaining group's label as well (``other``), so no label marks fewer than ``threshold``
+    people; when that leaves one label only, every value becomes ``other``.
+
+    Examples
+    --------
+    >>> pool_small_groups(pd.Series(list("aaaaabbbbbc")), 5).value_counts().to_dict()
+    {'Other': 6, 'b': 5}
+    >>> pool_small_groups(pd.Series(list("aaaaaab")), 5).unique().tolist()
+    ['Other']
+    """
+    v = values.astype(str)
+    counts = v.value_counts()
+    small = set(counts[counts < threshold].index)
+    if not small:
+        return v
+    out = v.where(~v.isin(small), other)
+    if 0 < (out == other).sum() < threshold:
+        big = counts[counts >= threshold]
+        if len(big):  # the smallest remaining group (ties: the first by name) joins it
+            out = out.where(out != min(big.index, key=lambda g: (big[g], g)), other)
     return out
-
-
-def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
-    """The caveats every network finding carries: response rates and boundary specification."""
-    out = []
-    if not summary.empty:
-        rates = ", ".join(f"{_pct(r.response_rate)} at {r.wave.replace('_', ' ')}" for r in summary.itertuples())
-        out.append(f"Response: the share of participants who named at least one colleague was {rates}. "
-                   "A missing respondent's ties appear only when someone else named them, so density "
-                   "and brokerage are understated where response is low, and a change between waves "
-                   "can partly reflect a change in who answered.")
-    out.append(f"Boundary: the network holds only participants of {scope}; ties to colleagues "
-               "outside it were not asked about, so brokerage here means brokerage within the "
-               "programme, not across the wider organisation (Laumann, Marsden and Prensky 1983 "
-               "on the boundary specification problem).")
-    out.append("Nominations are treated as mutual (a tie named by either person counts), and "
-               "the E-I index depends on group sizes: compare it with the value random mixing "
-               "would give, not with zero.")
-    return out
-
-
-# --- results for reports ---------------------------------------------------------------
-
-def analyse(data, tie_type: str | None = None, scope: str = "this programme") -> dict:
-    """Every network result a report shows, computed once from a Dataset (or its subset).
-
-    Returns
-    -------
-    dict with ``summary`` (:func:`network_summary`), ``ei`` (:func:`ei_index` for organisation
-    and profession), ``ei_change``, ``ei_groups`` (:func:`ei_by_group`), ``brokerage``
-    (:func:`brokerage_roles`, Gould-Fernandez roles by organisation and profession),
-    ``brokerage_findings`` (:func:`brokerage_sentences`), ``betweenness_values``
-    (:func:`betweenness_by_wave`, normalised within components), ``betweenness``
-    (:func:`betweenness_summary`), ``findings`` (:func:`describe_change`), ``caveats`` and
-    ``has_ties``. The evaluation report reuses this dict, so both reports say the same.
-    """
-    ties, participants = data.ties, data.participants
-    attrs = [a for a in ATTRIBUTES if a in participants.columns]
-    e = undirected_ties(ties, participants, tie_type)  # once, shared by every result below
-    summary = network_summary(ties, participants, tie_type, edges=e)
-    ei = pd.concat([ei_index(ties, participants, a, tie_type, edges=e) for a in attrs], ignore_index=True)
-    groups = pd.concat([ei_by_group(ties, participants, a, tie_type, edges=e) for a in attrs],
-                       ignore_index=True)
-    bc = betweenness_by_wave(ties, participants, tie_type, edges=e)
-    roles = brokerage_roles(ties, participants, attrs, tie_type)
-    return {"summary": summary, "ei": ei, "ei_change": ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
-            "ei_groups": groups, "brokerage": roles, "brokerage_findings": brokerage_sentences(roles),
-            "betweenness_values": bc, "betweenness": betweenness_summary(bc),
-            "findings": describe_change(summary, ei), "caveats": caveats(summary, scope),
-            "has_ties": not summary.empty and int(summary["ties"].sum()) > 0}
-
-
-def ei_figure(ei: pd.DataFrame):
-    """E-I index by wave for each attribute, with the random-mixing value dashed.
-
-    Returns
-    -------
-    (matplotlib Figure, alt text)
-    """
-    import matplotlib.pyplot as plt
-
-    from helpers.report.fmt import fmt_num
-    from helpers.report.theme import PALETTE, apply_theme
-
-    apply_theme()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    parts = []
-    for i, (attribute, g) in enumerate(ei.groupby("attribute", sort=False)):
-        order = wave_order(g["wave"])
-        g = g.set_index("wave").loc[order]
-        labels = [w.replace("_", " ") for w in order]
-        ax.plot(labels, g["ei_index"], marker="o", color=PALETTE[i], label=f"By {attribute}")
-        ax.axhline(g["expected_ei"].iloc[0], color=PALETTE[i], linestyle="--", linewidth=1,
-                   label=f"Random mixing ({attribute})")
-        parts.append(f"by {attribute} " + " then ".join(fmt_num(v) for v in g["ei_index"]))
-    ax.axhline(0, color="#425563", linewidth=0.8)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_ylabel("E-I index (-1 inside groups, +1 across)")
-    ax.set_xlabel("Wave")
-    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    alt = ("Line chart of the E-I index at each wave, " + "; ".join(parts)
-           + "; dashed lines show the value expected under random mixing.")
-    return fig, alt
-
-
-def betweenness_figure(bc: pd.DataFrame):
-    """Distribution of betweenness (within components) at each wave as box plots with points.
-
-    Returns
-    -------
-    (matplotlib Figure, alt text)
-    """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from helpers.report.theme import NHS_BLUE, apply_theme, fixed_jitter
-
-    apply_theme()
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    frame = bc.assign(Wave=bc["wave"].str.replace("_", " "))
-    sns.boxplot(data=frame, x="betweenness", y="Wave", color="#DDE6F0", fliersize=0, ax=ax)
-    if len(frame) <= 5000:
-        with fixed_jitter():  # the same points in the same places on every run
-            sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5,
-                          alpha=0.5, jitter=0.25, ax=ax)
-    ax.set_xlabel("Betweenness centrality (share of shortest paths in a person's part of the "
-                  "network that pass through them)")
-    ax.set_ylabel("")
-    fig.tight_layout()
-    s = betweenness_summary(bc)
-    alt = ("Box plots of betweenness centrality by wave: " + "; ".join(
-        f"{r.wave.replace('_', ' ')} median {r.median:.3f}, 90th centile {r.p90:.3f}, "
-        f"{100 * r.share_zero:.0f}% with none" for r in s.itertuples()) + ".")
-    return fig, alt
-
-
-def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The per-wave summary ready for display: people counts suppressed below the threshold."""
-    from helpers.report.disclosure import suppress_table
-    from helpers.report.fmt import fmt_sig
-
-    cols = {"wave": "Wave", "participants": "Participants", "respondents": "Named a colleague",
-            "response_rate": "Response", "ties": "Ties", "density": "Density",
-            "mean_degree": "Mean ties per person", "components": "Separate parts",
-            "largest_component": "Largest part (people)", "isolates": "Unconnected people",
-            "cross_organisation_share": "Ties across organisations",
-            "cross_profession_share": "Ties across professions"}
-    t = summary.copy()
-    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
-    # respondents, the largest part and the unconnected are each part of the participants, so
-    # the rest of each (non-respondents, people outside it) is protected too
-    shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
-                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False,
-                           parts={"respondents": "participants", "isolates": "participants"})
-    for c in ("cross_organisation_share", "cross_profession_share"):
-        if c in shown:
-            shown[c] = [_pct(x) for x in t[c]]
-    if "density" in shown:  # tiny in a large network: significant figures, not 0.00
-        shown["density"] = [fmt_sig(x) for x in t["density"]]
-    return shown[[c for c in cols if c in shown]].rename(columns=cols)
-
-
-def ei_table(ei: pd.DataFrame) -> pd.DataFrame:
-    """E-I index per attribute and wave for display (no people counts: tie counts only)."""
-    t = ei.copy()
-    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
-    t["attribute"] = t["attribute"].str.capitalize()
-    return t.rename(columns={"wave": "Wave", "attribute": "Boundary", "external": "Ties across",
-                             "internal": "Ties within", "ties": "Ties", "ei_index": "E-I index",
-                             "expected_ei": "E-I under random mixing"})
-
-
-def brokerage_table(roles: pd.DataFrame) -> pd.DataFrame:
-    """Gould-Fernandez roles for display: one row per wave, boundary and role."""
-    t = roles[["wave", "attribute", "role", "observed", "expected", "z"]].copy()
-    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
-    t["attribute"] = t["attribute"].str.capitalize()
-    t["role"] = t["role"].str.capitalize()
-    t["observed"] = t["observed"].astype(int)
-    return t.rename(columns={"wave": "Wave", "attribute": "Groups", "role": "Role",
-                             "observed": "Paths brokered", "expected": "Expected by chance",
-                             "z": "z"})
-
-
-def show_network_report(rep, section: str, colour_by: str = "organisation", results: dict | None = None):
-    """Display one section of the networks report for a report context ``rep``.
-
-    ``section`` is one of ``summary``, ``drawing``, ``ei``, ``brokerage`` (Gould-Fernandez
-    roles), ``betweenness``, ``findings``.
-    Results are computed once per context and cached on it.
-    """
-    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-
-    res = results or _cached(rep)
-    if not res["has_ties"]:
-        # Every section says so, so no heading of the report stands empty.
-        show_callout("No network ties were recorded for this programme or cohort, so its "
-                     "connectedness cannot be described." if section == "summary" else
-                     "Not shown: no network ties were recorded.", "note")
-        return
-    if section == "summary":
-        show_table(summary_table(res["summary"], rep.threshold),
-                   caption=f"The network at each wave: {rep.scope}", dp=3,
-                   note="A tie is a nomination in either direction between two participants.")
-    elif section == "drawing":
-        fig, alt = draw_networks(rep.data.ties, rep.data.participants, colour_by)
-        show_figure(fig, alt, caption=f"Ties at each wave, coloured by {colour_by}; each point is "
-                    "a participant (no names or identifiers).")
-    elif section == "ei":
-        show_table(ei_table(res["ei"]), caption="Krackhardt and Stern's E-I index", units="ties", dp=2)
-        ch = res["ei_change"]
-        if len(ch) and ch["change"].notna().any():
-            show_table(ch.assign(attribute=ch["attribute"].str.capitalize(),
-                                 first_wave=ch["first_wave"].str.replace("_", " "),
-                                 last_wave=ch["last_wave"].str.replace("_", " "))
-                       .rename(columns={"attribute": "Boundary", "first_wave": "From", "last_wave": "To",
-                                        "ei_first": "E-I before", "ei_last": "E-I after",
-                                        "change": "Change", "expected_ei": "E-I under random mixing"}),
-                       caption="Change in the E-I index (positive: more ties across the boundary)", dp=2)
-        fig, alt = ei_figure(res["ei"])
-        show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
-    elif section == "brokerage":
-        show_table(brokerage_table(res["brokerage"]),
-                   caption="Brokerage roles (Gould and Fernandez) in the whole network", dp=2,
-                   note="Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
-                        "names k, i does not name k), counted by the groups of the three people; "
-                        "expected: a random network with the same density and group sizes "
-                        "(sna::brokerage), ties between cohorts included, so where cohorts "
-                        "rarely name one another roles across groups look rarer than chance. "
-                        "Counts of paths, not of people.")
-        show_sentences(res["brokerage_findings"])
-    elif section == "betweenness":
-        b = res["betweenness"].copy()
-        b["wave"] = b["wave"].str.replace("_", " ").str.capitalize()
-        b["share_zero"] = [_pct(x) for x in b["share_zero"]]
-        b["top_decile_share"] = [_pct(x) for x in b["top_decile_share"]]
-        b = b.drop(columns="participants").rename(columns={
-            "wave": "Wave", "median": "Median", "p90": "90th centile", "max": "Maximum",
-            "share_zero": "On no shortest path", "top_decile_share": "Held by top 10%",
-            "method": "Method"})
-        show_table(b, caption="Betweenness centrality, normalised within each connected part",
-                   dp=3)
-        fig, alt = betweenness_figure(res["betweenness_values"])
-        show_figure(fig, alt, caption="Betweenness at each wave")
-    elif section == "findings":
-        show_sentences(res["findings"], title="What changed")
-        show_sentences(res["caveats"], title="Caveats")
-
-
-def _cached(rep) -> dict:
-    res = getattr(rep, "_network_results", None)
-    if res is None:
-        res = analyse(rep.data, scope=rep.scope)
-        try:
-            rep._network_results = res
-        except AttributeError:  # a frozen context: recompute next time
-            pass
-    return res

@@ -1,0 +1,504 @@
+"""The networks section's display: figures, tables and sentences, each under disclosure control.
+
+The ``show_*`` functions take :class:`~helpers.networks.results.NetworkResults` and render one
+part of the report; the figure, table and sentence builders below them take tidy frames and
+return a figure with its alt text, a display-ready frame or a list of sentences.
+
+A drawing shows each person as a point, so a drawing of fewer than ``suppress_below`` people is
+withheld, and a colour group (an organisation or profession) with fewer members is pooled into
+"Other" in the points, the legend and the alt text alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+
+from helpers.networks.analysis import (_graph, betweenness_summary, ei_change, mixing_matrix,
+                                       network_summary, pool_small_groups, roster,
+                                       undirected_ties, wave_order)
+from helpers.report.disclosure import suppress_table
+from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_num, fmt_sig, fmt_signed
+from helpers.report.theme import NHS_BLUE, PALETTE, apply_theme, fixed_jitter
+
+
+def brokerage_sentences(roles: pd.DataFrame) -> list[str]:
+    """Plain sentences on which brokerage roles are more or less common than chance, for the
+    last wave of each attribute (|z| of 2 or more; :func:`brokerage_roles`)."""
+    out = []
+    for attr, g in roles.groupby("attribute", sort=False):
+        last = wave_order(g["wave"])[-1]
+        r = g[(g["wave"] == last) & (g["code"] != "t")]
+        label = {"organisation": "organisations", "profession": "professions"}.get(attr, attr)
+        high = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z >= 2]
+        low = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z <= -2]
+        parts = []
+        if high:
+            parts.append("more common than in a random network of the same density: "
+                         + ", ".join(high))
+        if low:
+            parts.append("less common: " + ", ".join(low))
+        what = "; ".join(parts) if parts else "no role is 2 standard deviations from chance"
+        out.append(f"Brokerage across {label} at {last.replace('_', ' ')} (Gould and Fernandez "
+                   f"roles, z-scores): {what}.")
+    return out
+
+
+def draw_networks(ties: pd.DataFrame, participants: pd.DataFrame, colour_by: str = "organisation",
+                  tie_type: str | None = None, max_nodes: int = 1500, seed: int = 20241125,
+                  palette: list[str] | None = None, edges: pd.DataFrame | None = None):
+    """One panel per wave, nodes coloured by organisation or profession; no labels on nodes.
+
+    Node positions come from one spring layout (Fruchterman-Reingold) of all waves' ties
+    together, so the same person sits in the same place in every panel and the change is
+    visible. Networks larger than ``max_nodes`` are drawn as group-level networks instead
+    (one circle per group sized by members, lines weighted by ties), because a hairball of
+    thousands of nodes tells nothing and takes minutes to lay out.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    apply_theme()
+    palette = palette or PALETTE
+    ros = roster(participants)
+    e = edges if edges is not None else undirected_ties(ties, participants, tie_type)
+    waves = wave_order(e["wave"]) if len(e) else []
+    groups = sorted(ros[colour_by].dropna().astype(str).unique())
+    colour = {g: palette[i % len(palette)] for i, g in enumerate(groups)}
+    fig, axes = plt.subplots(1, max(len(waves), 1), figsize=(5.2 * max(len(waves), 1), 5.0),
+                             squeeze=False)
+    nodes = ros["participant_id"].astype(str).tolist()
+    group_level = len(nodes) > max_nodes
+    if not waves:
+        axes[0, 0].text(0.5, 0.5, "No ties recorded", ha="center", va="center")
+        axes[0, 0].set_axis_off()
+    if group_level:
+        counts = ros[colour_by].astype(str).value_counts()
+        pos = nx.circular_layout(groups)
+        for ax, wave in zip(axes[0], waves):
+            mm = mixing_matrix(ties, participants, colour_by, wave, tie_type, edges=e)
+            g = nx.Graph()
+            g.add_nodes_from(groups)
+            for i, a in enumerate(groups):
+                for b in groups[i + 1:]:
+                    if mm.loc[a, b] > 0:
+                        g.add_edge(a, b, weight=mm.loc[a, b])
+            w = np.array([d["weight"] for _, _, d in g.edges(data=True)], dtype=float)
+            nx.draw_networkx_edges(g, pos, ax=ax, width=(1 + 6 * w / w.max()) if len(w) else 1,
+                                   edge_color="#768692", alpha=0.7)
+            nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[colour[x] for x in groups],
+                                   node_size=[200 + 1800 * counts[x] / counts.max() for x in groups])
+            ax.set_title(wave.replace("_", " ").capitalize())
+            ax.set_axis_off()
+    elif waves:
+        union = _graph(nodes, e.drop_duplicates(["u", "v"]))
+        pos = nx.spring_layout(union, seed=seed, k=1.5 / math.sqrt(max(len(nodes), 1)))
+        node_colour = ros.set_index(ros["participant_id"].astype(str))[colour_by].astype(str).map(colour)
+        size = max(8, min(60, 6000 / max(len(nodes), 1)))
+        for ax, wave in zip(axes[0], waves):
+            g = _graph(nodes, e[e["wave"] == wave])
+            nx.draw_networkx_edges(g, pos, ax=ax, edge_color="#768692", alpha=0.35, width=0.6)
+            nx.draw_networkx_nodes(g, pos, ax=ax, node_size=size, linewidths=0.3,
+                                   edgecolors="white", node_color=node_colour.reindex(list(g.nodes)).tolist())
+            ax.set_title(wave.replace("_", " ").capitalize())
+            ax.set_axis_off()
+    handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=colour[g],
+                      markeredgecolor="white", markersize=9, label=g) for g in groups]
+    if handles:
+        fig.legend(handles=handles, title=colour_by.capitalize(), loc="lower center",
+                   ncol=min(len(handles), 5), frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    summary = network_summary(ties, participants, tie_type, edges=e)
+    parts = [f"{r.wave.replace('_', ' ')}: {r.ties:,} ties, {100 * r[f'cross_{colour_by}_share']:.0f}% "
+             f"across {colour_by}s" if r.ties else f"{r.wave.replace('_', ' ')}: no ties"
+             for _, r in summary.iterrows()] if f"cross_{colour_by}_share" in summary else []
+    kind = "group-level network (one circle per group)" if group_level else "network of participants"
+    alt = (f"Drawing of the {kind} at each wave ({', '.join(waves) or 'none'}), "
+           f"points coloured by {colour_by} ({', '.join(groups)}); no names or identifiers. "
+           + "; ".join(parts) + ".")
+    return fig, alt
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.0f}%"
+
+
+def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
+    """Plain-English sentences on what changed in the network between the first and last wave.
+
+    Parameters
+    ----------
+    summary : :func:`network_summary`.
+    ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
+    """
+    if summary.empty:
+        return ["No network ties were recorded for this group, so connectedness cannot be described."]
+    first, last = summary.iloc[0], summary.iloc[-1]
+    fw, lw = first["wave"].replace("_", " "), last["wave"].replace("_", " ")
+    out = []
+    if len(summary) == 1:
+        out.append(f"Ties were recorded at one wave only ({fw}): {first['ties']:,} ties among "
+                   f"{first['participants']:,} participants, an average of {first['mean_degree']:.1f} "
+                   "colleagues each; change over time cannot be described.")
+    else:
+        verb = "rose" if last["mean_degree"] > first["mean_degree"] else (
+            "fell" if last["mean_degree"] < first["mean_degree"] else "stayed")
+        out.append(f"Between {fw} and {lw} the average participant's number of connections {verb} "
+                   f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f} "
+                   f"(density {fmt_sig(first['density'])} to {fmt_sig(last['density'])}), and the network went "
+                   f"from {first['components']:,} to {last['components']:,} separate parts.")
+    for _, r in ei_change(ei).iterrows():
+        label = {"organisation": "organisations", "profession": "professions"}.get(r["attribute"], r["attribute"])
+        share = f"cross_{r['attribute']}_share"
+        shares = (f" ({_pct(first[share])} to {_pct(last[share])} of ties)" if share in summary else "")
+        if pd.isna(r["change"]):
+            out.append(f"The E-I index across {label} was {fmt_num(r['ei_first'])} at {fw} "
+                       f"(−1 means every tie stays inside a group, +1 every tie crosses; "
+                       f"{fmt_num(r['expected_ei'])} would be expected if ties ignored {r['attribute']}).")
+            continue
+        direction = ("more common" if r["change"] > 0.005 else
+                     "less common" if r["change"] < -0.005 else "about as common")
+        out.append(f"Ties crossing {label} became {direction}{shares}: the E-I index moved from "
+                   f"{fmt_num(r['ei_first'])} to {fmt_num(r['ei_last'])} (change "
+                   f"{fmt_signed(r['change'])}; −1 means every tie stays inside a group, +1 every "
+                   f"tie crosses, and {fmt_num(r['expected_ei'])} is what random mixing would give).")
+    return out
+
+
+def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
+    """The caveats every network finding carries: response rates and boundary specification."""
+    out = []
+    if not summary.empty:
+        rates = ", ".join(f"{_pct(r.response_rate)} at {r.wave.replace('_', ' ')}" for r in summary.itertuples())
+        out.append(f"Response: the share of participants who named at least one colleague was {rates}. "
+                   "A missing respondent's ties appear only when someone else named them, so density "
+                   "and brokerage are understated where response is low, and a change between waves "
+                   "can partly reflect a change in who answered.")
+    out.append(f"Boundary: the network holds only participants of {scope}; ties to colleagues "
+               "outside it were not asked about, so brokerage here means brokerage within the "
+               "programme, not across the wider organisation (Laumann, Marsden and Prensky 1983 "
+               "on the boundary specification problem).")
+    out.append("Nominations are treated as mutual (a tie named by either person counts), and "
+               "the E-I index depends on group sizes: compare it with the value random mixing "
+               "would give, not with zero.")
+    return out
+
+
+def _axes(width: float, height: float):
+    """A themed figure with one axes (the report's fonts and colours)."""
+    apply_theme()
+    return plt.subplots(figsize=(width, height))
+
+
+def ei_figure(ei: pd.DataFrame):
+    """E-I index by wave for each attribute, with the random-mixing value dashed.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    fig, ax = _axes(7.5, 3.8)
+    parts = []
+    for i, (attribute, g) in enumerate(ei.groupby("attribute", sort=False)):
+        order = wave_order(g["wave"])
+        g = g.set_index("wave").loc[order]
+        labels = [w.replace("_", " ") for w in order]
+        ax.plot(labels, g["ei_index"], marker="o", color=PALETTE[i], label=f"By {attribute}")
+        ax.axhline(g["expected_ei"].iloc[0], color=PALETTE[i], linestyle="--", linewidth=1,
+                   label=f"Random mixing ({attribute})")
+        parts.append(f"by {attribute} " + " then ".join(fmt_num(v) for v in g["ei_index"]))
+    ax.axhline(0, color="#425563", linewidth=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("E-I index (-1 inside groups, +1 across)")
+    ax.set_xlabel("Wave")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    alt = ("Line chart of the E-I index at each wave, " + "; ".join(parts)
+           + "; dashed lines show the value expected under random mixing.")
+    return fig, alt
+
+
+def betweenness_figure(bc: pd.DataFrame):
+    """Distribution of betweenness (within components) at each wave as box plots with points.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    fig, ax = _axes(7.5, 3.6)
+    frame = bc.assign(Wave=bc["wave"].str.replace("_", " "))
+    sns.boxplot(data=frame, x="betweenness", y="Wave", color="#DDE6F0", fliersize=0, ax=ax)
+    if len(frame) <= 5000:
+        with fixed_jitter():  # the same points in the same places on every run
+            sns.stripplot(data=frame, x="betweenness", y="Wave", color=NHS_BLUE, size=2.5,
+                          alpha=0.5, jitter=0.25, ax=ax)
+    ax.set_xlabel("Betweenness centrality (share of shortest paths in a person's part of the "
+                  "network that pass through them)")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    s = betweenness_summary(bc)
+    alt = ("Box plots of betweenness centrality by wave: " + "; ".join(
+        f"{r.wave.replace('_', ' ')} median {r.median:.3f}, 90th centile {r.p90:.3f}, "
+        f"{100 * r.share_zero:.0f}% with none" for r in s.itertuples()) + ".")
+    return fig, alt
+
+
+def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The per-wave summary ready for display: people counts suppressed below the threshold."""
+    cols = {"wave": "Wave", "participants": "Participants", "respondents": "Named a colleague",
+            "response_rate": "Response", "ties": "Ties", "density": "Density",
+            "mean_degree": "Mean ties per person", "components": "Separate parts",
+            "largest_component": "Largest part (people)", "isolates": "Unconnected people",
+            "cross_organisation_share": "Ties across organisations",
+            "cross_profession_share": "Ties across professions"}
+    t = summary.copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    # respondents, the largest part and the unconnected are each part of the participants, so
+    # the rest of each (non-respondents, people outside it) is protected too
+    shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
+                           threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False,
+                           parts={"respondents": "participants", "isolates": "participants"})
+    for c in ("cross_organisation_share", "cross_profession_share"):
+        if c in shown:
+            shown[c] = [_pct(x) for x in t[c]]
+    if "density" in shown:  # tiny in a large network: significant figures, not 0.00
+        shown["density"] = [fmt_sig(x) for x in t["density"]]
+    return shown[[c for c in cols if c in shown]].rename(columns=cols)
+
+
+def ei_table(ei: pd.DataFrame) -> pd.DataFrame:
+    """E-I index per attribute and wave for display (no people counts: tie counts only)."""
+    t = ei.copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    t["attribute"] = t["attribute"].str.capitalize()
+    return t.rename(columns={"wave": "Wave", "attribute": "Boundary", "external": "Ties across",
+                             "internal": "Ties within", "ties": "Ties", "ei_index": "E-I index",
+                             "expected_ei": "E-I under random mixing"})
+
+
+def brokerage_table(roles: pd.DataFrame) -> pd.DataFrame:
+    """Gould-Fernandez roles for display: one row per wave, boundary and role."""
+    t = roles[["wave", "attribute", "role", "observed", "expected", "z"]].copy()
+    t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
+    t["attribute"] = t["attribute"].str.capitalize()
+    t["role"] = t["role"].str.capitalize()
+    t["observed"] = t["observed"].astype(int)
+    return t.rename(columns={"wave": "Wave", "attribute": "Groups", "role": "Role",
+                             "observed": "Paths brokered", "expected": "Expected by chance",
+                             "z": "z"})
+
+
+
+
+def _no_ties() -> None:
+    show_callout("Not shown: no network ties were recorded.", "note")
+
+
+def _too_few(res) -> bool:
+    """Withhold a network of fewer than ``threshold`` people, saying why.
+
+    Density, mean degree and tie counts together give the number of people back (n = 2 ties /
+    mean degree), so for a small group every network figure is withheld, not only its counts.
+    """
+    if len(res.roster) >= res.threshold:
+        return False
+    show_callout(f"Not shown: this network has fewer than {res.threshold} people, and its "
+                 "figures would let their number, and their ties, be worked out.", "note")
+    return True
+
+
+def show_summary(res) -> None:
+    """The per-wave structure table, people counts suppressed below the threshold."""
+    if not res.has_ties:
+        show_callout("No network ties were recorded for this programme or cohort, so its "
+                     "connectedness cannot be described.", "note")
+        return
+    if _too_few(res):
+        return
+    show_table(summary_table(res.waves, res.threshold),
+               caption=f"The network at each wave: {res.scope}", dp=3,
+               note=f"A tie ({res.tie_type}) is a nomination in either direction between two "
+                    "participants.")
+
+
+def show_findings(res) -> None:
+    """What changed between the first and last wave, and the caveats every finding carries."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    show_sentences(res.findings, title="What changed")
+    show_sentences(res.caveats, title="Caveats")
+
+
+def drawing_withheld(n_people: int, threshold: int) -> str | None:
+    """Why a drawing of ``n_people`` is withheld, or None when it may be shown.
+
+    Examples
+    --------
+    >>> drawing_withheld(3, 5)
+    'Not shown: the drawing would show fewer than 5 people, each as a point, so it is withheld.'
+    >>> drawing_withheld(6, 5) is None
+    True
+    """
+    if n_people < threshold:
+        return (f"Not shown: the drawing would show fewer than {threshold} people, each as a "
+                "point, so it is withheld.")
+    return None
+
+
+def show_drawings(res, colour_by: str = "organisation") -> None:
+    """One drawing per wave, points coloured by ``colour_by``, small groups pooled as "Other"."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    withheld = drawing_withheld(len(res.roster), res.threshold)
+    if withheld:
+        show_callout(withheld, "note")
+        return
+    p = res.participants.drop_duplicates("participant_id").copy()
+    pooled = pool_small_groups(p[colour_by], res.threshold)
+    p[colour_by] = pooled
+    fig, alt = draw_networks(res.raw_ties, p, colour_by)
+    note = ""
+    if (pooled == "Other").any() and not (p[colour_by].astype(str) == res.participants
+                                          .drop_duplicates("participant_id")[colour_by].astype(str)).all():
+        note = (f" Groups of fewer than {res.threshold} people are drawn together as "
+                "\u201cOther\u201d so that no one can be picked out.")
+    show_figure(fig, alt, caption=f"Ties ({res.tie_type}) at each wave, coloured by {colour_by}; "
+                "each point is a participant (no names or identifiers)." + note)
+
+
+def show_ei(res) -> None:
+    """The E-I index table, its change and its chart."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    show_table(ei_table(res.ei), caption="Krackhardt and Stern's E-I index", units="ties", dp=2)
+    ch = res.ei_change
+    if len(ch) and ch["change"].notna().any():
+        show_table(ch.assign(attribute=ch["attribute"].str.capitalize(),
+                             first_wave=ch["first_wave"].str.replace("_", " "),
+                             last_wave=ch["last_wave"].str.replace("_", " "))
+                   .rename(columns={"attribute": "Boundary", "first_wave": "From", "last_wave": "To",
+                                    "ei_first": "E-I before", "ei_last": "E-I after",
+                                    "change": "Change", "expected_ei": "E-I under random mixing"}),
+                   caption="Change in the E-I index (positive: more ties across the boundary)", dp=2)
+    fig, alt = ei_figure(res.ei)
+    show_figure(fig, alt, caption="E-I index by wave (dashed: random mixing)")
+
+
+def show_brokerage(res) -> None:
+    """Gould-Fernandez roles with expected counts, and the roles far from chance."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    show_table(brokerage_table(res.brokerage),
+               caption="Brokerage roles (Gould and Fernandez) in the whole network", dp=2,
+               note="Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
+                    "names k, i does not name k), counted by the groups of the three people; "
+                    "expected: a random network with the same density and group sizes "
+                    "(sna::brokerage), ties between cohorts included, so where cohorts "
+                    "rarely name one another roles across groups look rarer than chance. "
+                    "Counts of paths, not of people.")
+    show_sentences(res.brokerage_findings)
+
+
+def show_betweenness(res) -> None:
+    """The distribution of betweenness per wave: table and box plots, no one named."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    b = res.betweenness.copy()
+    b["wave"] = b["wave"].str.replace("_", " ").str.capitalize()
+    b["share_zero"] = [_pct(x) for x in b["share_zero"]]
+    b["top_decile_share"] = [_pct(x) for x in b["top_decile_share"]]
+    b = b.drop(columns="participants").rename(columns={
+        "wave": "Wave", "median": "Median", "p90": "90th centile", "max": "Maximum",
+        "share_zero": "On no shortest path", "top_decile_share": "Held by top 10%",
+        "method": "Method"})
+    show_table(b, caption="Betweenness centrality, normalised within each connected part", dp=3)
+    fig, alt = betweenness_figure(res.betweenness_values)
+    show_figure(fig, alt, caption="Betweenness at each wave")
+
+
+def cohorts_figure(cohorts: pd.DataFrame):
+    """Each cohort's density and E-I index at each wave as strip plots over box plots.
+
+    Returns
+    -------
+    (matplotlib Figure, alt text)
+    """
+    apply_theme()
+    measures = [c for c in ("density", "ei_organisation", "ei_profession") if c in cohorts]
+    labels = {"density": "Density", "ei_organisation": "E-I across organisations",
+              "ei_profession": "E-I across professions"}
+    fig, axes = plt.subplots(1, len(measures), figsize=(3.6 * len(measures), 3.6), squeeze=False)
+    frame = cohorts.assign(Wave=cohorts["wave"].str.replace("_", " "))
+    parts = []
+    for ax, m in zip(axes[0], measures):
+        sns.boxplot(data=frame, x="Wave", y=m, color="#DDE6F0", fliersize=0, ax=ax)
+        with fixed_jitter():  # the same points in the same places on every run
+            sns.stripplot(data=frame, x="Wave", y=m, color=NHS_BLUE, size=4, jitter=0.15, ax=ax)
+        ax.set_ylabel(labels[m])
+        ax.set_xlabel("")
+        if m != "density":
+            ax.set_ylim(-1.05, 1.05)
+        per = frame.groupby("Wave", sort=False)[m]
+        parts.append(f"{labels[m]}: " + "; ".join(
+            f"{w} median {fmt_sig(g.median())} (range {fmt_sig(g.min())} to {fmt_sig(g.max())})"
+            for w, g in per))
+    fig.tight_layout()
+    alt = ("Strip plots of each cohort's network, one point per cohort at each wave; "
+           + "; ".join(parts) + ".")
+    return fig, alt
+
+
+def cohort_sentences(res) -> list[str]:
+    """Why the programme is described cohort by cohort, with the median density over cohorts."""
+    c = res.cohorts
+    n_cohorts = c["cohort_id"].nunique()
+    shown = c[c["participants"] >= res.threshold]
+    out = [f"No tie ({res.tie_type}) joins two of the {n_cohorts} cohorts: each cohort is a "
+           "network of its own, so the programme is described by the spread of the cohorts' "
+           "figures rather than as one network (whose density would mostly count the cohorts)."]
+    if len(shown):
+        per = shown.groupby("wave", sort=False)["density"]
+        out.append("Density within a cohort: " + "; ".join(
+            f"median {fmt_sig(g.median())} at {w.replace('_', ' ')} (cohorts ranging from "
+            f"{fmt_sig(g.min())} to {fmt_sig(g.max())})" for w, g in per) + ".")
+    if shown["cohort_id"].nunique() < n_cohorts:
+        out.append(f"Cohorts of fewer than {res.threshold} people are left out of these "
+                   "figures, so that no one can be picked out.")
+    return out
+
+
+def show_cohorts(res) -> None:
+    """The programme as the distribution over its cohorts, where the cohorts do not connect."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    if not res.separate_cohorts:
+        show_callout("Not needed here: this report covers one cohort, or ties join its cohorts, "
+                     "so it is described as one network above.", "note")
+        return
+    show_sentences(cohort_sentences(res))
+    shown = res.cohorts[res.cohorts["participants"] >= res.threshold]
+    if shown["cohort_id"].nunique() < 2:
+        return
+    fig, alt = cohorts_figure(shown)
+    show_figure(fig, alt, caption=f"Each cohort's network ({res.tie_type} ties): one point per "
+                "cohort at each wave")

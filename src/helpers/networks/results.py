@@ -1,0 +1,145 @@
+"""The networks section's results: every table the report shows, computed once per report.
+
+:func:`compute` takes a Dataset (or its subset) and returns :class:`NetworkResults`;
+:func:`prepare` does the same for a report context. Nothing here is suppressed: the display
+functions of :mod:`helpers.networks.display` apply disclosure control when they render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from helpers.networks.analysis import (ATTRIBUTES, betweenness_by_wave, betweenness_summary,
+                                       brokerage_roles, cohort_summary, cohorts_connect, ei_by_group,
+                                       ei_change, ei_index, mixing_matrices, network_summary, roster,
+                                       tie_types, undirected_ties)
+from helpers.networks.display import brokerage_sentences, caveats, describe_change, summary_table
+from helpers.report.results import Results
+
+
+@dataclass
+class NetworkResults(Results):
+    """Participant networks of one programme or cohort.
+
+    Attributes
+    ----------
+    roster : DataFrame
+        One row per participant: ``participant_id``, ``cohort_id``, ``organisation``,
+        ``profession`` (the attributes the dataset has).
+    ties : DataFrame
+        Undirected ties (:func:`~helpers.networks.analysis.undirected_ties`): ``wave``, ``u``,
+        ``v`` and each end's attributes.
+    participants : DataFrame
+        The participant table in scope, as given (used for drawings).
+    raw_ties : DataFrame
+        The nominations in scope, as given, with their direction (``wave``, ``from_id``,
+        ``to_id``, ``tie_type``).
+    waves : DataFrame
+        Per-wave structure (:func:`~helpers.networks.analysis.network_summary`).
+    ei : DataFrame
+        E-I index by wave and boundary (:func:`~helpers.networks.analysis.ei_index`).
+    ei_change : DataFrame
+        First-to-last-wave change in the E-I index per boundary.
+    ei_groups : DataFrame
+        E-I index of each group (:func:`~helpers.networks.analysis.ei_by_group`).
+    brokerage : DataFrame
+        Gould-Fernandez roles with expected values and z-scores.
+    betweenness_values : DataFrame
+        Betweenness of each participant at each wave, normalised within components.
+    betweenness : DataFrame
+        The distribution of betweenness per wave (median, 90th centile, ...).
+    mixing : DataFrame
+        Tie counts between groups, long form: ``wave``, ``attribute``, ``group_a``,
+        ``group_b``, ``ties``.
+    cohorts : DataFrame
+        One row per cohort and wave (:func:`~helpers.networks.analysis.cohort_summary`):
+        density, mean degree and E-I per cohort, for programmes whose cohorts do not connect.
+    separate_cohorts : bool
+        True when there is more than one cohort and no tie joins two of them, so the programme
+        is a set of cohort networks rather than one network.
+    tie_type : str
+        What a tie means, in words ("advice", "worked with"), from the ties table.
+    findings, caveats, brokerage_findings : list of str
+        Plain-English sentences (not yet checked against the threshold).
+    scope : str
+        The programme or cohort, in words.
+    has_ties : bool
+        Whether any tie was recorded.
+    """
+
+    roster: pd.DataFrame
+    ties: pd.DataFrame
+    participants: pd.DataFrame
+    raw_ties: pd.DataFrame
+    waves: pd.DataFrame
+    ei: pd.DataFrame
+    ei_change: pd.DataFrame
+    ei_groups: pd.DataFrame
+    brokerage: pd.DataFrame
+    betweenness_values: pd.DataFrame
+    betweenness: pd.DataFrame
+    mixing: pd.DataFrame
+    cohorts: pd.DataFrame
+    separate_cohorts: bool
+    tie_type: str
+    findings: list = field(default_factory=list)
+    caveats: list = field(default_factory=list)
+    brokerage_findings: list = field(default_factory=list)
+    scope: str = "this programme"
+    has_ties: bool = False
+    threshold: int = 5
+
+    def summary(self) -> pd.DataFrame:
+        """The per-wave table as the report shows it, people counts suppressed (safe to show)."""
+        return summary_table(self.waves, self.threshold)
+
+    COLUMNS = {
+        "roster": ("participant_id",),
+        "ties": ("wave", "u", "v"),
+        "waves": ("wave", "participants", "respondents", "response_rate", "ties", "density",
+                    "mean_degree", "components", "largest_component", "isolates"),
+        "ei": ("wave", "attribute", "external", "internal", "ties", "ei_index", "expected_ei"),
+        "ei_change": ("attribute", "first_wave", "last_wave", "ei_first", "ei_last", "change",
+                      "expected_ei"),
+        "brokerage": ("wave", "attribute", "code", "role", "observed", "expected", "sd", "z"),
+        "betweenness_values": ("wave", "betweenness", "method"),
+        "betweenness": ("wave", "median", "p90", "max", "share_zero", "top_decile_share"),
+        "mixing": ("wave", "attribute", "group_a", "group_b", "ties"),
+        "cohorts": ("cohort_id", "wave", "participants", "ties", "density", "mean_degree"),
+    }
+
+
+def compute(data, tie_type: str | None = None, scope: str = "this programme",
+            threshold: int = 5) -> NetworkResults:
+    """Every network result a report shows, from a Dataset (or its subset), computed once.
+
+    The evaluation report calls this on the same data as the networks report, so both say
+    the same.
+    """
+    ties, participants = data.ties, data.participants
+    attrs = [a for a in ATTRIBUTES if a in participants.columns]
+    e = undirected_ties(ties, participants, tie_type)  # once, shared by every result below
+    summary = network_summary(ties, participants, tie_type, edges=e)
+    ei = pd.concat([ei_index(ties, participants, a, tie_type, edges=e) for a in attrs], ignore_index=True)
+    groups = pd.concat([ei_by_group(ties, participants, a, tie_type, edges=e) for a in attrs],
+                       ignore_index=True)
+    bc = betweenness_by_wave(ties, participants, tie_type, edges=e)
+    roles = brokerage_roles(ties, participants, attrs, tie_type)
+    return NetworkResults(
+        roster=roster(participants), ties=e, participants=participants, raw_ties=ties,
+        waves=summary, ei=ei, ei_change=ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
+        ei_groups=groups, brokerage=roles, betweenness_values=bc,
+        betweenness=betweenness_summary(bc), mixing=mixing_matrices(e, participants, attrs),
+        cohorts=cohort_summary(e, participants, attrs),
+        separate_cohorts=cohorts_connect(e, participants) is False,
+        tie_type=tie_types(ties, tie_type), findings=describe_change(summary, ei),
+        caveats=caveats(summary, scope), brokerage_findings=brokerage_sentences(roles),
+        scope=scope, has_ties=not summary.empty and int(summary["ties"].sum()) > 0,
+        threshold=threshold)
+
+
+def prepare(rep, tie_type: str | None = None) -> NetworkResults:
+    """The networks section of a report context (``open_report``), computed once."""
+    return compute(rep.data, tie_type, scope=rep.scope, threshold=rep.threshold)
