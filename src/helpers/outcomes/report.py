@@ -77,6 +77,27 @@ class OutcomesResults(Results):
         "reliability": ("scale", "wave", "n", "estimate", "low"),
     }
 
+    def __post_init__(self):
+        # Frames not given are computed here, once, so that an object built from scores alone
+        # (a test, a researcher's own scores) holds the same tables as a prepared one.
+        t = self.rep.threshold
+        if self.change is None:
+            self.change = change_table(self.scores, self.instruments, self.waves, t)
+        if self.others_change is None:
+            self.others_change = others_change_table(self.scores, self.instruments,
+                                                     self.waves, t)
+        if self.gaps is None:
+            gs = rater_gap.gap_summary(self.scores)
+            gs["p_holm"] = holm_family(gs["p_value"], gs["n"], t)
+            self.gaps = gs
+        if self.reliability is None:
+            d = self.rep.data
+            ids = [i["instrument_id"] for i in self.instruments]
+            self.reliability = (
+                reliability(d.responses, d.items, rater="self", instrument_id=ids)
+                if ids and hasattr(d, "responses")
+                else pd.DataFrame(columns=list(self.COLUMNS["reliability"])))
+
     @property
     def threshold(self) -> int:
         return self.rep.threshold
@@ -107,13 +128,6 @@ def prepare(rep, models: bool = True) -> OutcomesResults:
     present = set(scores.loc[scores["rater"] == "self", "wave"].astype(str))
     waves = [w for w in WAVE_ORDER if w in present]
     o = OutcomesResults(rep, insts, scores, scale_labels(d.instruments, d.items), waves)
-    o.change = change_table(scores, insts, waves, rep.threshold)
-    o.others_change = others_change_table(scores, insts, waves, rep.threshold)
-    gs = rater_gap.gap_summary(scores)
-    gs["p_holm"] = holm_family(gs["p_value"], gs["n"], rep.threshold)
-    o.gaps = gs
-    o.reliability = (reliability(d.responses, d.items, rater="self", instrument_id=ids) if ids
-                     else pd.DataFrame(columns=list(o.COLUMNS["reliability"])))
     if models:
         o.mixed = mixed_frame(o)
     return o
