@@ -50,6 +50,10 @@ class OutcomesResults(Results):
         with ``p_holm`` over the 360 family.
     reliability : Cronbach's alpha per scale and wave, self-ratings
         (:func:`helpers.scales.reliability`).
+    narrowing : change in the self-other gap per scale, start to end
+        (:func:`helpers.outcomes.rater_gap.gap_narrowing`).
+    then_test : traditional and retrospective pre-tests side by side
+        (:func:`helpers.outcomes.rater_gap.then_test`).
     mixed : the mixed model's wave effects per scale (:func:`helpers.outcomes.mixed.all_wave_effects`),
         or None when prepared with ``models=False``.
     cache : frames computed on demand (subgroup tables), keyed by what they are.
@@ -64,6 +68,8 @@ class OutcomesResults(Results):
     others_change: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
     reliability: pd.DataFrame | None = None
+    narrowing: pd.DataFrame | None = None
+    then_test: pd.DataFrame | None = None
     mixed: pd.DataFrame | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
@@ -90,6 +96,10 @@ class OutcomesResults(Results):
             gs = rater_gap.gap_summary(self.scores)
             gs["p_holm"] = holm_family(gs["p_value"], gs["n"], t)
             self.gaps = gs
+        if self.narrowing is None:
+            self.narrowing = rater_gap.gap_narrowing(self.scores)
+        if self.then_test is None:
+            self.then_test = rater_gap.then_test(self.scores)
         if self.reliability is None:
             d = self.rep.data
             ids = [i["instrument_id"] for i in self.instruments]
@@ -474,7 +484,7 @@ def show_360(o: Outcomes) -> None:
              "p (Holm): paired t-test of the gap, adjusted over the "
              f"{family_size(gs['p_holm']):,} gap tests in this table (every scale at every "
              "survey), a family apart from the tests of change.")
-    narrowing = rater_gap.gap_narrowing(o.scores)
+    narrowing = o.narrowing
     lines = [sentences.gap_sentence(r, o.label(r["scale"]), o.threshold)
              for _, r in gs[gs["wave"] == gs["wave"].iloc[0]].iterrows()]
     lines += [sentences.narrowing_sentence(r, o.label(r["scale"]), o.threshold)
@@ -486,7 +496,7 @@ def show_then_test(o: Outcomes) -> None:
     """Section: the retrospective pre-test beside the traditional pre-test."""
     if _no_data(o):
         return
-    tt = rater_gap.then_test(o.scores)
+    tt = o.then_test
     if tt.empty:
         show_callout("No retrospective ('then') ratings were collected for this scope.")
         return
