@@ -40,3 +40,11 @@ def test_pipeline_results_have_their_horizon_table(rep):
     assert res.missing_columns() == {}
     assert list(res.at["months"]) == [12, 24]
     assert res.threshold == rep.threshold
+
+
+def test_a_subgroup_table_of_one_profession_compares_nothing(rep):
+    res = outcomes.prepare(rep, models=False)
+    sg = outcomes.subgroup_frame(res, "profession")
+    assert sg["profession"].nunique() == 1            # LCFT: doctors only
+    assert not outcomes.subgroups_compared(sg, "profession", rep.threshold)
+    assert not any("Change by profession" in s for s in outcomes.multiplicity_sentences(res))

@@ -297,6 +297,12 @@ def subgroup_frame(o: Outcomes, by: str) -> pd.DataFrame:
     return o.cache[key]
 
 
+def subgroups_compared(sg: pd.DataFrame, by: str, threshold: int) -> bool:
+    """Whether a subgroup table compares anything: two or more groups with ``threshold`` or
+    more people on some scale (:func:`helpers.findings.meaningful`)."""
+    return findings.meaningful(sg.groupby(by)["n"].max(), threshold)
+
+
 #: Subgroup tables of the report (notebook 20), in order.
 SUBGROUPS = ("profession", "organisation")
 
@@ -333,7 +339,9 @@ def multiplicity_sentences(o: Outcomes) -> list[str]:
     if {"baseline", "post"} <= set(o.waves):
         for by in SUBGROUPS:
             sg = subgroup_frame(o, by)
-            m = family_size(sg["p_holm"]) if len(sg) else 0
+            if sg.empty or not subgroups_compared(sg, by, o.threshold):
+                continue   # the table is not shown, so neither is its family
+            m = family_size(sg["p_holm"])
             out.append(family_sentence(
                 f"Change by {by}", m, f"every {by} shown by every scale, start to end; "
                 "exploratory, so kept apart from the main tests"))
@@ -593,8 +601,12 @@ def show_subgroups(o: Outcomes, by: str) -> None:
     if sg.empty:
         show_callout("No subgroup has people who answered both surveys.")
         return
-    shown = sg.assign(scale=sg["scale"].map(o.label))
     name = {"profession": "Profession", "organisation": "Organisation"}.get(by, by)
+    if not subgroups_compared(sg, by, o.threshold):
+        show_callout(f"Fewer than two {name.lower()}s have {o.threshold} or more people who "
+                     "answered both surveys, so there is no comparison between them.")
+        return
+    shown = sg.assign(scale=sg["scale"].map(o.label))
     show_table(format_estimates(shown, o.threshold, {
         by: name, "scale": "Scale", "n": "People (both surveys)", "estimate": "Change",
         CI: "95% CI", "p_holm": "p (Holm)"}, partition_by="scale"),
