@@ -35,10 +35,15 @@ multi-state models. Statistics in Medicine 26:2389-2430.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+
+from helpers.report.disclosure import suppress_count
+from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.results import Results
 
 LEADERSHIP_EVENTS = ("new_leadership_role", "promotion")
 EXIT_EVENTS = ("left_nhs",)
@@ -476,32 +481,62 @@ def leavers_comparison(at: pd.DataFrame, threshold: int) -> str:
 
 # --- report section (notebook 25) ----------------------------------------------------------
 
-def pipeline_for(rep, horizons: Sequence[float] = (12, 24)):
-    """Durations, incidence curve and horizon table for a report's scope, plus the censoring
-    date and whether it came from dataset.yaml."""
+@dataclass
+class PipelineResults(Results):
+    """The leadership pipeline of one report scope: who moved into a new or more senior
+    leadership role after their cohort ended, and when.
+
+    Attributes
+    ----------
+    durations : one row per participant whose cohort had ended: months followed, whether
+        they moved and what ended their follow-up (:func:`pipeline_durations`).
+    incidence : the cumulative incidence curve with its 95% band (:func:`cumulative_incidence`).
+    at : the estimate at each horizon (:func:`pipeline_at`): months, people followed, moved,
+        estimate, interval and method.
+    end : the censoring date.
+    end_from_meta : whether ``end`` is dataset.yaml's ``observation_end`` (else the latest date
+        in the data).
+    horizons : the horizons of ``at``, in months.
+    method : the estimator used (Aalen-Johansen with leaving the NHS as a competing event, or
+        1 - Kaplan-Meier), or None when nothing could be estimated.
+    threshold : ``suppress_below`` of the scope.
+    """
+
+    durations: pd.DataFrame
+    incidence: pd.DataFrame
+    at: pd.DataFrame
+    end: object
+    end_from_meta: bool
+    horizons: tuple
+    method: str | None
+    threshold: int
+
+    COLUMNS = {"at": ("months", "n", "n_followed", "estimate", "method")}
+
+
+def prepare(rep, horizons: Sequence[float] = (12, 24)) -> PipelineResults:
+    """The pipeline of the report's scope, censored at dataset.yaml's ``observation_end`` or
+    else the latest date in the data."""
     d = rep.data
     meta_end = d.meta.get("observation_end")
     end = observation_end_date(meta_end, (d.careers, "event_date"),
                                (d.responses, "response_date"), (d.cohorts, "end_date"))
     durations = pipeline_durations(d.participants, d.cohorts, d.careers, end)
-    return durations, cumulative_incidence(durations), pipeline_at(durations, horizons), end, \
-        meta_end is not None
+    at = pipeline_at(durations, horizons)
+    method = at["method"].iloc[0] if len(at) and "method" in at else None
+    return PipelineResults(durations, cumulative_incidence(durations), at, end,
+                           meta_end is not None, tuple(horizons), method, rep.threshold)
 
 
-def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
+def show_pipeline(res: PipelineResults) -> None:
     """Section: moves into new or more senior leadership roles, table, curve and sentences."""
-    from helpers.report.disclosure import suppress_count
-    from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-
-    durations, incidence, at, end, from_meta = pipeline_for(rep, horizons)
+    durations, incidence, at, t = res.durations, res.incidence, res.at, res.threshold
     if durations.empty:
         show_callout("No cohort in this scope had ended by the end of observation, so the "
                      "pipeline cannot be measured yet.")
         return
-    t = rep.threshold
-    method = at["method"].iloc[0]
     note = ("Aalen-Johansen cumulative incidence of moving, with leaving the NHS as a competing "
-            "event" if method == AJ_METHOD else "Kaplan-Meier estimate of the share who had "
+            "event" if res.method == AJ_METHOD else "Kaplan-Meier estimate of the share who had "
             "moved (1 - KM)")
     show_table(pipeline_display(at, t),
                caption="New or more senior leadership roles after the programme",
@@ -510,16 +545,16 @@ def show_pipeline(rep, horizons: Sequence[float] = (12, 24)) -> None:
     show_sentences([pipeline_sentence(r, t, "participants") for _, r in at.iterrows()],
                    title="In words")
     left = int((durations["censored_by"] == "left the NHS").sum())
-    source = ("dataset.yaml observation_end" if from_meta
+    source = ("dataset.yaml observation_end" if res.end_from_meta
               else "the latest date in the data (no observation_end in dataset.yaml)")
-    show_callout(f"Follow-up ends on {end:%d %B %Y} ({source}). "
-                 f"{suppress_count(left, t)} participant(s) left the NHS before moving. "
-                 + leavers_comparison(at, t), kind="caveat")
+    show_callout(f"Follow-up ends on {res.end:%d %B %Y} ({source}). "
+                 f"{suppress_count(left, t)} participant{'' if left == 1 else 's'} left the "
+                 "NHS before moving. " + leavers_comparison(at, t), kind="caveat")
     why = pipeline_withheld(at, t)
     if why:
         show_callout(why)
         return
-    fig = pipeline_figure(incidence, horizons)
+    fig = pipeline_figure(incidence, res.horizons)
     last = at.iloc[-1]
     alt = (f"Step chart of the cumulative share of participants who took a new or more "
            f"senior leadership role by months after their cohort ended; about "

@@ -136,7 +136,7 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
     from helpers.outcomes import report as outcomes_report
 
     d = rep.data
-    o = outcomes_report.prepare(rep)
+    o = outcomes_report.prepare(rep, models=False)
     prev = themes.prevalence(d.segments, d.codings, d.codes, d.participants)
     proj = projects.project_summary(d)
     net = networks.compute(d, scope=rep.scope, threshold=rep.threshold)
@@ -146,16 +146,16 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
 
 def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pipeline_at table, incidence curve) exactly as the outcomes report's pipeline section
-    makes them (:func:`helpers.careers.pipeline_for`); empty when it cannot be estimated."""
+    makes them (:func:`helpers.careers.prepare`); empty when it cannot be estimated."""
     from helpers import careers
 
     try:
-        durations, incidence, at, _, _ = careers.pipeline_for(rep, HORIZONS)
+        res = careers.prepare(rep, HORIZONS)
     except ValueError:  # no observation_end and no dates in the data
         return careers.pipeline_at(pd.DataFrame(), HORIZONS), pd.DataFrame()
-    if durations.empty:
-        return at, pd.DataFrame()
-    return at, incidence
+    if res.durations.empty:
+        return res.at, pd.DataFrame()
+    return res.at, res.incidence
 
 
 # --- executive summary ---------------------------------------------------------------------
@@ -286,8 +286,8 @@ def executive_summary(ev: Evaluation) -> list[str]:
     lines = [reach_sentence(rep.data.participants, rep.cohort_id, ev.threshold,
                             getattr(rep, "cohort_label", None))]
     lines.append(theme_sentence(ev.prevalence, ev.threshold))
-    head = outcomes_report.headline(ev.outcomes)
-    lines.append(head[-1] if len(head) > 1 else None)
+    lines += outcomes_report.change_findings(ev.outcomes)
+    lines += outcomes_report.behaviour_findings(ev.outcomes)
     lines.append(projects_sentence(ev.projects))
     lines.append(network_headline(ev.networks, rep.data.participants))
     lines.append(pipeline_headline(ev.pipeline, ev.threshold))
@@ -664,11 +664,7 @@ def _learning(ev: Evaluation):
     o = ev.outcomes
     if o.scores.empty:
         return False
-    cf = outcomes_report.change_frame(o)
-    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= ev.threshold)]
-    show_sentences(outcomes_report.headline(o))
-    if len(first):
-        show_sentences([learning_count_sentence(cf, ev.threshold)])
+    show_sentences(outcomes_report.headline(o)[:1] + outcomes_report.change_findings(o))
     outcomes_report.show_forest(o)
 
 
@@ -688,18 +684,16 @@ def learning_count_sentence(cf: pd.DataFrame, threshold: int, alpha: float = 0.0
 
 
 def _behaviour(ev: Evaluation):
-    from helpers.outcomes import rater_gap, sentences
+    from helpers.outcomes import report as outcomes_report
     from helpers.report.display import show_sentences
 
     o = ev.outcomes
     if o.scores.empty or set(o.scores["rater"].astype(str)) <= {"self"}:
         return False
-    nar = rater_gap.gap_narrowing(o.scores)
-    lines = [sentences.narrowing_sentence(r, o.label(r["scale"]), ev.threshold)
-             for _, r in nar.iterrows()][:3]
+    lines = outcomes_report.behaviour_findings(o)
     if not lines:
         return False
-    show_sentences(["Colleagues' 360 ratings beside self-ratings:"] + lines)
+    show_sentences(lines)
 
 
 def _results(ev: Evaluation):

@@ -142,16 +142,10 @@ def strand_sentences(doc: EvaluationDocument, strand: str) -> list[str]:
     if strand == "learning":
         if ev.outcomes.scores.empty:
             return []
-        head = outcomes_report.headline(ev.outcomes)
-        cf = outcomes_report.change_frame(ev.outcomes)
-        out = [head[-1]] if len(head) > 1 else []
-        first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= t)]
-        if len(first):
-            out.append(evaluation.learning_count_sentence(cf, t))
-        return out
+        return outcomes_report.change_findings(ev.outcomes)
     if strand == "behaviour":
         s = behaviour_sentence(ev)
-        return [s] if s else []
+        return outcomes_report.behaviour_findings(ev.outcomes) + ([s] if s else [])
     if strand == "results":
         if ev.projects.empty:
             return []

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers import findings
 from helpers.multiplicity import family_sentence, family_size, holm, holm_family
 from helpers.outcomes import attrition, change, likert, mixed, rater_gap, sentences
 from helpers.outcomes.display import CI, format_estimates
 from helpers.report.disclosure import suppress_table
+from helpers.report.results import Results
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_int, fmt_num
 from helpers.scales import (DEFAULT_MIN_SHARE, WAVE_ORDER, reliability, scale_labels,
@@ -28,16 +30,83 @@ RATER_WORDS = {"self": "Self", "manager": "Manager", "peer": "Peers",
 
 
 @dataclass
-class Outcomes:
-    """Everything the outcomes sections share: the report scope, the instruments answered in
-    it, every scale score and the scale labels."""
+class OutcomesResults(Results):
+    """Leadership outcomes of one report scope: scale scores, change, 360 gaps and models.
+
+    Attributes
+    ----------
+    rep : the report scope (:func:`helpers.report.open_report`), for its data and threshold.
+    instruments : the outcome-type instruments answered in scope (dataset.yaml entries).
+    scores : every scale score, one row per person, instrument, scale, wave and rater
+        (:func:`helpers.scales.score_scales`), not suppressed.
+    labels : scale id -> label for tables and sentences.
+    waves : the survey waves with self-ratings, in survey order.
+    change : self-rated change per instrument, scale and pair of surveys
+        (:func:`helpers.outcomes.change.scale_change`), with ``p_holm`` over the report's
+        confirmatory family: every paired t-test about at least ``suppress_below`` people.
+    others_change : the same for colleagues' 360 ratings (each person's raters averaged), the
+        test of behaviour change (Kirkpatrick level 3); ``p_holm`` over its own family.
+    gaps : self minus others per scale and wave (:func:`helpers.outcomes.rater_gap.gap_summary`)
+        with ``p_holm`` over the 360 family.
+    reliability : Cronbach's alpha per scale and wave, self-ratings
+        (:func:`helpers.scales.reliability`).
+    narrowing : change in the self-other gap per scale, start to end
+        (:func:`helpers.outcomes.rater_gap.gap_narrowing`).
+    then_test : traditional and retrospective pre-tests side by side
+        (:func:`helpers.outcomes.rater_gap.then_test`).
+    mixed : the mixed model's wave effects per scale (:func:`helpers.outcomes.mixed.all_wave_effects`),
+        or None when prepared with ``models=False``.
+    cache : frames computed on demand (subgroup tables), keyed by what they are.
+    """
 
     rep: object
     instruments: list[dict]
     scores: pd.DataFrame
     labels: dict[str, str]
     waves: list[str] = field(default_factory=list)
+    change: pd.DataFrame | None = None
+    others_change: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    reliability: pd.DataFrame | None = None
+    narrowing: pd.DataFrame | None = None
+    then_test: pd.DataFrame | None = None
+    mixed: pd.DataFrame | None = None
     cache: dict = field(default_factory=dict, repr=False)
+
+    COLUMNS = {
+        "scores": ("participant_id", "instrument_id", "scale", "wave", "rater", "score"),
+        "change": ("instrument_id", "scale", "from_wave", "to_wave", "n", "estimate", "ci_low",
+                   "ci_high", "p_value", "p_holm"),
+        "others_change": ("instrument_id", "scale", "from_wave", "to_wave", "n", "estimate",
+                          "ci_low", "ci_high", "p_value", "p_holm"),
+        "gaps": ("scale", "wave", "n", "estimate", "ci_low", "ci_high", "p_value", "p_holm"),
+        "reliability": ("scale", "wave", "n", "estimate", "low"),
+    }
+
+    def __post_init__(self):
+        # Frames not given are computed here, once, so that an object built from scores alone
+        # (a test, a researcher's own scores) holds the same tables as a prepared one.
+        t = self.rep.threshold
+        if self.change is None:
+            self.change = change_table(self.scores, self.instruments, self.waves, t)
+        if self.others_change is None:
+            self.others_change = others_change_table(self.scores, self.instruments,
+                                                     self.waves, t)
+        if self.gaps is None:
+            gs = rater_gap.gap_summary(self.scores)
+            gs["p_holm"] = holm_family(gs["p_value"], gs["n"], t)
+            self.gaps = gs
+        if self.narrowing is None:
+            self.narrowing = rater_gap.gap_narrowing(self.scores)
+        if self.then_test is None:
+            self.then_test = rater_gap.then_test(self.scores)
+        if self.reliability is None:
+            d = self.rep.data
+            ids = [i["instrument_id"] for i in self.instruments]
+            self.reliability = (
+                reliability(d.responses, d.items, rater="self", instrument_id=ids)
+                if ids and hasattr(d, "responses")
+                else pd.DataFrame(columns=list(self.COLUMNS["reliability"])))
 
     @property
     def threshold(self) -> int:
@@ -51,8 +120,14 @@ class Outcomes:
         return self.labels.get(scale, str(scale).replace("_", " ").capitalize())
 
 
-def prepare(rep) -> Outcomes:
-    """Score every outcome-type instrument answered in the report's scope."""
+#: The name callers used before the results object was documented.
+Outcomes = OutcomesResults
+
+
+def prepare(rep, models: bool = True) -> OutcomesResults:
+    """Score every outcome-type instrument answered in the report's scope and compute the
+    section's frames once; ``models=False`` leaves the mixed models out (``mixed`` is None
+    and :func:`mixed_frame` fits them when asked)."""
     d = rep.data
     answered = set(d.responses["instrument_id"].astype(str)) if len(d.responses) else set()
     insts = [i for i in d.instruments
@@ -62,7 +137,10 @@ def prepare(rep) -> Outcomes:
               else score_scales(d.responses.iloc[0:0], d.items))
     present = set(scores.loc[scores["rater"] == "self", "wave"].astype(str))
     waves = [w for w in WAVE_ORDER if w in present]
-    return Outcomes(rep, insts, scores, scale_labels(d.instruments, d.items), waves)
+    o = OutcomesResults(rep, insts, scores, scale_labels(d.instruments, d.items), waves)
+    if models:
+        o.mixed = mixed_frame(o)
+    return o
 
 
 def _no_data(o: Outcomes) -> bool:
@@ -129,8 +207,7 @@ def show_reliability(o: Outcomes) -> None:
     """Section: Cronbach's alpha per scale and wave (self-ratings), low values flagged."""
     if _no_data(o):
         return
-    ids = [i["instrument_id"] for i in o.instruments]
-    rel = reliability(o.data.responses, o.data.items, rater="self", instrument_id=ids)
+    rel = o.reliability
     if rel.empty:
         show_callout("Not enough self-ratings to estimate reliability.")
         return
@@ -155,43 +232,54 @@ def show_reliability(o: Outcomes) -> None:
 
 # --- change --------------------------------------------------------------------------------
 
-def change_frame(o: Outcomes) -> pd.DataFrame:
-    """:func:`helpers.outcomes.change.scale_change` for every instrument and wave pair (self);
-    computed once per :class:`Outcomes`.
+def change_table(scores: pd.DataFrame, instruments: list[dict], waves: list[str],
+                 threshold: int, rater: str = "self") -> pd.DataFrame:
+    """:func:`helpers.outcomes.change.scale_change` for every instrument and wave pair.
 
     ``p_holm`` is over the report's confirmatory family: every paired t-test in the frame
-    (every scale of every instrument at every pair of surveys) about at least ``suppress_below``
+    (every scale of every instrument at every pair of surveys) about at least ``threshold``
     people (:func:`helpers.multiplicity.holm_family`)."""
-    if "change" not in o.cache:
-        o.cache["change"] = _change_frame(o)
-    return o.cache["change"]
-
-
-def _change_frame(o: Outcomes) -> pd.DataFrame:
     frames = []
-    for inst in o.instruments:
-        s = _instrument_scores(o, inst)
-        for a, b in change.wave_pairs(o.waves):
-            res = change.scale_change(s, a, b, rater="self")
+    for inst in instruments:
+        s = scores[scores["instrument_id"] == inst["instrument_id"]]
+        for a, b in change.wave_pairs(waves):
+            res = change.scale_change(s, a, b, rater=rater)
             if len(res):
                 res.insert(0, "instrument_id", inst["instrument_id"])
                 frames.append(res)
     if not frames:
         return pd.DataFrame(columns=["instrument_id"] + change.CHANGE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out["p_holm"] = holm_family(out["p_value"], out["n"], o.threshold)
+    out["p_holm"] = holm_family(out["p_value"], out["n"], threshold)
     return out
 
 
-def gap_frame(o: Outcomes) -> pd.DataFrame:
-    """:func:`helpers.outcomes.rater_gap.gap_summary` of the report's scores (computed once),
-    with ``p_holm`` over the 360 family: every scale at every survey, tests about fewer than
-    ``suppress_below`` people left out."""
-    if "gaps" not in o.cache:
-        gs = rater_gap.gap_summary(o.scores)
-        gs["p_holm"] = holm_family(gs["p_value"], gs["n"], o.threshold)
-        o.cache["gaps"] = gs
-    return o.cache["gaps"]
+def others_change_table(scores: pd.DataFrame, instruments: list[dict], waves: list[str],
+                        threshold: int) -> pd.DataFrame:
+    """Change in colleagues' 360 ratings: each person's managers', peers' and direct reports'
+    scores averaged per scale and wave (every rater type weighted equally), then
+    :func:`change_table` on those averages, as its own family.
+
+    Missing data: a person counts for a scale when colleagues rated them at both surveys."""
+    others = scores[scores["rater"].isin(rater_gap.OTHER_RATERS)].dropna(subset=["score"])
+    if others.empty:
+        return pd.DataFrame(columns=["instrument_id"] + change.CHANGE_COLUMNS)
+    by_type = (others.groupby(["participant_id", "instrument_id", "scale", "wave", "rater"],
+                              sort=False)["score"].mean().reset_index())
+    avg = (by_type.groupby(["participant_id", "instrument_id", "scale", "wave"], sort=False)
+           ["score"].mean().reset_index().assign(rater="others"))
+    present = [w for w in waves if w in set(avg["wave"].astype(str))]
+    return change_table(avg, instruments, present, threshold, rater="others")
+
+
+def change_frame(o: OutcomesResults) -> pd.DataFrame:
+    """The self-rated change table of ``o`` (:attr:`OutcomesResults.change`)."""
+    return o.change
+
+
+def gap_frame(o: OutcomesResults) -> pd.DataFrame:
+    """The 360 gap table of ``o`` (:attr:`OutcomesResults.gaps`)."""
+    return o.gaps
 
 
 def subgroup_frame(o: Outcomes, by: str) -> pd.DataFrame:
@@ -207,6 +295,12 @@ def subgroup_frame(o: Outcomes, by: str) -> pd.DataFrame:
             sg["p_holm"] = holm(sg["p_value"])
         o.cache[key] = sg
     return o.cache[key]
+
+
+def subgroups_compared(sg: pd.DataFrame, by: str, threshold: int) -> bool:
+    """Whether a subgroup table compares anything: two or more groups with ``threshold`` or
+    more people on some scale (:func:`helpers.findings.meaningful`)."""
+    return findings.meaningful(sg.groupby(by)["n"].max(), threshold)
 
 
 #: Subgroup tables of the report (notebook 20), in order.
@@ -237,10 +331,17 @@ def multiplicity_sentences(o: Outcomes) -> list[str]:
             "360 feedback", family_size(gap_frame(o)["p_holm"]),
             "the tests of the self-other gap of every scale at every survey: a question about "
             "how people see themselves, not about change, so a family of its own"))
+    if len(o.others_change):
+        out.append(family_sentence(
+            "Change in colleagues' ratings", family_size(o.others_change["p_holm"]),
+            "the paired t-tests of colleagues' averaged 360 ratings of every scale at every pair "
+            "of surveys: the test of behaviour change, a family of its own"))
     if {"baseline", "post"} <= set(o.waves):
         for by in SUBGROUPS:
             sg = subgroup_frame(o, by)
-            m = family_size(sg["p_holm"]) if len(sg) else 0
+            if sg.empty or not subgroups_compared(sg, by, o.threshold):
+                continue   # the table is not shown, so neither is its family
+            m = family_size(sg["p_holm"])
             out.append(family_sentence(
                 f"Change by {by}", m, f"every {by} shown by every scale, start to end; "
                 "exploratory, so kept apart from the main tests"))
@@ -309,7 +410,10 @@ def show_forest(o: Outcomes) -> None:
 
 
 def mixed_frame(o: Outcomes) -> pd.DataFrame:
-    """:func:`helpers.outcomes.mixed.all_wave_effects` for every instrument (self-ratings)."""
+    """:func:`helpers.outcomes.mixed.all_wave_effects` for every instrument (self-ratings);
+    the prepared :attr:`OutcomesResults.mixed` when there is one."""
+    if o.mixed is not None:
+        return o.mixed
     if "baseline" not in o.waves or len(o.waves) < 2:
         return pd.DataFrame(columns=mixed.EFFECT_COLUMNS)
     waves = ["baseline"] + [w for w in o.waves if w in ("post", "follow_up")]
@@ -388,7 +492,7 @@ def show_360(o: Outcomes) -> None:
              "p (Holm): paired t-test of the gap, adjusted over the "
              f"{family_size(gs['p_holm']):,} gap tests in this table (every scale at every "
              "survey), a family apart from the tests of change.")
-    narrowing = rater_gap.gap_narrowing(o.scores)
+    narrowing = o.narrowing
     lines = [sentences.gap_sentence(r, o.label(r["scale"]), o.threshold)
              for _, r in gs[gs["wave"] == gs["wave"].iloc[0]].iterrows()]
     lines += [sentences.narrowing_sentence(r, o.label(r["scale"]), o.threshold)
@@ -400,7 +504,7 @@ def show_then_test(o: Outcomes) -> None:
     """Section: the retrospective pre-test beside the traditional pre-test."""
     if _no_data(o):
         return
-    tt = rater_gap.then_test(o.scores)
+    tt = o.then_test
     if tt.empty:
         show_callout("No retrospective ('then') ratings were collected for this scope.")
         return
@@ -497,8 +601,12 @@ def show_subgroups(o: Outcomes, by: str) -> None:
     if sg.empty:
         show_callout("No subgroup has people who answered both surveys.")
         return
-    shown = sg.assign(scale=sg["scale"].map(o.label))
     name = {"profession": "Profession", "organisation": "Organisation"}.get(by, by)
+    if not subgroups_compared(sg, by, o.threshold):
+        show_callout(f"Fewer than two {name.lower()}s have {o.threshold} or more people who "
+                     "answered both surveys, so there is no comparison between them.")
+        return
+    shown = sg.assign(scale=sg["scale"].map(o.label))
     show_table(format_estimates(shown, o.threshold, {
         by: name, "scale": "Scale", "n": "People (both surveys)", "estimate": "Change",
         CI: "95% CI", "p_holm": "p (Holm)"}, partition_by="scale"),
@@ -510,19 +618,35 @@ def show_subgroups(o: Outcomes, by: str) -> None:
              "tests of change.")
 
 
+def change_findings(o: OutcomesResults) -> list[str]:
+    """The learning claim with the caveats that qualify it (:mod:`helpers.findings`): the
+    typical self-rated change from start to end with its range and Holm-adjusted count, what
+    happened by follow-up and how many answered it, and low reliability."""
+    cf = o.change
+    head = findings.change_headline(cf, o.threshold, people=PEOPLE)
+    if head is None:
+        return []
+    self_s = o.scores[o.scores["rater"] == "self"].dropna(subset=["score"])
+    started = self_s.loc[self_s["wave"] == "baseline", "participant_id"].nunique()
+    followed = self_s.loc[self_s["wave"] == "follow_up", "participant_id"].nunique()
+    caveats = [findings.decay_caveat(cf, o.threshold, followed, started),
+               findings.reliability_caveat(o.reliability, o.threshold)]
+    return [head] + [c for c in caveats if c]
+
+
+def behaviour_findings(o: OutcomesResults) -> list[str]:
+    """Behaviour (Kirkpatrick level 3): the change in colleagues' 360 ratings, start to end."""
+    s = findings.behaviour_headline(o.others_change, o.threshold)
+    return [s] if s else []
+
+
 def headline(o: Outcomes) -> list[str]:
-    """Two or three headline sentences: scope, how many answered, the largest change."""
+    """The headline: scope and how many answered, then :func:`change_findings` and
+    :func:`behaviour_findings`."""
     if not o.instruments or o.scores.empty:
         return ["No leadership outcome survey answers are recorded for this scope."]
     s = o.scores[(o.scores["rater"] == "self")].dropna(subset=["score"])
     n_any = s["participant_id"].nunique()
     lines = [f"{fmt_int(n_any) if n_any >= o.threshold else f'Fewer than {o.threshold}'} "
              f"{PEOPLE} in {o.rep.scope} gave at least one self-assessment."]
-    cf = change_frame(o)
-    first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post")
-               & (cf["n"] >= o.threshold)]
-    if len(first):
-        top = first.sort_values("estimate", ascending=False).iloc[0]
-        lines.append("The largest change: " + sentences.change_sentence(
-            top, o.label(top["scale"]), o.threshold, PEOPLE))
-    return lines
+    return lines + change_findings(o) + behaviour_findings(o)
