@@ -226,11 +226,40 @@ def prevalence(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFram
     return counts.reset_index(drop=True)
 
 
-def most_cited(prev: pd.DataFrame) -> str | None:
-    """Label of the theme with the most participants (then segments) in a prevalence table."""
+def most_cited(prev: pd.DataFrame, threshold: int | None = None,
+               codes: dict[str, str] | None = None) -> str | None:
+    """Label of the theme with the most participants in a prevalence table, or None when no
+    theme can honestly be named.
+
+    None when the top participant count is tied (naming one of two equal themes would be an
+    arbitrary choice presented as a finding), when it is below ``threshold`` (a "most-cited"
+    theme among small counts reveals a small count), or when ``codes``
+    (:func:`cohort_theme_codes`) hides the top theme's count in a cohort report: naming it as
+    the most cited would rank a count the table withholds.
+
+    Examples
+    --------
+    >>> prev = pd.DataFrame({"label": ["A", "B", "C"], "participants": [9, 9, 2],
+    ...                      "segments": [20, 11, 3]})
+    >>> most_cited(prev) is None
+    True
+    >>> most_cited(prev.assign(participants=[9, 8, 2]))
+    'A'
+    >>> most_cited(prev.assign(participants=[9, 8, 2]), codes={"A": "<5"}) is None
+    True
+    >>> most_cited(prev.assign(participants=[4, 3, 2]), threshold=5) is None
+    True
+    """
     if prev.empty:
         return None
-    top = prev.sort_values(["participants", "segments"], ascending=False).iloc[0]
+    ranked = prev.sort_values(["participants", "segments"], ascending=False)
+    top = ranked.iloc[0]
+    if len(ranked) > 1 and ranked["participants"].iloc[1] == top["participants"]:
+        return None
+    if threshold is not None and top["participants"] < threshold:
+        return None
+    if (codes or {}).get(str(top["label"])):
+        return None
     return str(top["label"])
 
 
