@@ -183,11 +183,13 @@ def reach_sentence(participants: pd.DataFrame, cohort_id: str | None, threshold:
     return f"{people} {PEOPLE} from {org_words} took part across {k} cohort{'s' if k != 1 else ''}."
 
 
-def theme_sentence(prev: pd.DataFrame, threshold: int) -> str | None:
-    """The most-cited theme (helpers.themes.most_cited) with how many raised it."""
+def theme_sentence(prev: pd.DataFrame, threshold: int,
+                   codes: dict[str, str] | None = None) -> str | None:
+    """The most-cited theme (helpers.themes.most_cited) with how many raised it; ``codes``
+    (helpers.themes.cohort_theme_codes) keeps a cohort report from naming a hidden count."""
     from helpers import themes
 
-    top = themes.most_cited(prev)
+    top = themes.most_cited(prev, threshold, codes)
     if top is None:
         return None
     row = prev[prev["label"] == top].iloc[0]
@@ -280,12 +282,13 @@ def network_headline(net, participants: pd.DataFrame | None = None) -> str | Non
 
 def executive_summary(ev: Evaluation) -> list[str]:
     """Number-bearing sentences, one per strand that has data in scope."""
+    from helpers import themes
     from helpers.outcomes import report as outcomes_report
 
     rep = ev.rep
     lines = [reach_sentence(rep.data.participants, rep.cohort_id, ev.threshold,
                             getattr(rep, "cohort_label", None))]
-    lines.append(theme_sentence(ev.prevalence, ev.threshold))
+    lines.append(theme_sentence(ev.prevalence, ev.threshold, themes.cohort_theme_codes(rep)))
     lines += outcomes_report.change_findings(ev.outcomes)
     lines += outcomes_report.behaviour_findings(ev.outcomes)
     lines.append(projects_sentence(ev.projects))
@@ -740,11 +743,12 @@ def _pipeline_section(ev: Evaluation):
 
 
 def _themes(ev: Evaluation):
+    from helpers import themes
     from helpers.report.display import show_callout, show_sentences, show_table
 
     if ev.prevalence.empty:
         return False
-    show_sentences([theme_sentence(ev.prevalence, ev.threshold)
+    show_sentences([theme_sentence(ev.prevalence, ev.threshold, themes.cohort_theme_codes(ev.rep))
                     or f"No theme was raised by {ev.threshold} or more participants."])
     jd = evaluation_joint_display(ev)
     if jd.empty or jd["n_voiced"].sum() == 0:

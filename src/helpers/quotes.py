@@ -20,7 +20,7 @@ import pandas as pd
 
 from helpers.attribution import describe, released_descriptors
 from helpers.report.disclosure import redact
-from helpers.themes import _codes, _segment_frame, ancestry, code_tree, rolled_codings
+from helpers.themes.analysis import _codes, _segment_frame, ancestry, code_tree, rolled_codings
 
 #: How a passage without a participant (a focus group, a set of comments) is described.
 SOURCE_LABELS = {"focus_group": "Focus group", "free_text": "Free-text comment",

@@ -42,6 +42,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from helpers.data.codebook import MAX_DEPTH
 from helpers.qda.model import (CODING_COLUMNS, SEGMENT_COLUMNS, CodeTree, QdaData,
                                normalise_guid, short_hash, split_path)
 from helpers.qda.safety import MAX_MEMBER_BYTES, QdaError, SafeZip, member_escapes, parse_xml
@@ -255,15 +256,26 @@ class _Files:
 
 # --- reading ------------------------------------------------------------------------------
 
-def _codes(parent, tree: CodeTree, guid_to_id: dict, path: list[str], flat_separators: tuple[str, ...]):
-    for code in _children(parent, "Code"):
+def _codes(parent, tree: CodeTree, guid_to_id: dict, path: list[str], flat_separators: tuple[str, ...],
+           what: str = "codebook"):
+    """Add the nested <Code> elements under ``parent`` to ``tree``, depth first and in document
+    order, with an explicit stack: a received file nested thousands deep must give a clear
+    refusal, not exhaust Python's recursion limit. A code more than
+    :data:`helpers.data.codebook.MAX_DEPTH` levels below its theme is refused, as in codes.csv."""
+    stack = [(code, path) for code in reversed(_children(parent, "Code"))]
+    while stack:
+        code, above = stack.pop()
         name = code.get("name") or code.get("guid") or "code"
-        labels = split_path(name, flat_separators) if not path else [name]
+        labels = split_path(name, flat_separators) if not above else [name]
+        here = above + labels
+        if len(here) - 1 > MAX_DEPTH:
+            raise QdaError(f"{what}: <Code name={name!r}> is {len(here) - 1} levels below its theme "
+                           f"{here[0]!r}; expected a code at most {MAX_DEPTH} levels below its theme")
         description = _text(_child(code, "Description")).strip()
-        code_id = tree.add(path + labels, description)
+        code_id = tree.add(here, description)
         if code.get("guid"):
             guid_to_id[normalise_guid(code.get("guid"))] = code_id
-        _codes(code, tree, guid_to_id, path + labels, flat_separators)
+        stack.extend((child, here) for child in reversed(_children(code, "Code")))
 
 
 def _separators(origin: str) -> tuple[str, ...]:
@@ -277,7 +289,7 @@ def read_codebook_root(root, what: str) -> QdaData:
     if codes_el is None:
         raise QdaError(f"{what}: a REFI-QDA codebook needs a <Codes> element")
     tree, guids = CodeTree(), {}
-    _codes(codes_el, tree, guids, [], _separators(origin))
+    _codes(codes_el, tree, guids, [], _separators(origin), what)
     return QdaData(codes=tree.frame(), origin=origin, kind="REFI-QDA codebook")
 
 
@@ -379,7 +391,7 @@ def read_project_root(root, what: str, files: _Files,
     tree, guid_to_code = CodeTree(), {}
     book = _child(root, "CodeBook")
     if book is not None and _child(book, "Codes") is not None:
-        _codes(_child(book, "Codes"), tree, guid_to_code, [], _separators(origin))
+        _codes(_child(book, "Codes"), tree, guid_to_code, [], _separators(origin), what)
     data.codes = tree.frame()
 
     var_names = _variables(root)

@@ -14,6 +14,10 @@ compares the programme's page of a notebook with its cohort pages:
     shown programme cell minus the shown cohort cells leaving 1 to threshold - 1 for the
     cohorts without a page.
 
+``percentage_disclosure``
+    a percentage shown with its base in a sentence ("20% of 10", "an estimated 0% of the 6")
+    whose count, at the precision shown, can only be 1 to threshold - 1.
+
 ``leadeval run`` applies it as a gate (:mod:`helpers.runner.gate`) before a report is published.
 
 References
@@ -28,12 +32,18 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+import numpy as np
+
 from helpers.report.scan import (_HIDDEN, _TOTAL, DISCLOSURE_KINDS, Cell, Finding, _count_value,
                                  _grid, _header_row, _lone_hidden, _marked, is_count_header,
                                  parse_html, scan_html)
 
 CROSS_KINDS = frozenset({"hidden_cohort_report", "cross_report_subtraction"})
-AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS
+PAGE_KINDS = frozenset({"percentage_disclosure"})
+AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS | PAGE_KINDS
+
+# "20% of 10", "12.5 % of the 8", "0% of all 6": a percentage and the base it is a share of.
+_PCT_OF = re.compile(r"(?<![\d.])(\d+(?:\.(\d+))?)\s?% of (?:the |all |these |those )?(\d[\d,]*)\b")
 
 
 def page_findings(markup: str, participant_ids: Iterable[str], threshold: int,
@@ -41,7 +51,48 @@ def page_findings(markup: str, participant_ids: Iterable[str], threshold: int,
     """The disclosure findings of one page (identifiers, small counts, subtraction in a table,
     and subtraction between the page's breakdowns of the same people)."""
     return [f for f in scan_html(markup, participant_ids, threshold, source)
-            if f.kind in DISCLOSURE_KINDS] + partition_findings(markup, threshold, source)
+            if f.kind in DISCLOSURE_KINDS] + partition_findings(markup, threshold, source) \
+        + percentage_findings(markup, threshold, source)
+
+
+def percentage_counts(pct: str, decimals: str | None, base: int) -> range:
+    """The whole counts out of ``base`` that round to the percentage as shown.
+
+    Examples
+    --------
+    >>> list(percentage_counts("20", None, 10))
+    [2]
+    >>> list(percentage_counts("0", None, 6))
+    [0]
+    >>> list(percentage_counts("33", None, 100))
+    [33]
+    """
+    half = 0.5 * 10 ** -len(decimals or "")
+    low = max(0.0, (float(pct) - half) / 100 * base)
+    high = min(float(base), (float(pct) + half) / 100 * base)
+    first = int(np.ceil(low - 1e-9))
+    last = int(np.floor(high + 1e-9))
+    # a half-open rounding interval: the upper end belongs to the next shown value
+    if last > first and abs(last - high) < 1e-9 and high < base:
+        last -= 1
+    return range(first, last + 1)
+
+
+def percentage_findings(markup: str, threshold: int, source: str) -> list[Finding]:
+    """Sentences giving a percentage with its base whose count can only be 1 to threshold - 1
+    (a true 0% or 100% of a base gives nothing away beyond the base itself)."""
+    doc = parse_html(markup, source)
+    found = []
+    for m in _PCT_OF.finditer(doc.text):
+        base = int(m.group(3).replace(",", ""))
+        counts = percentage_counts(m.group(1), m.group(2), base)
+        small = [n for n in counts if 0 < n < threshold and n != base]
+        if counts and len(small) == len(counts):
+            found.append(Finding("percentage_disclosure",
+                                 f"{m.group(0)!r} gives back a count of {small[0]}"
+                                 + ("" if len(small) == 1 else f" to {small[-1]}"),
+                                 doc.where(m.start())))
+    return found
 
 
 def partition_findings(markup: str, threshold: int, source: str) -> list[Finding]:
