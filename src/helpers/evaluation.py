@@ -25,9 +25,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from helpers import careers, networks, projects, reach, safeyaml, themes
+from helpers.multiplicity import family_size
+from helpers.outcomes import attrition
+from helpers.outcomes import report as outcomes_report
+from helpers.outcomes.attrition import welch_test
+from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
+from helpers.outcomes.rater_gap import RESPONSE_SHIFT_CAVEAT
 from helpers.person_change import participant_change  # noqa: F401  (public here too)
+from helpers.report.disclosure import (is_suppressed, shown_count, suppress_count, suppress_table,
+                                       zero_spread)
+from helpers.report.display import show_callout, show_figure, show_link, show_sentences, show_table
+from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct, fmt_signed
 from helpers.report.results import Results
+from helpers.themes import cohort_theme_codes
 
 #: the detailed report behind each section (notebook names as published)
 DETAIL = {
@@ -51,9 +64,7 @@ HORIZONS = (12, 24)
 
 def per_cohort_notebooks(manifest: str | Path | None = None) -> set[str]:
     """Notebook names that ``reports.yaml`` runs per cohort (empty when it cannot be read)."""
-    import yaml
 
-    from helpers import safeyaml
 
     path = Path(manifest) if manifest else Path(__file__).resolve().parents[2] / "reports.yaml"
     try:
@@ -132,8 +143,6 @@ class Evaluation(Results):
 
 def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
     """Compute every strand's results for the report's scope with the strands' own functions."""
-    from helpers import careers, networks, projects, themes
-    from helpers.outcomes import report as outcomes_report
 
     d = rep.data
     o = outcomes_report.prepare(rep, models=False)
@@ -147,7 +156,6 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
 def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pipeline_at table, incidence curve) exactly as the outcomes report's pipeline section
     makes them (:func:`helpers.careers.prepare`); empty when it cannot be estimated."""
-    from helpers import careers
 
     try:
         res = careers.prepare(rep, HORIZONS)
@@ -161,7 +169,6 @@ def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- executive summary ---------------------------------------------------------------------
 
 def _count(n: int, threshold: int) -> str:
-    from helpers.report.disclosure import suppress_count
 
     return suppress_count(n, threshold) if n else "no"
 
@@ -169,7 +176,6 @@ def _count(n: int, threshold: int) -> str:
 def reach_sentence(participants: pd.DataFrame, cohort_id: str | None, threshold: int,
                    cohort_label: str | None = None) -> str:
     """"220 delegates from 3 organisations took part across 10 cohorts" (helpers.reach counts)."""
-    from helpers import reach
 
     orgs = reach.participants_by(participants, "organisation")
     cohorts = reach.participants_by(participants, "cohort_id")
@@ -187,7 +193,6 @@ def theme_sentence(prev: pd.DataFrame, threshold: int,
                    codes: dict[str, str] | None = None) -> str | None:
     """The most-cited theme (helpers.themes.most_cited) with how many raised it; ``codes``
     (helpers.themes.cohort_theme_codes) keeps a cohort report from naming a hidden count."""
-    from helpers import themes
 
     top = themes.most_cited(prev, threshold, codes)
     if top is None:
@@ -248,7 +253,6 @@ def projects_sentence(summary: pd.DataFrame) -> str | None:
 
 def pipeline_headline(pipeline: pd.DataFrame, threshold: int) -> str | None:
     """The pipeline at the longest horizon with people followed (helpers.careers sentence)."""
-    from helpers import careers
 
     rows = pipeline[pipeline["n"] > 0] if len(pipeline) else pipeline
     if rows.empty:
@@ -282,8 +286,6 @@ def network_headline(net, participants: pd.DataFrame | None = None) -> str | Non
 
 def executive_summary(ev: Evaluation) -> list[str]:
     """Number-bearing sentences, one per strand that has data in scope."""
-    from helpers import themes
-    from helpers.outcomes import report as outcomes_report
 
     rep = ev.rep
     lines = [reach_sentence(rep.data.participants, rep.cohort_id, ev.threshold,
@@ -302,7 +304,6 @@ def executive_summary(ev: Evaluation) -> list[str]:
 def voiced_by(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     """(participant_id, code_id, label) for each theme a participant voiced (primary coder,
     codes rolled up into themes, as the themes report counts them)."""
-    from helpers import themes
 
     pairs = themes.rolled_codings(codings, codes, "theme")
     seg = segments[["segment_id", "participant_id"]].dropna().astype(str)
@@ -334,7 +335,6 @@ def joint_display(change: pd.Series, voiced: pd.DataFrame, prev: pd.DataFrame,
     the quantitative one so that each can be read against the other ("statistics by themes").
     The comparison is descriptive: people chose what to say, so it shows association, not effect.
     """
-    from helpers.outcomes.attrition import welch_test
 
     rows = []
     for _, t in prev.iterrows():
@@ -375,8 +375,6 @@ def joint_display_table(jd: pd.DataFrame, threshold: int,
     add up to the number who answered both surveys, which other sections show, so one visible
     count would give the hidden one away (secondary suppression, ONS 2019).
     """
-    from helpers.report.disclosure import shown_count, suppress_count
-    from helpers.report.fmt import fmt_ci, fmt_signed
 
     small = (jd["n_voiced"] < threshold) | (jd["n_other"] < threshold)
     codes = codes or {}
@@ -419,9 +417,6 @@ def _main_instrument(o) -> str | None:
 
 def limitations(ev: Evaluation) -> list[str]:
     """Limitations generated from the data in scope."""
-    from helpers.outcomes import attrition
-    from helpers.outcomes.rater_gap import RESPONSE_SHIFT_CAVEAT
-    from helpers.report.fmt import fmt_pct
 
     rep, d, thr = ev.rep, ev.rep.data, ev.threshold
     out = ["Design: participants were compared with themselves before and after the programme, "
@@ -554,7 +549,6 @@ def methods_appendix(ev: Evaluation | None = None) -> pd.DataFrame:
     whose results this report shows (:data:`DETAIL_ONLY` are the detailed reports'); without
     one, every method of every strand (the change model above
     :data:`helpers.outcomes.mixed.MAX_MIXED_PEOPLE` people listed as the regression fitted)."""
-    from helpers.outcomes.mixed import MAX_MIXED_PEOPLE
 
     present = None if ev is None else _strands(ev)
     large = ev is not None and (model_people(ev) or 0) > MAX_MIXED_PEOPLE
@@ -605,7 +599,6 @@ LINK_TEXT = {
 
 def show_summary(ev: Evaluation) -> None:
     """The executive summary as generated sentences."""
-    from helpers.report.display import show_callout, show_sentences
 
     show_sentences(executive_summary(ev), title=f"Summary: {ev.rep.scope}")
     if getattr(ev.rep, "synthetic", False):
@@ -615,7 +608,6 @@ def show_summary(ev: Evaluation) -> None:
 def show_section(ev: Evaluation, section: str) -> None:
     """One Kirkpatrick (or networks, pipeline, themes) section: sentences, a key figure or table,
     and the link to the detailed report."""
-    from helpers.report.display import show_callout, show_link
 
     fn = {"reach": _reach, "learning": _learning, "behaviour": _behaviour, "results": _results,
           "networks": _networks, "pipeline": _pipeline_section, "themes": _themes}[section]
@@ -628,10 +620,6 @@ def show_section(ev: Evaluation, section: str) -> None:
 
 
 def _reach(ev: Evaluation):
-    from helpers import reach
-    from helpers.report.disclosure import is_suppressed, suppress_table, zero_spread
-    from helpers.report.display import show_sentences, show_table
-    from helpers.report.fmt import fmt_num, fmt_pct
 
     d = ev.rep.data
     lines = [reach_sentence(d.participants, ev.rep.cohort_id, ev.threshold,
@@ -661,8 +649,6 @@ def _reach(ev: Evaluation):
 
 
 def _learning(ev: Evaluation):
-    from helpers.outcomes import report as outcomes_report
-    from helpers.report.display import show_sentences
 
     o = ev.outcomes
     if o.scores.empty:
@@ -676,7 +662,6 @@ def learning_count_sentence(cf: pd.DataFrame, threshold: int, alpha: float = 0.0
     report judges them: Holm-adjusted p (``p_holm`` of
     :func:`helpers.outcomes.report.change_frame`, one family of every scale at every pair of
     surveys) below ``alpha`` with a positive change."""
-    from helpers.multiplicity import family_size
 
     first = cf[(cf["from_wave"] == "baseline") & (cf["to_wave"] == "post") & (cf["n"] >= threshold)]
     better = int(((first["p_holm"] < alpha) & (first["estimate"] > 0)).sum())
@@ -687,8 +672,6 @@ def learning_count_sentence(cf: pd.DataFrame, threshold: int, alpha: float = 0.0
 
 
 def _behaviour(ev: Evaluation):
-    from helpers.outcomes import report as outcomes_report
-    from helpers.report.display import show_sentences
 
     o = ev.outcomes
     if o.scores.empty or set(o.scores["rater"].astype(str)) <= {"self"}:
@@ -700,8 +683,6 @@ def _behaviour(ev: Evaluation):
 
 
 def _results(ev: Evaluation):
-    from helpers import projects
-    from helpers.report.display import show_sentences, show_table
 
     if ev.projects.empty:
         return False
@@ -711,8 +692,6 @@ def _results(ev: Evaluation):
 
 
 def _networks(ev: Evaluation):
-    from helpers import networks
-    from helpers.report.display import show_figure, show_sentences
 
     net = ev.networks
     if not net.has_ties:
@@ -723,8 +702,6 @@ def _networks(ev: Evaluation):
 
 
 def _pipeline_section(ev: Evaluation):
-    from helpers import careers
-    from helpers.report.display import show_callout, show_figure, show_sentences
 
     if ev.incidence.empty:
         return False
@@ -743,8 +720,6 @@ def _pipeline_section(ev: Evaluation):
 
 
 def _themes(ev: Evaluation):
-    from helpers import themes
-    from helpers.report.display import show_callout, show_sentences, show_table
 
     if ev.prevalence.empty:
         return False
@@ -755,7 +730,6 @@ def _themes(ev: Evaluation):
         show_callout("No outcome survey answers can be matched to the people quoted, so no joint "
                      "display can be drawn.")
         return None
-    from helpers.themes import cohort_theme_codes
 
     show_table(joint_display_table(jd, ev.threshold, cohort_theme_codes(ev.rep)),
                caption="Joint display: each theme beside the mean change in self-rated "
@@ -767,12 +741,10 @@ def _themes(ev: Evaluation):
 
 
 def show_limitations(ev: Evaluation) -> None:
-    from helpers.report.display import show_sentences
 
     show_sentences(limitations(ev))
 
 
 def show_methods(ev: Evaluation) -> None:
-    from helpers.report.display import show_table
 
     show_table(methods_appendix(ev), caption="Statistical methods and their references")
