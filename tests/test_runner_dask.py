@@ -61,6 +61,20 @@ def test_dask_run_gives_the_same_reports_as_a_local_run(tmp_path, cluster):
         assert a == b, output
 
 
+def test_dask_jobs_run_on_kept_kernels_and_only_running_jobs_count_as_started(tmp_path, cluster):
+    root = make_project(tmp_path, [{"notebook": "slow", "per": ["programme", "cohort"]}])
+    assert run_command(run_args(root, only="kf_scl/*", scheduler=cluster.scheduler_address)) == 0
+    lines = [line for line in _log_text(root).splitlines()
+             if re.search(r"\b(start|ok) \S+\.html", line)]
+    done = [line for line in lines if re.search(r"\bok \S+\.html", line)]
+    assert len(done) == 3, lines
+    # every job's kernel came from its worker's template, not a new interpreter
+    assert all("forked kernels" in line for line in done), done
+    # two one-thread workers: at most two jobs are running before the first one ends
+    first_done = lines.index(done[0])
+    assert 1 <= sum(" start " in f" {line}" for line in lines[:first_done]) <= 2, lines
+
+
 def test_worker_lost_mid_job(tmp_path, cluster):
     root = make_project(tmp_path, [{"notebook": "slow", "per": "programme"}])
     client = distributed.Client(cluster.scheduler_address)

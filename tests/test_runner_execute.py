@@ -6,6 +6,7 @@ import pytest
 
 from helpers.runner import execute
 from helpers.runner.execute import heading_before, run_job
+from helpers.runner.jobs import JobSpec
 
 FIXTURES = Path(__file__).parent / "runner_fixtures"
 HOSTILE = 'x"; import os; os.system("touch pwned") #'
@@ -17,7 +18,7 @@ def _spec(name, **extra):
             "cell_timeout": 60, "job_timeout": 120, "kernel_name": "python3",
             "title": {"scope": "Programme (all cohorts)"}, "provenance": {"dataset": "fixture"}}
     spec.update(extra)
-    return spec
+    return JobSpec(**spec)
 
 
 def test_hostile_parameter_arrives_as_data(tmp_path, monkeypatch):
@@ -25,36 +26,36 @@ def test_hostile_parameter_arrives_as_data(tmp_path, monkeypatch):
     result = run_job(_spec("typed_params", parameters={
         "dataset": None, "programme_id": "kf_scl", "cohort_id": HOSTILE, "label": HOSTILE,
         "threshold": 3}, keep_notebook=True))
-    assert result["status"] == "ok", result["error"]
+    assert result.status == "ok", result.error
     # the notebook printed repr(label): exactly the hostile string, as a string
-    assert "'x\"; import os; os.system(\"touch pwned\") #'" in result["notebook_json"].replace('\\"', '"')
-    assert "&#x27;x&quot;; import os; os.system(&quot;touch pwned&quot;) #&#x27;" in result["html"]
+    assert "'x\"; import os; os.system(\"touch pwned\") #'" in result.notebook_json.replace('\\"', '"')
+    assert "&#x27;x&quot;; import os; os.system(&quot;touch pwned&quot;) #&#x27;" in result.html
     assert not list(tmp_path.rglob("pwned")) and not Path("/tmp/pwned").exists()
-    assert result["html"].count('id="provenance"') == 1
+    assert result.html.count('id="provenance"') == 1
 
 
 def test_kernel_killed_mid_job_is_a_failed_job():
     result = run_job(_spec("kernel_dies"))
-    assert result["status"] == "failed" and result["html"] is None
-    assert result["error"].startswith("DeadKernelError")
+    assert result.status == "failed" and result.html is None
+    assert result.error.startswith("DeadKernelError")
 
 
 def test_job_past_its_timeout_is_stopped():
     result = run_job(_spec("hangs", job_timeout=3, cell_timeout=None))
-    assert result["status"] == "failed"
-    assert result["error"].startswith("JobTimeout") and "3 s" in result["error"]
-    assert result["seconds"] < 60
+    assert result.status == "failed"
+    assert result.error.startswith("JobTimeout") and "3 s" in result.error
+    assert result.seconds < 60
 
 
 def test_cell_past_its_timeout_is_stopped():
     result = run_job(_spec("hangs", cell_timeout=2, job_timeout=None))
-    assert result["status"] == "failed" and result["error"].startswith("CellTimeout")
+    assert result.status == "failed" and result.error.startswith("CellTimeout")
 
 
 def test_failing_cell_is_reported_with_its_section():
     result = run_job(_spec("broken"))
-    assert result["status"] == "failed"
-    assert result["error"] == ("ValueError: synthetic failure for the test "
+    assert result.status == "failed"
+    assert result.error == ("ValueError: synthetic failure for the test "
                                "(in section 'Section that fails')")
 
 
@@ -72,15 +73,15 @@ def test_kernel_start_failure_is_retried_once(monkeypatch):
 
     monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
     result = run_job(_spec("typed_params"))
-    assert result["status"] == "ok" and result["attempts"] == 2
+    assert result.status == "ok" and result.attempts == 2
 
     async def never(self, **kwargs):
         raise RuntimeError("no kernel today")
 
     monkeypatch.setattr(AsyncKernelManager, "start_kernel", never)
     result = run_job(_spec("typed_params"))
-    assert result["status"] == "failed" and result["attempts"] == 2
-    assert result["error"].startswith("KernelStartError")
+    assert result.status == "failed" and result.attempts == 2
+    assert result.error.startswith("KernelStartError")
 
 
 def test_heading_before_finds_the_section():
@@ -97,8 +98,8 @@ def test_hostile_outputs_are_neutralised_end_to_end():
     from html.parser import HTMLParser
 
     result = run_job(_spec("hostile_output"))
-    assert result["status"] == "ok", result["error"]
-    html = result["html"]
+    assert result.status == "ok", result.error
+    html = result.html
 
     class Refs(HTMLParser):
         refs: list = []

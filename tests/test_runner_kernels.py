@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from helpers.runner.execute import run_job
+from helpers.runner.jobs import JobSpec
 from helpers.runner.kernels import JobKernels, kernel_mode
 from helpers.runner.kernels import fork_supported
 from helpers.runner.kernels.fork import split_kernel_cmd
@@ -34,17 +35,16 @@ def _notebook(path, sources):
 
 
 def _spec(notebook, parameters=None, output="p/all/check.html", keep=True):
-    return {"notebook": str(notebook), "parameters": parameters or {}, "output": output,
-            "cell_timeout": 300, "job_timeout": 600, "keep_notebook": keep,
-            "kernel_name": "python3",
-            "title": {"heading": "Kernel check", "scope": "test", "full": "Kernel check"},
-            "provenance": {"dataset": "t", "dataset_hash": "h", "parameters": parameters or {},
-                           "version": "0", "git_commit": None,
-                           "generated_at": "2026-01-01T00:00:00Z"}}
+    return JobSpec(notebook=str(notebook), parameters=parameters or {}, output=output,
+                   cell_timeout=300, job_timeout=600, keep_notebook=keep, kernel_name="python3",
+                   title={"heading": "Kernel check", "scope": "test", "full": "Kernel check"},
+                   provenance={"dataset": "t", "dataset_hash": "h", "parameters": parameters or {},
+                               "version": "0", "git_commit": None,
+                               "generated_at": "2026-01-01T00:00:00Z"})
 
 
 def _stdout(result) -> str:
-    nb = json.loads(result["notebook_json"])
+    nb = json.loads(result.notebook_json)
     return "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
                    for o in c.get("outputs", []) if o.get("name") == "stdout")
 
@@ -166,11 +166,11 @@ def _gone(pid: int, wait: float = 10.0) -> bool:
 @pytest.mark.slow
 def test_state_of_one_job_is_absent_from_the_next_and_each_kernel_exits(tmp_path, kernels):
     polluted = run_job(_spec(_notebook(tmp_path / "pollute.ipynb", POLLUTE)), kernels)
-    assert polluted["status"] == "ok", polluted["detail"]
+    assert polluted.status == "ok", polluted.detail
     probe = _notebook(tmp_path / "probe.ipynb", PROBE)
     forked = [run_job(_spec(probe), kernels) for _ in range(2)]
     fresh = run_job(_spec(probe))  # a new kernel, as papermill alone would start
-    assert all(r["status"] == "ok" for r in forked + [fresh]), [r["detail"] for r in forked]
+    assert all(r.status == "ok" for r in forked + [fresh]), [r.detail for r in forked]
     got = [json.loads(_stdout(r)) for r in forked]
     want = json.loads(_stdout(fresh))
     template = kernels.template.proc.pid
@@ -181,7 +181,7 @@ def test_state_of_one_job_is_absent_from_the_next_and_each_kernel_exits(tmp_path
         del g["pid"], g["ppid"]
     assert got[0] == got[1] == want
     assert want["variable"] is False and want["backend"].lower() == "agg"  # as the runner sets
-    assert forked[0]["kernel"] == "forked kernels" and fresh["kernel"] == "fresh kernels"
+    assert forked[0].kernel == "forked kernels" and fresh.kernel == "fresh kernels"
 
 
 @needs_fork
@@ -194,10 +194,10 @@ def test_a_forked_kernel_finds_the_dataset_already_loaded(tmp_path, kernels):
         f"from helpers.data import load_dataset\nds = load_dataset({str(SAMPLE)!r})\n"
         "print(len(ds.responses) > 0)"])
     forked = run_job(_spec(nb), kernels)
-    assert forked["status"] == "ok", forked["detail"]
+    assert forked.status == "ok", forked.detail
     assert _stdout(forked).strip() == "True"
     fresh = run_job(_spec(nb))  # a new kernel has to read it
-    assert fresh["status"] == "failed" and "read from disk" in fresh["error"]
+    assert fresh.status == "failed" and "read from disk" in fresh.error
 
 
 # one report of every notebook: the programme-level data quality report, the rest for a cohort
@@ -215,10 +215,10 @@ def test_every_report_is_byte_identical_to_a_fresh_kernels(name, cohort, kernels
     spec = _spec(REPO / "notebooks" / f"{name}.ipynb", params,
                  f"luhft_lbs/{cohort or 'all'}/{name}.html", keep=False)
     forked, fresh = run_job(spec, kernels), run_job(spec)
-    assert forked["status"] == fresh["status"] == "ok", (forked["detail"], fresh["detail"])
-    assert forked["kernel"] == "forked kernels"
-    assert len(fresh["html"]) > 5000
-    assert forked["html"] == fresh["html"]  # the page carries no clock: equal byte for byte
+    assert forked.status == fresh.status == "ok", (forked.detail, fresh.detail)
+    assert forked.kernel == "forked kernels"
+    assert len(fresh.html) > 5000
+    assert forked.html == fresh.html  # the page carries no clock: equal byte for byte
 
 
 @pytest.mark.slow
@@ -226,11 +226,11 @@ def test_a_template_that_does_not_start_leaves_fresh_kernels(tmp_path, cache_dir
     source = JobKernels(mode="fork", template_timeout=0.01)  # far too short to import anything
     try:
         result = run_job(_spec(_notebook(tmp_path / "probe.ipynb", PROBE)), source)
-        assert result["status"] == "ok", result["detail"]
+        assert result.status == "ok", result.detail
         assert json.loads(_stdout(result))["ppid"] == os.getpid()
         if fork_supported():
             assert "did not answer" in source.fallback
-            assert result["kernel"].startswith("fresh kernels (the template process did not start")
+            assert result.kernel.startswith("fresh kernels (the template process did not start")
     finally:
         source.close()
 
@@ -245,7 +245,7 @@ def test_the_next_kernel_is_started_ahead_and_stopped_with_the_source(tmp_path, 
         template = psutil.Process(source.template.proc.pid)
         ready = [p.pid for p in template.children() if not _gone(p.pid, wait=0)]
         second = run_job(probe, source)
-        assert first["status"] == second["status"] == "ok"
+        assert first.status == second.status == "ok"
         # the second job ran on the kernel that was already waiting when it was asked for
         assert ready == [json.loads(_stdout(second))["pid"]]
         waiting = [p for p in template.children() if not _gone(p.pid, wait=0)]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.runner.jobs import JobSpec
 from helpers.runner.progress import Progress, summary_table
 
 FIXTURES = Path(__file__).parent / "runner_fixtures"
@@ -45,15 +46,15 @@ def test_a_dead_worker_fails_only_its_own_job():
     from helpers.runner.pool import run_local
 
     def spec(name):
-        return {"notebook": str(FIXTURES / f"{name}.ipynb"), "output": f"p/all/{name}.html",
-                "parameters": {"dataset": None, "programme_id": "p", "cohort_id": None},
-                "cell_timeout": 60, "job_timeout": 120, "kernel_name": "python3"}
+        return JobSpec(notebook=str(FIXTURES / f"{name}.ipynb"), output=f"p/all/{name}.html",
+                       parameters={"dataset": None, "programme_id": "p", "cohort_id": None},
+                       cell_timeout=60, job_timeout=120, kernel_name="python3")
 
     started, results = [], {}
-    run_local([spec("worker_dies"), spec("ok"), spec("typed_params")], 2, lambda s: started.append(s["output"]),
-              lambda s, r: results.__setitem__(s["output"], r))
+    run_local([spec("worker_dies"), spec("ok"), spec("typed_params")], 2, lambda s: started.append(s.output),
+              lambda s, r: results.__setitem__(s.output, r))
     assert sorted(started) == sorted(results)
-    assert results["p/all/worker_dies.html"]["status"] == "failed"
-    assert results["p/all/worker_dies.html"]["error"].startswith("WorkerDied")
-    assert results["p/all/ok.html"]["status"] == "ok"
-    assert results["p/all/typed_params.html"]["status"] == "ok"
+    assert results["p/all/worker_dies.html"].status == "failed"
+    assert results["p/all/worker_dies.html"].error.startswith("WorkerDied")
+    assert results["p/all/ok.html"].status == "ok"
+    assert results["p/all/typed_params.html"].status == "ok"

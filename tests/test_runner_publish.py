@@ -8,6 +8,7 @@ import pytest
 
 from helpers.runner import publish
 from helpers.runner.index import MANIFEST_KEYS, index_html
+from helpers.runner.jobs import JobResult
 from helpers.runner.publish import Store, atomic_write, remove_temp_files
 
 FIELDS = {"notebook": "notebooks/nb.ipynb", "parameters": {"programme_id": "p", "cohort_id": None},
@@ -16,7 +17,8 @@ FIELDS = {"notebook": "notebooks/nb.ipynb", "parameters": {"programme_id": "p", 
 
 
 def _ok(html="<html>v1</html>"):
-    return {"status": "ok", "html": html, "seconds": 1.5, "notebook_json": '{"cells": []}'}
+    return JobResult(output="p/all/x.html", status="ok", html=html, seconds=1.5,
+                     notebook_json='{"cells": []}')
 
 
 def _check_agreement(out: Path):

@@ -36,6 +36,7 @@ from pathlib import Path
 from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
+from helpers.runner.jobs import JobResult, JobSpec
 from helpers.runner.layout import LOGS, STATE
 from helpers.runner.params import read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
@@ -307,18 +308,18 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
                               "provider": programme.get("provider") or "",
                               "host_organisation": programme.get("host_organisation") or "",
                               "single_cohort": single.get(job.programme_id), "title": heading}
-        specs.append({
-            "notebook": str(job.entry.path), "output": job.output,
-            "parameters": {"dataset": str(dataset), **job.parameters},
-            "cell_timeout": job.entry.cell_timeout, "job_timeout": job.entry.job_timeout,
-            "keep_notebook": keep, "kernel_name": "python3", "pdf": bool(getattr(args, "pdf", False)),
-            "title": {"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
-            "provenance": {"dataset": info["name"], "dataset_hash": info["content_hash"],
-                           "parameters": job.parameters, "version": __version__,
-                           "git_commit": commit, "generated_at": utc_now()},
-        })
+        specs.append(JobSpec(
+            notebook=str(job.entry.path), output=job.output,
+            parameters={"dataset": str(dataset), **job.parameters},
+            cell_timeout=job.entry.cell_timeout, job_timeout=job.entry.job_timeout,
+            keep_notebook=keep, kernel_name="python3", pdf=bool(getattr(args, "pdf", False)),
+            title={"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
+            provenance={"dataset": info["name"], "dataset_hash": info["content_hash"],
+                        "parameters": job.parameters, "version": __version__,
+                        "git_commit": commit, "generated_at": utc_now()},
+        ))
     # Longest first (by the last recorded duration) so the slowest job does not start last.
-    specs.sort(key=lambda s: -(store.records.get(s["output"], {}).get("seconds") or 0.0))
+    specs.sort(key=lambda s: -(store.records.get(s.output, {}).get("seconds") or 0.0))
 
     log = _Log(out)
     log.write(f"leadeval {__version__} run: {len(specs)} to run, {up_to_date} up to date, "
@@ -328,38 +329,38 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
     counts = {"published": 0, "failed": 0}
     gate = _audit_gate(out, dataset)
 
-    def on_start(spec: dict, worker: str | None = None) -> None:
-        progress.start(spec["output"])
-        log.write(f"start {spec['output']}" + (f" on worker {worker}" if worker else ""))
+    def on_start(spec: JobSpec, worker: str | None = None) -> None:
+        progress.start(spec.output)
+        log.write(f"start {spec.output}" + (f" on worker {worker}" if worker else ""))
 
-    def on_result(spec: dict, result: dict) -> None:
-        output = spec["output"]
+    def on_result(spec: JobSpec, result: JobResult) -> None:
+        output = spec.output
         job_fields = fields[output]
-        error = result.get("error")
-        if result.get("status") == "not_applicable":  # nothing to report: no page published
-            store.record_not_applicable(job_fields, digests[output], result.get("reason") or "",
-                                        result.get("seconds"))
-            log.write(f"not applicable {output}: {result.get('reason')}")
-            progress.finish(output, "not_applicable", result.get("seconds"), None)
+        error = result.error
+        if result.status == "not_applicable":  # nothing to report: no page published
+            store.record_not_applicable(job_fields, digests[output], result.reason or "",
+                                        result.seconds)
+            log.write(f"not applicable {output}: {result.reason}")
+            progress.finish(output, "not_applicable", result.seconds, None)
             return
-        if result.get("status") == "ok":
-            error = gate.check(output, result.get("html") or "")  # the disclosure audit
+        if result.status == "ok":
+            error = gate.check(output, result.html or "")  # the disclosure audit
             if error is None:
                 try:
                     store.record_success(job_fields, digests[output], result, keep)
                 except OSError as exc:
                     error = f"could not publish: {type(exc).__name__}: {exc}"
-        if error or result.get("status") != "ok":
+        if error or result.status != "ok":
             error = error or "the job failed"
-            store.record_failure(job_fields, digests[output], error, result.get("seconds"))
+            store.record_failure(job_fields, digests[output], error, result.seconds)
             counts["failed"] += 1
-            log.write(f"FAILED {output}: {error}\n{result.get('detail') or ''}".rstrip())
+            log.write(f"FAILED {output}: {error}\n{result.detail or ''}".rstrip())
         else:
             counts["published"] += 1
-            log.write(f"ok {output} ({result.get('seconds')} s, worker {result.get('worker')}, "
-                      f"{result.get('kernel') or 'kernel'})")
+            log.write(f"ok {output} ({result.seconds} s, worker {result.worker}, "
+                      f"{result.kernel or 'kernel'})")
         progress.finish(output, "ok" if not error else store.records[output]["status"],
-                        result.get("seconds"), error)
+                        result.seconds, error)
         save_if_due()
 
     def save_if_due() -> None:
@@ -386,7 +387,7 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
                 progress.note(text)
 
             run_on_dask(scheduler, specs, on_start, on_result, tick,
-                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec["output"]))
+                        note=on_cluster_event, on_lost=lambda spec: progress.requeue(spec.output))
         else:
             from helpers.runner.pool import run_local
 

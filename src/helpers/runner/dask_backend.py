@@ -30,6 +30,11 @@ import time
 import uuid
 from typing import Callable
 
+from distributed import Client, get_worker
+
+from helpers.runner.exceptions import RunnerError
+from helpers.runner.jobs import JobResult, JobSpec
+
 WAIT_ENV = "LEADEVAL_DASK_WAIT_S"
 DEFAULT_WAIT_S = 600.0
 POLL_S = 0.5
@@ -55,27 +60,18 @@ def wait_limit() -> float:
     return value
 
 
-def _failure(spec: dict, error: str, seconds: float) -> dict:
-    return {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
-            "error": error, "detail": error, "seconds": round(seconds, 3), "attempts": 1,
-            "worker": None}
-
-
-def _run_job_remote(spec: dict) -> dict:
-    from helpers.runner.execute import run_job
+def _run_job_remote(spec: JobSpec) -> JobResult:
+    from helpers.runner.execute import run_job  # on the worker: papermill is paid there once
     from helpers.runner.kernels import worker_kernels
 
-    dataset = spec.get("parameters", {}).get("dataset")
-    return run_job(spec, worker_kernels([dataset] if dataset else []))
+    return run_job(spec, worker_kernels([spec.dataset] if spec.dataset else []))
 
 
-def _announced(spec: dict, topic: str) -> dict:
+def _announced(spec: JobSpec, topic: str) -> JobResult:
     """The task on the worker: say that the job starts here, then run it."""
     try:
-        from distributed import get_worker
-
         worker = get_worker()
-        worker.log_event(topic, {"output": spec["output"], "worker": worker.address})
+        worker.log_event(topic, {"output": spec.output, "worker": worker.address})
     except Exception:  # noqa: BLE001 - without the event the job still runs; progress is late
         pass
     return _run_job_remote(spec)
@@ -89,10 +85,11 @@ def _worker_count(client) -> int | None:
         return None
 
 
-def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str | None], None],
-                on_result: Callable[[dict, dict], None], tick: Callable[[], None] = lambda: None,
+def run_on_dask(address: str, specs: list[JobSpec],
+                on_start: Callable[[JobSpec, str | None], None],
+                on_result: Callable[[JobSpec, JobResult], None], tick: Callable[[], None] = lambda: None,
                 client=None, note: Callable[[str], None] | None = None,
-                on_lost: Callable[[dict], None] | None = None, wait_s: float | None = None) -> None:
+                on_lost: Callable[[JobSpec], None] | None = None, wait_s: float | None = None) -> None:
     """Submit every spec to the scheduler at ``address`` and hand each result to ``on_result``.
 
     Parameters
@@ -114,8 +111,6 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
     wait_s : float, optional
         Seconds to wait with no worker connected (default :func:`wait_limit`).
     """
-    from distributed import Client
-
     note = note or (lambda text: None)
     on_lost = on_lost or (lambda spec: None)
     limit = wait_limit() if wait_s is None else float(wait_s)
@@ -124,8 +119,6 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
         try:
             client = Client(address, timeout="30s")
         except (OSError, TimeoutError) as exc:
-            from helpers.runner.exceptions import RunnerError
-
             raise RunnerError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     topic = f"leadeval-start-{uuid.uuid4().hex}"
     events: queue.Queue = queue.Queue()
@@ -135,10 +128,10 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
         pending, by_key, by_output, submitted = {}, {}, {}, time.monotonic()
         for spec in specs:
             fut = client.submit(_announced, spec, topic, pure=False,
-                                key=f"leadeval-{spec['output']}-{time.time_ns()}")
+                                key=f"leadeval-{spec.output}-{time.time_ns()}")
             pending[fut] = spec
             by_key[fut.key] = spec
-            by_output[spec["output"]] = spec
+            by_output[spec.output] = spec
             # runs in a client thread; the queue wakes the loop below at once
             fut.add_done_callback(lambda f: events.put(("done", f)))
         running: dict[str, str] = {}      # output -> worker address
@@ -147,8 +140,8 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
         done: set[str] = set()
         idle_since: float | None = None
 
-        def started(spec: dict, worker: str | None) -> None:
-            output = spec["output"]
+        def started(spec: JobSpec, worker: str | None) -> None:
+            output = spec.output
             attempts[output] = attempts.get(output, 0) + 1
             if attempts[output] > 1:
                 note(f"re-run {output} on worker {worker} (attempt {attempts[output]})")
@@ -159,19 +152,19 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
         def handle(kind: str, msg: dict) -> None:
             if kind == "start":
                 spec = by_output.get(msg.get("output"))
-                if spec is not None and spec["output"] not in done:
+                if spec is not None and spec.output not in done:
                     started(spec, msg.get("worker"))
                 return
             action = msg.get("action")
             if action == "remove-worker":
                 worker = msg.get("worker")
                 keys = msg.get("processing-tasks") or ()
-                lost = [by_key[k] for k in keys if k in by_key and by_key[k]["output"] not in done]
-                names = ", ".join(s["output"] for s in lost) or "none"
+                lost = [by_key[k] for k in keys if k in by_key and by_key[k].output not in done]
+                names = ", ".join(s.output for s in lost) or "none"
                 note(f"worker {worker} lost; its jobs (running or queued there) go back to "
                      f"the scheduler: {names}")
                 for spec in lost:
-                    if running.pop(spec["output"], None) is not None:
+                    if running.pop(spec.output, None) is not None:
                         on_lost(spec)
             elif action == "add-worker" and idle_since is not None:
                 note(f"worker {msg.get('worker')} joined")
@@ -180,13 +173,13 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
             spec = pending.pop(fut, None)
             if spec is None:  # already given up on
                 return
-            output = spec["output"]
+            output = spec.output
             if output not in attempts:  # finished before its start event arrived
                 started(spec, None)
             try:  # bounded: a result lost with its worker would be waited for again
                 result = fut.result(timeout=limit)
             except Exception as exc:  # noqa: BLE001 - KilledWorker, CancelledError, timeout
-                result = _failure(spec, f"{type(exc).__name__}: {exc}",
+                result = JobResult.failure(spec, f"{type(exc).__name__}: {exc}",
                                   time.monotonic() - starts.get(output, submitted))
             fut.release()
             done.add(output)
@@ -228,8 +221,8 @@ def run_on_dask(address: str, specs: list[dict], on_start: Callable[[dict, str |
                     note(f"giving up: {error}; {len(pending)} unfinished job(s) are marked failed")
                     client.cancel(list(pending))
                     for fut, spec in list(pending.items()):
-                        output = spec["output"]
-                        on_result(spec, _failure(spec, error, now - starts.get(output, submitted)))
+                        output = spec.output
+                        on_result(spec, JobResult.failure(spec, error, now - starts.get(output, submitted)))
                         done.add(output)
                     pending.clear()
             tick()

@@ -1,8 +1,9 @@
 """Execute one report job with papermill and export it to HTML, in the calling process.
 
 This is the unit of work that both the local worker pool (:mod:`helpers.runner.pool`) and the
-Dask backend (:mod:`helpers.runner.dask_backend`) run. It takes a plain, picklable job spec and
-returns a plain result dict; it never raises for a job-level failure.
+Dask backend (:mod:`helpers.runner.dask_backend`) run. It takes a
+:class:`helpers.runner.jobs.JobSpec` and returns a :class:`helpers.runner.jobs.JobResult`; it
+never raises for a job-level failure.
 
 Isolation (papermill #473, #511, #239: parallel runs collide on working directory and ports):
 every job gets its own temporary working directory, its executed notebook is written there, and
@@ -27,6 +28,8 @@ import threading
 import time
 import traceback
 
+import nbformat
+
 import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.clientwrap import PapermillNotebookClient
@@ -36,6 +39,9 @@ from papermill.log import logger as _pm_logger
 from papermill.utils import merge_kwargs, remove_args
 
 from helpers.runner.exceptions import JobError
+from helpers.runner.export import notebook_to_html
+from helpers.runner.jobs import JobResult, JobSpec
+from helpers.runner.pdf import print_pdf
 from helpers.runner.kernels import KERNEL_STDERR, JobKernels, KernelStartError
 
 ENGINE_NAME = "leadeval"
@@ -135,23 +141,23 @@ def heading_before(cells: list, index: int) -> str | None:
     return None
 
 
-def _execute(spec: dict, watchdog: _Watchdog, kernels: JobKernels, workdirs: list[str]):
-    kernel = kernels.take(spec.get("kernel_name"), spec.get("start_timeout", 60))
+def _execute(spec: JobSpec, watchdog: _Watchdog, kernels: JobKernels, workdirs: list[str]):
+    kernel = kernels.take(spec.kernel_name, spec.start_timeout)
     workdirs.append(kernel.workdir)
     output_path = os.path.join(kernel.workdir, "executed.ipynb")
     watchdog.kernel_started(kernel.km)
     try:
         return papermill.execute_notebook(
-            spec["notebook"],
+            spec.notebook,
             output_path,
-            parameters=spec["parameters"],
+            parameters=spec.parameters,
             engine_name=ENGINE_NAME,
-            kernel_name=spec.get("kernel_name"),
+            kernel_name=spec.kernel_name,
             cwd=kernel.workdir,
             progress_bar=False,
             log_output=False,
-            start_timeout=spec.get("start_timeout", 60),
-            execution_timeout=spec.get("cell_timeout"),
+            start_timeout=spec.start_timeout,
+            execution_timeout=spec.cell_timeout,
             request_save_on_cell_execute=False,
             km=kernel.km,
             kc=kernel.kc,
@@ -165,47 +171,43 @@ def _execute(spec: dict, watchdog: _Watchdog, kernels: JobKernels, workdirs: lis
             pass
         raise JobError(exc.ename, exc.evalue, heading) from exc
     except CellTimeoutError as exc:
-        raise JobError("CellTimeout", f"a cell ran longer than {spec.get('cell_timeout')} s") from exc
+        raise JobError("CellTimeout", f"a cell ran longer than {spec.cell_timeout} s") from exc
     except DeadKernelError as exc:
         if watchdog.fired:
-            raise JobError("JobTimeout", f"the job ran longer than {spec.get('job_timeout')} s "
+            raise JobError("JobTimeout", f"the job ran longer than {spec.job_timeout} s "
                            "and its kernel was stopped") from exc
         raise JobError("DeadKernelError", "the kernel died while running the notebook") from exc
     finally:
         kernel.stop()
-        kernels.prepare(spec.get("kernel_name"))  # the next job's, booting while this one exports
+        kernels.prepare(spec.kernel_name)  # the next job's, booting while this one exports
 
 
-def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
+def run_job(spec: JobSpec, kernels: JobKernels | None = None) -> JobResult:
     """Execute one job and export its HTML; never raises for a job failure.
 
     Parameters
     ----------
-    spec : dict
-        ``notebook`` (absolute path), ``parameters`` (dict), ``output`` (relative path),
-        ``cell_timeout`` and ``job_timeout`` (seconds or None), ``keep_notebook`` (bool),
-        ``title`` and ``provenance`` (dicts for the HTML page), optional ``kernel_name``.
+    spec : JobSpec
+        The notebook, its parameters, limits and page title and provenance.
     kernels : JobKernels, optional
         Where the job's kernel comes from (a worker's template); default a new kernel.
 
     Returns
     -------
-    dict
-        ``output``, ``status`` ("ok", "failed", or "not_applicable" with ``reason``), ``html`` (str or None), ``notebook_json``
-        (str or None, only with keep_notebook), ``error`` (str or None), ``detail`` (traceback
-        text for the log), ``seconds``, ``attempts``, ``worker`` (pid), ``kernel`` (how its
-        kernel started: :meth:`JobKernels.describe`).
+    JobResult
+        ``status`` "ok" with ``html`` (and ``notebook_json``/``pdf`` when asked), "failed" with
+        ``error`` and ``detail``, or "not_applicable" with ``reason``; always ``seconds``,
+        ``attempts``, ``worker`` (pid) and ``kernel`` (:meth:`JobKernels.describe`).
     """
     started = time.monotonic()
-    result = {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
-              "error": None, "detail": None, "seconds": 0.0, "attempts": 0, "worker": os.getpid()}
+    out: dict = {"status": "failed", "attempts": 0}
     kernels = kernels if kernels is not None else JobKernels(mode="fresh")
     workdirs: list[str] = []  # one per attempt
     try:
         nb = None
-        job_timeout = spec.get("job_timeout")
+        job_timeout = spec.job_timeout
         for attempt in (1, 2):  # retry once when the kernel fails to start
-            result["attempts"] = attempt
+            out["attempts"] = attempt
             # the whole-job limit covers both attempts
             remaining = (None if not job_timeout
                          else max(job_timeout - (time.monotonic() - started), 0.1))
@@ -220,38 +222,31 @@ def run_job(spec: dict, kernels: JobKernels | None = None) -> dict:
                                    "(its kernel was still starting) and was stopped") from exc
                 if attempt == 2:
                     raise JobError("KernelStartError", str(exc)) from exc
-        from helpers.runner.export import notebook_to_html
-
-        result["html"] = notebook_to_html(nb, spec.get("title") or {}, spec.get("provenance") or {})
-        if spec.get("pdf"):
-            from helpers.runner.pdf import print_pdf
-
-            result["pdf"] = print_pdf(result["html"], workdirs[-1])
-        if spec.get("keep_notebook"):
-            import nbformat
-
-            result["notebook_json"] = nbformat.writes(nb)
-        result["status"] = "ok"
+        out["html"] = notebook_to_html(nb, spec.title or {}, spec.provenance or {})
+        if spec.pdf:
+            out["pdf"] = print_pdf(out["html"], workdirs[-1])
+        if spec.keep_notebook:
+            out["notebook_json"] = nbformat.writes(nb)
+        out["status"] = "ok"
     except JobError as exc:
         if exc.ename == NOT_APPLICABLE:  # the notebook said it has nothing to report
-            result.update(status="not_applicable", reason=exc.evalue)
-            return result
-        result["error"] = exc.describe()
-        result["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
-        try:
-            with open(os.path.join(workdirs[-1], KERNEL_STDERR), encoding="utf-8",
-                      errors="replace") as fh:
-                kernel_err = fh.read()[-4000:].strip()
-            if kernel_err:
-                result["detail"] += "\nkernel stderr:\n" + kernel_err
-        except (OSError, IndexError):
-            pass
+            out.update(status="not_applicable", reason=exc.evalue)
+        else:
+            out["error"] = exc.describe()
+            out["detail"] = "".join(traceback.format_exception(exc.__cause__ or exc))
+            try:
+                with open(os.path.join(workdirs[-1], KERNEL_STDERR), encoding="utf-8",
+                          errors="replace") as fh:
+                    kernel_err = fh.read()[-4000:].strip()
+                if kernel_err:
+                    out["detail"] += "\nkernel stderr:\n" + kernel_err
+            except (OSError, IndexError):
+                pass
     except Exception as exc:  # noqa: BLE001 - a job failure must never stop the run
-        result["error"] = f"{type(exc).__name__}: {exc}"
-        result["detail"] = traceback.format_exc()
+        out["error"] = f"{type(exc).__name__}: {exc}"
+        out["detail"] = traceback.format_exc()
     finally:
         for workdir in workdirs:
             shutil.rmtree(workdir, ignore_errors=True)
-        result["seconds"] = round(time.monotonic() - started, 3)
-        result["kernel"] = kernels.describe()
-    return result
+    return JobResult(output=spec.output, seconds=round(time.monotonic() - started, 3),
+                     worker=os.getpid(), kernel=kernels.describe(), **out)

@@ -20,6 +20,8 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable
 
+from helpers.runner.jobs import JobResult, JobSpec
+
 #: Beyond the job's own timeout (enforced inside the worker by killing the kernel), how long the
 #: parent waits before killing the whole worker: covers the worker's first imports and shutdown.
 HARD_LIMIT_GRACE = 60.0
@@ -89,7 +91,7 @@ class _Worker:
                                 daemon=True, name="leadeval-worker")
         self.proc.start()
         child_conn.close()
-        self.spec: dict | None = None
+        self.spec: JobSpec | None = None
         self.started = 0.0
 
     def kill(self) -> None:
@@ -113,20 +115,14 @@ class _Worker:
             self.kill()
 
 
-def _failure(spec: dict, error: str, seconds: float) -> dict:
-    return {"output": spec["output"], "status": "failed", "html": None, "notebook_json": None,
-            "error": error, "detail": error, "seconds": round(seconds, 3), "attempts": 1,
-            "worker": None}
-
-
-def _dispatch(w: _Worker, pending: deque, on_start: Callable[[dict], None]) -> None:
+def _dispatch(w: _Worker, pending: deque, on_start: Callable[[JobSpec], None]) -> None:
     w.spec, w.started = pending.popleft(), time.monotonic()
     on_start(w.spec)
     w.conn.send(w.spec)
 
 
-def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
-              on_result: Callable[[dict, dict], None], tick: Callable[[], None] = lambda: None) -> None:
+def run_local(specs: list[JobSpec], jobs: int, on_start: Callable[[JobSpec], None],
+              on_result: Callable[[JobSpec, JobResult], None], tick: Callable[[], None] = lambda: None) -> None:
     """Run ``specs`` on ``jobs`` worker processes, calling back as each starts and ends.
 
     A worker that dies or overruns its hard limit fails only its own job; a fresh worker takes
@@ -136,8 +132,7 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
     ctx = mp.get_context("spawn")
     pending = deque(specs)
     # the datasets the jobs open, for the workers' templates to load before the first job
-    preload = tuple(dict.fromkeys(s["parameters"]["dataset"] for s in specs
-                                  if s.get("parameters", {}).get("dataset")))
+    preload = tuple(dict.fromkeys(s.dataset for s in specs if s.dataset))
     workers: list[_Worker] = []
     try:
         while pending or any(w.spec for w in workers):
@@ -163,16 +158,16 @@ def run_local(specs: list[dict], jobs: int, on_start: Callable[[dict], None],
                         _dispatch(w, pending, on_start)
                     on_result(spec, result)
                     continue
-                limit = (spec.get("job_timeout") or 0) + HARD_LIMIT_GRACE if spec.get("job_timeout") else None
+                limit = spec.job_timeout + HARD_LIMIT_GRACE if spec.job_timeout else None
                 if not w.proc.is_alive():
                     error = f"WorkerDied: the worker process ended (exit code {w.proc.exitcode})"
                 elif limit and now - w.started > limit:
-                    error = f"JobTimeout: the job ran longer than {spec['job_timeout']} s and was killed"
+                    error = f"JobTimeout: the job ran longer than {spec.job_timeout} s and was killed"
                 else:
                     continue
                 w.kill()
                 workers.remove(w)
-                on_result(spec, _failure(spec, error, now - w.started))
+                on_result(spec, JobResult.failure(spec, error, now - w.started))
             tick()
     except BaseException:
         for w in workers:

@@ -24,6 +24,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from helpers.runner.jobs import JobResult
 from helpers.runner.layout import INDEX, MANIFEST, STATE
 
 TMP_SUFFIX = ".leadeval-tmp"
@@ -212,20 +213,21 @@ class Store:
         return (rec.get("status") == "ok" and target.is_file()
                 and (not pdf or target.with_suffix(".pdf").is_file()))
 
-    def record_success(self, job_fields: dict, digest: str, result: dict, keep_notebook: bool) -> None:
+    def record_success(self, job_fields: dict, digest: str, result: JobResult,
+                       keep_notebook: bool) -> None:
         """Publish a successful job's HTML (and notebook if asked), then record it."""
         output = job_fields["output"]
         target = self.report_path(output)
         notebook_path = target.with_suffix(".ipynb")
-        if keep_notebook and result.get("notebook_json"):
-            atomic_write(notebook_path, result["notebook_json"])
-        if result.get("pdf"):
-            atomic_write(target.with_suffix(".pdf"), result["pdf"])
-        atomic_write(target, result["html"])
+        if keep_notebook and result.notebook_json:
+            atomic_write(notebook_path, result.notebook_json)
+        if result.pdf:
+            atomic_write(target.with_suffix(".pdf"), result.pdf)
+        atomic_write(target, result.html)
         if not keep_notebook and notebook_path.exists():
             notebook_path.unlink()  # executed notebooks hold data: only kept when asked for
         self.records[output] = {**job_fields, "status": "ok", "input_hash": digest,
-                                "seconds": result.get("seconds"), "error": None,
+                                "seconds": result.seconds, "error": None,
                                 "generated_at": utc_now()}
         self._journal(output)
 
