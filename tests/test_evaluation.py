@@ -11,12 +11,14 @@ from scipy import stats
 
 from helpers import evaluation as ev
 from helpers.report.display import link_html
+from helpers.runner import layout
+from helpers.runner.manifest import load_manifest
 
 
 def test_detail_href_programme_and_cohort():
-    assert ev.detail_href("20_leadership_outcomes", None) == "20_leadership_outcomes.html"
-    assert ev.detail_href("50_networks", "c1", {"50_networks"}) == "50_networks.html"
-    href = ev.detail_href("20_leadership_outcomes", "c1", {"50_networks"})
+    assert layout.detail_href("20_leadership_outcomes", None) == "20_leadership_outcomes.html"
+    assert layout.detail_href("50_networks", "c1", {"50_networks"}) == "50_networks.html"
+    href = layout.detail_href("20_leadership_outcomes", "c1", {"50_networks"})
     assert href == "../all/20_leadership_outcomes.html"
     assert 'href="../all/20_leadership_outcomes.html"' in link_html("Outcomes", href)
 
@@ -25,8 +27,20 @@ def test_per_cohort_notebooks_reads_manifest(tmp_path):
     (tmp_path / "reports.yaml").write_text(
         "reports:\n  - notebook: notebooks/20_leadership_outcomes.ipynb\n    per: programme\n"
         "  - notebook: notebooks/50_networks.ipynb\n    per: [programme, cohort]\n", encoding="utf-8")
-    assert ev.per_cohort_notebooks(tmp_path / "reports.yaml") == {"50_networks"}
-    assert ev.per_cohort_notebooks(tmp_path / "missing.yaml") == set()
+    assert layout.per_cohort_notebooks(tmp_path / "reports.yaml") == {"50_networks"}
+    assert layout.per_cohort_notebooks(tmp_path / "missing.yaml") == set()
+
+
+def test_a_cohort_evaluation_links_to_the_reports_run_per_cohort_in_its_own_folder():
+    rep = SimpleNamespace(cohort_id="c1")
+    given = ev.Evaluation(rep, None, None, None, None, None, None, {"50_networks"})
+    assert given.href("networks") == "50_networks.html"
+    assert given.href("learning") == "../all/20_leadership_outcomes.html"
+
+
+def test_the_project_manifest_names_the_reports_run_per_cohort():
+    entries = load_manifest(layout.PROJECT_MANIFEST).entries
+    assert layout.per_cohort_notebooks() == set(layout.per_cohort_reports(entries))
 
 
 def _people():

@@ -3,7 +3,7 @@
 import pytest
 
 from helpers.runner.exceptions import ManifestError
-from helpers.runner.manifest import expand, load_manifest, output_path, select
+from helpers.runner.manifest import expand, give_per_cohort_reports, load_manifest, output_path, select
 
 UNITS = {"programmes": [{"programme_id": "p1", "name": "One"}, {"programme_id": "p2", "name": "Two"}],
          "cohorts": [{"cohort_id": "c1", "programme_id": "p1"}, {"cohort_id": "c2", "programme_id": "p1"},
@@ -43,6 +43,24 @@ reports:
     assert [j.output for j in select(jobs, ["*/all/*", "p1/c2/*"])] == \
         ["p1/all/00_dq.html", "p2/all/00_dq.html", "p1/all/50_net.html", "p1/c2/50_net.html",
          "p2/all/50_net.html"]
+
+
+def test_only_notebooks_that_declare_it_receive_the_per_cohort_report_set(tmp_path):
+    m = load_manifest(_write(tmp_path, """
+reports:
+  - notebook: nb/20_out.ipynb
+    per: programme
+  - notebook: nb/50_net.ipynb
+    per: [programme, cohort]
+  - notebook: nb/90_eval.ipynb
+    per: [programme, cohort]
+"""))
+    evaluation = m.entries[2].path
+    jobs = give_per_cohort_reports(expand(m.entries, UNITS), m.entries, {evaluation})
+    given = {j.output: j.parameters.get("per_cohort_reports") for j in jobs}
+    assert given["p1/c1/90_eval.html"] == ["50_net", "90_eval"]
+    assert given["p1/all/90_eval.html"] == ["50_net", "90_eval"]
+    assert given["p1/c1/50_net.html"] is None and given["p1/all/20_out.html"] is None
 
 
 def test_repository_manifest_runs_every_analysis_per_programme_and_cohort(repo_root, sample_dataset_path):

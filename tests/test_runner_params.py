@@ -5,7 +5,8 @@ import ast
 import pytest
 
 from helpers.runner.exceptions import ParameterError
-from helpers.runner.params import (check_parameters, parse_parameters, parameters_source,
+from helpers.runner.layout import PER_COHORT_PARAMETER
+from helpers.runner.params import (check_parameters, declares, parse_parameters, parameters_source,
                                    read_notebook_json, validate_job_parameters)
 
 CELL = '''
@@ -63,6 +64,16 @@ def test_validate_job_raises_with_job_name(repo_root):
     nb = read_notebook_json(repo_root / "tests/runner_fixtures/required_param.ipynb")
     with pytest.raises(ParameterError, match="missing required parameter 'title'"):
         validate_job_parameters(nb, {"dataset": None, "programme_id": "p", "cohort_id": None}, "j")
+
+
+def test_the_evaluation_report_declares_the_per_cohort_report_set_and_others_do_not(repo_root):
+    evaluation = read_notebook_json(repo_root / "notebooks/90_evaluation_report.ipynb")
+    assert declares(evaluation, PER_COHORT_PARAMETER)
+    validate_job_parameters(evaluation, {"dataset": None, "programme_id": "p", "cohort_id": "c",
+                                         PER_COHORT_PARAMETER: ["50_networks"]}, "p/c/90.html")
+    assert not declares(read_notebook_json(repo_root / "notebooks/10_reach_and_reaction.ipynb"),
+                        PER_COHORT_PARAMETER)
+    assert not declares({"cells": []}, PER_COHORT_PARAMETER)
 
 
 HOSTILE = 'x"; import os; os.system("touch pwned") #'

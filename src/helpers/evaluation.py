@@ -21,13 +21,11 @@ in health science mixed methods research through joint displays. Annals of Famil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from helpers import careers, networks, projects, reach, safeyaml, themes
+from helpers import careers, networks, projects, reach, themes
 from helpers.multiplicity import family_size
 from helpers.outcomes import attrition
 from helpers.outcomes import report as outcomes_report
@@ -41,6 +39,7 @@ from helpers.report.display import show_callout, show_figure, show_link, show_se
 from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct, fmt_signed
 from helpers.report.results import Results
 from helpers.themes import cohort_theme_codes
+from helpers.runner.layout import detail_href, per_cohort_notebooks
 
 #: the detailed report behind each section (notebook names as published)
 DETAIL = {
@@ -58,38 +57,6 @@ DETAIL = {
 }
 PEOPLE = "delegates"
 HORIZONS = (12, 24)
-
-
-# --- links -------------------------------------------------------------------------------
-
-def per_cohort_notebooks(manifest: str | Path | None = None) -> set[str]:
-    """Notebook names that ``reports.yaml`` runs per cohort (empty when it cannot be read)."""
-
-
-    path = Path(manifest) if manifest else Path(__file__).resolve().parents[2] / "reports.yaml"
-    try:
-        entries = safeyaml.load_path(path).get("reports", [])
-    except (OSError, AttributeError, yaml.YAMLError):
-        return set()
-    out = set()
-    for e in entries:
-        per = e.get("per", "programme")
-        per = [per] if isinstance(per, str) else list(per or [])
-        if "cohort" in per:
-            out.add(Path(str(e.get("notebook", ""))).stem)
-    return out
-
-
-def detail_href(notebook: str, cohort_id: str | None, per_cohort: set[str] | frozenset = frozenset()) -> str:
-    """Relative link from an evaluation report to a detailed report.
-
-    Reports live at ``reports/<programme_id>/<cohort_id or all>/<notebook>.html``: from a
-    programme report, or a cohort report whose detail also runs per cohort, the link is the file
-    name; otherwise a cohort report links to the programme's ``../all/`` report.
-    """
-    if cohort_id is None or notebook in per_cohort:
-        return f"{notebook}.html"
-    return f"../all/{notebook}.html"
 
 
 # --- gathering every module's results once -----------------------------------------------
@@ -141,8 +108,12 @@ class Evaluation(Results):
         return detail_href(DETAIL[section], self.rep.cohort_id, self.per_cohort)
 
 
-def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
-    """Compute every strand's results for the report's scope with the strands' own functions."""
+def prepare(rep, per_cohort_reports: list[str] | None = None) -> Evaluation:
+    """Compute every strand's results for the report's scope with the strands' own functions.
+
+    ``per_cohort_reports`` names the reports that run per cohort (for links), as the runner
+    passes them; None takes them from the project's ``reports.yaml`` through the layout.
+    """
 
     d = rep.data
     o = outcomes_report.prepare(rep, models=False)
@@ -150,7 +121,8 @@ def prepare(rep, manifest: str | Path | None = None) -> Evaluation:
     proj = projects.project_summary(d)
     net = networks.compute(d, scope=rep.scope, threshold=rep.threshold)
     pipe, inc = _pipeline(rep)
-    return Evaluation(rep, o, prev, proj, net, pipe, inc, per_cohort_notebooks(manifest))
+    per_cohort = per_cohort_notebooks() if per_cohort_reports is None else set(per_cohort_reports)
+    return Evaluation(rep, o, prev, proj, net, pipe, inc, per_cohort)
 
 
 def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -37,8 +37,8 @@ from helpers import __version__
 from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
 from helpers.runner.jobs import JobResult, JobSpec
-from helpers.runner.layout import LOGS, STATE
-from helpers.runner.params import read_notebook_json, validate_job_parameters
+from helpers.runner.layout import LOGS, PER_COHORT_PARAMETER, STATE
+from helpers.runner.params import declares, read_notebook_json, validate_job_parameters
 from helpers.runner.progress import Progress, summary_table
 from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
 from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
@@ -251,10 +251,11 @@ def _run(args: argparse.Namespace) -> int:
             (present if entry.path.is_file() else skipped).append(entry)
         for entry in skipped:
             print(f"leadeval run: skipped {entry.notebook}: the notebook does not exist (yet)", file=err)
-        all_jobs = mf.expand(present, info["units"])
+        notebooks = {e.path: read_notebook_json(e.path) for e in present}
+        all_jobs = mf.give_per_cohort_reports(mf.expand(present, info["units"]), present, {
+            path for path, nb in notebooks.items() if declares(nb, PER_COHORT_PARAMETER)})
         jobs = mf.select(all_jobs, getattr(args, "only", None))
 
-        notebooks = {e.path: read_notebook_json(e.path) for e in present}
         problems = []
         for job in jobs:
             try:
@@ -315,7 +316,10 @@ def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, o
             keep_notebook=keep, kernel_name="python3", pdf=bool(getattr(args, "pdf", False)),
             title={"heading": heading, "scope": scope, "full": f"{heading} — {scope}"},
             provenance={"dataset": info["name"], "dataset_hash": info["content_hash"],
-                        "parameters": job.parameters, "version": __version__,
+                        # the report's scope; the per-cohort report set is the layout's
+                        "parameters": {k: v for k, v in job.parameters.items()
+                                       if k != PER_COHORT_PARAMETER},
+                        "version": __version__,
                         "git_commit": commit, "generated_at": utc_now()},
         ))
     # Longest first (by the last recorded duration) so the slowest job does not start last.

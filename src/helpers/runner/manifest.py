@@ -30,7 +30,7 @@ from typing import Any
 from helpers import safeyaml
 from helpers.runner.exceptions import ManifestError
 from helpers.safeyaml import LimitError
-from helpers.runner.layout import PROGRAMME_FOLDER
+from helpers.runner.layout import PER_COHORT_PARAMETER, PROGRAMME_FOLDER, per_cohort_reports
 
 PER_VALUES = ("programme", "cohort")
 DEFAULT_CELL_TIMEOUT = 600
@@ -224,6 +224,21 @@ def expand(entries: tuple[Entry, ...] | list[Entry], units: dict) -> list[Job]:
                     cid = cohort["cohort_id"]
                     params = {"programme_id": pid, "cohort_id": cid, **entry.parameters}
                     jobs.append(Job(entry, pid, cid, params, output_path(pid, cid, entry.name)))
+    return jobs
+
+
+def give_per_cohort_reports(jobs: list[Job], entries, declaring: set[Path]) -> list[Job]:
+    """Pass the manifest's per-cohort report set to each job whose notebook declares it.
+
+    A report that links to others (the evaluation report) must know which of them exist for
+    its own cohort; the manifest knows, so the report never reads ``reports.yaml`` itself.
+    ``declaring`` holds the paths of the notebooks whose parameters cell has
+    :data:`~helpers.runner.layout.PER_COHORT_PARAMETER`; other jobs are left as they are.
+    """
+    reports = per_cohort_reports(entries)
+    for job in jobs:
+        if job.entry.path in declaring:
+            job.parameters = {**job.parameters, PER_COHORT_PARAMETER: list(reports)}
     return jobs
 
 

@@ -186,6 +186,17 @@ def check_parameters(specs: dict[str, ParamSpec], values: dict[str, Any]) -> lis
     return problems
 
 
+def declares(notebook: dict, name: str) -> bool:
+    """Whether the notebook's parameters cell assigns ``name`` (False without such a cell)."""
+    source = parameters_source(notebook)
+    if source is None:
+        return False
+    try:
+        return name in parse_parameters(source)
+    except (ValueError, SyntaxError):  # reported with the job by validate_job_parameters
+        return False
+
+
 def validate_job_parameters(notebook: dict, values: dict[str, Any], job: str) -> dict[str, ParamSpec]:
     """Check one job's parameters against its notebook; raise :class:`ParameterError` on any problem."""
     source = parameters_source(notebook)
