@@ -383,15 +383,23 @@ def value_sentences(res: EqualityValueResults) -> list[str]:
     return out
 
 
+def _not_here(res: EqualityValueResults, cohort_reason: str, missing: bool,
+              missing_reason: str) -> bool:
+    """For a programme-level section: say why it shows nothing in a cohort report, or without
+    its dataset.yaml input; True when it shows nothing."""
+    for applies, reason in ((res.cohort_scope, cohort_reason), (missing, missing_reason)):
+        if applies:
+            show_callout(reason)
+            return True
+    return False
+
+
 def show_value(res: EqualityValueResults) -> None:
     """Section: value for money (Phillips level 5)."""
-    if res.cohort_scope:
-        show_callout("Value for money is reported for the whole programme, whose costs are "
-                     "not divided by cohort.")
-        return
-    if res.total_cost is None:
-        show_callout("dataset.yaml gives no costs for this programme, so no cost per outcome "
-                     "is reported.")
+    if _not_here(res, "Value for money is reported for the whole programme, whose costs are "
+                      "not divided by cohort.", res.total_cost is None,
+                 "dataset.yaml gives no costs for this programme, so no cost per outcome is "
+                 "reported."):
         return
     t = res.threshold
     show_table(pd.DataFrame({"Per": res.costs["outcome"],
@@ -501,13 +509,10 @@ def representation_sentences(res: EqualityValueResults) -> list[str]:
 
 def show_representation(res: EqualityValueResults) -> None:
     """Section: participants' (and applicants') make-up against the workforce baseline."""
-    if res.cohort_scope:
-        show_callout("Representation against the workforce is compared for the whole programme, "
-                     "in its programme report.")
-        return
-    if res.representation.empty:
-        show_callout("dataset.yaml gives no workforce baseline for this programme "
-                     "(equality: workforce:), so representation cannot be compared.")
+    if _not_here(res, "Representation against the workforce is compared for the whole "
+                      "programme, in its programme report.", res.representation.empty,
+                 "dataset.yaml gives no workforce baseline for this programme (equality: "
+                 "workforce:), so representation cannot be compared."):
         return
     show_table(representation_table(res), caption="Representation against the workforce",
                note="Share = the group's share of the people with the characteristic recorded "
