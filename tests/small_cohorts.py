@@ -87,8 +87,14 @@ def render_notebook(notebook: Path, dataset: Path, programme_id: str,
             source = "".join(cell["source"])
             if cell["cell_type"] == "markdown":
                 parts.append(f"<div>{_html.escape(source)}</div>")
-            elif "parameters" not in cell.get("metadata", {}).get("tags", []):
+            elif "parameters" in cell.get("metadata", {}).get("tags", []):
+                # the notebook's defaults (per_cohort_reports ...), then this call's values,
+                # as papermill injects them after the parameters cell
+                given = dict(ns)
                 exec(source, ns)  # noqa: S102 - the project's own notebooks
+                ns.update(given)
+            else:
+                exec(source, ns)  # noqa: S102
     finally:
         display._display = original
     return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>"
