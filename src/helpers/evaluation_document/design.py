@@ -9,7 +9,7 @@ import pandas as pd
 from helpers.evaluation_document.results import EvaluationDocument
 from helpers.evaluation_document.words import (RATER_WORDS, WAVE_WORDS, join_words,
                                                people_count)
-from helpers.report.disclosure import is_suppressed, protect, shown_count, suppress_count
+from helpers.report.disclosure import is_suppressed, own_cell_code, shown_count, suppress_count
 from helpers.report.fmt import fmt_pct
 
 
@@ -75,18 +75,11 @@ def cohort_source_codes(rep) -> dict[tuple[str, str], str]:
     ids = c.loc[c["programme_id"].astype(str) == str(rep.programme_id), "cohort_id"].astype(str)
     by_cohort = {cid: data_sources(SimpleNamespace(data=rep.full.subset(rep.programme_id, cid)))
                  for cid in ids}
-    fixed_cohorts = rep.cohort_codes
-    keys = {(r.source, r.detail) for s in by_cohort.values() for r in s.itertuples()}
-    codes = {}
-    for key in keys:
-        values = []
-        for s in by_cohort.values():
-            row = s[(s["source"] == key[0]) & (s["detail"] == key[1])]
-            values.append(int(row["people"].iloc[0]) if len(row) else 0)
-        fixed = {i: fixed_cohorts.get(cid, "") for i, cid in enumerate(by_cohort)}
-        got, _unsafe = protect(values, [list(range(len(values)))], rep.threshold, fixed=fixed)
-        codes[key] = got[list(by_cohort).index(str(rep.cohort_id))]
-    return codes
+    people = {cid: s.set_index(["source", "detail"])["people"] for cid, s in by_cohort.items()}
+    keys = {key for p in people.values() for key in p.index}
+    return {key: own_cell_code({cid: int(p.get(key, 0)) for cid, p in people.items()},
+                               str(rep.cohort_id), rep.threshold, rep.cohort_codes)
+            for key in keys}
 
 
 def sources_table(doc: EvaluationDocument) -> pd.DataFrame:

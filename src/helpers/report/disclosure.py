@@ -34,7 +34,7 @@ an identifier) and the names listed in dataset.yaml ``redact_names``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -212,6 +212,29 @@ def protect(values: Sequence[float], margins: Sequence[Sequence[int]], threshold
             if not margin_is_safe([vals[i] for i in cells], [codes[i] for i in cells], threshold):
                 unsafe.add(k)
     return codes, sorted(unsafe)
+
+
+def own_cell_code(counts: Mapping[str, float], own: str, threshold: int,
+                  fixed: Mapping[str, str] | None = None) -> str:
+    """The code of one cohort's cell when a programme total is published beside every cohort's
+    report: the cohorts' counts are one margin (:func:`protect`), so a cohort report never shows
+    the count that would leave a hidden cohort's by subtraction.
+
+    ``counts`` maps each cohort of the programme to its count; ``fixed`` gives codes decided
+    elsewhere (a cohort withheld across the programme's reports).
+
+    Examples
+    --------
+    >>> own_cell_code({"c1": 4, "c2": 5}, "c2", 5)  # 9 - 5 would give c1's 4
+    'secondary'
+    >>> own_cell_code({"c1": 0, "c2": 5}, "c2", 5)
+    ''
+    """
+    cohorts = list(counts)
+    fixed = fixed or {}
+    got, _unsafe = protect([float(counts[c]) for c in cohorts], [list(range(len(cohorts)))],
+                           threshold, fixed={i: fixed.get(c, "") for i, c in enumerate(cohorts)})
+    return got[cohorts.index(own)] if own in counts else ""
 
 
 def _codes_frame(counts: pd.DataFrame, threshold: int, axes: Sequence[str],

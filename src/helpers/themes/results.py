@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers import reliability
 from helpers import quotes as qu
-from helpers.report.disclosure import protect
+from helpers.report.disclosure import own_cell_code
 from helpers.report.results import Results
 from helpers.themes.analysis import (GROUPS, code_tree, codes_in_scope, cooccurrence, prevalence,
                                      saturation_curve)
@@ -109,12 +109,9 @@ def cohort_theme_codes(rep, level: str = "theme") -> dict[str, str]:
                     level=level)
     codes = {}
     for label, part in by.groupby("label", sort=False):
-        part = part.reset_index(drop=True)
-        got, _unsafe = protect(part["participants"].astype(float).tolist(),
-                               [list(range(len(part)))], rep.threshold)
-        mine = part.index[part["cohort_id"].astype(str) == str(rep.cohort_id)]
-        if len(mine):
-            codes[label] = got[mine[0]]
+        counts = dict(zip(part["cohort_id"].astype(str), part["participants"]))
+        if str(rep.cohort_id) in counts:
+            codes[label] = own_cell_code(counts, str(rep.cohort_id), rep.threshold)
     return codes
 
 
