@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 NOTEBOOK = "notebooks/10_reach_and_reaction.ipynb"
 KERNEL = "leadeval"
 START_TIMEOUT = 60  # seconds for Lab to answer its status endpoint
+KERNEL_TIMEOUT = 180  # seconds for the notebook's kernel to start and be idle
 RUN_TIMEOUT = 300_000  # milliseconds for every cell of the notebook to finish
 OWN_PLOT = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"
 
@@ -78,7 +79,7 @@ class Lab:
             return json.loads(response.read().decode("utf-8"))
 
     def tail(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        return self.log.read_text(encoding="utf-8", errors="replace")[-8000:]
 
 
 def _snapshot(folder: Path) -> dict[str, int]:
@@ -202,23 +203,48 @@ def _wait_idle(lab: Lab, page, timeout_ms: int) -> list[dict]:
         time.sleep(0.25)
 
 
-def _run_all(page) -> str | None:
-    """Run > Run All Cells, as a person would; returns the kernel the dialog offered, if one asked.
+def _accept_kernel_dialog(page) -> str | None:
+    """Accept the kernel-selection dialog if Lab shows one; returns the kernel it offered.
 
-    A new user (no saved preference) is asked once which kernel to start, with the notebook's
-    own preselected; "Select" accepts it.
+    A new user (no saved preference) may be asked once which kernel to start, with the
+    notebook's own preselected; "Select" accepts it.
     """
-    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-    page.locator(".lm-Menu-content").get_by_text("Run All Cells", exact=True).click()
     dialog = page.locator(".jp-Dialog")
-    try:
-        dialog.wait_for(timeout=5_000)
-    except PlaywrightTimeout:
+    if not dialog.count() or not dialog.first.is_visible():
         return None
     offered = dialog.locator("select").evaluate("s => s.options[s.selectedIndex].text")
     dialog.get_by_role("button", name="Select").click()
     dialog.wait_for(state="detached", timeout=10_000)
     return offered
+
+
+def _kernel_ready(lab: Lab, page, timeout_s: float) -> str | None:
+    """Wait until the notebook's session has a kernel that says it is idle.
+
+    Run All is pressed only then: pressed while Lab is still starting (or asking for) a kernel,
+    it can make Lab replace the kernel it was starting, which is not what is being tested.
+    Returns the kernel the selection dialog offered, if Lab asked.
+    """
+    offered = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        offered = _accept_kernel_dialog(page) or offered
+        sessions = [s for s in lab.api("sessions") if s.get("path", "").endswith(NOTEBOOK)]
+        if sessions and (sessions[0].get("kernel") or {}).get("execution_state") == "idle":
+            return offered
+        time.sleep(0.5)
+    pytest.fail(f"the notebook's kernel was not idle within {timeout_s:.0f} s: {lab.api('sessions')}")
+
+
+def _run_all(page) -> str | None:
+    """Run > Run All Cells, as a person would; returns the kernel a dialog offered, if one asked."""
+    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+    page.locator(".lm-Menu-content").get_by_text("Run All Cells", exact=True).click()
+    try:
+        page.locator(".jp-Dialog").wait_for(timeout=3_000)
+    except PlaywrightTimeout:
+        return None
+    return _accept_kernel_dialog(page)
 
 
 def _started(page, timeout_ms: int) -> bool:
@@ -243,13 +269,9 @@ def session(lab, tmp_path_factory) -> Session:
             page = context.new_page()
             page.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}", wait_until="load")
             page.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=60_000)
-            page.wait_for_function(
-                "() => { const s = document.querySelector('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator');"
-                " return s && s.getAttribute('data-status') === 'idle'; }", timeout=60_000)
-            offered = _run_all(page)
-            if not _started(page, 10_000):  # the kernel dialog took the first Run All
-                offered = _run_all(page) or offered
-                assert _started(page, 30_000), "Run All Cells started no cell"
+            offered = _kernel_ready(lab, page, KERNEL_TIMEOUT)
+            offered = _run_all(page) or offered
+            assert _started(page, 60_000), "Run All Cells started no cell"
             kernels = _wait_idle(lab, page, RUN_TIMEOUT)
             code_cells = page.locator(".jp-NotebookPanel .jp-CodeCell").count()
             prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
