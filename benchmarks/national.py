@@ -85,21 +85,26 @@ def run_until(cmd: list[str], env: dict, deadline: float, log: Path) -> dict:
             "peak_total_mb": round(sampler.peak_total / 2**20, 1)}
 
 
-def tally(ws: Path, data: Path, out: Path) -> dict:
-    """What the manifest says against what reports.yaml expects."""
+def tally(ws: Path, data: Path, out: Path, scope: str | None = None) -> dict:
+    """What the manifest says against what reports.yaml expects (within ``scope``, a glob)."""
     sys.path.insert(0, str(REPO / "src"))
-    expected = {j["output"] for j in expand_jobs(ws / "reports.yaml", data, None)}
+    expected = {j["output"] for j in expand_jobs(ws / "reports.yaml", data, scope)}
     try:
         jobs = json.loads((out / "manifest.json").read_text())["jobs"]
     except (OSError, ValueError, KeyError):
         jobs = []
-    ok = {j["output"]: j.get("seconds") or 0.0 for j in jobs if j["status"] == "ok"}
-    failed = {j["output"]: j.get("error") for j in jobs if j["status"] != "ok"}
+    ok = {j["output"]: j.get("seconds") or 0.0 for j in jobs
+          if j["status"] == "ok" and j["output"] in expected}
+    failed = {j["output"]: j.get("error") for j in jobs
+              if j["status"] not in ("ok", "not_applicable") and j["output"] in expected}
+    inapplicable = {j["output"] for j in jobs
+                    if j["status"] == "not_applicable" and j["output"] in expected}
     slowest = sorted(ok.items(), key=lambda kv: -kv[1])
     level = {"programme": [s for o, s in ok.items() if "/all/" in o],
              "cohort": [s for o, s in ok.items() if "/all/" not in o]}
     return {"jobs_expected": len(expected), "published": len(set(ok) & expected),
-            "not_yet_run": len(expected - set(ok) - set(failed)), "failed": failed,
+            "not_applicable": len(inapplicable),
+            "not_yet_run": len(expected - set(ok) - set(failed) - inapplicable), "failed": failed,
             "slowest_jobs": slowest[:10],
             "jobs_at_or_over_60s": sum(s >= LIMIT_SECONDS for s in ok.values()),
             "max_seconds": {k: round(max(v), 2) if v else None for k, v in level.items()},
@@ -131,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--change-one-answer", action="store_true",
                    help="once every report is published: change one answer of one cohort, run "
                         "again, and record what re-ran and how long it took (phase f)")
+    p.add_argument("--scope", default=None, metavar="GLOB",
+                   help="count and change only the jobs matching this glob (default: all), so "
+                        "that one programme can be run whole and its change re-run measured "
+                        "without the hours the whole set takes; the change run is limited to it")
     p.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     args = p.parse_args(argv)
     ws = args.workspace.resolve()
@@ -158,25 +167,28 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(record), flush=True)
         if record["stopped_at_deadline"]:
             break
-    state["tally"] = tally(ws, data, out)
-    if args.change_one_answer and state["tally"]["published"] == state["tally"]["jobs_expected"] \
-            and time.monotonic() < deadline:
-        jobs = expand_jobs(ws / "reports.yaml", data, None)
+    state["scope"] = args.scope
+    state["tally"] = tally(ws, data, out, args.scope)
+    if args.change_one_answer and state["tally"]["not_yet_run"] == 0 \
+            and not state["tally"]["failed"] and time.monotonic() < deadline:
+        jobs = expand_jobs(ws / "reports.yaml", data, args.scope)
         change = change_one_answer(data, jobs, len(state.get("changes", [])))
-        record = {**change, **run_until(base, env, deadline, ws / "run.log"), "load_after": load()}
+        scoped = base + (["--only", args.scope] if args.scope else [])
+        record = {**change, **run_until(scoped, env, deadline, ws / "run.log"), "load_after": load()}
         rerun = started_in_last_run(out)
         record.update(rerun=rerun, only_what_reads_it=set(rerun) <= set(change["reads_it"]))
         state.setdefault("changes", []).append(record)
         print(json.dumps({k: v for k, v in record.items() if k not in ("reads_it", "rerun")}),
               flush=True)
-        state["tally"] = tally(ws, data, out)
+        state["tally"] = tally(ws, data, out, args.scope)
     invs = state["invocations"]
     state["peak_worker_mb"] = max((i["peak_worker_mb"] for i in invs), default=None)
     state["code_hashes"] = sorted({i["code_hash"] for i in invs if i.get("code_hash")})
     state["machine"] = machine()
     state_path.write_text(json.dumps(state, indent=1))
     t = state["tally"]
-    print(f"{t['published']} of {t['jobs_expected']} reports published, {t['not_yet_run']} not yet "
+    print(f"{t['published']} of {t['jobs_expected']} reports published, {t['not_applicable']} not "
+          f"applicable, {t['not_yet_run']} not yet "
           f"run, {len(t['failed'])} failed; slowest {t['slowest_jobs'][:1]}; "
           f"{t['jobs_at_or_over_60s']} at or over 60 s; peak {state['peak_worker_mb']} MB per worker"
           + ("" if len(state["code_hashes"]) <= 1 else "; WARNING: code changed between invocations"))
