@@ -61,7 +61,7 @@ def test_memo_keeps_at_most_two_datasets():
     for key in "abc":
         memo.put(key, {}, indexes[key])
     assert memo.get("a") is None
-    assert memo.get("b") == ({}, indexes["b"]) and memo.get("c") == ({}, indexes["c"])
+    assert memo.get("b") == ({}, indexes["b"], ()) and memo.get("c") == ({}, indexes["c"], ())
     memo.clear()
 
 
@@ -97,3 +97,21 @@ def test_loaded_text_columns_are_one_chunk_with_values_and_dtypes_unchanged(tmp_
     pd.testing.assert_frame_equal(joined, chunked)
     assert joined.dtypes.tolist() == chunked.dtypes.tolist()
     assert joined["participant_id"].isna().sum() == 1
+
+
+def test_a_repeat_load_gives_the_date_warnings_without_checking_the_dates_again(dataset, monkeypatch):
+    path = dataset / "responses.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cols = lines[0].split(",")
+    early = [i for i, line in enumerate(lines[1:], 1)
+             if line.split(",")[cols.index("wave")] in ("post", "follow_up")][0]
+    values = lines[early].split(",")
+    values[cols.index("response_date")] = "1990-01-01"
+    lines[early] = ",".join(values)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first = load_dataset(dataset)
+    assert any(w.column == "response_date" for w in first.warnings), first.warnings
+    from helpers.data import loader
+    monkeypatch.setattr(loader, "date_warnings", lambda *a: pytest.fail("checked the dates again"))
+    second = load_dataset(dataset)
+    assert second.warnings == first.warnings

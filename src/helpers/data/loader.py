@@ -168,10 +168,9 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
     names = {t: p.relative_to(folder.resolve()).as_posix() for t, p in files.items()}
     if use_cache:
         kept = memo.get(entry)
-        if kept is not None:
-            tables, indexes = kept
-            return Dataset(meta, folder, digest, tables, names,
-                           unread + date_warnings(tables, names), indexes)
+        if kept is not None:  # the digest covers the files' names, so the warnings hold too
+            tables, indexes, dated = kept
+            return Dataset(meta, folder, digest, tables, names, unread + list(dated), indexes)
         tables = cache.read_cached(entry)
     else:
         tables = None
@@ -186,10 +185,10 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
         if use_cache:
             cache.write_cached(entry, tables)
     indexes = TableIndexes(tables)
+    dated = date_warnings(tables, names)
     if use_cache:
-        memo.put(entry, tables, indexes)
-    return Dataset(meta, folder, digest, tables, names, unread + date_warnings(tables, names),
-                   indexes)
+        memo.put(entry, tables, indexes, dated)
+    return Dataset(meta, folder, digest, tables, names, unread + dated, indexes)
 
 
 def read_tables(folder: Path, meta: dict, files: dict[str, Path],
