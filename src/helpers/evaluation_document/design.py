@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pandas as pd
 
 from helpers.evaluation_document.results import EvaluationDocument
@@ -11,6 +9,78 @@ from helpers.evaluation_document.words import (RATER_WORDS, WAVE_WORDS, join_wor
                                                people_count)
 from helpers.report.disclosure import is_suppressed, own_cell_code, shown_count, suppress_count
 from helpers.report.fmt import fmt_pct
+
+
+def _people(frame: pd.DataFrame, column: str, cohort_of: pd.Series | None):
+    """Distinct people in ``frame[column]``: a count, or per cohort with ``cohort_of``."""
+    if cohort_of is None:
+        return int(frame[column].nunique())
+    return frame[column].groupby(frame[column].map(cohort_of)).nunique()
+
+
+def _people_by(frame: pd.DataFrame, keys: list[str], column: str,
+               cohort_of: pd.Series | None) -> dict:
+    """:func:`_people` for each group of ``keys``, in one grouping over the needed columns."""
+    cols = frame[keys + [column]]
+    if cohort_of is None:
+        return cols.groupby(keys, observed=True, sort=False)[column].nunique().to_dict()
+    g = cols.assign(_cohort=cols[column].map(cohort_of)).groupby(
+        keys + ["_cohort"], observed=True, sort=False)[column].nunique()
+    out: dict = {}
+    for key, n in g.items():
+        out.setdefault(key[:-1] if len(keys) > 1 else key[0], {})[key[-1]] = n
+    return {k: pd.Series(v) for k, v in out.items()}
+
+
+def source_counts(d, cohort_of: pd.Series | None = None) -> list[tuple]:
+    """``(source, detail, rate, people)`` for each source of data in ``d`` (a Dataset).
+
+    ``people`` is the number of participants the source covers, or, given ``cohort_of``
+    (participant id -> cohort id), a Series of that number per cohort, counted as each cohort's
+    own subset would count it (ties only between two members of the same cohort, projects by
+    their lead's cohort): one pass over a programme instead of one subset per cohort. ``rate``
+    says whether a response rate against the participants in scope means anything.
+    """
+    out = []
+    if len(d.attendance):
+        out.append(("Attendance registers", "participants with a register entry", True,
+                    _people(d.attendance, "participant_id", cohort_of)))
+    names = {i["instrument_id"]: i.get("name") or i["instrument_id"] for i in d.instruments}
+    r = d.responses
+    if len(r):
+        order = list(WAVE_WORDS)
+        groups = sorted(_people_by(r, ["instrument_id", "wave", "rater"], "participant_id",
+                                   cohort_of).items(),
+                        key=lambda kv: (str(kv[0][0]),
+                                        order.index(kv[0][1]) if kv[0][1] in order else 9,
+                                        kv[0][2] != "self", str(kv[0][2])))
+        for (inst, wave, rater), n in groups:
+            out.append((names.get(inst, inst), f"{WAVE_WORDS.get(wave, wave)}, "
+                        f"{RATER_WORDS.get(rater, rater + ' ratings')}", True, n))
+    if len(d.segments):
+        seg = d.segments.dropna(subset=["participant_id"])
+        for kind, n in sorted(_people_by(seg, ["source_type"], "participant_id",
+                                         cohort_of).items(), key=lambda kv: kv[0]):
+            out.append((str(kind).replace("_", " ").capitalize(),
+                        "participants whose words were coded", True, n))
+    if len(d.ties):
+        ties = d.ties
+        if cohort_of is not None:  # a cohort's subset keeps ties with both ends inside it
+            ties = ties[(ties["from_id"].map(cohort_of) == ties["to_id"].map(cohort_of))
+                        .to_numpy(dtype=bool, na_value=False)]
+        for wave, n in sorted(_people_by(ties, ["wave"], "from_id", cohort_of).items(),
+                              key=lambda kv: kv[0]):
+            out.append(("Network survey", f"{WAVE_WORDS.get(wave, wave)}, participants naming ties",
+                        True, n))
+    if len(d.careers):
+        out.append(("Career records", "participants with a recorded move or exit", False,
+                    _people(d.careers, "participant_id", cohort_of)))
+    projects = getattr(d, "projects", ())
+    if len(projects):
+        n = (len(projects) if cohort_of is None else
+             projects.groupby(projects["lead_participant_id"].map(cohort_of)).size())
+        out.append(("Improvement project measures", "projects with a measure", False, n))
+    return out
 
 
 def data_sources(rep) -> pd.DataFrame:
@@ -23,39 +93,9 @@ def data_sources(rep) -> pd.DataFrame:
     """
     d = rep.data
     of = int(d.participants["participant_id"].nunique())
-    rows = []
-
-    def add(source, detail, people, rate=True):
-        rows.append({"source": source, "detail": detail, "people": int(people), "of": of,
-                     "share": (people / of) if rate and of else float("nan")})
-
-    if len(d.attendance):
-        add("Attendance registers", "participants with a register entry",
-            d.attendance["participant_id"].nunique())
-    names = {i["instrument_id"]: i.get("name") or i["instrument_id"] for i in d.instruments}
-    r = d.responses
-    if len(r):
-        g = r.groupby(["instrument_id", "wave", "rater"], sort=False)["participant_id"].nunique()
-        order = list(WAVE_WORDS)
-        for (inst, wave, rater), n in sorted(g.items(), key=lambda kv: (
-                str(kv[0][0]), order.index(kv[0][1]) if kv[0][1] in order else 9,
-                kv[0][2] != "self", str(kv[0][2]))):
-            add(names.get(inst, inst), f"{WAVE_WORDS.get(wave, wave)}, "
-                f"{RATER_WORDS.get(rater, rater + ' ratings')}", n)
-    if len(d.segments):
-        seg = d.segments.dropna(subset=["participant_id"])
-        for kind, part in seg.groupby("source_type"):
-            add(str(kind).replace("_", " ").capitalize(), "participants whose words were coded",
-                part["participant_id"].nunique())
-    if len(d.ties):
-        for wave, part in d.ties.groupby("wave"):
-            add("Network survey", f"{WAVE_WORDS.get(wave, wave)}, participants naming ties",
-                part["from_id"].nunique())
-    if len(d.careers):
-        add("Career records", "participants with a recorded move or exit",
-            d.careers["participant_id"].nunique(), rate=False)
-    if len(getattr(d, "projects", ())):
-        add("Improvement project measures", "projects with a measure", len(d.projects), rate=False)
+    rows = [{"source": source, "detail": detail, "people": int(people), "of": of,
+             "share": (people / of) if rate and of else float("nan")}
+            for source, detail, rate, people in source_counts(d)]
     return pd.DataFrame(rows, columns=EvaluationDocument.COLUMNS["sources"])
 
 
@@ -71,15 +111,18 @@ def cohort_source_codes(rep) -> dict[tuple[str, str], str]:
     """
     if getattr(rep, "cohort_id", None) is None:
         return {}
-    c = rep.full.cohorts
-    ids = c.loc[c["programme_id"].astype(str) == str(rep.programme_id), "cohort_id"].astype(str)
-    by_cohort = {cid: data_sources(SimpleNamespace(data=rep.full.subset(rep.programme_id, cid)))
-                 for cid in ids}
-    people = {cid: s.set_index(["source", "detail"])["people"] for cid, s in by_cohort.items()}
-    keys = {key for p in people.values() for key in p.index}
-    return {key: own_cell_code({cid: int(p.get(key, 0)) for cid, p in people.items()},
-                               str(rep.cohort_id), rep.threshold, rep.cohort_codes)
-            for key in keys}
+    prog = rep.full.subset(programme_id=rep.programme_id)
+    ids = prog.cohorts["cohort_id"].astype(str).tolist()
+    people = prog.participants
+    cohort_of = pd.Series(people["cohort_id"].astype(str).to_numpy(),
+                          index=people["participant_id"].to_numpy())
+    codes = {}
+    for source, detail, _rate, counts in source_counts(prog, cohort_of):
+        counts = counts.rename(index=str)
+        codes[(source, detail)] = own_cell_code({cid: int(counts.get(cid, 0)) for cid in ids},
+                                                str(rep.cohort_id), rep.threshold,
+                                                rep.cohort_codes)
+    return codes
 
 
 def sources_table(doc: EvaluationDocument) -> pd.DataFrame:
