@@ -168,7 +168,8 @@ def test_analysis_module_draws_nothing_and_knows_no_report():
 
 
 @pytest.mark.parametrize("show", [display.show_summary, display.show_findings, display.show_ei,
-                                  display.show_brokerage, display.show_betweenness])
+                                  display.show_brokerage, display.show_betweenness,
+                                  display.show_response_adjusted])
 def test_every_network_figure_of_a_cohort_of_three_is_withheld(monkeypatch, show):
     people = _people({"sath_c02": 3})
     res = nw.compute(SimpleNamespace(ties=_ring_ties(people), participants=people), threshold=5)
