@@ -184,7 +184,8 @@ def test_the_barts_programme_states_the_change_among_people_who_answered_both_wa
     from helpers.report import open_report
     res = nw.prepare(open_report(ROOT / "data" / "sample", "barts_kf_scl", None))
     assert res.response_gap > 0.05
-    assert nw.panel_disclosure(res.adjusted, res.threshold)[0] == "ratios"
+    # with its cohorts' reports beside it, even density would narrow the panel's size too far
+    assert nw.panel_disclosure(res.adjusted, res.threshold, res.adjusted_cohorts)[0] == "shares"
     assert "among the people who answered at both waves" in res.adjusted_finding
     assert "3.6 to 6.5" in res.adjusted_finding and "3.7 to 7.4" in res.adjusted_finding
     # four people answered at baseline only: the panel's size would give them back
@@ -197,3 +198,20 @@ def test_the_panel_module_draws_nothing_and_knows_no_report():
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m.startswith(("matplotlib", "seaborn", "helpers.report", "IPython"))
                    for m in imported)
+
+
+def test_a_programme_hides_its_panel_size_when_a_cohort_report_hides_its_own():
+    big, small = _group(30, "a", "c1"), _group(20, "b", "c2")
+    people = pd.concat([big, small], ignore_index=True)
+    a, b = big["participant_id"].tolist(), small["participant_id"].tolist()
+    # c1: 20 of 30 answered at baseline (10 missed it); c2: 17 of 20 (3 missed it)
+    t = pd.concat([_ties(a[:20], "baseline"), _ties(a, "post"), _ties(b[:17], "baseline"),
+                   _ties(b, "post")])
+    res = nw.compute(SimpleNamespace(ties=t, participants=people), threshold=5)
+    alone = nw.panel_disclosure(res.adjusted, 5)[0]
+    together = nw.panel_disclosure(res.adjusted, 5, res.adjusted_cohorts)[0]
+    # on its own the programme's 37 of 50 is safe; with c1's report showing 20, 37 - 20 = 17
+    # would give c2's hidden panel and its 3 who missed baseline
+    assert alone == "all" and together != "all"
+    assert res.adjusted_cohorts.groupby("cohort_id")["panel"].first().to_dict() == {"c1": 20, "c2": 17}
+    assert "37" not in " ".join(res.adjusted_findings)

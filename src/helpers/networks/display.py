@@ -589,15 +589,38 @@ def panel_sizes_consistent(shown: pd.DataFrame, sizes) -> list[int]:
     return ok
 
 
-def panel_disclosure(adjusted: pd.DataFrame, threshold: int) -> tuple[str, str | None]:
+def _cohort_needs(cohorts: pd.DataFrame | None, n: int, threshold: int) -> list[int]:
+    """Programme panel sizes a reader must not be able to rule out, so that a cohort whose own
+    report hides its panel's size cannot have it back as the programme's minus the others'."""
+    if cohorts is None or not len(cohorts):
+        return []
+    needed = []
+    per = {c: g for c, g in cohorts.groupby("cohort_id", sort=False)}
+    for c, g in per.items():
+        nc = int(g["panel"].iloc[0])
+        small = [(b, b - nc) for b in [int(g["nodes"].iloc[0]), *g["respondents"].astype(int)]
+                 if 0 < b - nc < threshold]
+        if not (0 < nc < threshold or small):
+            continue
+        others = n - nc  # known to a reader when every other cohort's size is shown
+        if 0 < nc < threshold:
+            needed += [others + j for j in range(1, threshold)]
+        needed += [b + others - j for b, _ in small for j in range(1, threshold)]
+    return needed
+
+
+def panel_disclosure(adjusted: pd.DataFrame, threshold: int,
+                     cohorts: pd.DataFrame | None = None) -> tuple[str, str | None]:
     """How much of the response-adjusted comparison may be shown, and why not all of it.
 
     The panel's size ``n``, with the all-participants figures, gives the number who missed a
-    wave (:func:`_complements`). When one of those is 1 to ``threshold - 1``, ``n`` is
-    withheld, and so is every figure that gives it back (people and tie counts, brokerage);
-    the averages and shares are shown only if every panel size that would make that count any
-    of 1 to ``threshold - 1`` also fits them (:func:`panel_sizes_consistent`), first with
-    density, then without it.
+    wave (:func:`_complements`); in a programme report, minus the sizes its cohorts' reports
+    show, it also gives a cohort's that its own report hides (``cohorts``:
+    :func:`~helpers.networks.panel.cohort_panels`). When either would be 1 to
+    ``threshold - 1``, ``n`` is withheld, and so is every figure that gives it back (people
+    and tie counts, brokerage); the averages and shares are shown only if every panel size
+    that would make those counts any of 1 to ``threshold - 1`` also fits them
+    (:func:`panel_sizes_consistent`), first with density, then without it.
 
     Returns
     -------
@@ -621,12 +644,14 @@ def panel_disclosure(adjusted: pd.DataFrame, threshold: int) -> tuple[str, str |
         return "none", (f"Not shown: fewer than {threshold} people answered at every wave, so a "
                         "comparison among them would let them and their ties be picked out.")
     small = [(b, k) for b, k in _complements(adjusted) if 0 < k < threshold]
-    if not small:
+    from_cohorts = _cohort_needs(cohorts, n, threshold)
+    if not small and not from_cohorts:
         return "all", None
-    why = (f"fewer than {threshold} people answered at one wave but not another, and the "
-           "number who answered every wave would let that number be worked out")
+    why = (f"fewer than {threshold} people answered at one wave but not another"
+           + (" (here or in a cohort)" if from_cohorts else "")
+           + ", and the number who answered every wave would let that number be worked out")
     # every size that would make a small count 1 to threshold - 1 must fit what is shown
-    needed = sorted({b - j for b, _ in small for j in range(1, threshold)})
+    needed = sorted({b - j for b, _ in small for j in range(1, threshold)} | set(from_cohorts))
     shown = _shown_ratios(adjusted)
     for mode, frame in (("ratios", shown), ("shares", shown.drop(columns="density"))):
         if set(needed) <= set(panel_sizes_consistent(frame, needed)):
@@ -637,13 +662,14 @@ def panel_disclosure(adjusted: pd.DataFrame, threshold: int) -> tuple[str, str |
     return "none", f"Not shown: {why}, even from the averages and shares."
 
 
-def panel_table(adjusted: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def panel_table(adjusted: pd.DataFrame, threshold: int,
+                cohorts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The response-adjusted comparison for display: one row per measure, one column per basis
     and wave with the change on each basis, under :func:`panel_disclosure`.
 
     People counts of the whole roster carry the same suppression as :func:`summary_table`.
     """
-    mode, _ = panel_disclosure(adjusted, threshold)
+    mode, _ = panel_disclosure(adjusted, threshold, cohorts)
     if mode == "none":
         return pd.DataFrame()
     full = adjusted.copy()
@@ -680,6 +706,11 @@ def panel_table(adjusted: pd.DataFrame, threshold: int) -> pd.DataFrame:
             visible = shown.loc[first, m] != "–" and shown.loc[last, m] != "–"
             if m in ("mean_degree",) and visible:
                 ch.append(fmt_signed(full.loc[last, m] - full.loc[first, m], 1))
+            elif m in ("ties", "components", "brokerage") and visible:
+                ch.append(fmt_signed(full.loc[last, m] - full.loc[first, m], 0))
+            elif m == "density" and visible:
+                d = full.loc[last, m] - full.loc[first, m]
+                ch.append(("+" if d > 0 else "") + fmt_sig(d))
             elif m in ("cross_organisation_share", "cross_profession_share") and visible:
                 pts = fmt_signed(100 * (full.loc[last, m] - full.loc[first, m]), 0)
                 ch.append(pts + (" point" if pts.lstrip("+−") == "1" else " points"))
@@ -746,7 +777,7 @@ def _from_to(rows: pd.DataFrame, col: str) -> str:
 
 
 def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
-                    boundaries=("profession",)) -> list[str]:
+                    boundaries=("profession",), cohorts: pd.DataFrame | None = None) -> list[str]:
     """The response-adjusted comparison in words, beside everyone's figures, with each wave's
     response; or why it is not shown. Empty without two waves.
 
@@ -757,7 +788,7 @@ def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
     """
     if adjusted.empty:
         return []
-    mode, why = panel_disclosure(adjusted, threshold)
+    mode, why = panel_disclosure(adjusted, threshold, cohorts)
     rates = _response_words(adjusted, threshold)
     if mode == "none":
         return [f"Response to the network question: {rates}. {why}"]
@@ -783,7 +814,8 @@ def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
 
 
 def panel_finding(adjusted: pd.DataFrame, tie_type: str, threshold: int,
-                  boundaries=("profession",), min_gap: float = 0.05) -> str | None:
+                  boundaries=("profession",), min_gap: float = 0.05,
+                  cohorts: pd.DataFrame | None = None) -> str | None:
     """One sentence for the evaluation report when response differs between waves by more than
     ``min_gap`` (0.05: five percentage points): the change among the people who answered every
     wave beside everyone's, or why that comparison is not shown. None otherwise.
@@ -800,7 +832,7 @@ def panel_finding(adjusted: pd.DataFrame, tie_type: str, threshold: int,
     rates = adjusted.loc[adjusted["basis"] == "all", "response_rate"]
     if not rates.max() - rates.min() > min_gap:
         return None
-    mode, why = panel_disclosure(adjusted, threshold)
+    mode, why = panel_disclosure(adjusted, threshold, cohorts)
     lead = (f"Response to the network question differed between waves "
             f"({_response_words(adjusted, threshold)}), so part of the change in {tie_type} ties "
             "may reflect who answered")
@@ -830,10 +862,10 @@ def show_response_adjusted(res) -> None:
         show_callout("Not needed here: ties were recorded at one wave only.", "note")
         return
     show_sentences(res.adjusted_findings)
-    table = panel_table(res.adjusted, res.threshold)
+    table = panel_table(res.adjusted, res.threshold, res.adjusted_cohorts)
     if table.empty:
         return
-    mode, why = panel_disclosure(res.adjusted, res.threshold)
+    mode, why = panel_disclosure(res.adjusted, res.threshold, res.adjusted_cohorts)
     note = (f"Everyone: every participant of {res.scope}, their ties as anyone named them. "
             "Answered every wave: only the people who named a colleague at every wave, and only "
             "the ties among them (response-adjusted).") + (f" {why}" if why else "")

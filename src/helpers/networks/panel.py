@@ -254,3 +254,49 @@ def adjusted_change(adjusted: pd.DataFrame) -> pd.DataFrame:
                          "change": float(g.loc[last, m] - g.loc[first, m])})
     return pd.DataFrame(rows, columns=["basis", "measure", "first_wave", "last_wave", "first",
                                        "last", "change"])
+
+
+def cohort_panels(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | None = None,
+                  waves=None) -> pd.DataFrame:
+    """Each cohort's people, respondents and balanced panel: the counts its own report rests on.
+
+    A programme report and its cohorts' reports are read together, so the programme's panel
+    size minus the cohorts' shown ones gives a hidden cohort's; the programme's disclosure
+    check (:func:`helpers.networks.display.panel_disclosure`) needs these counts.
+
+    Returns
+    -------
+    One row per cohort and wave: ``cohort_id, wave, nodes, respondents, panel`` (respondents
+    and panel as :func:`respondents_by_wave` and :func:`balanced_panel`). Empty without a
+    ``cohort_id`` column or two waves.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": list("abcd"), "cohort_id": ["1", "1", "2", "2"]})
+    >>> t = pd.DataFrame({"wave": ["baseline", "post", "post", "baseline", "post"],
+    ...                   "from_id": list("aabcd"), "to_id": list("bbadc")})
+    >>> cohort_panels(t, p)
+      cohort_id      wave  nodes  respondents  panel
+    0         1  baseline      2            1      1
+    1         1      post      2            2      1
+    2         2  baseline      2            1      0
+    3         2      post      2            1      0
+    """
+    cols = ["cohort_id", "wave", "nodes", "respondents", "panel"]
+    t = _of_type(ties, tie_type)
+    waves = wave_order(t["wave"]) if waves is None else [str(w) for w in waves]
+    if "cohort_id" not in participants.columns or len(waves) < 2:
+        return pd.DataFrame(columns=cols)
+    ros = participants.drop_duplicates("participant_id")
+    cohort = pd.Series(ros["cohort_id"].astype(str).to_numpy(),
+                       index=ros["participant_id"].astype(str))
+    r = respondents_by_wave(t, participants)
+    r = r[r["wave"].isin(waves)].assign(cohort_id=lambda f: f["participant_id"].map(cohort))
+    answered = r.groupby("participant_id")["wave"].nunique()
+    in_panel = cohort[answered[answered == len(waves)].index].value_counts()
+    per_wave = r.groupby(["cohort_id", "wave"]).size()
+    sizes = cohort.value_counts()
+    rows = [{"cohort_id": c, "wave": w, "nodes": int(sizes[c]),
+             "respondents": int(per_wave.get((c, w), 0)), "panel": int(in_panel.get(c, 0))}
+            for c in sorted(sizes.index) for w in waves]
+    return pd.DataFrame(rows, columns=cols)
