@@ -3,7 +3,6 @@ wave, its figures against R's sna, and its disclosure control."""
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -190,14 +189,6 @@ def test_the_barts_programme_states_the_change_among_people_who_answered_both_wa
     assert "3.6 to 6.5" in res.adjusted_finding and "3.7 to 7.4" in res.adjusted_finding
     # four people answered at baseline only: the panel's size would give them back
     assert "185" not in " ".join(res.adjusted_findings)
-
-
-def test_the_panel_module_draws_nothing_and_knows_no_report():
-    tree = ast.parse((ROOT / "src" / "helpers" / "networks" / "panel.py").read_text())
-    imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
-        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not any(m.startswith(("matplotlib", "seaborn", "helpers.report", "IPython"))
-                   for m in imported)
 
 
 def test_a_programme_hides_its_panel_size_when_a_cohort_report_hides_its_own():

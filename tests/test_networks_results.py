@@ -157,8 +157,9 @@ def test_pooling_leaves_no_label_below_the_threshold():
     assert pooled.value_counts().min() >= 5
 
 
-def test_analysis_module_draws_nothing_and_knows_no_report():
-    tree = ast.parse((ROOT / "src" / "helpers" / "networks" / "analysis.py").read_text())
+@pytest.mark.parametrize("module", ["analysis.py", "panel.py"])
+def test_analysis_module_draws_nothing_and_knows_no_report(module):
+    tree = ast.parse((ROOT / "src" / "helpers" / "networks" / module).read_text())
     imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m.startswith(("matplotlib", "seaborn", "helpers.report", "IPython"))
