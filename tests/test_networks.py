@@ -196,8 +196,11 @@ def test_describe_change_and_caveats(small):
     text = " ".join(nw.describe_change(s, ei))
     assert "−0.60 to 0.00" in text and "+0.60" in text
     assert f"density {s['density'].iloc[0]:.1f}" in text  # 0.4 on five people; 0.00021 at scale
-    cav = " ".join(nw.caveats(s, "the test cohort"))
+    cav = " ".join(nw.caveats(s, "the test cohort", threshold=1))
     assert "80% at baseline" in cav and "the test cohort" in cav
+    # one of five did not answer: at the usual threshold the rate would give that 1 back
+    held = " ".join(nw.caveats(s, "the test cohort", threshold=5))
+    assert "80%" not in held and "all but fewer than 5 of the 5 participants at baseline" in held
 
 
 def test_empty_ties():

@@ -157,8 +157,9 @@ def test_pooling_leaves_no_label_below_the_threshold():
     assert pooled.value_counts().min() >= 5
 
 
-def test_analysis_module_draws_nothing_and_knows_no_report():
-    tree = ast.parse((ROOT / "src" / "helpers" / "networks" / "analysis.py").read_text())
+@pytest.mark.parametrize("module", ["analysis.py", "panel.py"])
+def test_analysis_module_draws_nothing_and_knows_no_report(module):
+    tree = ast.parse((ROOT / "src" / "helpers" / "networks" / module).read_text())
     imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m.startswith(("matplotlib", "seaborn", "helpers.report", "IPython"))
@@ -168,7 +169,8 @@ def test_analysis_module_draws_nothing_and_knows_no_report():
 
 
 @pytest.mark.parametrize("show", [display.show_summary, display.show_findings, display.show_ei,
-                                  display.show_brokerage, display.show_betweenness])
+                                  display.show_brokerage, display.show_betweenness,
+                                  display.show_response_adjusted])
 def test_every_network_figure_of_a_cohort_of_three_is_withheld(monkeypatch, show):
     people = _people({"sath_c02": 3})
     res = nw.compute(SimpleNamespace(ties=_ring_ties(people), participants=people), threshold=5)

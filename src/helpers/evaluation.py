@@ -242,17 +242,23 @@ def network_findings(net, participants: pd.DataFrame | None = None) -> list[str]
         for column, word in (("profession", "professions"), ("organisation", "organisations")):
             if column in participants and participants[column].dropna().nunique() < 2:
                 findings = [f for f in findings if f"crossing {word}" not in f]
-    return findings
+    # response differing between waves: the change among those who answered both goes with it
+    adjusted = getattr(net, "adjusted_finding", None)
+    return findings + [adjusted] if adjusted else findings
 
 
 def network_headline(net, participants: pd.DataFrame | None = None) -> str | None:
     """The E-I change across professions (or organisations) from helpers.networks, among
-    :func:`network_findings`."""
+    :func:`network_findings`, with the response-adjusted change when response differed
+    between waves."""
     if not net.has_ties:
         return None
     ei = [f for f in network_findings(net, participants) if "E-I index" in f]
     prof = [f for f in ei if "professions" in f]
     pick = prof or ei[-1:]
+    adjusted = getattr(net, "adjusted_finding", None)
+    if pick and adjusted:
+        return f"{pick[0]} {adjusted}"
     return pick[0] if pick else None
 
 

@@ -23,9 +23,9 @@ from matplotlib.lines import Line2D
 from helpers.networks.analysis import (_graph, betweenness_summary, ei_change, mixing_matrix,
                                        network_summary, pool_small_groups, roster,
                                        undirected_ties, wave_order)
-from helpers.report.disclosure import suppress_table
+from helpers.report.disclosure import SUPPRESSED_PCT, WITHHELD, suppress_table
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-from helpers.report.fmt import fmt_num, fmt_sig, fmt_signed
+from helpers.report.fmt import fmt_int, fmt_num, fmt_sig, fmt_signed
 from helpers.report.theme import NHS_BLUE, PALETTE, apply_theme, fixed_jitter
 
 
@@ -173,11 +173,12 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     return out
 
 
-def caveats(summary: pd.DataFrame, scope: str = "this programme") -> list[str]:
-    """The caveats every network finding carries: response rates and boundary specification."""
+def caveats(summary: pd.DataFrame, scope: str = "this programme", threshold: int = 5) -> list[str]:
+    """The caveats every network finding carries: response rates (as :func:`response_words`,
+    so a rate the summary table withholds is not quoted) and boundary specification."""
     out = []
     if not summary.empty:
-        rates = ", ".join(f"{_pct(r.response_rate)} at {r.wave.replace('_', ' ')}" for r in summary.itertuples())
+        rates = response_words(summary, threshold)
         out.append(f"Response: the share of participants who named at least one colleague was {rates}. "
                    "A missing respondent's ties appear only when someone else named them, so density "
                    "and brokerage are understated where response is low, and a change between waves "
@@ -502,3 +503,371 @@ def show_cohorts(res) -> None:
     fig, alt = cohorts_figure(shown)
     show_figure(fig, alt, caption=f"Each cohort's network ({res.tie_type} ties): one point per "
                 "cohort at each wave")
+
+
+# --- response-adjusted comparison: the people who answered every wave ------------------------
+
+_PANEL_MEASURES = {"nodes": "People in the network", "respondents": "Named a colleague",
+                   "response_rate": "Response", "ties": "Ties", "mean_degree": "Mean ties per person",
+                   "density": "Density", "components": "Separate parts",
+                   "cross_organisation_share": "Ties across organisations",
+                   "cross_profession_share": "Ties across professions",
+                   "ei_organisation": "E-I index, organisations",
+                   "ei_profession": "E-I index, professions",
+                   "brokerage": "Brokerage (open two-paths)", "brokerage_z": "Brokerage z-score"}
+#: shown even when the panel's size is not: they do not give the number of people back
+_RATIO_MEASURES = ("mean_degree", "density", "cross_organisation_share", "cross_profession_share",
+                   "ei_organisation", "ei_profession")
+_BASIS_WORDS = {"all": "Everyone", "panel": "Answered every wave"}
+
+
+def _complements(adjusted: pd.DataFrame) -> list[tuple[int, int]]:
+    """``(base, count)`` pairs a reader could work out from the panel's size ``n``: everyone
+    minus ``n`` (people who missed a wave), and each wave's respondents minus ``n`` (people who
+    answered that wave but missed another)."""
+    a = adjusted[adjusted["basis"] == "all"]
+    n = int(adjusted["panel"].iloc[0])
+    bases = [int(a["nodes"].iloc[0])] + [int(r) for r in a["respondents"]]
+    return [(b, b - n) for b in bases]
+
+
+def _shown_ratios(adjusted: pd.DataFrame) -> pd.DataFrame:
+    """The panel's ratio measures at the precision a reader sees them."""
+    p = adjusted[adjusted["basis"] == "panel"]
+    out = pd.DataFrame({"wave": p["wave"].to_numpy()})
+    out["mean_degree"] = [float(fmt_num(x, 1).replace(",", "")) for x in p["mean_degree"]]
+    out["density"] = [float(fmt_sig(x).replace("−", "-")) if pd.notna(x) else np.nan
+                      for x in p["density"]]
+    for c in ("ei_organisation", "ei_profession"):
+        if c in p:
+            out[c] = [float(fmt_num(x, 2).replace("−", "-")) if pd.notna(x) else np.nan
+                      for x in p[c]]
+    return out
+
+
+def panel_sizes_consistent(shown: pd.DataFrame, sizes) -> list[int]:
+    """The panel sizes that fit the rounded figures a reader sees (mean ties per person to one
+    decimal, density to two significant figures, E-I indices to two decimals, every wave).
+
+    A size fits when some whole number of ties ``m`` gives ``2 m / n`` and ``m / (n (n - 1) /
+    2)`` that round to the shown values, and for each E-I index some whole number of
+    crossing ties ``x <= m`` gives ``(2 x - m) / m`` that rounds to it.
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"mean_degree": [2.0], "density": [0.5]})
+    >>> panel_sizes_consistent(shown, range(2, 10))  # 2 m / n = 2 and m / C(n, 2) = 0.5: n = 5
+    [5]
+    """
+    ok = []
+    for n in sizes:
+        if n < 2:
+            continue
+        fits = True
+        for r in shown.itertuples(index=False):
+            r = r._asdict()
+            md = r["mean_degree"]
+            ms = np.arange(max(0, int(np.floor((md - 0.05) * n / 2)) - 1),
+                           int(np.ceil((md + 0.05) * n / 2)) + 2)
+            ms = ms[np.abs(np.round(2 * ms / n, 1) - md) < 1e-9]
+            d = r.get("density")
+            if d is not None and pd.notna(d) and d > 0:
+                unit = 10.0 ** (np.floor(np.log10(d)) - 1)
+                dens = ms / (n * (n - 1) / 2)
+                ms = ms[np.abs(dens - d) <= unit / 2 + 1e-12]
+            for c in ("ei_organisation", "ei_profession"):
+                v = r.get(c)
+                if v is None or pd.isna(v):
+                    continue
+                ms = np.array([m for m in ms if m > 0 and np.any(
+                    np.abs(np.round((2 * np.arange(m + 1) - m) / m, 2) - v) < 1e-9)])
+            if not len(ms):
+                fits = False
+                break
+        if fits:
+            ok.append(int(n))
+    return ok
+
+
+def _cohort_needs(cohorts: pd.DataFrame | None, n: int, threshold: int) -> list[int]:
+    """Programme panel sizes a reader must not be able to rule out, so that a cohort whose own
+    report hides its panel's size cannot have it back as the programme's minus the others'."""
+    if cohorts is None or not len(cohorts):
+        return []
+    needed = []
+    per = {c: g for c, g in cohorts.groupby("cohort_id", sort=False)}
+    for c, g in per.items():
+        nc = int(g["panel"].iloc[0])
+        small = [(b, b - nc) for b in [int(g["nodes"].iloc[0]), *g["respondents"].astype(int)]
+                 if 0 < b - nc < threshold]
+        if not (0 < nc < threshold or small):
+            continue
+        others = n - nc  # known to a reader when every other cohort's size is shown
+        if 0 < nc < threshold:
+            needed += [others + j for j in range(1, threshold)]
+        needed += [b + others - j for b, _ in small for j in range(1, threshold)]
+    return needed
+
+
+def panel_disclosure(adjusted: pd.DataFrame, threshold: int,
+                     cohorts: pd.DataFrame | None = None) -> tuple[str, str | None]:
+    """How much of the response-adjusted comparison may be shown, and why not all of it.
+
+    The panel's size ``n``, with the all-participants figures, gives the number who missed a
+    wave (:func:`_complements`); in a programme report, minus the sizes its cohorts' reports
+    show, it also gives a cohort's that its own report hides (``cohorts``:
+    :func:`~helpers.networks.panel.cohort_panels`). When either would be 1 to
+    ``threshold - 1``, ``n`` is withheld, and so is every figure that gives it back (people
+    and tie counts, brokerage); the averages and shares are shown only if every panel size
+    that would make those counts any of 1 to ``threshold - 1`` also fits them
+    (:func:`panel_sizes_consistent`), first with density, then without it.
+
+    Returns
+    -------
+    (mode, why): ``"all"`` (why None): the panel's size and every figure; ``"ratios"``: mean
+    ties per person, density, shares and E-I only; ``"shares"``: the same without density;
+    ``"none"``: nothing (the panel smaller than ``threshold``, or its size recoverable even
+    from the shares). ``why`` is the sentence a reader is shown.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"basis": ["all"] * 2 + ["panel"] * 2, "wave": ["baseline", "post"] * 2,
+    ...                   "nodes": [9, 9, 3, 3], "respondents": [5, 7, 3, 3], "panel": 3,
+    ...                   "mean_degree": [1.0, 1.5, 1.3, 2.0], "density": [.1, .2, .67, 1.0]})
+    >>> panel_disclosure(a, 5)[0]
+    'none'
+    """
+    if adjusted.empty:
+        return "none", None
+    n = int(adjusted["panel"].iloc[0])
+    if n < threshold:
+        return "none", (f"Not shown: fewer than {threshold} people answered at every wave, so a "
+                        "comparison among them would let them and their ties be picked out.")
+    small = [(b, k) for b, k in _complements(adjusted) if 0 < k < threshold]
+    from_cohorts = _cohort_needs(cohorts, n, threshold)
+    if not small and not from_cohorts:
+        return "all", None
+    why = (f"fewer than {threshold} people answered at one wave but not another"
+           + (" (here or in a cohort)" if from_cohorts else "")
+           + ", and the number who answered every wave would let that number be worked out")
+    # every size that would make a small count 1 to threshold - 1 must fit what is shown
+    needed = sorted({b - j for b, _ in small for j in range(1, threshold)} | set(from_cohorts))
+    shown = _shown_ratios(adjusted)
+    for mode, frame in (("ratios", shown), ("shares", shown.drop(columns="density"))):
+        if set(needed) <= set(panel_sizes_consistent(frame, needed)):
+            left_out = "their ties and brokerage" if mode == "ratios" else \
+                "their ties, density and brokerage"
+            return mode, (f"The number who answered every wave, {left_out} are not shown: "
+                          f"{why}.")
+    return "none", f"Not shown: {why}, even from the averages and shares."
+
+
+def panel_table(adjusted: pd.DataFrame, threshold: int,
+                cohorts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The response-adjusted comparison for display: one row per measure, one column per basis
+    and wave with the change on each basis, under :func:`panel_disclosure`.
+
+    People counts of the whole roster carry the same suppression as :func:`summary_table`.
+    """
+    mode, _ = panel_disclosure(adjusted, threshold, cohorts)
+    if mode == "none":
+        return pd.DataFrame()
+    full = adjusted.copy()
+    shown = suppress_table(full, ["nodes", "respondents"], threshold,
+                           pct_cols={"response_rate": "respondents"}, totals_visible=False,
+                           parts={"respondents": "nodes"})
+    shown["ties"] = [fmt_int(x) for x in full["ties"]]
+    shown["components"] = [fmt_int(x) for x in full["components"]]
+    shown["brokerage"] = [fmt_int(x) for x in full["brokerage"]]
+    shown["brokerage_z"] = [fmt_num(x, 2) for x in full["brokerage_z"]]
+    shown["mean_degree"] = [fmt_num(x, 1) for x in full["mean_degree"]]
+    shown["density"] = [fmt_sig(x) for x in full["density"]]
+    for c in ("cross_organisation_share", "cross_profession_share"):
+        if c in full:
+            shown[c] = [_pct(x) for x in full[c]]
+    for c in ("ei_organisation", "ei_profession"):
+        if c in full:
+            shown[c] = [fmt_num(x, 2) for x in full[c]]
+    panel = full["basis"] == "panel"
+    if mode in ("ratios", "shares"):
+        hidden = ["nodes", "respondents", "response_rate", "ties", "components", "brokerage",
+                  "brokerage_z"] + (["density"] if mode == "shares" else [])
+        for c in hidden:
+            shown.loc[panel, c] = "–"
+    measures = [m for m in _PANEL_MEASURES if m in shown]
+    cols, changes = {}, {}
+    for basis in ("all", "panel"):
+        rows = full[full["basis"] == basis]
+        for i, w in zip(rows.index, rows["wave"]):
+            cols[f"{_BASIS_WORDS[basis]}: {w.replace('_', ' ')}"] = [shown.loc[i, m] for m in measures]
+        first, last = rows.index[0], rows.index[-1]
+        ch = []
+        for m in measures:
+            visible = shown.loc[first, m] != "–" and shown.loc[last, m] != "–"
+            if m in ("mean_degree",) and visible:
+                ch.append(fmt_signed(full.loc[last, m] - full.loc[first, m], 1))
+            elif m in ("ties", "components", "brokerage") and visible:
+                ch.append(fmt_signed(full.loc[last, m] - full.loc[first, m], 0))
+            elif m == "density" and visible:
+                d = full.loc[last, m] - full.loc[first, m]
+                ch.append(("+" if d > 0 else "") + fmt_sig(d))
+            elif m in ("cross_organisation_share", "cross_profession_share") and visible:
+                pts = fmt_signed(100 * (full.loc[last, m] - full.loc[first, m]), 0)
+                ch.append(pts + (" point" if pts.lstrip("+−") == "1" else " points"))
+            elif m in ("ei_organisation", "ei_profession") and visible:
+                ch.append(fmt_signed(full.loc[last, m] - full.loc[first, m], 2))
+            else:
+                ch.append("")
+        cols[f"{_BASIS_WORDS[basis]}: change"] = ch
+    out = pd.DataFrame({"Measure": [_PANEL_MEASURES[m] for m in measures], **cols})
+    if shown.attrs.get(WITHHELD):
+        out.attrs[WITHHELD] = shown.attrs[WITHHELD]
+    out.attrs["threshold"] = int(threshold)
+    return out
+
+
+def response_words(summary: pd.DataFrame, threshold: int, people: str = "participants") -> str:
+    """Each wave's response rate in words, under the summary table's suppression: where the
+    count who answered is hidden, the sentence says which side is small instead.
+
+    ``summary`` has ``wave, respondents, response_rate`` and the people count ``people``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"wave": ["baseline", "post"], "participants": [220, 220],
+    ...                   "respondents": [189, 216], "response_rate": [189 / 220, 216 / 220]})
+    >>> response_words(s, 5)
+    '86% at baseline, and all but fewer than 5 of the 220 participants at post'
+    """
+    shown = suppress_table(summary, [people, "respondents"], threshold,
+                           pct_cols={"response_rate": "respondents"}, totals_visible=False,
+                           parts={"respondents": people})
+    parts = []
+    for r, s, w in zip(summary.itertuples(index=False), shown["response_rate"], summary["wave"]):
+        w = w.replace("_", " ")
+        n, k = int(getattr(r, people)), int(r.respondents)
+        if s != SUPPRESSED_PCT:
+            parts.append(f"{_pct(r.response_rate)} at {w}")
+        elif 0 < n - k < threshold and str(shown.loc[shown.index[len(parts)], people]) == fmt_int(n):
+            parts.append(f"all but fewer than {threshold} of the {fmt_int(n)} participants at {w}")
+        elif 0 < k < threshold:
+            parts.append(f"fewer than {threshold} participants at {w}")
+        else:
+            parts.append(f"not shown at {w}")
+    return ", and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+
+
+def _response_words(adjusted: pd.DataFrame, threshold: int) -> str:
+    return response_words(adjusted[adjusted["basis"] == "all"].reset_index(drop=True),
+                          threshold, "nodes")
+
+
+def _panel_words(adjusted: pd.DataFrame, mode: str) -> str:
+    every = "both waves" if adjusted["wave"].nunique() == 2 else "every wave"
+    if mode == "all":
+        return f"the {fmt_int(adjusted['panel'].iloc[0])} people who answered at {every}"
+    return f"the people who answered at {every}"
+
+
+def _from_to(rows: pd.DataFrame, col: str) -> str:
+    f, l = rows[col].iloc[0], rows[col].iloc[-1]
+    if col.startswith("cross_"):
+        return f"{_pct(f)} to {_pct(l)}"
+    return f"{fmt_num(f, 1)} to {fmt_num(l, 1)}"
+
+
+def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
+                    boundaries=("profession",), cohorts: pd.DataFrame | None = None) -> list[str]:
+    """The response-adjusted comparison in words, beside everyone's figures, with each wave's
+    response; or why it is not shown. Empty without two waves.
+
+    Quotes only what :func:`panel_table` shows (disclosure control applied). ``boundaries``:
+    the attributes whose crossing share is worth a sentence (two or more groups in scope). The
+    wording describes and does not explain: a difference between the two bases is what a
+    change in response can produce, not a measured effect of it.
+    """
+    if adjusted.empty:
+        return []
+    mode, why = panel_disclosure(adjusted, threshold, cohorts)
+    rates = _response_words(adjusted, threshold)
+    if mode == "none":
+        return [f"Response to the network question: {rates}. {why}"]
+    a = adjusted[adjusted["basis"] == "all"]
+    p = adjusted[adjusted["basis"] == "panel"]
+    who, tie = _panel_words(adjusted, mode), f"{tie_type} ties"
+    out = [f"Response to the network question: {rates}. Because a change in who answers "
+           f"changes the network, the waves are also compared among {who} (the balanced "
+           "panel): this is the response-adjusted comparison, holding only the ties among "
+           "them, as they named them."]
+    density = ("" if mode == "shares" else
+               f" (density {fmt_sig(p['density'].iloc[0])} to {fmt_sig(p['density'].iloc[-1])})")
+    out.append(f"Response-adjusted: mean {tie} per person went from {_from_to(p, 'mean_degree')} "
+               f"among {who}{density}; among all participants, where a non-respondent's ties "
+               f"are those others named, it went from {_from_to(a, 'mean_degree')}.")
+    for attr in boundaries:
+        col = f"cross_{attr}_share"
+        if col in adjusted:
+            out.append(f"Response-adjusted: the share of {tie} crossing {attr}s went from "
+                       f"{_from_to(p, col)} among {who}, against {_from_to(a, col)} among all "
+                       "participants.")
+    return out
+
+
+def panel_finding(adjusted: pd.DataFrame, tie_type: str, threshold: int,
+                  boundaries=("profession",), min_gap: float = 0.05,
+                  cohorts: pd.DataFrame | None = None) -> str | None:
+    """One sentence for the evaluation report when response differs between waves by more than
+    ``min_gap`` (0.05: five percentage points): the change among the people who answered every
+    wave beside everyone's, or why that comparison is not shown. None otherwise.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"basis": ["all"] * 2, "wave": ["baseline", "post"],
+    ...                   "response_rate": [0.9, 0.92]})
+    >>> panel_finding(a, "advice", 5) is None  # two points apart: the figures stand as they are
+    True
+    """
+    if adjusted.empty:
+        return None
+    rates = adjusted.loc[adjusted["basis"] == "all", "response_rate"]
+    if not rates.max() - rates.min() > min_gap:
+        return None
+    mode, why = panel_disclosure(adjusted, threshold, cohorts)
+    lead = (f"Response to the network question differed between waves "
+            f"({_response_words(adjusted, threshold)}), so part of the change in {tie_type} ties "
+            "may reflect who answered")
+    if mode == "none":
+        return (f"{lead}; the comparison among the people who answered at every wave is not "
+                f"shown ({why[len('Not shown: '):].rstrip('.')}).")
+    a = adjusted[adjusted["basis"] == "all"]
+    p = adjusted[adjusted["basis"] == "panel"]
+    parts = [f"mean ties per person went from {_from_to(p, 'mean_degree')} "
+             f"(all participants: {_from_to(a, 'mean_degree')})"]
+    # one boundary: professions where they can be crossed, else organisations
+    for attr in sorted(boundaries, key=lambda b: b != "profession")[:1]:
+        col = f"cross_{attr}_share"
+        if col in adjusted:
+            parts.append(f"the share crossing {attr}s from {_from_to(p, col)} "
+                         f"(all participants: {_from_to(a, col)})")
+    return f"{lead}: among {_panel_words(adjusted, mode)}, " + " and ".join(parts) + "."
+
+
+def show_response_adjusted(res) -> None:
+    """The waves compared among everyone and among the people who answered every wave."""
+    if not res.has_ties:
+        return _no_ties()
+    if _too_few(res):
+        return
+    if res.adjusted.empty:
+        show_callout("Not needed here: ties were recorded at one wave only.", "note")
+        return
+    show_sentences(res.adjusted_findings)
+    table = panel_table(res.adjusted, res.threshold, res.adjusted_cohorts)
+    if table.empty:
+        return
+    mode, why = panel_disclosure(res.adjusted, res.threshold, res.adjusted_cohorts)
+    note = (f"Everyone: every participant of {res.scope}, their ties as anyone named them. "
+            "Answered every wave: only the people who named a colleague at every wave, and only "
+            "the ties among them (response-adjusted).") + (f" {why}" if why else "")
+    show_table(table, caption=f"Response-adjusted comparison of the waves ({res.tie_type} ties)",
+               note=note)

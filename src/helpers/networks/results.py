@@ -15,7 +15,9 @@ from helpers.networks.analysis import (ATTRIBUTES, betweenness_by_wave, betweenn
                                        brokerage_roles, cohort_summary, cohorts_connect, ei_by_group,
                                        ei_change, ei_index, mixing_matrices, network_summary, roster,
                                        tie_types, undirected_ties)
-from helpers.networks.display import brokerage_sentences, caveats, describe_change, summary_table
+from helpers.networks.display import (brokerage_sentences, caveats, describe_change, panel_finding,
+                                      panel_sentences, summary_table)
+from helpers.networks.panel import cohort_panels, response_adjusted
 from helpers.report.results import Results
 
 
@@ -56,6 +58,24 @@ class NetworkResults(Results):
     cohorts : DataFrame
         One row per cohort and wave (:func:`~helpers.networks.analysis.cohort_summary`):
         density, mean degree and E-I per cohort, for programmes whose cohorts do not connect.
+    adjusted : DataFrame
+        The waves compared on two bases (:func:`~helpers.networks.panel.response_adjusted`):
+        ``basis`` "all" (every participant, as above) and "panel" (the people who named a
+        colleague at every wave, with only the ties among them), per wave: people, response,
+        panel size, ties, density, mean degree, components, boundary-crossing shares, E-I
+        indices and total brokerage. Empty with fewer than two waves.
+    adjusted_cohorts : DataFrame
+        Each cohort's people, respondents and panel size per wave
+        (:func:`~helpers.networks.panel.cohort_panels`), for the disclosure check between a
+        programme report and its cohorts' reports; empty in a one-cohort report.
+    adjusted_findings : list of str
+        The response-adjusted comparison in words, disclosure control applied
+        (:func:`~helpers.networks.display.panel_sentences`).
+    adjusted_finding : str or None
+        The sentence the evaluation report quotes when response differs between waves by
+        more than five percentage points (:func:`~helpers.networks.display.panel_finding`).
+    response_gap : float
+        The largest difference in response rate between two waves (0 to 1; NaN with one wave).
     separate_cohorts : bool
         True when there is more than one cohort and no tie joins two of them, so the programme
         is a set of cohort networks rather than one network.
@@ -82,8 +102,13 @@ class NetworkResults(Results):
     betweenness: pd.DataFrame
     mixing: pd.DataFrame
     cohorts: pd.DataFrame
+    adjusted: pd.DataFrame
     separate_cohorts: bool
     tie_type: str
+    adjusted_cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    adjusted_findings: list = field(default_factory=list)
+    adjusted_finding: str | None = None
+    response_gap: float = float("nan")
     findings: list = field(default_factory=list)
     caveats: list = field(default_factory=list)
     brokerage_findings: list = field(default_factory=list)
@@ -108,6 +133,10 @@ class NetworkResults(Results):
         "betweenness": ("wave", "median", "p90", "max", "share_zero", "top_decile_share"),
         "mixing": ("wave", "attribute", "group_a", "group_b", "ties"),
         "cohorts": ("cohort_id", "wave", "participants", "ties", "density", "mean_degree"),
+        "adjusted_cohorts": ("cohort_id", "wave", "nodes", "respondents", "panel"),
+        "adjusted": ("basis", "wave", "nodes", "respondents", "response_rate", "panel", "ties",
+                     "density", "mean_degree", "components", "largest_component", "isolates",
+                     "brokerage", "brokerage_z"),
     }
 
 
@@ -127,15 +156,28 @@ def compute(data, tie_type: str | None = None, scope: str = "this programme",
                        ignore_index=True)
     bc = betweenness_by_wave(ties, participants, tie_type, edges=e)
     roles = brokerage_roles(ties, participants, attrs, tie_type)
+    adjusted = response_adjusted(ties, participants, tie_type, attributes=attrs)
+    kind = tie_types(ties, tie_type)
+    # a boundary nobody in scope can cross (one profession) gets no sentence
+    crossable = [a for a in attrs if participants[a].dropna().nunique() > 1]
+    many = "cohort_id" in participants.columns and participants["cohort_id"].nunique() > 1
+    per_cohort = cohort_panels(ties, participants, tie_type) if many else None
+    rates = summary["response_rate"] if len(summary) > 1 else pd.Series(dtype=float)
     return NetworkResults(
         roster=roster(participants), ties=e, participants=participants, raw_ties=ties,
         waves=summary, ei=ei, ei_change=ei_change(ei) if len(ei) else ei_change(ei.iloc[:0]),
         ei_groups=groups, brokerage=roles, betweenness_values=bc,
         betweenness=betweenness_summary(bc), mixing=mixing_matrices(e, participants, attrs),
-        cohorts=cohort_summary(e, participants, attrs),
+        cohorts=cohort_summary(e, participants, attrs), adjusted=adjusted,
+        adjusted_cohorts=per_cohort if per_cohort is not None else cohort_panels(ties.iloc[:0],
+                                                                                 participants),
         separate_cohorts=cohorts_connect(e, participants) is False,
-        tie_type=tie_types(ties, tie_type), findings=describe_change(summary, ei),
-        caveats=caveats(summary, scope), brokerage_findings=brokerage_sentences(roles),
+        tie_type=kind, adjusted_findings=panel_sentences(adjusted, kind, threshold, crossable,
+                                          cohorts=per_cohort),
+        adjusted_finding=panel_finding(adjusted, kind, threshold, crossable, cohorts=per_cohort),
+        response_gap=float(rates.max() - rates.min()) if len(rates) else float("nan"),
+        findings=describe_change(summary, ei),
+        caveats=caveats(summary, scope, threshold), brokerage_findings=brokerage_sentences(roles),
         scope=scope, has_ties=not summary.empty and int(summary["ties"].sum()) > 0,
         threshold=threshold)
 
