@@ -85,8 +85,8 @@ def run_until(cmd: list[str], env: dict, deadline: float, log: Path) -> dict:
             "peak_total_mb": round(sampler.peak_total / 2**20, 1)}
 
 
-def tally(ws: Path, data: Path, out: Path, scope: str | None = None) -> dict:
-    """What the manifest says against what reports.yaml expects (within ``scope``, a glob)."""
+def tally(ws: Path, data: Path, out: Path, scope: list[str] | None = None) -> dict:
+    """What the manifest says against what reports.yaml expects (within ``scope``, globs)."""
     sys.path.insert(0, str(REPO / "src"))
     expected = {j["output"] for j in expand_jobs(ws / "reports.yaml", data, scope)}
     try:
@@ -136,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--change-one-answer", action="store_true",
                    help="once every report is published: change one answer of one cohort, run "
                         "again, and record what re-ran and how long it took (phase f)")
-    p.add_argument("--scope", default=None, metavar="GLOB",
-                   help="count and change only the jobs matching this glob (default: all), so "
-                        "that one programme can be run whole and its change re-run measured "
-                        "without the hours the whole set takes; the change run is limited to it")
+    p.add_argument("--scope", action="append", default=None, metavar="GLOB",
+                   help="count and change only the jobs matching these globs (repeatable; "
+                        "default: all), so that a programme's reports and one cohort's can be "
+                        "run whole and the change re-run measured without the hours the whole "
+                        "set takes; the change run is limited to them")
     p.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     args = p.parse_args(argv)
     ws = args.workspace.resolve()
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             and not state["tally"]["failed"] and time.monotonic() < deadline:
         jobs = expand_jobs(ws / "reports.yaml", data, args.scope)
         change = change_one_answer(data, jobs, len(state.get("changes", [])))
-        scoped = base + (["--only", args.scope] if args.scope else [])
+        scoped = base + [a for g in (args.scope or []) for a in ("--only", g)]
         record = {**change, **run_until(scoped, env, deadline, ws / "run.log"), "load_after": load()}
         rerun = started_in_last_run(out)
         record.update(rerun=rerun, only_what_reads_it=set(rerun) <= set(change["reads_it"]))
