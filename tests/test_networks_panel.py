@@ -206,3 +206,17 @@ def test_a_programme_hides_its_panel_size_when_a_cohort_report_hides_its_own():
     assert alone == "all" and together != "all"
     assert res.adjusted_cohorts.groupby("cohort_id")["panel"].first().to_dict() == {"c1": 20, "c2": 17}
     assert "37" not in " ".join(res.adjusted_findings)
+
+
+def test_the_ei_fit_check_agrees_with_trying_every_split_of_the_ties():
+    import numpy as np
+
+    from helpers.networks.display import _ei_fits
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        ties = rng.integers(0, 300, size=15)
+        ei = round(float(rng.uniform(-1, 1)), 2)
+        every_split = [m > 0 and bool(np.any(np.abs(np.round((2 * np.arange(m + 1) - m) / m, 2)
+                                                    - ei) < 1e-9)) for m in ties]
+        assert _ei_fits(ties, ei).tolist() == every_split

@@ -579,14 +579,27 @@ def panel_sizes_consistent(shown: pd.DataFrame, sizes) -> list[int]:
                 v = r.get(c)
                 if v is None or pd.isna(v):
                     continue
-                ms = np.array([m for m in ms if m > 0 and np.any(
-                    np.abs(np.round((2 * np.arange(m + 1) - m) / m, 2) - v) < 1e-9)])
+                ms = ms[_ei_fits(ms, v)]
             if not len(ms):
                 fits = False
                 break
         if fits:
             ok.append(int(n))
     return ok
+
+
+def _ei_fits(ties: np.ndarray, ei: float) -> np.ndarray:
+    """Whether some split of each number of ties into inside and crossing ties gives the E-I
+    index ``ei`` once rounded to two places: (crossing - inside) / ties = (2k - m) / m.
+
+    The splits that round to ``ei`` lie in an interval around k = m (ei + 1) / 2, so if any
+    does, the whole number nearest to it or one either side does (ties in rounding included).
+    """
+    m = np.asarray(ties, dtype=float)
+    k = np.clip(np.rint(m * (ei + 1) / 2)[:, None] + np.array([-1.0, 0.0, 1.0]), 0, m[:, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fits = np.abs(np.round((2 * k - m[:, None]) / m[:, None], 2) - ei) < 1e-9
+    return (m > 0) & fits.any(axis=1)
 
 
 def _cohort_needs(cohorts: pd.DataFrame | None, n: int, threshold: int) -> list[int]:
