@@ -20,10 +20,15 @@ Lewis S, Clarke M (2001). Forest plots: trying to see the wood and the trees. BM
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from helpers.report.theme import LIKERT_COLOURS, NHS_BLUE, NHS_DARK_GREY
 
 
 #: Columns of :func:`likert_distribution` that are not response levels.
@@ -115,12 +120,6 @@ def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None
     -------
     matplotlib Figure (or None when no item has enough answers).
     """
-    import textwrap
-
-    import matplotlib.pyplot as plt
-
-    from helpers.report.theme import LIKERT_COLOURS, NHS_DARK_GREY
-
     shown = chartable_items(dist, threshold)
     if shown.empty:
         return None
@@ -160,8 +159,6 @@ def _likert_colours(k: int, base: Sequence[str]) -> list[str]:
     """``k`` diverging colours: the theme's five when k == 5, else sampled from RdBu."""
     if k == len(base):
         return list(base)
-    import matplotlib
-
     cmap = matplotlib.colormaps["RdBu"]
     return [matplotlib.colors.to_hex(cmap(x)) for x in np.linspace(0.1, 0.9, k)]
 
@@ -173,10 +170,6 @@ def forest_figure(frame: pd.DataFrame, label_col: str = "label", estimate: str =
 
     Rows with a missing estimate are left out. Returns a matplotlib Figure or None.
     """
-    import matplotlib.pyplot as plt
-
-    from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
-
     f = frame.dropna(subset=[estimate])
     if f.empty:
         return None
