@@ -71,6 +71,29 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
     return counts
 
 
+#: Columns of :func:`level_counts`.
+LEVEL_COLUMNS = ("item_id", "level", "answers")
+
+
+def level_counts(dist: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`likert_distribution` frame long: one row per item and level with its number of
+    ``answers`` (levels nobody chose included, as zero), items in the distribution's order.
+
+    Examples
+    --------
+    >>> dist = pd.DataFrame({1: [2, 0], 2: [1, 3], "n": [3, 3], "text": ["a", "b"],
+    ...                      "reverse_scored": [False, False]},
+    ...                     index=pd.Index(["q1", "q2"], name="item_id"))
+    >>> level_counts(dist).to_dict("list")
+    {'item_id': ['q1', 'q2', 'q1', 'q2'], 'level': [1, 1, 2, 2], 'answers': [2, 0, 1, 3]}
+    """
+    cols = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+    if dist.empty or not cols:
+        return pd.DataFrame(columns=list(LEVEL_COLUMNS))
+    return dist[cols].rename_axis("item_id").reset_index().melt(
+        id_vars="item_id", var_name="level", value_name="answers")[list(LEVEL_COLUMNS)]
+
+
 def chartable_items(dist: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The items a chart may show: at least ``threshold`` answers, and no answer level chosen by
     1 to ``threshold - 1`` people (a bar's share of a known number of answers is a count, so a
