@@ -52,6 +52,8 @@ from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
 LEADERSHIP_EVENTS = ("new_leadership_role", "promotion")
 EXIT_EVENTS = ("left_nhs",)
 DAYS_PER_MONTH = 365.25 / 12
+#: Columns of :func:`cumulative_incidence`.
+INCIDENCE_COLUMNS = ("months", "estimate", "ci_low", "ci_high", "at_risk")
 #: status codes of :func:`aalen_johansen`
 CENSORED, MOVED, LEFT = 0, 1, 2
 AJ_METHOD = "Aalen-Johansen"
@@ -284,7 +286,7 @@ def cumulative_incidence(durations: pd.DataFrame, level: float = 0.95) -> pd.Dat
     starting at 0), with ``attrs["method"]`` the estimator's name. Empty when there is nobody
     to follow.
     """
-    cols = ["months", "estimate", "ci_low", "ci_high", "at_risk"]
+    cols = list(INCIDENCE_COLUMNS)
     if durations.empty:
         return pd.DataFrame(columns=cols)
     aj = aalen_johansen(durations["months"], _status(durations), level)
@@ -501,7 +503,10 @@ class PipelineResults(Results):
     method: str | None
     threshold: int
 
-    COLUMNS = {"at": ("months", "n", "n_followed", "estimate", "method")}
+    COLUMNS = {"at": ("months", "n", "n_followed", "estimate", "method"),
+               "durations": ("participant_id", "cohort_id", "origin", "months", "moved",
+                             "censored_by"),
+               "incidence": INCIDENCE_COLUMNS}
 
 
 def prepare(rep, horizons: Sequence[float] = (12, 24)) -> PipelineResults:
