@@ -7,6 +7,8 @@ import pytest
 
 from helpers import careers
 from helpers.outcomes import report as outcomes
+from helpers.outcomes.attrition import attrition_by, baseline_by_completion
+from helpers.outcomes.likert import likert_distribution
 from helpers.report import open_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -48,3 +50,26 @@ def test_a_subgroup_table_of_one_profession_compares_nothing(rep):
     assert sg["profession"].nunique() == 1            # LCFT: doctors only
     assert not outcomes.subgroups_compared(sg, "profession", rep.threshold)
     assert not any("Change by profession" in s for s in outcomes.multiplicity_sentences(res))
+
+
+def test_the_attrition_frame_gives_back_each_grouping_as_attrition_by_makes_it(rep):
+    res = outcomes.prepare(rep, models=False)
+    ids = [i["instrument_id"] for i in res.instruments]
+    resp = rep.data.responses[rep.data.responses["instrument_id"].isin(ids)]
+    assert set(res.attrition["by"]) == {"profession", "organisation", "cohort_id"}
+    for by in ("profession", "organisation", "cohort_id"):
+        pd.testing.assert_frame_equal(outcomes.attrition_table(res.attrition, by),
+                                      attrition_by(resp, rep.data.participants, by))
+    pd.testing.assert_frame_equal(res.completion, baseline_by_completion(res.scores, resp))
+
+
+def test_the_item_distributions_are_those_the_likert_chart_was_drawn_from(rep):
+    res = outcomes.prepare(rep, models=False)
+    inst = res.instruments[0]["instrument_id"]
+    dist = likert_distribution(rep.data.responses, rep.data.items, inst, wave="baseline")
+    pd.testing.assert_frame_equal(res.distributions[(inst, "baseline")], dist)
+    long = res.item_levels[(res.item_levels["instrument_id"] == inst)
+                           & (res.item_levels["wave"] == "baseline")]
+    levels = [c for c in dist.columns if c not in ("n", "text", "reverse_scored")]
+    assert long["answers"].sum() == dist[levels].to_numpy().sum()
+    assert len(long) == len(dist) * len(levels)

@@ -102,3 +102,14 @@ def test_no_quote_is_attributed_by_speciality_or_a_case_label(small):
     if "speciality" in rep.data.participants:
         specialities = set(rep.data.participants["speciality"].dropna().astype(str)) - {""}
         assert not any(s in text for s in specialities)
+
+
+def test_the_counts_only_results_hold_the_same_counts_and_leave_the_detail_out():
+    rep = open_report(SAMPLE, "barts_kf_scl", "barts_c01")
+    full, counts = themes.prepare(rep, n_boot=50), themes.prepare(rep, detail=False)
+    pd.testing.assert_frame_equal(counts.prevalence, full.prevalence)
+    pd.testing.assert_frame_equal(counts.code_prevalence, full.code_prevalence)
+    assert counts.theme_codes == full.theme_codes == themes.cohort_theme_codes(rep)
+    assert all(getattr(counts, f) is None for f in ("by_group", "cooccurrence", "agreement",
+                                                     "quotes", "framework", "code_codes"))
+    assert counts.missing_columns() == {}

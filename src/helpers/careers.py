@@ -37,17 +37,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from helpers.report.disclosure import suppress_count
+from helpers.report.disclosure import (SUPPRESSED_PCT, curve_withheld, is_suppressed, shown_count,
+                                       suppress_count, suppression_codes)
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_int, fmt_pct
 from helpers.report.results import Results
+from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
 
 LEADERSHIP_EVENTS = ("new_leadership_role", "promotion")
 EXIT_EVENTS = ("left_nhs",)
 DAYS_PER_MONTH = 365.25 / 12
+#: Columns of :func:`cumulative_incidence`.
+INCIDENCE_COLUMNS = ("months", "estimate", "ci_low", "ci_high", "at_risk")
 #: status codes of :func:`aalen_johansen`
 CENSORED, MOVED, LEFT = 0, 1, 2
 AJ_METHOD = "Aalen-Johansen"
@@ -280,7 +286,7 @@ def cumulative_incidence(durations: pd.DataFrame, level: float = 0.95) -> pd.Dat
     starting at 0), with ``attrs["method"]`` the estimator's name. Empty when there is nobody
     to follow.
     """
-    cols = ["months", "estimate", "ci_low", "ci_high", "at_risk"]
+    cols = list(INCIDENCE_COLUMNS)
     if durations.empty:
         return pd.DataFrame(columns=cols)
     aj = aalen_johansen(durations["months"], _status(durations), level)
@@ -346,10 +352,6 @@ def pipeline_figure(incidence: pd.DataFrame, horizons: Sequence[float] = (12, 24
                     title: str | None = None):
     """Step plot of the cumulative incidence with its confidence band, the estimator
     (``incidence.attrs["method"]``) named in the legend; None when empty."""
-    import matplotlib.pyplot as plt
-
-    from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
-
     if incidence.empty:
         return None
     fig, ax = plt.subplots()
@@ -382,9 +384,6 @@ def pipeline_sentence(row: pd.Series | dict, threshold: int = 5,
     are zero or at least ``threshold``: "an estimated 0% of the 6 ... fewer than 5 moves" would
     give the hidden count back.
     """
-    from helpers.report.disclosure import is_suppressed
-    from helpers.report.fmt import fmt_int, fmt_pct
-
     h = int(row["months"])
     n, moved = int(row["n"]), int(row["n_moved"])
     if n < threshold:
@@ -425,8 +424,6 @@ def pipeline_withheld(at: pd.DataFrame, threshold: int) -> str | None:
     followed, fewer than ``threshold`` moved, or fewer than ``threshold`` had not moved by the
     end (:func:`helpers.report.disclosure.curve_withheld`).
     """
-    from helpers.report.disclosure import curve_withheld, is_suppressed
-
     if at.empty:
         return "The curve is not shown: no one has been followed up."
     n, moved = int(at["n"].max()), int(at["n_moved"].max())
@@ -442,9 +439,6 @@ def pipeline_withheld(at: pd.DataFrame, threshold: int) -> str | None:
 def pipeline_display(at: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The horizon table for a report: counts suppressed (moves are part of those followed, so
     the people who had not moved are protected too) and the share withheld with them."""
-    from helpers.report.disclosure import SUPPRESSED_PCT, shown_count, suppression_codes
-    from helpers.report.fmt import fmt_pct
-
     cols = ["n", "n_moved", "n_followed"]
     codes = suppression_codes(at[cols], threshold, totals_visible=False, parts={"n_moved": "n"})
     hidden = (codes["n"] != "") | (codes["n_moved"] != "")
@@ -462,8 +456,6 @@ def pipeline_display(at: pd.DataFrame, threshold: int) -> pd.DataFrame:
 def leavers_comparison(at: pd.DataFrame, threshold: int) -> str:
     """What treating leavers as censored would have given, for the horizons whose estimates
     are shown (a :func:`pipeline_at` table)."""
-    from helpers.report.fmt import fmt_pct
-
     if at.empty or at["method"].iloc[0] != AJ_METHOD:
         return ""
     shown = at[(at["n"] >= threshold) & (at["n_moved"] >= threshold)
@@ -511,7 +503,10 @@ class PipelineResults(Results):
     method: str | None
     threshold: int
 
-    COLUMNS = {"at": ("months", "n", "n_followed", "estimate", "method")}
+    COLUMNS = {"at": ("months", "n", "n_followed", "estimate", "method"),
+               "durations": ("participant_id", "cohort_id", "origin", "months", "moved",
+                             "censored_by"),
+               "incidence": INCIDENCE_COLUMNS}
 
 
 def prepare(rep, horizons: Sequence[float] = (12, 24)) -> PipelineResults:

@@ -37,6 +37,20 @@ REPRESENTATION_COLUMNS = ("population", "characteristic", "group", "n", "share",
                           "ci_high", "baseline", "ratio", "ratio_low", "ratio_high")
 
 
+#: Columns of :attr:`EqualityValueResults.did` (:func:`helpers.comparison.capability_did`),
+#: ``incidence`` and ``hazard`` (:func:`helpers.comparison.competing_risks`), ``benefits``
+#: (:func:`helpers.value.benefit_cost` per project) and ``funnel``
+#: (:func:`helpers.benchmark.funnel_table`); each is empty, with them, when it does not apply.
+DID_COLUMNS = ("rater", "estimate", "ci_low", "ci_high", "p_value", "n", "n_treated",
+               "n_control", "change_treated", "change_control")
+GROUP_INCIDENCE_COLUMNS = ("group", "months", "estimate", "ci_low", "ci_high", "n", "n_moved",
+                           "n_left")
+HAZARD_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "n")
+BENEFIT_COLUMNS = ("scenario", "units", "unit_value", "benefit", "cost", "bcr", "roi_pct",
+                   "project_id", "title", "unit", "months", "source")
+FUNNEL_COLUMNS = ("group", "n", "estimate", "target", "signal")   # and the limits, when any
+
+
 @dataclass
 class EqualityValueResults(Results):
     """What notebook 60 reports for one scope (tidy DataFrames; nothing suppressed yet).
@@ -91,6 +105,11 @@ class EqualityValueResults(Results):
                         "relative_likelihood", "ci_low", "ci_high"),
         "costs": ("outcome", "n", "cost_per"),
         "representation": REPRESENTATION_COLUMNS,
+        "did": DID_COLUMNS,
+        "incidence": GROUP_INCIDENCE_COLUMNS,
+        "hazard": HAZARD_COLUMNS,
+        "benefits": BENEFIT_COLUMNS,
+        "funnel": FUNNEL_COLUMNS,
     }
 
     threshold: int
@@ -164,7 +183,9 @@ def prepare(rep, horizon: float = 24, outcomes=None) -> EqualityValueResults:
     refs = _references(d.meta)
     frames = [relative_likelihoods(people, PERSON_OUTCOMES, references=refs)]
     applicants = pd.DataFrame(columns=["applicant_id", "selected"])
-    did = incidence = hazard = pd.DataFrame()
+    did = pd.DataFrame(columns=list(DID_COLUMNS))
+    incidence = pd.DataFrame(columns=list(GROUP_INCIDENCE_COLUMNS))
+    hazard = pd.DataFrame(columns=list(HAZARD_COLUMNS))
     if len(getattr(d, "applicants", ())):
         applicants = selection_outcome(d.applicants)
         frames.insert(0, relative_likelihoods(applicants, {"selected": "Selected from applicants"},
@@ -184,9 +205,11 @@ def prepare(rep, horizon: float = 24, outcomes=None) -> EqualityValueResults:
             "completer": int(completion["completed"].sum()) if len(completion) else 0,
             "move into a new or more senior role": int(durations["moved"].sum())
             if len(durations) else 0})
-    benefits = _benefits(d, rep.programme_id, total) if not cohort_scope else pd.DataFrame()
+    benefits = (_benefits(d, rep.programme_id, total) if not cohort_scope
+                else pd.DataFrame(columns=list(BENEFIT_COLUMNS)))
     funnel = (funnel_table(people, "organisation", "completed", min_n=t)
-              if "completed" in people and people["organisation"].nunique() > 1 else pd.DataFrame())
+              if "completed" in people and people["organisation"].nunique() > 1
+              else pd.DataFrame(columns=list(FUNNEL_COLUMNS)))
     workforce = ((d.meta.get("equality") or {}).get("workforce") or {}).get(rep.programme_id) or {}
     applicant_people = d.applicants if len(getattr(d, "applicants", ())) else pd.DataFrame()
     # a programme's make-up, not a cohort's: cohort tables beside the programme's would let
@@ -220,7 +243,8 @@ def _benefits(d, programme_id: str, total: float | None) -> pd.DataFrame:
         rows.append(table.assign(project_id=project["project_id"], title=project.get("title", ""),
                                  unit=b.get("unit", "unit"), months=months,
                                  source=b.get("source", "")))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    return (pd.concat(rows, ignore_index=True) if rows
+            else pd.DataFrame(columns=list(BENEFIT_COLUMNS)))
 
 
 # --- display ----------------------------------------------------------------------------------

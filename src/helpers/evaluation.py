@@ -38,7 +38,6 @@ from helpers.report.disclosure import (is_suppressed, shown_count, suppress_coun
 from helpers.report.display import show_callout, show_figure, show_link, show_sentences, show_table
 from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct, fmt_signed
 from helpers.report.results import Results
-from helpers.themes import cohort_theme_codes
 from helpers.runner.layout import detail_href, per_cohort_notebooks
 
 #: the detailed report behind each section (notebook names as published)
@@ -72,7 +71,7 @@ class Evaluation(Results):
     outcomes : helpers.outcomes.report.Outcomes
         Scale scores and the outcomes report's shared results.
     prevalence : DataFrame
-        :func:`helpers.themes.prevalence` (themes, primary coder).
+        ``themes.prevalence``: :func:`helpers.themes.prevalence` (themes, primary coder).
     projects : DataFrame
         :func:`helpers.projects.project_summary`.
     networks : NetworkResults
@@ -83,6 +82,10 @@ class Evaluation(Results):
         The cumulative incidence curve (empty when nobody can be followed).
     per_cohort : set
         Notebook names that run per cohort (for links).
+    themes : helpers.themes.ThemesResults
+        The themes section's counts (:func:`helpers.themes.prepare` with ``detail=False``):
+        ``prevalence`` and ``theme_codes``, each theme's disclosure code across the programme's
+        cohort reports, computed once for every sentence and table that cites them.
     """
 
     rep: object
@@ -93,11 +96,13 @@ class Evaluation(Results):
     pipeline: pd.DataFrame
     incidence: pd.DataFrame
     per_cohort: set = field(default_factory=set)
+    themes: "ThemesResults | None" = None
 
     COLUMNS = {
         "prevalence": ("code_id", "label", "participants", "n_participants"),
         "projects": ("project_id", "title", "limits", "variation", "assurance"),
         "pipeline": ("months", "estimate", "ci_low", "ci_high", "n", "n_moved", "n_followed"),
+        "incidence": careers.INCIDENCE_COLUMNS,
     }
 
     @property
@@ -117,12 +122,16 @@ def prepare(rep, per_cohort_reports: list[str] | None = None) -> Evaluation:
 
     d = rep.data
     o = outcomes_report.prepare(rep, models=False)
-    prev = themes.prevalence(d.segments, d.codings, d.codes, d.participants)
+    th = themes.prepare(rep, detail=False)
     proj = projects.project_summary(d)
     net = networks.compute(d, scope=rep.scope, threshold=rep.threshold)
     pipe, inc = _pipeline(rep)
     per_cohort = per_cohort_notebooks() if per_cohort_reports is None else set(per_cohort_reports)
-    return Evaluation(rep, o, prev, proj, net, pipe, inc, per_cohort)
+    return Evaluation(rep, o, th.prevalence, proj, net, pipe, inc, per_cohort, th)
+
+
+def _no_incidence() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(careers.INCIDENCE_COLUMNS))
 
 
 def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -132,9 +141,9 @@ def _pipeline(rep) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         res = careers.prepare(rep, HORIZONS)
     except ValueError:  # no observation_end and no dates in the data
-        return careers.pipeline_at(pd.DataFrame(), HORIZONS), pd.DataFrame()
+        return careers.pipeline_at(pd.DataFrame(), HORIZONS), _no_incidence()
     if res.durations.empty:
-        return res.at, pd.DataFrame()
+        return res.at, _no_incidence()
     return res.at, res.incidence
 
 
@@ -268,7 +277,7 @@ def executive_summary(ev: Evaluation) -> list[str]:
     rep = ev.rep
     lines = [reach_sentence(rep.data.participants, rep.cohort_id, ev.threshold,
                             getattr(rep, "cohort_label", None))]
-    lines.append(theme_sentence(ev.prevalence, ev.threshold, themes.cohort_theme_codes(rep)))
+    lines.append(theme_sentence(ev.prevalence, ev.threshold, ev.themes.theme_codes))
     lines += outcomes_report.change_findings(ev.outcomes)
     lines += outcomes_report.behaviour_findings(ev.outcomes)
     lines.append(projects_sentence(ev.projects))
@@ -701,7 +710,7 @@ def _themes(ev: Evaluation):
 
     if ev.prevalence.empty:
         return False
-    show_sentences([theme_sentence(ev.prevalence, ev.threshold, themes.cohort_theme_codes(ev.rep))
+    show_sentences([theme_sentence(ev.prevalence, ev.threshold, ev.themes.theme_codes)
                     or f"No theme was raised by {ev.threshold} or more participants."])
     jd = evaluation_joint_display(ev)
     if jd.empty or jd["n_voiced"].sum() == 0:
@@ -709,7 +718,7 @@ def _themes(ev: Evaluation):
                      "display can be drawn.")
         return None
 
-    show_table(joint_display_table(jd, ev.threshold, cohort_theme_codes(ev.rep)),
+    show_table(joint_display_table(jd, ev.threshold, ev.themes.theme_codes),
                caption="Joint display: each theme beside the mean change in self-rated "
                        "leadership among participants who voiced it and those who did not",
                units="scale points, start to end of programme",

@@ -259,6 +259,7 @@ class QualityResults(Results):
         "missing": ("table", "column", "rows", "missing", "share"),
         "coders": ("coder_id", "codings", "segments", "codes"),
         "problems": ("file", "column", "problems", "expected"),
+        "cohorts_fixed": ("participants",),
     }
 
     def summary(self) -> pd.DataFrame:

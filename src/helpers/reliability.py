@@ -14,8 +14,12 @@ from __future__ import annotations
 import warnings
 from itertools import combinations
 
+import krippendorff
 import numpy as np
 import pandas as pd
+from statsmodels.stats.inter_rater import aggregate_raters
+from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
+from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -77,8 +81,6 @@ def cohen_kappa(a, b) -> float:
     >>> round(cohen_kappa(["x", "y", "x", "x", "y"], ["x", "y", "y", "x", "y"]), 7)
     0.6153846
     """
-    from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
-
     table = contingency_table(a, b).to_numpy()
     if table.sum() == 0:
         return float("nan")
@@ -153,8 +155,6 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
     >>> round(krippendorff_alpha(data, "interval"), 3)  # Krippendorff (2011) publishes 0.849
     0.849
     """
-    import krippendorff
-
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     matrix = _reliability_matrix(data)
@@ -214,9 +214,6 @@ def fleiss_kappa(data) -> float:
     Fleiss JL. Measuring nominal scale agreement among many raters. Psychological Bulletin
     1971;76(5):378-382.
     """
-    from statsmodels.stats.inter_rater import aggregate_raters
-    from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss
-
     matrix = _reliability_matrix(data)
     complete = ~np.isnan(matrix).any(axis=0)
     if complete.sum() == 0:

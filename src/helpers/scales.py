@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pingouin as pg
 from scipy.stats import f as f_dist
 
 DEFAULT_MIN_SHARE = 0.5
@@ -304,8 +305,6 @@ def wide_scores(scores: pd.DataFrame, waves: Sequence[str], rater: str = "self",
 def _alpha(wide: pd.DataFrame, ci: float) -> tuple[float, float, float, str]:
     """Cronbach's alpha of a respondents x items table (pingouin), with the reason when it
     cannot be estimated."""
-    import pingouin as pg
-
     wide = wide.dropna(axis=1, how="all").dropna(axis=0, how="all")
     n, k = wide.shape
     if k < 2:

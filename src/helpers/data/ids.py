@@ -30,6 +30,7 @@ import re
 import pandas as pd
 
 from helpers.data.errors import Problem
+from helpers.data.validate import add_problems
 from helpers.runner.layout import PROGRAMME_FOLDER, TOP_LEVEL
 
 MAX_LENGTH = 64
@@ -89,8 +90,6 @@ def _case_clashes(ids: pd.Series, groups: pd.Series | None, what: str) -> pd.Ser
 def check_ids(tables: dict[str, pd.DataFrame], files: dict[str, str],
               problems: list[Problem]) -> None:
     """Append a Problem for each programme_id and cohort_id that is not a safe folder name."""
-    from helpers.data.validate import add_problems
-
     checks = (("programmes", "programme_id", TOP_LEVEL, None),
               ("cohorts", "cohort_id", (PROGRAMME_FOLDER,), "programme_id"))
     for table, column, reserved, group in checks:

@@ -31,10 +31,12 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from helpers.data.errors import Problem
@@ -230,10 +232,6 @@ def _cell_text(value: object) -> str:
 def read_xlsx(path: Path, file: str, table: Table, sheet: str | None,
               problems: list[Problem]) -> RawTable | None:
     """Read one sheet of an Excel workbook with openpyxl (values, not formulas)."""
-    import zipfile
-
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:

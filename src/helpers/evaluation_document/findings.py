@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import equality_value, evaluation, projects, reach, themes
+from helpers import equality_value, evaluation, projects, reach
 from helpers.data.evaluation_meta import STRANDS
 from helpers.evaluation_document.programme import demand_sentence
 from helpers.evaluation_document.results import EvaluationDocument
@@ -159,7 +159,7 @@ def strand_sentences(doc: EvaluationDocument, strand: str) -> list[str]:
         s = evaluation.pipeline_headline(ev.pipeline, t) if len(ev.incidence) else None
         return [s] if s else []
     if strand == "themes":
-        s = (evaluation.theme_sentence(ev.prevalence, t, themes.cohort_theme_codes(rep))
+        s = (evaluation.theme_sentence(ev.prevalence, t, ev.themes.theme_codes)
              if len(ev.prevalence) else None)
         return [s] if s else []
     if strand == "equality":

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
+import pyreadstat
 
 from helpers.data.errors import Problem
 from helpers.data.readers import canonical_column, detect_encoding
@@ -164,8 +166,6 @@ def read_plain(path: Path, label: str, problems: list[Problem]) -> Export | None
 
 
 def read_xlsx(path: Path, label: str, sheet: str | None, problems: list[Problem]) -> Export | None:
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
@@ -189,8 +189,6 @@ def read_xlsx(path: Path, label: str, sheet: str | None, problems: list[Problem]
 
 
 def read_pyreadstat(path: Path, label: str, fmt: str, problems: list[Problem]) -> Export | None:
-    import pyreadstat
-
     reader = pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
     try:
         df, meta = reader(str(path), user_missing=True) if fmt == "spss" else reader(str(path))

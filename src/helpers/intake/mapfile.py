@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from helpers import safeyaml
+from helpers.data.coerce import choice_key
 from helpers.data.errors import Problem
 from helpers.data.schema import RATERS, TABLES, WAVES
 
@@ -189,8 +190,6 @@ def check_field(m: ImportMap, key: str, spec: object) -> list[Problem]:
 
 def _check_choice(m: ImportMap, key: str, allowed: tuple[str, ...]) -> list[Problem]:
     """A constant wave/rater, and the values of its map, must be ones the contract knows."""
-    from helpers.data.coerce import choice_key
-
     spec = m.raw.get(key)
     keys = {choice_key(a) for a in allowed}
     values = []

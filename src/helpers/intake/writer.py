@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.data import load_dataset
 from helpers.data.errors import DataError, Problem
 from helpers.data.schema import TABLES, Table
 from helpers.data.staging import read_table, replace_files
@@ -147,8 +148,6 @@ def commit(folder: Path, meta: dict, changes: list[Change], validate) -> None:
 
 def validate_staging(staging: Path) -> None:
     """Load the staged dataset as ``load_dataset`` would; DataError when it is not valid."""
-    from helpers.data import load_dataset
-
     load_dataset(staging, use_cache=False)
 
 

@@ -41,6 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from statsmodels.stats.sandwich_covariance import cov_cluster
 
 from helpers.outcomes.contrast import Contrast, t_contrast
 
@@ -112,10 +115,6 @@ def fit_absorbed_ols(df: pd.DataFrame, formula: str, absorb: str, cluster: str) 
     module docstring for why that holds. The formula is expanded by patsy (through
     statsmodels) on its own terms only, which stays narrow however many groups there are.
     """
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-    from statsmodels.stats.sandwich_covariance import cov_cluster
-
     design = smf.ols(formula, df)
     names = [n for n in design.exog_names if n != "Intercept"]
     keep = [i for i, n in enumerate(design.exog_names) if n != "Intercept"]

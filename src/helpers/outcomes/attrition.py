@@ -26,6 +26,11 @@ import pandas as pd
 from scipy import stats
 
 
+#: Columns of :func:`baseline_by_completion`.
+COMPLETION_COLUMNS = ("scale", "estimate", "ci_low", "ci_high", "p_value", "n", "mean_completers",
+                      "mean_non_completers", "n_completers", "n_non_completers")
+
+
 def respondents(responses: pd.DataFrame, wave: str, rater: str = "self",
                 instrument_id: str | None = None) -> set:
     """Participants with at least one answered item at ``wave`` (from ``rater``)."""
@@ -110,9 +115,7 @@ def baseline_by_completion(scores: pd.DataFrame, responses: pd.DataFrame,
                      "mean_completers": float(a.mean()) if len(a) else np.nan,
                      "mean_non_completers": float(b.mean()) if len(b) else np.nan,
                      "n_completers": len(a), "n_non_completers": len(b)})
-    cols = ["scale", "estimate", "ci_low", "ci_high", "p_value", "n", "mean_completers",
-            "mean_non_completers", "n_completers", "n_non_completers"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(COMPLETION_COLUMNS))
 
 
 def attrition_tables(responses: pd.DataFrame, participants: pd.DataFrame,

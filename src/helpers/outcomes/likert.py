@@ -20,10 +20,15 @@ Lewis S, Clarke M (2001). Forest plots: trying to see the wood and the trees. BM
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from helpers.report.theme import LIKERT_COLOURS, NHS_BLUE, NHS_DARK_GREY
 
 
 #: Columns of :func:`likert_distribution` that are not response levels.
@@ -64,6 +69,29 @@ def likert_distribution(responses: pd.DataFrame, items: pd.DataFrame, instrument
     reverse = meta["reverse_scored"] if "reverse_scored" in meta.columns else pd.Series(False, index=meta.index)
     counts["reverse_scored"] = reverse.reindex(counts.index).fillna(False).astype(bool)
     return counts
+
+
+#: Columns of :func:`level_counts`.
+LEVEL_COLUMNS = ("item_id", "level", "answers")
+
+
+def level_counts(dist: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`likert_distribution` frame long: one row per item and level with its number of
+    ``answers`` (levels nobody chose included, as zero), items in the distribution's order.
+
+    Examples
+    --------
+    >>> dist = pd.DataFrame({1: [2, 0], 2: [1, 3], "n": [3, 3], "text": ["a", "b"],
+    ...                      "reverse_scored": [False, False]},
+    ...                     index=pd.Index(["q1", "q2"], name="item_id"))
+    >>> level_counts(dist).to_dict("list")
+    {'item_id': ['q1', 'q2', 'q1', 'q2'], 'level': [1, 1, 2, 2], 'answers': [2, 0, 1, 3]}
+    """
+    cols = [c for c in dist.columns if c not in NON_LEVEL_COLUMNS]
+    if dist.empty or not cols:
+        return pd.DataFrame(columns=list(LEVEL_COLUMNS))
+    return dist[cols].rename_axis("item_id").reset_index().melt(
+        id_vars="item_id", var_name="level", value_name="answers")[list(LEVEL_COLUMNS)]
 
 
 def chartable_items(dist: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -115,12 +143,6 @@ def diverging_likert_figure(dist: pd.DataFrame, labels: Mapping[int, str] | None
     -------
     matplotlib Figure (or None when no item has enough answers).
     """
-    import textwrap
-
-    import matplotlib.pyplot as plt
-
-    from helpers.report.theme import LIKERT_COLOURS, NHS_DARK_GREY
-
     shown = chartable_items(dist, threshold)
     if shown.empty:
         return None
@@ -160,8 +182,6 @@ def _likert_colours(k: int, base: Sequence[str]) -> list[str]:
     """``k`` diverging colours: the theme's five when k == 5, else sampled from RdBu."""
     if k == len(base):
         return list(base)
-    import matplotlib
-
     cmap = matplotlib.colormaps["RdBu"]
     return [matplotlib.colors.to_hex(cmap(x)) for x in np.linspace(0.1, 0.9, k)]
 
@@ -173,10 +193,6 @@ def forest_figure(frame: pd.DataFrame, label_col: str = "label", estimate: str =
 
     Rows with a missing estimate are left out. Returns a matplotlib Figure or None.
     """
-    import matplotlib.pyplot as plt
-
-    from helpers.report.theme import NHS_BLUE, NHS_DARK_GREY
-
     f = frame.dropna(subset=[estimate])
     if f.empty:
         return None

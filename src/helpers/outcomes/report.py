@@ -15,6 +15,8 @@ import pandas as pd
 from helpers import findings
 from helpers.multiplicity import family_sentence, family_size, holm, holm_family
 from helpers.outcomes import attrition, change, likert, mixed, rater_gap, sentences
+from helpers.outcomes.attrition import COMPLETION_COLUMNS
+from helpers.outcomes.mixed import EFFECT_COLUMNS
 from helpers.outcomes.display import CI, format_estimates
 from helpers.report.disclosure import suppress_table
 from helpers.report.results import Results
@@ -24,6 +26,8 @@ from helpers.scales import (DEFAULT_MIN_SHARE, WAVE_ORDER, reliability, scale_la
                             score_scales)
 
 OUTCOME_KINDS = ("outcome", "competency", "relationship")
+#: Columns of :attr:`OutcomesResults.attrition`.
+ATTRITION_COLUMNS = ("by", "group", "n_baseline", "n_no_later", "share_no_later")
 PEOPLE = "participants"
 RATER_WORDS = {"self": "Self", "manager": "Manager", "peer": "Peers",
                "direct_report": "Direct reports"}
@@ -56,6 +60,16 @@ class OutcomesResults(Results):
         (:func:`helpers.outcomes.rater_gap.then_test`).
     mixed : the mixed model's wave effects per scale (:func:`helpers.outcomes.mixed.all_wave_effects`),
         or None when prepared with ``models=False``.
+    attrition : baseline respondents and how many gave no end-of-programme answer, long: one row
+        per grouping (``by``: profession, organisation, cohort_id) and ``group``, each grouping
+        ending with its ``All`` row (:func:`helpers.outcomes.attrition.attrition_by`, over the
+        outcome instruments); empty without both start and end surveys.
+    completion : starting scale scores of completers against non-completers, Welch's test
+        (:func:`helpers.outcomes.attrition.baseline_by_completion`); empty likewise.
+    item_levels : self-rated answers per instrument, wave, item and level, long
+        (:func:`helpers.outcomes.likert.level_counts`), every wave answered; not suppressed.
+    distributions : the same by ``(instrument_id, wave)``, wide as the diverging bar chart draws
+        it (:func:`helpers.outcomes.likert.likert_distribution`).
     cache : frames computed on demand (subgroup tables), keyed by what they are.
     """
 
@@ -71,6 +85,10 @@ class OutcomesResults(Results):
     narrowing: pd.DataFrame | None = None
     then_test: pd.DataFrame | None = None
     mixed: pd.DataFrame | None = None
+    attrition: pd.DataFrame | None = None
+    completion: pd.DataFrame | None = None
+    item_levels: pd.DataFrame | None = None
+    distributions: dict | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
     COLUMNS = {
@@ -81,6 +99,13 @@ class OutcomesResults(Results):
                           "ci_low", "ci_high", "p_value", "p_holm"),
         "gaps": ("scale", "wave", "n", "estimate", "ci_low", "ci_high", "p_value", "p_holm"),
         "reliability": ("scale", "wave", "n", "estimate", "low"),
+        "attrition": ATTRITION_COLUMNS,
+        "completion": COMPLETION_COLUMNS,
+        "item_levels": ("instrument_id", "wave") + likert.LEVEL_COLUMNS,
+        "narrowing": ("scale", "from_wave", "to_wave", "n", "estimate", "ci_low", "ci_high",
+                      "p_value", "mean_from", "mean_to"),
+        "then_test": ("scale", "comparison"),
+        "mixed": tuple(EFFECT_COLUMNS),
     }
 
     def __post_init__(self):
@@ -107,6 +132,20 @@ class OutcomesResults(Results):
                 reliability(d.responses, d.items, rater="self", instrument_id=ids)
                 if ids and hasattr(d, "responses")
                 else pd.DataFrame(columns=list(self.COLUMNS["reliability"])))
+        if self.attrition is None or self.completion is None:
+            self.attrition, self.completion = attrition_frames(
+                self.scores, self._responses(), self.rep.data, self.waves)
+        if self.item_levels is None or self.distributions is None:
+            self.item_levels, self.distributions = likert_frames(
+                self._responses(), getattr(self.rep.data, "items", None), self.instruments)
+
+    def _responses(self) -> pd.DataFrame | None:
+        """The answers to this section's instruments, or None when the data holds none."""
+        d = self.rep.data
+        if not hasattr(d, "responses"):
+            return None
+        ids = [i["instrument_id"] for i in self.instruments]
+        return d.responses[d.responses["instrument_id"].isin(ids)]
 
     @property
     def threshold(self) -> int:
@@ -122,6 +161,51 @@ class OutcomesResults(Results):
 
 #: The name callers used before the results object was documented.
 Outcomes = OutcomesResults
+
+
+def attrition_frames(scores: pd.DataFrame, responses: pd.DataFrame | None, data,
+                     waves: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:attr:`OutcomesResults.attrition` and :attr:`~OutcomesResults.completion`: attrition
+    by every grouping the participants table holds, stacked long, and the starting scores of
+    completers against non-completers; both empty unless ``waves`` has start and end."""
+    empty = (pd.DataFrame(columns=list(ATTRITION_COLUMNS)),
+             pd.DataFrame(columns=list(COMPLETION_COLUMNS)))
+    if responses is None or not {"baseline", "post"} <= set(waves):
+        return empty
+    tables = attrition.attrition_tables(responses, data.participants)
+    stacked = [t.rename(columns={by: "group"}).assign(by=by)[list(ATTRITION_COLUMNS)]
+               for by, t in tables.items()]
+    long = (pd.concat(stacked, ignore_index=True) if stacked else empty[0])
+    return long, attrition.baseline_by_completion(scores, responses)
+
+
+def attrition_table(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One grouping of :attr:`OutcomesResults.attrition`, its groups in a column named
+    ``by`` (:func:`helpers.outcomes.attrition.attrition_by`'s own shape)."""
+    t = frame[frame["by"] == by].drop(columns="by").rename(columns={"group": by})
+    return t.reset_index(drop=True)
+
+
+def likert_frames(responses: pd.DataFrame | None, items: pd.DataFrame | None,
+                  instruments: list[dict]) -> tuple[pd.DataFrame, dict]:
+    """:attr:`OutcomesResults.item_levels` and :attr:`~OutcomesResults.distributions`: the
+    self-rated answers of every instrument at every wave it was answered, in survey order."""
+    cols = ["instrument_id", "wave", *likert.LEVEL_COLUMNS]
+    if responses is None or items is None:
+        return pd.DataFrame(columns=cols), {}
+    self_r = responses[responses["rater"] == "self"]
+    answered = list(dict.fromkeys(self_r["wave"].astype(str)))
+    waves = ([w for w in WAVE_ORDER if w in answered]
+             + [w for w in answered if w not in WAVE_ORDER])
+    dists, frames = {}, []
+    for inst in instruments:
+        iid = inst["instrument_id"]
+        for wave in waves:
+            dist = likert.likert_distribution(responses, items, iid, wave=wave)
+            dists[(iid, wave)] = dist
+            frames.append(likert.level_counts(dist).assign(instrument_id=iid, wave=wave))
+    long = (pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols))
+    return long, dists
 
 
 def prepare(rep, models: bool = True) -> OutcomesResults:
@@ -530,13 +614,11 @@ def show_attrition(o: Outcomes) -> None:
     if "baseline" not in o.waves or "post" not in o.waves:
         show_callout("Attrition needs start and end-of-programme surveys.")
         return
-    ids = [i["instrument_id"] for i in o.instruments]
-    resp = o.data.responses[o.data.responses["instrument_id"].isin(ids)]
-    tables = attrition.attrition_tables(resp, o.data.participants)
     names = {"profession": "Profession", "organisation": "Organisation", "cohort_id": "Cohort"}
-    for by, t in tables.items():
+    for by in dict.fromkeys(o.attrition["by"]):
         if by == "cohort_id" and o.rep.cohort_id is not None:
             continue
+        t = attrition_table(o.attrition, by)
         # groups add up to the All row; leavers are part of each group's starters
         fixed = (o.rep.cohort_fixed(t, by, "n_baseline", ("n_no_later",))
                  if by == "cohort_id" else None)
@@ -548,7 +630,7 @@ def show_attrition(o: Outcomes) -> None:
                                       "n_no_later": "No end-of-programme answer",
                                       "share_no_later": "Share"})
         show_table(shown, caption=f"Attrition by {names[by].lower()}")
-    comp = attrition.baseline_by_completion(o.scores, resp)
+    comp = o.completion
     if len(comp):
         shown = comp.assign(scale=comp["scale"].map(o.label))
         show_table(format_estimates(shown, o.threshold, {
@@ -570,8 +652,9 @@ def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> N
     shown_any = False
     for inst in o.instruments:
         for wave in waves:
-            dist = likert.likert_distribution(o.data.responses, o.data.items,
-                                              inst["instrument_id"], wave=wave)
+            dist = o.distributions.get((inst["instrument_id"], wave))
+            if dist is None:
+                continue   # nobody answered at this survey
             fig = likert.diverging_likert_figure(dist, inst.get("labels"), o.threshold)
             if fig is None:
                 continue

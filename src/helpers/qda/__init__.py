@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.qda import plaincsv, refi, taguette
 from helpers.qda.model import QdaData
 from helpers.qda.safety import QdaError
 
@@ -25,8 +26,6 @@ def read_qda(path: str | Path, min_overlap: float | None = None) -> QdaData:
     :data:`helpers.qda.refi.DEFAULT_MIN_OVERLAP`): two coders' selections that overlap by at
     least this share of their joint span become one double-coded segment.
     """
-    from helpers.qda import plaincsv, refi, taguette
-
     if min_overlap is None:
         min_overlap = refi.DEFAULT_MIN_OVERLAP
     if not 0 < min_overlap <= 1:

@@ -20,6 +20,9 @@ import io
 import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
 #: Largest uncompressed member and archive, and the largest compression ratio accepted.
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
@@ -47,9 +50,6 @@ def parse_xml(data: bytes, what: str):
     QdaError
         for DTDs, entity declarations, external references or malformed XML.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
     if len(data) > MAX_XML_BYTES:
         raise QdaError(f"{what}: XML larger than {MAX_XML_BYTES // 2**20} MB, refused")
     try:

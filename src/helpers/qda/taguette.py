@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from helpers.qda.model import CODING_COLUMNS, SEGMENT_COLUMNS, CodeTree, QdaData, short_hash, split_path
 from helpers.qda.safety import QdaError, check_zip_file
@@ -32,8 +33,6 @@ def read_table(path: Path) -> pd.DataFrame:
         try:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as err:  # openpyxl raises many types for a broken workbook
-            from defusedxml import DefusedXmlException
-
             cause = err
             while cause is not None and not isinstance(cause, DefusedXmlException):
                 cause = cause.__cause__ or cause.__context__

@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from helpers.data.staging import OutsideDataset, read_table, replace_files
 from helpers.qda.model import CODE_COLUMNS, CODING_COLUMNS, SEGMENT_COLUMNS, QdaData
@@ -128,8 +129,6 @@ def _write(frame: pd.DataFrame, path: Path, sheet: str | None, sep: str = ",") -
         frame.to_csv(path, index=False, sep=sep, encoding="utf-8", lineterminator="\n")
     elif suffix == ".xlsx":
         if path.exists():
-            from openpyxl import load_workbook
-
             name = sheet or load_workbook(path, read_only=True).sheetnames[0]
             with pd.ExcelWriter(path, mode="a", engine="openpyxl", if_sheet_exists="replace") as xw:
                 frame.to_excel(xw, index=False, sheet_name=name)

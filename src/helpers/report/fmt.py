@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+import numpy as np
+
 
 def _missing(x) -> bool:
     if x is None:
@@ -48,8 +50,6 @@ def fmt_sig(x, sig: int = 2) -> str:
     ``0.123 -> '0.12'``; missing -> en dash. For quantities such as network density that fall
     towards zero as a network grows, where a fixed number of decimals shows ``0.000``.
     """
-    import numpy as np
-
     if _missing(x):
         return "–"
     text = np.format_float_positional(float(x), precision=sig, unique=False, fractional=False, trim="-")

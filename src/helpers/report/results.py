@@ -71,10 +71,15 @@ class Results:
         return pd.DataFrame(rows, columns=["field", "kind", "columns"])
 
     def missing_columns(self) -> dict[str, list[str]]:
-        """Documented columns that a DataFrame field lacks, by field (empty when all present)."""
+        """Documented columns that a DataFrame field lacks, by field (empty when all present).
+
+        A field that is None was not computed (a ``prepare`` option left it out, as its
+        docstring says), so it has no columns to lack."""
         out = {}
         for name, cols in self.COLUMNS.items():
             value = getattr(self, name)
+            if value is None:
+                continue
             have = set(value.columns) if isinstance(value, pd.DataFrame) else set()
             lacking = [c for c in cols if c not in have]
             if lacking:

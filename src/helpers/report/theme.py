@@ -11,6 +11,9 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
+import seaborn as sns
+
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 PALETTE = [
@@ -50,8 +53,6 @@ def apply_theme() -> None:
     The backend is left alone: in JupyterLab a researcher's own ``plt.show()`` must still
     draw inline, and the runner chooses an off-screen backend for its own kernels.
     """
-    import seaborn as sns
-
     sns.set_theme(
         context="notebook",
         style="whitegrid",
@@ -88,8 +89,6 @@ def fixed_jitter(seed: int = JITTER_SEED):
     data drew its points in different places on every run, so a report regenerated from unchanged
     data was not the same report. The state is restored so that no other random draw changes.
     """
-    import numpy as np
-
     state = np.random.get_state()
     np.random.seed(seed)
     try:

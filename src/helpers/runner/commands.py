@@ -38,7 +38,8 @@ from helpers.runner import hashing, manifest as mf
 from helpers.runner.exceptions import ParameterError, RunnerError
 from helpers.runner.jobs import JobResult, JobSpec
 from helpers.runner.layout import LOGS, PER_COHORT_PARAMETER, STATE
-from helpers.runner.params import declares, read_notebook_json, validate_job_parameters
+from helpers.runner.params import (declares, first_heading, read_notebook_json,
+                                   validate_job_parameters)
 from helpers.runner.progress import Progress, summary_table
 from helpers.runner.publish import Store, remove_temp_files, unwritable, utc_now
 from helpers.starter import ENV_DATASET, MANIFEST_NAME, PROJECT_DATASET, packaged_manifest
@@ -292,8 +293,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def _execute(args, todo, up_to_date, skipped, digests, notebooks, info, store, out, dataset,
              n_jobs, keep, scheduler, t0) -> int:
-    from helpers.runner.export import first_heading
-
     err = sys.stderr
     commit = git_commit(Path(__file__).resolve().parent)
     fields, specs = {}, []

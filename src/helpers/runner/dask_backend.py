@@ -62,7 +62,7 @@ def wait_limit() -> float:
 
 def _run_job_remote(spec: JobSpec) -> JobResult:
     from helpers.runner.execute import run_job  # on the worker: papermill is paid there once
-    from helpers.runner.kernels import worker_kernels
+    from helpers.runner.kernels import worker_kernels  # lazy: on the worker, as run_job
 
     return run_job(spec, worker_kernels([spec.dataset] if spec.dataset else []))
 

@@ -17,6 +17,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import nbformat
+from nbconvert.exporters import TemplateExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+from helpers.runner.params import first_heading
 from helpers.runner.sanitize import escape_text, sanitize_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,8 +39,6 @@ def _text(value) -> str:
 
 
 def _markdown(source: str) -> str:
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
     return markdown2html_mistune(source)
 
 
@@ -104,17 +107,6 @@ def render_output(output) -> str:
     return ""
 
 
-def first_heading(cells: list) -> str | None:
-    """Text of the first markdown heading in the notebook (the report title)."""
-    for cell in cells:
-        if cell.get("cell_type") != "markdown":
-            continue
-        for line in _text(cell.get("source")).splitlines():
-            if line.strip().startswith("#"):
-                return line.strip().lstrip("#").strip() or None
-    return None
-
-
 def prepare_cells(nb):
     """A copy of ``nb`` without hidden cells and without the title line (shown in the header)."""
     nb = copy.deepcopy(nb)
@@ -134,8 +126,6 @@ def prepare_cells(nb):
 
 @lru_cache(maxsize=1)
 def _exporter():
-    from nbconvert.exporters import TemplateExporter
-
     exporter = TemplateExporter(template_name="leadeval", extra_template_basedirs=[str(TEMPLATES)],
                                 exclude_input=True, exclude_input_prompt=True,
                                 exclude_output_prompt=True)
@@ -216,8 +206,6 @@ def notebook_to_html(nb, title: dict, provenance: dict) -> str:
         ``dataset``, ``dataset_hash``, ``parameters`` (dict), ``version``, ``git_commit``,
         ``generated_at``.
     """
-    import nbformat
-
     prepared = nbformat.from_dict(prepare_cells(nb))
     heading = title.get("heading") or first_heading(nb["cells"]) or "Report"
     full = title.get("full") or " — ".join(x for x in (heading, title.get("scope")) if x)

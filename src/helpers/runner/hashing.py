@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import __version__
+from helpers.runner.manifest import dependency_output
 
 _CHUNK = 1 << 20
 
@@ -143,8 +144,6 @@ def job_hashes(jobs: list, notebook_digests: dict, scopes: dict[str, str], setti
     ``depends_on`` (:func:`helpers.runner.manifest.dependency_output`), which are computed
     first; reports.yaml is checked for cycles when it is read.
     """
-    from helpers.runner.manifest import dependency_output
-
     by_output = {j.output: j for j in jobs}
     entries = {j.entry.name: j.entry for j in jobs}
     out: dict[str, str] = {}

@@ -89,6 +89,18 @@ def parameters_source(nb: dict) -> str | None:
     return None
 
 
+def first_heading(cells: list) -> str | None:
+    """Text of the first markdown heading in the notebook (the report title); here, not in
+    :mod:`helpers.runner.export`, so that the parent process names its jobs without nbconvert."""
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in _source(cell).splitlines():
+            if line.strip().startswith("#"):
+                return line.strip().lstrip("#").strip() or None
+    return None
+
+
 def _annotation_types(node: ast.expr, where: str) -> tuple[str, ...]:
     if isinstance(node, ast.Constant) and node.value is None:
         return ("None",)

@@ -58,7 +58,7 @@ def _worker_main(conn, parent_pid: int, workers: int = 1, preload: tuple = ()) -
     limit_threads(workers)  # before the template starts: its kernels inherit this environment
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from helpers.runner.kernels import JobKernels
+    from helpers.runner.kernels import JobKernels  # lazy: in the spawned worker, not the parent
 
     # The template imports and loads the dataset while this process imports papermill.
     kernels = JobKernels(preload=preload, ahead=True)

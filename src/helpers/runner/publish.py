@@ -24,6 +24,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from helpers.runner.index import index_html, manifest_document
 from helpers.runner.jobs import JobResult
 from helpers.runner.layout import INDEX, MANIFEST, STATE
 
@@ -263,8 +264,6 @@ class Store:
 
     def save(self, generated_at: str | None = None) -> None:
         """Write state, manifest.json and index.html (each atomically, in that order)."""
-        from helpers.runner.index import index_html, manifest_document
-
         generated_at = generated_at or utc_now()
         ordered = dict(sorted(self.records.items()))
         state = {"version": STATE_VERSION, "records": ordered, "cache": self.cache}

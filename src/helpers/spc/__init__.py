@@ -5,6 +5,7 @@ per-point chart table), :mod:`.icons` (variation and assurance icons), :mod:`.ch
 Tested against the published values of the NHSRplotthedots R package.
 """
 
+from .charts import spc_chart
 from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
 from .xmr import MIN_BASELINE, MIN_POINTS, xmr
 
@@ -19,10 +20,3 @@ __all__ = [
     "MIN_BASELINE",
 ]
 
-
-def __getattr__(name):  # matplotlib is imported only when a chart is drawn
-    if name == "spc_chart":
-        from .charts import spc_chart
-
-        return spc_chart
-    raise AttributeError(name)

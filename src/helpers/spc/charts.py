@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib.pyplot as plt
 import pandas as pd
+
+from helpers.report.theme import SPC_COLOURS
 
 from .icons import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon, variation_icon
 
@@ -27,21 +30,6 @@ POINT_LABELS = {
     "special_cause_concern": "Special cause: concern",
     "special_cause_neutral": "Special cause: neither",
 }
-
-
-def _colours() -> dict[str, str]:
-    try:
-        from helpers.report.theme import SPC_COLOURS
-
-        return dict(SPC_COLOURS)
-    except ImportError:  # the report package is optional for the pure SPC helpers
-        return {
-            "common_cause": "#7B7D7D",
-            "special_cause_improvement": "#289DE0",
-            "special_cause_concern": "#FAB428",
-            "special_cause_neutral": "#361475",
-            "target": "#DE1B1B",
-        }
 
 
 def _span(x) -> str:
@@ -68,9 +56,7 @@ def spc_chart(chart: pd.DataFrame, title: str | None = None, x_label: str = "Per
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
-    colours = _colours()
+    colours = dict(SPC_COLOURS)
     if ax is None:
         fig, ax = plt.subplots()
     else:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+from helpers import safeyaml
+
 ENV_DATASET = "LEADEVAL_DATASET"   # the dataset a notebook opened as it is uses
 MANIFEST_NAME = "reports.yaml"
 PROJECT_DATASET = "dataset"      # the dataset folder of a project made by ``leadeval init``
@@ -74,10 +78,6 @@ def project_dataset(project: Path) -> Path:
     The ``dataset:`` of the project's ``reports.yaml`` (relative to it), else its ``dataset/``
     folder (``leadeval init``), else ``data/sample`` (the repository's layout).
     """
-    import yaml
-
-    from helpers import safeyaml
-
     project = Path(project)
     try:
         raw = safeyaml.load_path(project / MANIFEST_NAME) or {}

@@ -5,9 +5,17 @@ helpers.report.display (which escapes all text). The ``*_table`` builders are pu
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
+from helpers.attribution import rule_sentences
+from helpers.report.disclosure import (MASKED, SUPPRESSED_PCT, is_suppressed, shown_count,
+                                       suppress_count, suppress_table)
+from helpers.report.display import show_callout, show_figure, show_sentences, show_table
+from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct
+from helpers.report.theme import NHS_BLUE
 from helpers.themes.analysis import code_tree, codebook_table, most_cited
 from helpers.themes.results import ThemesResults
 
@@ -18,8 +26,6 @@ GROUP_LABELS = {"cohort_id": "cohort", "organisation": "organisation", "professi
 def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
                        threshold: int) -> list[str]:
     """One-line description of the coded material in scope, with small counts suppressed."""
-    from helpers.report.disclosure import suppress_count
-
     if codings.empty or segments.empty:
         return ["No coded qualitative material in this scope."]
     coded = segments[segments["segment_id"].astype(str).isin(set(codings["segment_id"].astype(str)))]
@@ -39,8 +45,6 @@ def prevalence_table(prev: pd.DataFrame, threshold: int,
 
     ``codes`` (:func:`cohort_theme_codes`) hides a cohort's count that the programme report and
     the other cohorts' reports would give away."""
-    from helpers.report.disclosure import SUPPRESSED_PCT, shown_count, suppress_table
-
     shown = prev[["label", "participants", "share_participants", "sources", "segments"]].rename(
         columns={"label": "Theme or code"})
     out = suppress_table(shown, ["participants", "sources", "segments"], threshold,
@@ -63,8 +67,6 @@ def grouped_table(prev: pd.DataFrame, by: str, threshold: int,
     ``hidden_groups`` maps a group (a cohort hidden across the programme's reports) to its code:
     that group's whole column is hidden, since its counts are parts of a size that is not shown.
     """
-    from helpers.report.disclosure import MASKED, suppress_table
-
     wide = prev.pivot_table(index="label", columns=by, values="participants", aggfunc="sum",
                             fill_value=0, sort=False)
     order = prev.groupby("label", sort=False)["participants"].sum().sort_values(ascending=False).index
@@ -81,9 +83,6 @@ def grouped_table(prev: pd.DataFrame, by: str, threshold: int,
 
 def agreement_table(agreement: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Display copy of :func:`helpers.reliability.code_agreement`."""
-    from helpers.report.disclosure import suppress_count
-    from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct
-
     rows = []
     for r in agreement.itertuples(index=False):
         rows.append({"Code": r.label, "Segments": suppress_count(r.n, threshold),
@@ -96,20 +95,14 @@ def agreement_table(agreement: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 def show_overview(res: ThemesResults) -> None:
-    from helpers.report.display import show_sentences
-
     show_sentences(overview_sentences(res.segments, res.codings, res.codes, res.threshold))
 
 
 def show_codebook(res: ThemesResults) -> None:
-    from helpers.report.display import show_table
-
     show_table(codebook_table(res.codebook), "Codebook: themes and their codes, with definitions")
 
 
 def show_prevalence(res: ThemesResults, level: str = "theme") -> None:
-    from helpers.report.display import show_callout, show_table
-
     prev = res.prevalence if level == "theme" else res.code_prevalence
     if prev.empty:
         show_callout("No coded segments in this scope.")
@@ -122,12 +115,6 @@ def show_prevalence(res: ThemesResults, level: str = "theme") -> None:
 
 
 def show_prevalence_chart(res: ThemesResults) -> None:
-    import matplotlib.pyplot as plt
-
-    from helpers.report.disclosure import is_suppressed
-    from helpers.report.display import show_callout, show_figure
-    from helpers.report.theme import NHS_BLUE
-
     prev = res.prevalence
     if prev.empty:
         show_callout("No coded segments in this scope.")
@@ -146,8 +133,6 @@ def show_prevalence_chart(res: ThemesResults) -> None:
 
 
 def show_prevalence_by(res: ThemesResults, by: str) -> None:
-    from helpers.report.display import show_callout, show_table
-
     prev = res.by_group[by]
     label = GROUP_LABELS.get(by, by)
     if prev.empty or prev[by].nunique() < 2:
@@ -163,9 +148,6 @@ def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: 
     """Heatmap of co-occurrence: off-diagonal cells shaded by Jaccard similarity, every cell
     labelled with its count (``<N`` below the threshold, unshaded); the diagonal (each theme's
     own count) is labelled but not shaded, so it does not swamp the scale."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
     values = counts.to_numpy()
     hide = (values > 0) & (values < threshold)  # a true zero is shown as 0
     diag = np.eye(len(counts), dtype=bool)
@@ -194,8 +176,6 @@ def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: 
 
 
 def show_cooccurrence(res: ThemesResults, unit: str = "segment") -> None:
-    from helpers.report.display import show_callout, show_figure
-
     counts = res.cooccurrence[unit]
     if counts.empty or counts.to_numpy().sum() == 0:
         show_callout("No coded segments in this scope.")
@@ -210,8 +190,6 @@ def show_cooccurrence(res: ThemesResults, unit: str = "segment") -> None:
 
 
 def show_framework(res: ThemesResults) -> None:
-    from helpers.report.display import show_callout, show_table
-
     if res.quotes_withheld is not None:
         show_callout(res.quotes_withheld)
         return
@@ -228,8 +206,6 @@ def show_framework(res: ThemesResults) -> None:
 
 
 def show_quotes(res: ThemesResults) -> None:
-    from helpers.report.display import show_callout, show_table
-
     if res.quotes_withheld is not None:
         show_callout(res.quotes_withheld)
         return
@@ -247,9 +223,6 @@ def show_quotes(res: ThemesResults) -> None:
 
 def show_methods(res: ThemesResults) -> None:
     """The methods text: what is counted, and how quotes are chosen and attributed."""
-    from helpers.attribution import rule_sentences
-    from helpers.report.display import show_sentences
-
     show_sentences([
         "Prevalence counts the codings of the primary coder (the one who coded the most "
         "segments); codes roll up into their theme. Agreement is measured on the segments two "
@@ -261,8 +234,6 @@ def show_methods(res: ThemesResults) -> None:
 
 
 def show_agreement(res: ThemesResults) -> None:
-    from helpers.report.display import show_callout, show_table
-
     agreement, codes = res.agreement, res.codes
     if agreement.empty:
         show_callout("No segment was coded by two coders in this scope, so agreement cannot be "
@@ -291,11 +262,6 @@ def show_agreement(res: ThemesResults) -> None:
 
 
 def show_saturation(res: ThemesResults) -> None:
-    import matplotlib.pyplot as plt
-
-    from helpers.report.display import show_callout, show_figure
-    from helpers.report.theme import NHS_BLUE
-
     sat = res.saturation
     if sat.empty:
         show_callout("No coded segments in this scope.")

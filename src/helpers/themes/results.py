@@ -61,6 +61,11 @@ class ThemesResults(Results):
         Why nothing may be quoted in this scope (too few participants), or None.
     per_theme : int
         The most quotes chosen per theme.
+
+    Prepared with ``detail=False`` (:func:`prepare`), as the evaluation report does, only the
+    codebook, the two prevalence tables, saturation and the disclosure codes are computed;
+    ``code_codes``, ``by_group``, ``cooccurrence``, ``agreement``, ``quotes`` and
+    ``framework`` are None.
     """
 
     threshold: int
@@ -71,15 +76,15 @@ class ThemesResults(Results):
     codebook: pd.DataFrame
     prevalence: pd.DataFrame
     code_prevalence: pd.DataFrame
-    by_group: dict
+    by_group: dict | None
     theme_codes: dict
-    code_codes: dict
+    code_codes: dict | None
     cohort_codes: dict
-    cooccurrence: dict
-    agreement: pd.DataFrame
+    cooccurrence: dict | None
+    agreement: pd.DataFrame | None
     saturation: pd.DataFrame
-    quotes: pd.DataFrame
-    framework: pd.DataFrame
+    quotes: pd.DataFrame | None
+    framework: pd.DataFrame | None
     quotes_withheld: str | None
     per_theme: int = 3
 
@@ -90,6 +95,12 @@ class ThemesResults(Results):
         "code_prevalence": PREVALENCE_COLUMNS,
         "saturation": ("source_number", "new_codes", "cumulative_codes", "share_of_codes"),
         "quotes": ("theme", "quote", "attribution"),
+        "segments": ("segment_id", "source_id", "participant_id", "text"),
+        "codings": ("segment_id", "code_id", "coder_id"),
+        "codes": ("code_id", "label", "parent_id"),
+        "agreement": ("code_id", "label", "n", "percent_agreement", "kappa", "estimate", "ci_low",
+                      "ci_high", "rating"),
+        "framework": (),   # one column per theme, one row (the index) per group of people
     }
 
 
@@ -126,32 +137,38 @@ def quotes_withheld(rep) -> str | None:
 
 
 def prepare(rep, per_theme: int = 3, max_rows: int = 12, exemplar_chars: int = 90,
-            n_boot: int = 1000) -> ThemesResults:
-    """Every result of the themes section for the report's scope, computed once."""
+            n_boot: int = 1000, detail: bool = True) -> ThemesResults:
+    """Every result of the themes section for the report's scope, computed once;
+    ``detail=False`` computes only the counts another report cites (see :class:`ThemesResults`).
+    """
     d = rep.data
     seg, cod, codes, people = d.segments, d.codings, d.codes, d.participants
     withheld = quotes_withheld(rep)
-    if withheld is None:
-        quotes = qu.exemplar_quotes(seg, cod, codes, people, rep.redact_names, per_theme=per_theme,
-                                 threshold=rep.threshold)
-        framework = qu.framework_matrix(seg, cod, codes, people, rep.redact_names,
-                                     exemplar_chars=exemplar_chars, max_rows=max_rows,
-                                     threshold=rep.threshold)
-    else:
-        quotes, framework = pd.DataFrame(columns=["theme", "quote", "attribution"]), pd.DataFrame()
-    co = {}
-    for unit in ("segment", "participant"):
-        co[unit] = cooccurrence(seg, cod, codes, unit=unit)
-        co[f"{unit}_jaccard"] = cooccurrence(seg, cod, codes, unit=unit, measure="jaccard")
+    quotes = framework = co = by_group = agreement = code_codes = None
+    if detail:
+        if withheld is None:
+            quotes = qu.exemplar_quotes(seg, cod, codes, people, rep.redact_names,
+                                        per_theme=per_theme, threshold=rep.threshold)
+            framework = qu.framework_matrix(seg, cod, codes, people, rep.redact_names,
+                                            exemplar_chars=exemplar_chars, max_rows=max_rows,
+                                            threshold=rep.threshold)
+        else:
+            quotes = pd.DataFrame(columns=["theme", "quote", "attribution"])
+            framework = pd.DataFrame()
+        co = {}
+        for unit in ("segment", "participant"):
+            co[unit] = cooccurrence(seg, cod, codes, unit=unit)
+            co[f"{unit}_jaccard"] = cooccurrence(seg, cod, codes, unit=unit, measure="jaccard")
+        by_group = {by: prevalence(seg, cod, codes, people, by=by) for by in GROUPS}
+        agreement = reliability.code_agreement(cod, codes, n_boot=n_boot)
+        code_codes = cohort_theme_codes(rep, "code")
     return ThemesResults(
         threshold=rep.threshold, level=rep.level, segments=seg, codings=cod, codes=codes,
         codebook=code_tree(codes_in_scope(codes, cod)),
         prevalence=prevalence(seg, cod, codes, people),
         code_prevalence=prevalence(seg, cod, codes, people, level="code"),
-        by_group={by: prevalence(seg, cod, codes, people, by=by) for by in GROUPS},
-        theme_codes=cohort_theme_codes(rep), code_codes=cohort_theme_codes(rep, "code"),
-        cohort_codes=dict(rep.cohort_codes), cooccurrence=co,
-        agreement=reliability.code_agreement(cod, codes, n_boot=n_boot),
+        by_group=by_group, theme_codes=cohort_theme_codes(rep), code_codes=code_codes,
+        cohort_codes=dict(rep.cohort_codes), cooccurrence=co, agreement=agreement,
         saturation=saturation_curve(seg, cod, codes),
         quotes=quotes, framework=framework, quotes_withheld=withheld,
         per_theme=per_theme)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from queue import Empty
 
 # Report kernels draw off-screen: every kernel (and template) this process starts inherits the
 # setting, while a person's kernel in JupyterLab keeps its inline backend (the helpers never
@@ -63,8 +64,6 @@ async def wait_ready(km, kc, timeout: float) -> None:
     that is 0.2 s idle per job here, so readiness is instead the reply to ``kernel_info`` plus
     one IOPub message (its status), asked again until both arrive.
     """
-    from queue import Empty
-
     deadline = time.monotonic() + timeout
     while True:
         msg_id = kc.kernel_info()
@@ -142,6 +141,7 @@ class JobKernels:
 
     def _template(self, interpreter: tuple[str, ...]):
         """The live template for ``interpreter``, started when needed; None to launch afresh."""
+        # lazy: the parent imports this module for kernel_mode and never starts a kernel
         from helpers.runner.kernels.fork import Template, TemplateError
 
         if not self.forking:
@@ -165,12 +165,13 @@ class JobKernels:
     def begin(self, kernel_name: str = "python3") -> None:
         """Start the template for ``kernel_name``'s interpreter now, without waiting for it,
         so that it imports and loads while the worker readies itself."""
+        # lazy: the parent imports this module for kernel_mode and never starts a kernel
         from helpers.runner.kernels.fork import Template, TemplateError, split_kernel_cmd
 
         if not self.forking or self.template is not None:
             return
         try:
-            from jupyter_client.kernelspec import KernelSpecManager
+            from jupyter_client.kernelspec import KernelSpecManager  # lazy: worker side only
 
             argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
         except Exception:  # noqa: BLE001 - the first job reports an unknown kernel
@@ -190,9 +191,10 @@ class JobKernels:
 
     def kernel_manager(self, kernel_name: str = "python3"):
         """A kernel manager (not started) whose kernel will come from this source."""
+        # lazy: jupyter_client is paid in the worker, not in the parent that reads kernel_mode
         from jupyter_client.manager import AsyncKernelManager
 
-        from helpers.runner.kernels.fork import ForkProvisioner
+        from helpers.runner.kernels.fork import ForkProvisioner  # lazy: worker side only
 
         km = AsyncKernelManager(kernel_name=kernel_name)
         if self.forking:
@@ -204,7 +206,7 @@ class JobKernels:
 
     def _launch(self, kernel_name: str) -> JobKernel:
         """Start a kernel in a new working directory, without waiting for it to answer."""
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync  # lazy: worker side only (see kernel_manager)
 
         workdir = tempfile.mkdtemp(prefix="leadeval-job-")
         km = self.kernel_manager(kernel_name)
@@ -220,7 +222,7 @@ class JobKernels:
     def take(self, kernel_name: str | None = None, timeout: float = 60.0) -> JobKernel:
         """A started kernel for one job, connected and answering (the one :meth:`prepare`
         started, when it is of this kernel name). Raises :class:`KernelStartError`."""
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync  # lazy: worker side only (see kernel_manager)
 
         kernel_name = kernel_name or "python3"
         kernel, self._next = self._next, None
@@ -266,7 +268,7 @@ class JobKernels:
 
 def stop(km, kc=None) -> None:
     """Disconnect ``kc`` and kill the kernel of ``km``."""
-    from jupyter_core.utils import run_sync
+    from jupyter_core.utils import run_sync  # lazy: worker side only (see kernel_manager)
 
     if kc is not None:
         try:

@@ -91,7 +91,7 @@ def prepare(modules: tuple[str, ...], preload: list[str]) -> dict:
     loaded = []
     for path in preload:
         try:
-            from helpers.data import load_dataset
+            from helpers.data import load_dataset  # lazy: module level is standard library only
 
             load_dataset(path)
             loaded.append(path)
@@ -117,7 +117,7 @@ def _kernel_child(request: dict, fds: list[int], launcher: str) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = [launcher, *request["args"]]  # as `python -m ipykernel_launcher ARGS` has it
-        from ipykernel.kernelapp import IPKernelApp
+        from ipykernel.kernelapp import IPKernelApp  # lazy: in the fork, once its env is set
 
         IPKernelApp.launch_instance()
         code = 0
