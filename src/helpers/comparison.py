@@ -113,8 +113,15 @@ def person_scores(responses: pd.DataFrame, items: pd.DataFrame, instruments, ins
                   rater: str, waves: Sequence[str] = ("baseline", "post")) -> pd.DataFrame:
     """Each person's mean scale score per wave (``participant_id, wave, score``) for one rater
     type: the outcome scales' scores (:func:`helpers.scales.score_scales`) averaged per person."""
-    s = score_scales(responses, items, instruments, instrument_id=instrument_id)
-    s = s[(s["rater"] == rater) & s["wave"].isin(list(waves))].dropna(subset=["score"])
+    return person_means(score_scales(responses, items, instruments, instrument_id=instrument_id),
+                        rater, waves)
+
+
+def person_means(scores: pd.DataFrame, rater: str,
+                 waves: Sequence[str] = ("baseline", "post")) -> pd.DataFrame:
+    """:func:`person_scores` from scale scores already computed (one rater type, ``waves``)."""
+    s = scores[(scores["rater"] == rater) & scores["wave"].isin(list(waves))].dropna(
+        subset=["score"])
     return (s.groupby(["participant_id", "wave"], observed=True)["score"].mean()
             .reset_index())
 
@@ -126,9 +133,12 @@ def capability_did(data, instrument_id: str = "hlm360", raters: Sequence[str] = 
     rows = []
     inst = data.instruments
     theirs = applicant_answers(data.applicant_responses)
+    # scored once for every rater type: scoring is most of the work at scale
+    mine = score_scales(data.responses, data.items, inst, instrument_id=instrument_id)
+    their_scores = score_scales(theirs, data.items, inst, instrument_id=instrument_id)
     for rater in raters:
-        a = person_scores(data.responses, data.items, inst, instrument_id, rater).assign(treated=1)
-        b = person_scores(theirs, data.items, inst, instrument_id, rater).assign(treated=0)
+        a = person_means(mine, rater).assign(treated=1)
+        b = person_means(their_scores, rater).assign(treated=0)
         if a.empty or b.empty:
             continue
         b["participant_id"] = "applicant:" + b["participant_id"].astype(str)

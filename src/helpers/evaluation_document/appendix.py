@@ -10,7 +10,6 @@ from helpers.evaluation_document.results import EvaluationDocument
 from helpers.evaluation_document.words import RATER_WORDS, WAVE_WORDS, plural
 from helpers.report.disclosure import is_suppressed
 from helpers.report.fmt import fmt_int, fmt_pct
-from helpers.scales import reliability
 
 
 #: Methods of the equality, comparison, value and benchmarking strands, by strand.
@@ -74,8 +73,9 @@ def reliability_sentence(doc: EvaluationDocument) -> str | None:
     inst = evaluation._main_instrument(o)
     if inst is None or o.scores.empty:
         return None
-    rel = reliability(o.data.responses, o.data.items, rater="self", instrument_id=[inst])
-    if rel.empty:
+    rel = o.reliability  # self-ratings of every outcome instrument, computed once in prepare
+    rel = rel[rel["instrument_id"] == inst] if rel is not None and len(rel) else rel
+    if rel is None or rel.empty:
         return None
     first = rel[rel["wave"] == rel["wave"].iloc[0]]
     first = first[first["n"] >= doc.threshold]
