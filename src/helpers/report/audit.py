@@ -9,10 +9,12 @@ compares the programme's page of a notebook with its cohort pages:
     (:func:`helpers.report.context.cohort_withheld`: a cohort of fewer than the threshold, its
     complement, or any cohort of a programme that has one).
 ``cross_report_subtraction``
-    a count cell of a programme table (same caption, row and column) that the cohort pages give
-    away: a hidden programme cell whose cohort cells are all shown and cover every cohort, or a
-    shown programme cell minus the shown cohort cells leaving 1 to threshold - 1 for the
-    cohorts without a page.
+    a count cell of a programme table (same caption without its scope, row and column) that
+    the cohort pages give away: a hidden programme cell whose cohort cells are all shown and
+    cover every cohort, or a shown programme cell minus the shown cohort cells leaving 1 to
+    threshold - 1 for the cohorts whose cell is hidden or who have no page (one hidden cohort
+    cell is then recovered). A complement (``[c]``) recovered as the threshold or more is not
+    a finding by itself.
 
 ``percentage_disclosure``
     a percentage shown with its base in a sentence ("20% of 10", "an estimated 0% of the 6")
@@ -223,10 +225,11 @@ def share_totals(pairs: Iterable[tuple[int, str, str | None]], most: int = 50) -
     return range(first, last + 1) if 0 <= last - first < most else range(0)
 
 
-#: Shares of something other than people (ties, coded passages, days attended): their base
-#: is not a count of people, and the counts of people beside them are not their base.
+#: Shares of something other than the table's people (ties, coded passages, days attended,
+#: or the workforce a group is compared with): the counts of people beside them are not
+#: their base.
 _NOT_PEOPLE_SHARE = re.compile(r"\bties?\b|segments?|sources?|days?\b|paths?|agreement|"
-                               r"centrality|\btop\b", re.IGNORECASE)
+                               r"centrality|\btop\b|workforce|national|benchmark", re.IGNORECASE)
 
 
 def _part_cell(row: list, k: int):
@@ -259,8 +262,8 @@ def table_percentage_findings(markup: str, threshold: int, source: str) -> list[
     - the other shown counts of its own row (the share of its own group: "50%" beside 6
       answers), except a column the shares are shares of.
 
-    Shares of ties, passages or days (``_NOT_PEOPLE_SHARE``) are not shares of people and are
-    left out.
+    Shares of ties, passages or days, and shares of the workforce (``_NOT_PEOPLE_SHARE``), are
+    not shares of the table's people and are left out.
 
     It is a finding when, for one of them, every count the percentage allows at the precision
     shown is 1 to ``threshold - 1`` (:func:`implied_small_counts`). A base the percentage is
@@ -337,8 +340,9 @@ def table_percentage_findings(markup: str, threshold: int, source: str) -> list[
 
 #: Columns a percentage may be a share of besides the counts of people the scanner knows
 #: (:func:`helpers.report.scan.is_count_header`): the answers to a question, the people who
-#: answered a survey or were followed up.
-_BASE_HEADER = re.compile(r"^\s*(?:answers?|answered|followed up|status known)\b", re.IGNORECASE)
+#: answered a survey (named a colleague in a network survey) or were followed up.
+_BASE_HEADER = re.compile(r"^\s*(?:answers?|answered|followed up|status known|named a colleague)\b",
+                          re.IGNORECASE)
 
 
 def is_base_header(text: str) -> bool:
@@ -358,11 +362,33 @@ def is_base_header(text: str) -> bool:
 PARTITION_CAPTION = re.compile(r"^(?:Participants by|Cohorts\b)", re.IGNORECASE)
 
 
+#: The report's scope in a caption ("... programme (all cohorts)", "... programme, cohort c01"):
+#: the same table on the programme's and a cohort's page differs only by it.
+_SCOPE = re.compile(r"\s*\(all cohorts\)|,\s*cohort\s+[^,;:()]+$", re.IGNORECASE)
+
+
+def scope_free(caption: str) -> str:
+    """A caption without the report's scope, so a table is matched across a programme's pages.
+
+    Examples
+    --------
+    >>> scope_free("The network at each wave: Barts programme (all cohorts)")
+    'The network at each wave: Barts programme'
+    >>> scope_free("The network at each wave: Barts programme, cohort barts_c01")
+    'The network at each wave: Barts programme'
+    >>> scope_free("Participants by profession")
+    'Participants by profession'
+    """
+    return _SCOPE.sub("", " ".join(caption.split()))
+
+
 def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
     """Count cells of a page keyed by (table caption, row label, column header) -> cell text.
 
-    The row label is the text of the row's cells before its first count column (scale, survey
-    and rater of a score table, not the scale alone).
+    The caption is taken without the report's scope (:func:`scope_free`); the count columns
+    are those :func:`is_base_header` names, and cells marked as counts. The row label is the
+    text of the row's cells before its first count column (scale, survey and rater of a score
+    table, not the scale alone).
     """
     doc = parse_html(markup)
     cells = {}
@@ -371,9 +397,9 @@ def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
         header = _header_row(grid)
         if not header:
             continue
-        caption = " ".join(table.caption.split())
+        caption = scope_free(table.caption)
         counted = [j for j, head in enumerate(header)
-                   if head is not None and j > 0 and is_count_header(head.text)]
+                   if head is not None and j > 0 and is_base_header(head.text)]
         for row in grid:
             if row is header or not row or row[0] is None:
                 continue
@@ -438,26 +464,33 @@ def cross_report_findings(pages: Mapping[str, str], cohorts: Mapping[str, Iterab
         missing = set(cohorts.get(programme, ())) - set(published)
         source = f"{programme}/all/{notebook}"
         for key, text in prog_cells.items():
-            texts = [_cohort_value(cohort_cells[c], key) for c in published]
-            if any(t is None or _HIDDEN.match(t) for t in texts):
+            texts = dict(zip(published, (_cohort_value(cohort_cells[c], key) for c in published)))
+            if any(t is None for t in texts.values()):
                 continue
-            values = [_count_value(t) for t in texts]
+            hidden = sorted(c for c, t in texts.items() if _HIDDEN.match(t))
+            values = [_count_value(t) for c, t in texts.items() if c not in hidden]
             if any(v is None for v in values):
                 continue
             caption, row, column = key
             if _HIDDEN.match(text):
-                if not missing:
+                if not missing and not hidden:
                     found.append(Finding(
                         "cross_report_subtraction",
                         f"{caption!r}, row {row!r}, {column!r}: hidden here, but the cohort "
                         f"reports show it as {sum(values)}", source))
                 continue
             total = _count_value(text)
-            if total is not None and missing and 0 < total - sum(values) < threshold:
+            if total is None or not (hidden or missing):
+                continue
+            rest = total - sum(values)
+            if 0 < rest < threshold:
+                who = sorted(set(hidden) | missing)
+                what = (f"recovers {who[0]}'s hidden {texts[who[0]]!r} as {rest}"
+                        if len(who) == 1 and who[0] in texts else f"leaves {rest} for {', '.join(who)}")
                 found.append(Finding(
                     "cross_report_subtraction",
                     f"{caption!r}, row {row!r}, {column!r}: {total} minus the cohort reports "
-                    f"leaves {total - sum(values)} for {', '.join(sorted(missing))}", source))
+                    f"{what}", source))
     return found
 
 
