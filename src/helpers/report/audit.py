@@ -25,6 +25,11 @@ compares the programme's page of a notebook with its cohort pages:
     ``Participants by ...`` breakdown), and whose count, at the precision shown, can only be
     1 to threshold - 1: a share shown beside a hidden ``<5``, or "50%" of 6 answers.
 
+``quote_descriptor``
+    a quote's attribution ("Clinical Lead, cohort c03", "Participant (medical)"), or a row of
+    a framework matrix, whose descriptors fewer than the threshold people of the report's
+    scope share (:func:`helpers.attribution.smallest_match`).
+
 ``leadeval run`` applies it as a gate (:mod:`helpers.runner.gate`) before a report is published.
 
 References
@@ -40,14 +45,17 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+import pandas as pd
 
+from helpers.attribution import smallest_match
 from helpers.report.scan import (_HIDDEN, _TOTAL, DISCLOSURE_KINDS, Cell, Finding, _count_value,
-                                 _grid, _header_row, _lone_hidden, _marked, is_count_header,
-                                 parse_html, scan_html)
+                                 _grid, _header_row, _lone_hidden, _marked, _short,
+                                 is_count_header, parse_html, scan_html)
 
 CROSS_KINDS = frozenset({"hidden_cohort_report", "cross_report_subtraction"})
 PAGE_KINDS = frozenset({"percentage_disclosure", "table_percentage_disclosure"})
-AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS | PAGE_KINDS
+QUOTE_KINDS = frozenset({"quote_descriptor"})
+AUDIT_KINDS = DISCLOSURE_KINDS | CROSS_KINDS | PAGE_KINDS | QUOTE_KINDS
 
 # "20% of 10", "12.5 % of the 8", "0% of all 6": a percentage and the base it is a share of.
 _PCT_OF = re.compile(r"(?<![\d.])(\d+(?:\.(\d+))?)\s?% of (?:the |all |these |those )?(\d[\d,]*)\b")
@@ -494,6 +502,87 @@ def cross_report_findings(pages: Mapping[str, str], cohorts: Mapping[str, Iterab
     return found
 
 
+_PARTICIPANT = re.compile(r"^Participant(?: \((?P<profession>[^)]*)\))?(?:, cohort (?P<cohort>.+))?$")
+_ROLE = re.compile(r"^(?P<role>.+?)(?:, cohort (?P<cohort>.+))?$")
+
+
+def parse_description(text: str, roles: Iterable[str] = ()) -> dict[str, str] | None:
+    """The descriptors of a quote's attribution (:func:`helpers.attribution.describe`), as
+    ``{"role", "profession", "cohort_id"}`` (``""`` for one not given); None for a label that
+    names no one (a role not in ``roles``, "Focus group").
+
+    Examples
+    --------
+    >>> parse_description("Participant (medical), cohort c03")
+    {'role': '', 'profession': 'medical', 'cohort_id': 'c03'}
+    >>> parse_description("Clinical Lead, cohort c03", ["Clinical Lead"])
+    {'role': 'Clinical Lead', 'cohort_id': 'c03', 'profession': ''}
+    >>> parse_description("Participant")
+    {'role': '', 'profession': '', 'cohort_id': ''}
+    >>> parse_description("Focus group", ["Clinical Lead"]) is None
+    True
+    """
+    text = " ".join(text.split())
+    m = _PARTICIPANT.match(text)
+    if m:
+        return {"role": "", "profession": m.group("profession") or "",
+                "cohort_id": m.group("cohort") or ""}
+    m = _ROLE.match(text)
+    if m and m.group("role") in set(roles):
+        return {"role": m.group("role"), "cohort_id": m.group("cohort") or "", "profession": ""}
+    return None
+
+
+def quote_findings(markup: str, people: pd.DataFrame, threshold: int,
+                   source: str) -> list[Finding]:
+    """Attributions of quotes (a column headed "Attributed to") and the rows of a framework
+    matrix (its first column) whose descriptors fewer than ``threshold`` of ``people`` (the
+    participants of the report's scope) share."""
+    doc = parse_html(markup, source)
+    roles = people["role"].dropna().astype(str).str.strip().unique() if "role" in people else []
+    found = []
+    for t_index, table in enumerate(doc.tables, 1):
+        grid = _grid(table)
+        header = _header_row(grid)
+        if not header:
+            continue
+        heads = [h.text.strip().lower() if h is not None else "" for h in header]
+        if "attributed to" in heads:
+            j = heads.index("attributed to")
+        elif table.caption.strip().lower().startswith("framework matrix"):
+            j = 0
+        else:
+            continue
+        for row in grid:
+            cell = row[j] if row is not header and j < len(row) else None
+            said = parse_description(cell.text, roles) if cell is not None else None
+            if said is None:
+                continue
+            n = int(smallest_match(pd.DataFrame([said]), people).iloc[0])
+            if n < threshold:
+                found.append(Finding(
+                    "quote_descriptor",
+                    f"table {t_index} ({_short(table.caption)}): {cell.text!r} matches {n} "
+                    f"of the report's participants, fewer than {threshold}",
+                    f"{source}:{cell.line}:{cell.col + 1} <td>"))
+    return found
+
+
+def scope_people(dataset, output: str) -> pd.DataFrame | None:
+    """The participants of the scope of the report at ``output`` (``<programme>/<cohort or
+    all>/<notebook>.html``), or None for a path outside that layout."""
+    where = split_output(output)
+    if where is None:
+        return None
+    programme, cohort, _ = where
+    c = dataset.cohorts
+    ids = set(c.loc[c["programme_id"].astype(str) == programme, "cohort_id"].astype(str))
+    if cohort != "all":
+        ids &= {cohort}
+    p = dataset.participants
+    return p[p["cohort_id"].astype(str).isin(ids)]
+
+
 def audit_folder(folder: str | Path, dataset) -> dict[str, list[Finding]]:
     """Every finding of every report under ``folder`` (a published reports tree), by report path.
 
@@ -507,6 +596,10 @@ def audit_folder(folder: str | Path, dataset) -> dict[str, list[Finding]]:
     pages = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8", errors="replace")
              for p in sorted(folder.glob("*/*/*.html"))}
     out: dict[str, list[Finding]] = {k: page_findings(v, ids, t, k) for k, v in pages.items()}
+    for k, v in pages.items():
+        people = scope_people(dataset, k)
+        if people is not None:
+            out[k] += quote_findings(v, people, t, k)
     cohorts = programme_cohorts(dataset)
     for f in cross_report_findings(pages, cohorts, t,
                                    lambda p, c: cohort_withheld(dataset, p, c)):
