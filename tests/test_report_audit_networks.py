@@ -19,7 +19,7 @@ import pytest
 from helpers.data import load_dataset
 from helpers.report.audit import audit_folder, count_cells, cross_report_findings
 from helpers.report.display import table_html
-from small_cohorts import SAMPLE, render_notebook
+from small_cohorts import SAMPLE, render_reports
 
 PROGRAMME, SMALL, OTHER = "luhft_lbs", "luhft_c02", "luhft_c01"
 RESPONDENTS = 3
@@ -41,20 +41,16 @@ def make_few_respondents(dest):
 
 
 @pytest.fixture(scope="module")
-def few(tmp_path_factory):
-    return make_few_respondents(tmp_path_factory.mktemp("few") / "data")
+def few_and_reports(repo_root, tmp_path_factory):
+    """The dataset, and the programme's and both cohorts' network reports built from it."""
+    few = make_few_respondents(tmp_path_factory.mktemp("few") / "data")
+    return few, render_reports(tmp_path_factory.mktemp("reports"), repo_root / "notebooks",
+                               few, PROGRAMME, [NOTEBOOK], ("all", OTHER, SMALL))
 
 
 @pytest.fixture(scope="module")
-def network_reports(few, repo_root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    for cohort in ("all", OTHER, SMALL):
-        page = out / PROGRAMME / cohort / f"{NOTEBOOK}.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render_notebook(repo_root / "notebooks" / f"{NOTEBOOK}.ipynb", few,
-                                        PROGRAMME, None if cohort == "all" else cohort),
-                        encoding="utf-8")
-    return out
+def network_reports(few_and_reports):
+    return few_and_reports[1]
 
 
 def _respondents(page) -> dict[str, str]:
@@ -80,7 +76,8 @@ def test_the_audit_compares_the_wave_tables_of_the_programme_and_its_cohorts(net
                    "own (helpers.networks.display.summary_table): the programme's 23 baseline "
                    "respondents minus luhft_c01's 20 give luhft_c02's hidden 3")
 def test_no_count_of_the_small_cohort_is_recoverable_from_the_programme_network_report(
-        few, network_reports):
+        few_and_reports):
+    few, network_reports = few_and_reports
     findings = audit_folder(network_reports, load_dataset(few))
     assert set(findings) == {f"{PROGRAMME}/{c}/{NOTEBOOK}.html" for c in ("all", OTHER, SMALL)}
     assert {k: [str(f) for f in v] for k, v in findings.items() if v} == {}

@@ -194,6 +194,15 @@ def partition_findings(markup: str, threshold: int, source: str) -> list[Finding
     return found
 
 
+def _headed_tables(doc):
+    """``(table number, table, grid, header row)`` of each table of ``doc`` with a header row."""
+    for t_index, table in enumerate(doc.tables, 1):
+        grid = _grid(table)
+        header = _header_row(grid)
+        if header:
+            yield t_index, table, grid, header
+
+
 def share_totals(pairs: Iterable[tuple[int, str, str | None]], most: int = 50) -> range:
     """The whole totals ``T`` of which every pair's count is its percentage, as shown.
 
@@ -292,11 +301,7 @@ def table_percentage_findings(markup: str, threshold: int, source: str) -> list[
     doc = parse_html(markup, source)
     known = _partition_total(_partitions(doc))
     found = []
-    for t_index, table in enumerate(doc.tables, 1):
-        grid = _grid(table)
-        header = _header_row(grid)
-        if not header:
-            continue
+    for t_index, table, grid, header in _headed_tables(doc):
         caption = " ".join(table.caption.split())
         body = [r for r in grid if r is not header and r and r[0] is not None]
         counted = {j for j, head in enumerate(header) if head is not None and j > 0 and (
@@ -541,11 +546,7 @@ def quote_findings(markup: str, people: pd.DataFrame, threshold: int,
     doc = parse_html(markup, source)
     roles = people["role"].dropna().astype(str).str.strip().unique() if "role" in people else []
     found = []
-    for t_index, table in enumerate(doc.tables, 1):
-        grid = _grid(table)
-        header = _header_row(grid)
-        if not header:
-            continue
+    for t_index, table, grid, header in _headed_tables(doc):
         heads = [h.text.strip().lower() if h is not None else "" for h in header]
         if "attributed to" in heads:
             j = heads.index("attributed to")
