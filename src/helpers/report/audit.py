@@ -20,10 +20,12 @@ compares the programme's page of a notebook with its cohort pages:
     a percentage shown with its base in a sentence ("20% of 10", "an estimated 0% of the 6")
     whose count, at the precision shown, can only be 1 to threshold - 1.
 ``table_percentage_disclosure``
-    a percentage cell of a table whose base is published in the same table (a count cell of
-    its row, or the count of a total row) or is the page's number of participants (a
-    ``Participants by ...`` breakdown), and whose count, at the precision shown, can only be
-    1 to threshold - 1: a share shown beside a hidden ``<5``, or "50%" of 6 answers.
+    a percentage cell of a table whose own count is not shown and whose base is published:
+    in the same table (a count cell of its row, the count of a total row, or the total that
+    the shown rows of a column of shares give: 13 is 13.0%, so 3.0% is 3) or as the page's
+    number of participants (a ``Participants by ...`` breakdown), and whose count, at the
+    precision shown, can only be 1 to threshold - 1: a share shown beside a hidden ``<5``,
+    or "50%" of 6 answers (:func:`table_percentage_findings`).
 
 ``quote_descriptor``
     a quote's attribution ("Clinical Lead, cohort c03", "Participant (medical)"), or a row of
