@@ -98,3 +98,16 @@ def render_notebook(notebook: Path, dataset: Path, programme_id: str,
     finally:
         display._display = original
     return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>"
+
+
+def render_reports(out: Path, notebooks: Path, dataset: Path, programme_id: str,
+                   names, cohorts=("all",)) -> Path:
+    """Each notebook's report for the programme ("all") and each cohort given, written where
+    ``leadeval run`` publishes it: ``out/<programme>/<cohort or all>/<notebook>.html``."""
+    for cohort in cohorts:
+        for name in names:
+            page = out / programme_id / cohort / f"{name}.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(render_notebook(notebooks / f"{name}.ipynb", dataset, programme_id,
+                                            None if cohort == "all" else cohort), encoding="utf-8")
+    return out

@@ -15,7 +15,7 @@ from helpers.data import load_dataset
 from helpers.report.audit import audit_folder, count_cells, cross_report_findings
 from helpers.report.context import NotApplicable, open_report
 from helpers.report.display import table_html
-from small_cohorts import SIZES, make_small_cohorts, render_notebook
+from small_cohorts import SIZES, make_small_cohorts, render_notebook, render_reports
 
 NOTEBOOKS = ["00_data_quality", "10_reach_and_reaction", "20_leadership_outcomes",
              "90_evaluation_report"]
@@ -29,13 +29,8 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def small_reports(small, repo_root, tmp_path_factory):
     """The sath programme's reports of the small-cohort dataset, laid out as `leadeval run` does."""
-    out = tmp_path_factory.mktemp("reports")
-    for name in NOTEBOOKS:
-        page = out / "sath_academy" / "all" / f"{name}.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render_notebook(repo_root / "notebooks" / f"{name}.ipynb", small,
-                                        "sath_academy"), encoding="utf-8")
-    return out
+    return render_reports(tmp_path_factory.mktemp("reports"), repo_root / "notebooks", small,
+                          "sath_academy", NOTEBOOKS)
 
 
 def test_small_cohort_dataset_has_cohorts_of_one_three_and_six(small):

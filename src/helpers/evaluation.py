@@ -630,7 +630,11 @@ def _reach(ev: Evaluation):
                              f"agreed (mean {fmt_num(top['estimate'], 1)} of {fmt_num(top['max'], 0)}).")
     show_sentences(lines)
     orgs = reach.participants_by(d.participants, "organisation")
-    show_table(suppress_table(orgs, ["n"], ev.threshold, pct_cols={"share": "n"})
+    rep = ev.rep
+    fixed = reach.cohort_breakdown_fixed(
+        orgs, "organisation", rep.full.subset(programme_id=rep.programme_id).participants,
+        rep.cohort_id, ev.threshold, rep.cohort_codes)
+    show_table(suppress_table(orgs, ["n"], ev.threshold, pct_cols={"share": "n"}, fixed=fixed)
                .rename(columns={"organisation": "Organisation", "n": "Participants", "share": "Share"}),
                caption="Participants by organisation")
 

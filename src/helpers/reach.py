@@ -29,8 +29,8 @@ from scipy import stats
 from helpers.outcomes.display import CI, format_estimates
 from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items, diverging_likert_figure,
                                      likert_distribution)
-from helpers.report.disclosure import (SECONDARY_MARK, is_suppressed, pins_answers,
-                                       suppress_count, suppress_table, zero_spread)
+from helpers.report.disclosure import (SECONDARY_MARK, is_suppressed, own_cell_code,
+                                       pins_answers, suppress_count, suppress_table, zero_spread)
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 from helpers.report.results import Results
@@ -52,6 +52,53 @@ def participants_by(participants: pd.DataFrame, by: str) -> pd.DataFrame:
     total = int(out["n"].sum())
     out["share"] = out["n"] / total if total else np.nan
     return out.sort_values(["n", by], ascending=[False, True]).reset_index(drop=True)
+
+
+def cohort_breakdown_fixed(table: pd.DataFrame, by: str, programme: pd.DataFrame,
+                           cohort_id: str | None, threshold: int,
+                           cohort_codes: dict | None = None) -> pd.DataFrame:
+    """Fixed codes (``suppress_table(fixed=...)``) for a cohort report's breakdown ``table``
+    (:func:`participants_by`), decided across the programme's cohorts.
+
+    The programme report shows each category's participants, the sum over its cohorts, so a
+    cohort report showing 80 of a programme's 84 from one trust, beside cohort reports showing
+    the rest, gives away the last cohort's 4. Each category's cohort counts are protected
+    together as one margin (:func:`helpers.report.disclosure.own_cell_code`) and this cohort's
+    row takes the code of its own cell. All empty for a programme report.
+
+    Parameters
+    ----------
+    table : ``<by>, n, share`` of this cohort.
+    programme : the programme's participants (``cohort_id`` and ``by``).
+    cohort_codes : codes of cohorts hidden across the programme's reports.
+
+    Examples
+    --------
+    Trust A has 11, 4 and 7 people in cohorts c1 to c3 (22 in the programme report): c2's 4
+    is hidden, and c3's 7 too, or 22 - 11 - 7 would give it back.
+
+    >>> prog = pd.DataFrame({"cohort_id": ["c1"] * 16 + ["c2"] * 10 + ["c3"] * 15,
+    ...                      "organisation": ["A"] * 11 + ["B"] * 5 + ["A"] * 4 + ["B"] * 6
+    ...                                      + ["A"] * 7 + ["B"] * 8})
+    >>> for c in ("c1", "c2", "c3"):
+    ...     own = participants_by(prog[prog["cohort_id"] == c], "organisation")
+    ...     codes = cohort_breakdown_fixed(own, "organisation", prog, c, 5)["n"]
+    ...     print(c, dict(zip(own["organisation"], codes)))
+    c1 {'A': '', 'B': ''}
+    c2 {'B': '', 'A': 'primary'}
+    c3 {'B': '', 'A': 'secondary'}
+    """
+    out = pd.DataFrame("", index=table.index, columns=["n"], dtype=object)
+    if cohort_id is None:
+        return out
+    label = programme[by].astype(object).where(programme[by].notna(), NOT_RECORDED)
+    label = label.where(label.astype(str).str.strip() != "", NOT_RECORDED)
+    counts = pd.crosstab(label, programme["cohort_id"].astype(str))
+    for idx, value in table[by].items():
+        if value in counts.index:
+            out.at[idx, "n"] = own_cell_code(counts.loc[value].to_dict(), str(cohort_id),
+                                             threshold, cohort_codes)
+    return out
 
 
 def cohort_table(participants: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -296,7 +343,9 @@ class ReachResults(Results):
     fixed : dict of str to DataFrame
         For ``cohorts``, ``completion`` and ``demand``: the programme-wide suppression codes of
         their cohort rows (:meth:`helpers.report.context.Report.cohort_fixed`), so that every
-        report of the programme hides the same cohorts.
+        report of the programme hides the same cohorts; for ``organisation``, ``profession``
+        and ``role``: the codes of a cohort report's breakdown decided across the programme's
+        cohorts (:func:`cohort_breakdown_fixed`).
     """
 
     threshold: int
@@ -394,14 +443,19 @@ def prepare(rep) -> ReachResults:
     fixed = {"cohorts": rep.cohort_fixed(cohorts, "cohort_id", "n"),
              "completion": rep.cohort_fixed(completion, "cohort_id", "n", ("n_completed",)),
              "demand": rep.cohort_fixed(dem, "cohort_id", "n")}
+    programme = rep.full.subset(programme_id=rep.programme_id).participants
+    breakdowns = {by: participants_by(p, by) for by in ("organisation", "profession", "role")}
+    for by, table in breakdowns.items():
+        fixed[by] = cohort_breakdown_fixed(table, by, programme, rep.cohort_id, rep.threshold,
+                                           rep.cohort_codes)
     return ReachResults(
         threshold=rep.threshold, scope=rep.scope, cohort_id=rep.cohort_id, days=days,
         n_cohorts=int(d.cohorts["cohort_id"].nunique()),
         n_organisations=int(p["organisation"].nunique()),
         cohorts=cohorts,
-        by_organisation=participants_by(p, "organisation"),
-        by_profession=participants_by(p, "profession"),
-        by_role=participants_by(p, "role"),
+        by_organisation=breakdowns["organisation"],
+        by_profession=breakdowns["profession"],
+        by_role=breakdowns["role"],
         attendance=days_attended(d.attendance, p, days),
         modules=attendance_by_module(d.attendance, p) if len(d.attendance) else empty_modules,
         completion=completion,
@@ -420,7 +474,8 @@ def show_participants(res: ReachResults, by: str) -> None:
     t = {"organisation": res.by_organisation, "profession": res.by_profession,
          "role": res.by_role}[by]
     name = BY_WORDS.get(by, by)
-    shown = suppress_table(t, ["n"], res.threshold, pct_cols={"share": "n"})
+    shown = suppress_table(t, ["n"], res.threshold, pct_cols={"share": "n"},
+                           fixed=res.fixed.get(by))
     show_table(shown.rename(columns={by: name, "n": "Participants", "share": "Share"}),
                caption=f"Participants by {name.lower()}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.report.audit import (cross_report_findings, page_findings, programme_cohorts,
-                                  split_output)
+                                  quote_findings, scope_people, split_output)
 from helpers.report.context import cohort_withheld
 
 #: Findings listed in a refusal's reason; the rest are counted.
@@ -61,6 +61,9 @@ class AuditGate:
     def findings(self, output: str, html: str) -> list:
         """Every audit finding for ``html`` about to be published at ``output``."""
         found = page_findings(html, self.ids, self.threshold, output)
+        people = scope_people(self.dataset, output)
+        if people is not None:  # quotes are described by what people of the scope share
+            found += quote_findings(html, people, self.threshold, output)
         pages = {**self._counterparts(output), output: html}
         withheld = self._withheld if self.cohort_pages else None
         cross = cross_report_findings(pages, self.cohorts, self.threshold, withheld)
