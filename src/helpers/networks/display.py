@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from helpers.networks.analysis import (_graph, betweenness_summary, ei_change, mixing_matrix,
                                        network_summary, pool_small_groups, roster,
                                        undirected_ties, wave_order)
-from helpers.report.disclosure import SUPPRESSED_PCT, WITHHELD, suppress_table
+from helpers.report.disclosure import SUPPRESSED_PCT, WITHHELD, own_cell_code, suppress_table
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_int, fmt_num, fmt_sig, fmt_signed
 from helpers.report.theme import NHS_BLUE, PALETTE, apply_theme, fixed_jitter
@@ -173,12 +173,13 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     return out
 
 
-def caveats(summary: pd.DataFrame, scope: str = "this programme", threshold: int = 5) -> list[str]:
+def caveats(summary: pd.DataFrame, scope: str = "this programme", threshold: int = 5,
+            codes: dict[str, str] | None = None) -> list[str]:
     """The caveats every network finding carries: response rates (as :func:`response_words`,
     so a rate the summary table withholds is not quoted) and boundary specification."""
     out = []
     if not summary.empty:
-        rates = response_words(summary, threshold)
+        rates = response_words(summary, threshold, codes=codes)
         out.append(f"Response: the share of participants who named at least one colleague was {rates}. "
                    "A missing respondent's ties appear only when someone else named them, so density "
                    "and brokerage are understated where response is low, and a change between waves "
@@ -252,8 +253,45 @@ def betweenness_figure(bc: pd.DataFrame):
     return fig, alt
 
 
-def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The per-wave summary ready for display: people counts suppressed below the threshold."""
+def respondent_codes(per_cohort: pd.DataFrame, cohort_id: str, threshold: int,
+                     cohort_codes: dict | None = None) -> dict[str, str]:
+    """For a cohort report: each wave's code for its "Named a colleague" count, decided across
+    the programme's cohorts.
+
+    The programme report shows each wave's respondents, and where cohorts do not connect that
+    is the sum of the cohorts' own, so a cohort report showing 20 of a programme's 23 gives
+    away the other cohort's hidden 3. Each wave's cohort counts (``per_cohort``:
+    :func:`helpers.networks.panel.within_cohort_respondents`) are protected together as one
+    margin (:func:`helpers.report.disclosure.own_cell_code`).
+
+    Examples
+    --------
+    >>> per = pd.DataFrame({"cohort_id": ["c1", "c2"], "wave": ["baseline"] * 2,
+    ...                     "respondents": [20, 3]})
+    >>> respondent_codes(per, "c1", 5)  # 23 - 20 would give c2's 3
+    {'baseline': 'secondary'}
+    """
+    out = {}
+    for wave, g in per_cohort.groupby("wave", sort=False):
+        counts = dict(zip(g["cohort_id"].astype(str), g["respondents"].astype(int)))
+        if str(cohort_id) in counts:
+            out[str(wave)] = own_cell_code(counts, str(cohort_id), threshold, cohort_codes)
+    return out
+
+
+def _respondents_fixed(summary: pd.DataFrame, codes: dict[str, str] | None) -> pd.DataFrame | None:
+    """``suppress_table(fixed=...)`` for the respondents of each wave under ``codes``."""
+    if not codes:
+        return None
+    fixed = pd.DataFrame("", index=summary.index, columns=["respondents"], dtype=object)
+    fixed["respondents"] = [codes.get(str(w), "") for w in summary["wave"]]
+    return fixed
+
+
+def summary_table(summary: pd.DataFrame, threshold: int,
+                  codes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The per-wave summary ready for display: people counts suppressed below the threshold,
+    and each wave's respondents under ``codes`` (:func:`respondent_codes`) in a cohort report."""
     cols = {"wave": "Wave", "participants": "Participants", "respondents": "Named a colleague",
             "response_rate": "Response", "ties": "Ties", "density": "Density",
             "mean_degree": "Mean ties per person", "components": "Separate parts",
@@ -264,9 +302,11 @@ def summary_table(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
     t["wave"] = t["wave"].str.replace("_", " ").str.capitalize()
     # respondents, the largest part and the unconnected are each part of the participants, so
     # the rest of each (non-respondents, people outside it) is protected too
+    fixed = _respondents_fixed(summary, codes)
     shown = suppress_table(t, ["participants", "respondents", "largest_component", "isolates"],
                            threshold, pct_cols={"response_rate": "respondents"}, totals_visible=False,
-                           parts={"respondents": "participants", "isolates": "participants"})
+                           parts={"respondents": "participants", "isolates": "participants"},
+                           fixed=fixed)
     for c in ("cross_organisation_share", "cross_profession_share"):
         if c in shown:
             shown[c] = [_pct(x) for x in t[c]]
@@ -324,7 +364,7 @@ def show_summary(res) -> None:
         return
     if _too_few(res):
         return
-    show_table(summary_table(res.waves, res.threshold),
+    show_table(summary_table(res.waves, res.threshold, res.respondent_codes),
                caption=f"The network at each wave: {res.scope}", dp=3,
                note=f"A tie ({res.tie_type}) is a nomination in either direction between two "
                     "participants.")
@@ -739,9 +779,11 @@ def panel_table(adjusted: pd.DataFrame, threshold: int,
     return out
 
 
-def response_words(summary: pd.DataFrame, threshold: int, people: str = "participants") -> str:
-    """Each wave's response rate in words, under the summary table's suppression: where the
-    count who answered is hidden, the sentence says which side is small instead.
+def response_words(summary: pd.DataFrame, threshold: int, people: str = "participants",
+                   codes: dict[str, str] | None = None) -> str:
+    """Each wave's response rate in words, under the summary table's suppression (``codes``:
+    :func:`respondent_codes` in a cohort report): where the count who answered is hidden, the
+    sentence says which side is small instead.
 
     ``summary`` has ``wave, respondents, response_rate`` and the people count ``people``.
 
@@ -754,7 +796,7 @@ def response_words(summary: pd.DataFrame, threshold: int, people: str = "partici
     """
     shown = suppress_table(summary, [people, "respondents"], threshold,
                            pct_cols={"response_rate": "respondents"}, totals_visible=False,
-                           parts={"respondents": people})
+                           parts={"respondents": people}, fixed=_respondents_fixed(summary, codes))
     parts = []
     for r, s, w in zip(summary.itertuples(index=False), shown["response_rate"], summary["wave"]):
         w = w.replace("_", " ")
@@ -763,16 +805,17 @@ def response_words(summary: pd.DataFrame, threshold: int, people: str = "partici
             parts.append(f"{_pct(r.response_rate)} at {w}")
         elif 0 < n - k < threshold and str(shown.loc[shown.index[len(parts)], people]) == fmt_int(n):
             parts.append(f"all but fewer than {threshold} of the {fmt_int(n)} participants at {w}")
-        elif 0 < k < threshold:
+        elif 0 < k < threshold and not (codes or {}).get(str(r.wave)):
             parts.append(f"fewer than {threshold} participants at {w}")
         else:
             parts.append(f"not shown at {w}")
     return ", and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 
-def _response_words(adjusted: pd.DataFrame, threshold: int) -> str:
+def _response_words(adjusted: pd.DataFrame, threshold: int,
+                    codes: dict[str, str] | None = None) -> str:
     return response_words(adjusted[adjusted["basis"] == "all"].reset_index(drop=True),
-                          threshold, "nodes")
+                          threshold, "nodes", codes)
 
 
 def _panel_words(adjusted: pd.DataFrame, mode: str) -> str:
@@ -790,7 +833,8 @@ def _from_to(rows: pd.DataFrame, col: str) -> str:
 
 
 def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
-                    boundaries=("profession",), cohorts: pd.DataFrame | None = None) -> list[str]:
+                    boundaries=("profession",), cohorts: pd.DataFrame | None = None,
+                    codes: dict[str, str] | None = None) -> list[str]:
     """The response-adjusted comparison in words, beside everyone's figures, with each wave's
     response; or why it is not shown. Empty without two waves.
 
@@ -802,7 +846,7 @@ def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
     if adjusted.empty:
         return []
     mode, why = panel_disclosure(adjusted, threshold, cohorts)
-    rates = _response_words(adjusted, threshold)
+    rates = _response_words(adjusted, threshold, codes)
     if mode == "none":
         return [f"Response to the network question: {rates}. {why}"]
     a = adjusted[adjusted["basis"] == "all"]
@@ -828,7 +872,8 @@ def panel_sentences(adjusted: pd.DataFrame, tie_type: str, threshold: int,
 
 def panel_finding(adjusted: pd.DataFrame, tie_type: str, threshold: int,
                   boundaries=("profession",), min_gap: float = 0.05,
-                  cohorts: pd.DataFrame | None = None) -> str | None:
+                  cohorts: pd.DataFrame | None = None,
+                  codes: dict[str, str] | None = None) -> str | None:
     """One sentence for the evaluation report when response differs between waves by more than
     ``min_gap`` (0.05: five percentage points): the change among the people who answered every
     wave beside everyone's, or why that comparison is not shown. None otherwise.
@@ -847,7 +892,7 @@ def panel_finding(adjusted: pd.DataFrame, tie_type: str, threshold: int,
         return None
     mode, why = panel_disclosure(adjusted, threshold, cohorts)
     lead = (f"Response to the network question differed between waves "
-            f"({_response_words(adjusted, threshold)}), so part of the change in {tie_type} ties "
+            f"({_response_words(adjusted, threshold, codes)}), so part of the change in {tie_type} ties "
             "may reflect who answered")
     if mode == "none":
         return (f"{lead}; the comparison among the people who answered at every wave is not "

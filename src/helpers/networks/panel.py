@@ -256,6 +256,39 @@ def adjusted_change(adjusted: pd.DataFrame) -> pd.DataFrame:
                                        "last", "change"])
 
 
+def within_cohort_respondents(ties: pd.DataFrame, participants: pd.DataFrame,
+                              tie_type: str | None = None) -> pd.DataFrame:
+    """Each cohort's respondents at each wave as that cohort's own report counts them: people
+    who named a colleague of their own cohort (a cohort's data keeps only ties with both ends
+    inside it).
+
+    Returns
+    -------
+    ``cohort_id, wave, respondents``, one row per cohort and wave with a tie; a cohort with no
+    tie at a wave has no row.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": list("abcd"), "cohort_id": ["1", "1", "2", "2"]})
+    >>> t = pd.DataFrame({"wave": ["baseline", "baseline", "baseline"],
+    ...                   "from_id": list("abc"), "to_id": list("bca")})
+    >>> within_cohort_respondents(t, p)  # b and c name across cohorts: not in either's report
+      cohort_id      wave  respondents
+    0         1  baseline            1
+    """
+    t = _of_type(ties, tie_type)
+    ros = participants.drop_duplicates("participant_id")
+    cohort = pd.Series(ros["cohort_id"].astype(str).to_numpy(),
+                       index=ros["participant_id"].astype(str))
+    frm = t["from_id"].astype(str).map(cohort)
+    inside = (frm == t["to_id"].astype(str).map(cohort)).to_numpy(dtype=bool, na_value=False)
+    named = pd.DataFrame({"cohort_id": frm[inside].to_numpy(),
+                          "wave": t["wave"].astype(str)[inside].to_numpy(),
+                          "from_id": t["from_id"].astype(str)[inside].to_numpy()})
+    return (named.groupby(["cohort_id", "wave"], sort=True)["from_id"].nunique()
+            .rename("respondents").reset_index())
+
+
 def cohort_panels(ties: pd.DataFrame, participants: pd.DataFrame, tie_type: str | None = None,
                   waves=None) -> pd.DataFrame:
     """Each cohort's people, respondents and balanced panel: the counts its own report rests on.

@@ -15,9 +15,9 @@ from helpers.networks.analysis import (ATTRIBUTES, betweenness_by_wave, betweenn
                                        brokerage_roles, cohort_summary, cohorts_connect, ei_by_group,
                                        ei_change, ei_index, mixing_matrices, network_summary, roster,
                                        tie_types, undirected_ties)
-from helpers.networks.display import (brokerage_sentences, caveats, describe_change, panel_finding,
+from helpers.networks.display import (brokerage_sentences, respondent_codes, caveats, describe_change, panel_finding,
                                       panel_sentences, summary_table)
-from helpers.networks.panel import cohort_panels, response_adjusted
+from helpers.networks.panel import cohort_panels, response_adjusted, within_cohort_respondents
 from helpers.report.results import Results
 
 
@@ -87,6 +87,10 @@ class NetworkResults(Results):
         The programme or cohort, in words.
     has_ties : bool
         Whether any tie was recorded.
+    respondent_codes : dict
+        For a cohort report, each wave's suppression code for its respondents, decided across
+        the programme's cohorts (:func:`~helpers.networks.display.respondent_codes`); empty
+        for a programme report.
     """
 
     roster: pd.DataFrame
@@ -115,10 +119,11 @@ class NetworkResults(Results):
     scope: str = "this programme"
     has_ties: bool = False
     threshold: int = 5
+    respondent_codes: dict = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
         """The per-wave table as the report shows it, people counts suppressed (safe to show)."""
-        return summary_table(self.waves, self.threshold)
+        return summary_table(self.waves, self.threshold, self.respondent_codes)
 
     COLUMNS = {
         "roster": ("participant_id",),
@@ -183,5 +188,23 @@ def compute(data, tie_type: str | None = None, scope: str = "this programme",
 
 
 def prepare(rep, tie_type: str | None = None) -> NetworkResults:
-    """The networks section of a report context (``open_report``), computed once."""
-    return compute(rep.data, tie_type, scope=rep.scope, threshold=rep.threshold)
+    """The networks section of a report context (``open_report``), computed once.
+
+    A cohort report's respondent counts are coded across the programme's cohorts
+    (:func:`~helpers.networks.display.respondent_codes`), as the programme report shows
+    their total.
+    """
+    res = compute(rep.data, tie_type, scope=rep.scope, threshold=rep.threshold)
+    if getattr(rep, "cohort_id", None) is not None and len(rep.data.ties):
+        prog = rep.full.subset(programme_id=rep.programme_id)
+        per = within_cohort_respondents(prog.ties, prog.participants, tie_type)
+        res.respondent_codes = respondent_codes(per, rep.cohort_id, rep.threshold,
+                                                rep.cohort_codes)
+        res.caveats = caveats(res.waves, rep.scope, rep.threshold, res.respondent_codes)
+        crossable = [a for a in ATTRIBUTES if a in res.participants.columns
+                     and res.participants[a].dropna().nunique() > 1]
+        res.adjusted_findings = panel_sentences(res.adjusted, res.tie_type, rep.threshold,
+                                                crossable, codes=res.respondent_codes)
+        res.adjusted_finding = panel_finding(res.adjusted, res.tie_type, rep.threshold,
+                                             crossable, codes=res.respondent_codes)
+    return res

@@ -68,6 +68,38 @@ def attrition_by(responses: pd.DataFrame, participants: pd.DataFrame, by: str,
     return out
 
 
+def attrition_by_cohort(responses: pd.DataFrame, participants: pd.DataFrame, by: str,
+                        from_wave: str = "baseline", to_wave: str = "post",
+                        rater: str = "self") -> pd.DataFrame:
+    """:func:`attrition_by` for every cohort at once: ``<by>, cohort_id, n_baseline,
+    n_no_later``, one row per group and cohort with a baseline respondent (no ``All`` rows).
+
+    Each cohort's counts are those its own report's :func:`attrition_by` gives, since a
+    cohort's answers are its participants' answers.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"participant_id": ["a", "b", "c", "a"], "value": [3, 4, 2, 5],
+    ...                   "wave": ["baseline"] * 3 + ["post"], "rater": "self"})
+    >>> p = pd.DataFrame({"participant_id": ["a", "b", "c"], "cohort_id": ["1", "1", "2"],
+    ...                   "organisation": ["X", "X", "X"]})
+    >>> attrition_by_cohort(r, p, "organisation")
+      organisation cohort_id  n_baseline  n_no_later
+    0            X         1           2           1
+    1            X         2           1           1
+    """
+    base = respondents(responses, from_wave, rater)
+    later = respondents(responses, to_wave, rater)
+    p = participants[participants["participant_id"].astype(str).isin(base)].copy()
+    p["no_later"] = ~p["participant_id"].astype(str).isin(later)
+    p[by] = p[by].astype(object).where(p[by].notna(), "not recorded")
+    p["cohort_id"] = p["cohort_id"].astype(str)
+    out = p.groupby([by, "cohort_id"], sort=True).agg(
+        n_baseline=("participant_id", "size"), n_no_later=("no_later", "sum")).reset_index()
+    out["n_no_later"] = out["n_no_later"].astype(int)
+    return out
+
+
 def welch_test(a, b, level: float = 0.95) -> dict[str, float]:
     """Difference in means ``mean(a) - mean(b)`` with Welch's CI and two-sided p-value
     (:func:`scipy.stats.ttest_ind` with ``equal_var=False``); missing values dropped."""

@@ -18,7 +18,7 @@ from helpers.outcomes import attrition, change, likert, mixed, rater_gap, senten
 from helpers.outcomes.attrition import COMPLETION_COLUMNS
 from helpers.outcomes.mixed import EFFECT_COLUMNS
 from helpers.outcomes.display import CI, format_estimates
-from helpers.report.disclosure import suppress_table
+from helpers.report.disclosure import own_cell_code, suppress_table
 from helpers.report.results import Results
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
 from helpers.report.fmt import fmt_int, fmt_num
@@ -621,7 +621,7 @@ def show_attrition(o: Outcomes) -> None:
         t = attrition_table(o.attrition, by)
         # groups add up to the All row; leavers are part of each group's starters
         fixed = (o.rep.cohort_fixed(t, by, "n_baseline", ("n_no_later",))
-                 if by == "cohort_id" else None)
+                 if by == "cohort_id" else attrition_cohort_fixed(o, t, by))
         shown = suppress_table(t, ["n_baseline", "n_no_later"], o.threshold,
                                pct_cols={"share_no_later": "n_no_later"},
                                parts={"n_no_later": "n_baseline"}, fixed=fixed,
@@ -643,6 +643,34 @@ def show_attrition(o: Outcomes) -> None:
             units="scale points")
         show_sentences([sentences.attrition_sentence(r, o.label(r["scale"]), o.threshold)
                         for _, r in comp.iterrows()], title="In words")
+
+
+def attrition_cohort_fixed(o: Outcomes, table: pd.DataFrame, by: str) -> pd.DataFrame | None:
+    """Fixed codes (``suppress_table(fixed=...)``) for a cohort report's attrition ``table`` by
+    ``by``, decided across the programme's cohorts; None for a programme report.
+
+    The programme report shows each group's starters and leavers, the sums over its cohorts,
+    so a cohort report showing 72 of a programme's 76 starters from one trust, beside cohort
+    reports showing the rest, gives away the last cohort's 4. Each group's cohort counts are
+    protected together as one margin (:func:`helpers.report.disclosure.own_cell_code`), the
+    starters and the leavers each.
+    """
+    rep = o.rep
+    if getattr(rep, "cohort_id", None) is None:
+        return None
+    prog = rep.full.subset(programme_id=rep.programme_id)
+    ids = [i["instrument_id"] for i in o.instruments]
+    resp = prog.responses[prog.responses["instrument_id"].isin(ids)]
+    per = attrition.attrition_by_cohort(resp, prog.participants, by)
+    out = pd.DataFrame("", index=table.index, columns=["n_baseline", "n_no_later"], dtype=object)
+    for idx, group in table[by].items():
+        cells = per[per[by] == group]
+        if group == "All" or cells.empty:
+            continue
+        for col in ("n_baseline", "n_no_later"):
+            out.at[idx, col] = own_cell_code(dict(zip(cells["cohort_id"], cells[col])),
+                                             str(rep.cohort_id), rep.threshold, rep.cohort_codes)
+    return out
 
 
 def show_likert(o: Outcomes, waves: tuple[str, ...] = ("baseline", "post")) -> None:
