@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +64,25 @@ if __name__ == "__main__":
     print(make_small_cohorts(Path(sys.argv[1])))
 
 
+@contextmanager
+def displayed():
+    """The HTML fragments :mod:`helpers.report.display` shows inside the block, in order."""
+    import helpers.report.display as display
+
+    parts: list[str] = []
+    original = display._display
+    display._display = parts.append
+    try:
+        yield parts
+    finally:
+        display._display = original
+
+
+def as_page(parts: list[str]) -> str:
+    """Displayed fragments as one HTML page, as the disclosure audit reads a report."""
+    return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>"
+
+
 def render_notebook(notebook: Path, dataset: Path, programme_id: str,
                     cohort_id: str | None = None) -> str:
     """A notebook's report as one page, run in this process: the code cells (parameters set),
@@ -75,12 +95,7 @@ def render_notebook(notebook: Path, dataset: Path, programme_id: str,
     import matplotlib
 
     matplotlib.use("Agg")
-    import helpers.report.display as display
-
-    parts: list[str] = []
-    original = display._display
-    display._display = parts.append
-    try:
+    with displayed() as parts:
         nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
         ns = {"dataset": str(dataset), "programme_id": programme_id, "cohort_id": cohort_id}
         for cell in nb["cells"]:
@@ -95,9 +110,7 @@ def render_notebook(notebook: Path, dataset: Path, programme_id: str,
                 ns.update(given)
             else:
                 exec(source, ns)  # noqa: S102
-    finally:
-        display._display = original
-    return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>"
+    return as_page(parts)
 
 
 def render_reports(out: Path, notebooks: Path, dataset: Path, programme_id: str,

@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import pytest
 
-import helpers.report.display as display
 from helpers.data import load_dataset
 from helpers.outcomes import attrition
 from helpers.outcomes import report as outcomes
 from helpers.report.audit import count_cells, cross_report_findings, programme_cohorts
 from helpers.report.context import open_report
+from small_cohorts import as_page, displayed
 
 PROGRAMME = "leeds_cihm"
 
 
 def _page(dataset, cohort):
-    parts = []
-    original = display._display
-    display._display = parts.append
-    try:
+    with displayed() as parts:
         outcomes.show_attrition(outcomes.prepare(open_report(dataset, PROGRAMME, cohort,
                                                              theme=False), models=False))
-    finally:
-        display._display = original
-    return "<html><body>" + "".join(parts) + "</body></html>"
+    return as_page(parts)
 
 
 @pytest.fixture(scope="module")

@@ -146,12 +146,13 @@ class NetworkResults(Results):
 
 
 def compute(data, tie_type: str | None = None, scope: str = "this programme",
-            threshold: int = 5) -> NetworkResults:
+            threshold: int = 5, respondent_codes: dict | None = None) -> NetworkResults:
     """Every network result a report shows, from a Dataset (or its subset), computed once.
 
-    The evaluation report calls this on the same data as the networks report, so both say
-    the same.
+    ``respondent_codes``: a cohort report's codes for each wave's respondents, decided across
+    the programme's cohorts (:func:`prepare` finds them), applied to the tables and sentences.
     """
+    codes = respondent_codes or {}
     ties, participants = data.ties, data.participants
     attrs = [a for a in ATTRIBUTES if a in participants.columns]
     e = undirected_ties(ties, participants, tie_type)  # once, shared by every result below
@@ -178,13 +179,15 @@ def compute(data, tie_type: str | None = None, scope: str = "this programme",
                                                                                  participants),
         separate_cohorts=cohorts_connect(e, participants) is False,
         tie_type=kind, adjusted_findings=panel_sentences(adjusted, kind, threshold, crossable,
-                                          cohorts=per_cohort),
-        adjusted_finding=panel_finding(adjusted, kind, threshold, crossable, cohorts=per_cohort),
+                                          cohorts=per_cohort, codes=codes),
+        adjusted_finding=panel_finding(adjusted, kind, threshold, crossable, cohorts=per_cohort,
+                                       codes=codes),
         response_gap=float(rates.max() - rates.min()) if len(rates) else float("nan"),
         findings=describe_change(summary, ei),
-        caveats=caveats(summary, scope, threshold), brokerage_findings=brokerage_sentences(roles),
+        caveats=caveats(summary, scope, threshold, codes),
+        brokerage_findings=brokerage_sentences(roles),
         scope=scope, has_ties=not summary.empty and int(summary["ties"].sum()) > 0,
-        threshold=threshold)
+        threshold=threshold, respondent_codes=codes)
 
 
 def prepare(rep, tie_type: str | None = None) -> NetworkResults:
@@ -194,17 +197,10 @@ def prepare(rep, tie_type: str | None = None) -> NetworkResults:
     (:func:`~helpers.networks.display.respondent_codes`), as the programme report shows
     their total.
     """
-    res = compute(rep.data, tie_type, scope=rep.scope, threshold=rep.threshold)
+    codes = {}
     if getattr(rep, "cohort_id", None) is not None and len(rep.data.ties):
         prog = rep.full.subset(programme_id=rep.programme_id)
         per = within_cohort_respondents(prog.ties, prog.participants, tie_type)
-        res.respondent_codes = respondent_codes(per, rep.cohort_id, rep.threshold,
-                                                rep.cohort_codes)
-        res.caveats = caveats(res.waves, rep.scope, rep.threshold, res.respondent_codes)
-        crossable = [a for a in ATTRIBUTES if a in res.participants.columns
-                     and res.participants[a].dropna().nunique() > 1]
-        res.adjusted_findings = panel_sentences(res.adjusted, res.tie_type, rep.threshold,
-                                                crossable, codes=res.respondent_codes)
-        res.adjusted_finding = panel_finding(res.adjusted, res.tie_type, rep.threshold,
-                                             crossable, codes=res.respondent_codes)
-    return res
+        codes = respondent_codes(per, rep.cohort_id, rep.threshold, rep.cohort_codes)
+    return compute(rep.data, tie_type, scope=rep.scope, threshold=rep.threshold,
+                   respondent_codes=codes)
