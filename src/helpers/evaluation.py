@@ -75,7 +75,7 @@ class Evaluation(Results):
     projects : DataFrame
         :func:`helpers.projects.project_summary`.
     networks : NetworkResults
-        :func:`helpers.networks.compute` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
+        :func:`helpers.networks.prepare` (``has_ties``, ``findings``, ``ei``, ``caveats`` ...).
     pipeline : DataFrame
         :func:`helpers.careers.pipeline_at` at :data:`HORIZONS` months.
     incidence : DataFrame
@@ -124,7 +124,7 @@ def prepare(rep, per_cohort_reports: list[str] | None = None) -> Evaluation:
     o = outcomes_report.prepare(rep, models=False)
     th = themes.prepare(rep, detail=False)
     proj = projects.project_summary(d)
-    net = networks.compute(d, scope=rep.scope, threshold=rep.threshold)
+    net = networks.prepare(rep)  # as the networks report: cohort counts coded across cohorts
     pipe, inc = _pipeline(rep)
     per_cohort = per_cohort_notebooks() if per_cohort_reports is None else set(per_cohort_reports)
     return Evaluation(rep, o, th.prevalence, proj, net, pipe, inc, per_cohort, th)
