@@ -7,7 +7,8 @@ import pandas as pd
 from helpers.evaluation_document.results import EvaluationDocument
 from helpers.evaluation_document.words import (RATER_WORDS, WAVE_WORDS, join_words,
                                                people_count)
-from helpers.report.disclosure import is_suppressed, own_cell_code, shown_count, suppress_count
+from helpers.report.disclosure import (SECONDARY, is_suppressed, own_cell_code, shown_count,
+                                       suppress_count)
 from helpers.report.fmt import fmt_pct
 
 
@@ -127,7 +128,9 @@ def cohort_source_codes(rep) -> dict[tuple[str, str], str]:
 
 def sources_table(doc: EvaluationDocument) -> pd.DataFrame:
     """:attr:`EvaluationDocument.sources` for display: counts below the threshold as ``<t``
-    and their rates withheld, as are rates whose non-responders would be below it."""
+    and their rates withheld, as are rates whose non-responders would be below it; a count
+    whose non-responders would be below it is hidden too (``[c]``), since the participants in
+    scope are stated and their difference would give those people back."""
     t = doc.threshold
     s = doc.sources
 
@@ -137,7 +140,10 @@ def sources_table(doc: EvaluationDocument) -> pd.DataFrame:
         return fmt_pct(share, 0)
 
     codes = cohort_source_codes(doc.rep)
-    keyed = [codes.get((src, what), "") for src, what in zip(s["source"], s["detail"])]
+    keyed = [codes.get((src, what), "") or
+             (SECONDARY if pd.notna(share) and is_suppressed(of - n, t) and n >= t else "")
+             for src, what, n, of, share in zip(s["source"], s["detail"], s["people"], s["of"],
+                                                s["share"])]
     return pd.DataFrame({"Source": s["source"], "What": s["detail"],
                          "People": [shown_count(n, code, t) if code else suppress_count(n, t)
                                     for n, code in zip(s["people"], keyed)],

@@ -61,8 +61,8 @@ def show_design(doc: EvaluationDocument) -> None:
         show_table(sources_table(doc), caption="Data in this report and response",
                    note=f"Response = people contributing / the "
                         f"{people_count(int(doc.sources['of'].iloc[0]), 'participant', None, doc.threshold)}"
-                        f" in scope; withheld (–) where it would reveal fewer than "
-                        f"{doc.threshold} people.")
+                        f" in scope; withheld (–), and the people hidden as [c], where it "
+                        f"would reveal fewer than {doc.threshold} people.")
 
 
 def show_strand(doc: EvaluationDocument, strand: str) -> None:
