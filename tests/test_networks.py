@@ -203,6 +203,38 @@ def test_describe_change_and_caveats(small):
     assert "80%" not in held and "all but fewer than 5 of the 5 participants at baseline" in held
 
 
+def test_describe_change_names_the_tie_and_skips_what_means_nothing(small):
+    ties, participants = small
+    s = nw.network_summary(ties, participants)
+    ei = pd.concat([nw.ei_index(ties, participants, a) for a in ("organisation", "profession")])
+    text = " ".join(nw.describe_change(s, ei, "work with", crossable=["organisation"]))
+    assert "number of work with ties" in text
+    assert "professions" not in text and "organisations" in text  # only boundaries one can cross
+    assert "stayed in one connected part" in text  # one part at both waves: not "from 1 to 1"
+    apart = " ".join(nw.describe_change(s, ei, "advice", separate_cohorts=True))
+    assert "density" in apart and "cohort by cohort" in apart and "0.4" not in apart
+
+
+def test_brokerage_within_separate_cohorts_sums_each_cohorts_own_baseline(small):
+    """Two copies of the small network as two cohorts: every count, expectation and variance
+    is twice one copy's, and the z-score is sqrt(2) times one copy's (a pooled baseline over
+    ten people, half of whose pairs could never be tied, would give other expectations)."""
+    ties, participants = small
+    other = participants.assign(participant_id=participants["participant_id"] + "2", cohort_id="c2")
+    both_p = pd.concat([participants, other], ignore_index=True)
+    both_t = pd.concat([ties, ties.assign(from_id=ties["from_id"] + "2", to_id=ties["to_id"] + "2")],
+                       ignore_index=True)
+    one = nw.brokerage_roles(ties, participants, ("organisation",))
+    two = nw.brokerage_roles(both_t, both_p, ("organisation",), within="cohort_id")
+    pooled = nw.brokerage_roles(both_t, both_p, ("organisation",))
+    np.testing.assert_allclose(two["observed"], 2 * one["observed"])
+    np.testing.assert_allclose(two["expected"], 2 * one["expected"])
+    np.testing.assert_allclose(two["sd"], np.sqrt(2) * one["sd"])
+    np.testing.assert_allclose(two["density"], one["density"])
+    assert (two["ties"] == 2 * one["ties"]).all()
+    assert not np.allclose(pooled["expected"], two["expected"])
+
+
 def test_empty_ties():
     participants = pd.DataFrame({"participant_id": ["a", "b"], "organisation": ["X", "Y"],
                                  "profession": ["AHP", "AHP"]})

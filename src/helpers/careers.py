@@ -403,7 +403,7 @@ def pipeline_sentence(row: pd.Series | dict, threshold: int = 5,
     return (f"Within {h} months of their cohort ending, an estimated {fmt_pct(row['estimate'], 0)}"
             f" (95% CI {fmt_pct(row['ci_low'], 0)} to {fmt_pct(row['ci_high'], 0)}) of the "
             f"{fmt_int(n)} {people} followed up had taken a new or more senior leadership "
-            f"role; {fmt_int(moved)} moves were seen. "
+            f"role; {fmt_int(moved)} moves were seen within those {h} months. "
             f"{method_phrase(row.get('method', AJ_METHOD))}")
 
 

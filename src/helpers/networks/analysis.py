@@ -468,15 +468,22 @@ BROKERAGE_COLUMNS = ["wave", "attribute", "code", "role", "observed", "expected"
 
 
 def brokerage_roles(ties: pd.DataFrame, participants: pd.DataFrame,
-                    attributes=ATTRIBUTES, tie_type: str | None = None) -> pd.DataFrame:
-    """Gould and Fernandez's brokerage roles in the whole network at each wave, by profession
-    or organisation, with their expected values and z-scores (:mod:`helpers.brokerage`).
+                    attributes=ATTRIBUTES, tie_type: str | None = None,
+                    within: str | None = None) -> pd.DataFrame:
+    """Gould and Fernandez's brokerage roles at each wave, by profession or organisation, with
+    their expected values and z-scores (:mod:`helpers.brokerage`).
 
     Parameters
     ----------
     ties, participants, tie_type : as :func:`undirected_ties`; the roster is the network's
         boundary (isolates count).
     attributes : participant columns that define the groups.
+    within : a participant column (``"cohort_id"``) whose groups are separate networks, or
+        None for one network. Each group's roles are then counted in its own network and
+        compared with a random network of its own density and group sizes; observed and
+        expected counts and variances are summed over the groups (independent networks
+        under the null model), so that pairs in different groups, which could never be
+        tied, do not dilute the expectation. Ties between two groups are left out.
 
     Returns
     -------
@@ -485,23 +492,78 @@ def brokerage_roles(ties: pd.DataFrame, participants: pd.DataFrame,
     total), ``observed`` (open two-paths ``i -> j -> k`` brokered in that role), ``expected``,
     ``sd`` and ``z`` under a random directed graph of the same density and group sizes (as
     R's ``sna::brokerage``: ``raw.gli, exp.gli, sd.gli, z.gli``), ``ties`` (directed
-    nominations) and ``density``. Counts of paths, not people.
+    nominations) and ``density`` (ties over the ordered pairs that could be tied). Counts of
+    paths, not people.
+
+    Examples
+    --------
+    Two cohorts of three that do not name each other, each a chain of two nominations (density
+    2 / 6): per cohort, 6 ordered triples each open with probability (1/3)^2 (2/3), 0.444
+    expected two-paths (as ``sna::brokerage`` gives for each cohort alone), 0.889 for both.
+
+    >>> p = pd.DataFrame({"participant_id": list("abcdef"), "cohort_id": list("111222"),
+    ...                   "profession": list("xxyxyy")})
+    >>> t = pd.DataFrame({"wave": "post", "from_id": list("abde"), "to_id": list("bcef")})
+    >>> r = brokerage_roles(t, p, ("profession",), within="cohort_id")
+    >>> r.loc[r["code"] == "t", ["observed", "expected", "ties", "density"]].round(4)
+       observed  expected  ties  density
+    5       2.0    0.8889     4   0.3333
     """
     ros = roster(participants)
     d = directed_ties(ties, participants, tie_type)
+    blocks = [np.arange(len(ros))]
+    if within is not None and within in participants.columns:
+        p = participants.drop_duplicates("participant_id")
+        of = pd.Series(p[within].astype(str).to_numpy(), index=p["participant_id"].astype(str))
+        labels = of.reindex(ros["participant_id"].astype(str)).to_numpy()
+        blocks = [np.flatnonzero(labels == g) for g in pd.unique(labels)]
     frames = []
     for wave in wave_order(d["wave"]) if len(d) else []:
         w = d[d["wave"] == wave]
         for attr in [a for a in attributes if a in ros.columns]:
-            gf = gould_fernandez(len(ros), w["sender"], w["receiver"], ros[attr].to_numpy())
-            f = gf["whole"].rename_axis("code").reset_index()
+            f = _roles_over_blocks(len(ros), w["sender"].to_numpy(), w["receiver"].to_numpy(),
+                                   ros[attr].to_numpy(), blocks)
             f.insert(0, "wave", wave)
             f.insert(1, "attribute", attr)
-            f["ties"], f["density"] = gf["ties"], gf["density"]
             frames.append(f)
     if not frames:
         return pd.DataFrame(columns=BROKERAGE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[BROKERAGE_COLUMNS]
+
+
+def _roles_over_blocks(n: int, sender: np.ndarray, receiver: np.ndarray, groups: np.ndarray,
+                       blocks: list[np.ndarray]) -> pd.DataFrame:
+    """The whole-network roles of each block of people (their ties among themselves), summed."""
+    if len(blocks) == 1 and len(blocks[0]) == n:  # one network: sna's figures as they are
+        gf = gould_fernandez(n, sender, receiver, groups)
+        f = gf["whole"].rename_axis("code").reset_index()
+        f["ties"], f["density"] = gf["ties"], gf["density"]
+        return f
+    local = np.full(n, -1)
+    total, pairs, ties = None, 0, 0
+    for b in blocks:
+        if len(b) < 2:
+            continue
+        local[:] = -1
+        local[b] = np.arange(len(b))
+        s, r = local[sender], local[receiver]
+        keep = (s >= 0) & (r >= 0)
+        gf = gould_fernandez(len(b), s[keep], r[keep], groups[b])
+        part = gf["whole"][["role", "observed", "expected"]].assign(var=gf["whole"]["sd"] ** 2)
+        total = part if total is None else total.assign(
+            observed=total["observed"] + part["observed"],
+            expected=total["expected"] + part["expected"], var=total["var"] + part["var"])
+        pairs += len(b) * (len(b) - 1)
+        ties += gf["ties"]
+    if total is None:
+        gf = gould_fernandez(n, sender[:0], receiver[:0], groups)
+        total = gf["whole"][["role", "observed", "expected"]].assign(var=gf["whole"]["sd"] ** 2)
+    sd = np.sqrt(total["var"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, (total["observed"] - total["expected"]) / sd, np.nan)
+    f = total.drop(columns="var").assign(sd=sd, z=z).rename_axis("code").reset_index()
+    f["ties"], f["density"] = ties, ties / pairs if pairs else np.nan
+    return f
 
 
 def mixing_matrix(ties: pd.DataFrame, participants: pd.DataFrame, attribute: str = "organisation",

@@ -29,9 +29,10 @@ from helpers.report.fmt import fmt_int, fmt_num, fmt_sig, fmt_signed
 from helpers.report.theme import NHS_BLUE, PALETTE, apply_theme, fixed_jitter
 
 
-def brokerage_sentences(roles: pd.DataFrame) -> list[str]:
+def brokerage_sentences(roles: pd.DataFrame, within_cohorts: bool = False) -> list[str]:
     """Plain sentences on which brokerage roles are more or less common than chance, for the
-    last wave of each attribute (|z| of 2 or more; :func:`brokerage_roles`)."""
+    last wave of each attribute (|z| of 2 or more; :func:`brokerage_roles`); ``within_cohorts``
+    when each cohort was compared with a random network of its own."""
     out = []
     for attr, g in roles.groupby("attribute", sort=False):
         last = wave_order(g["wave"])[-1]
@@ -41,7 +42,9 @@ def brokerage_sentences(roles: pd.DataFrame) -> list[str]:
         low = [f"{x.role} ({fmt_num(x.z)})" for x in r.itertuples() if x.z <= -2]
         parts = []
         if high:
-            parts.append("more common than in a random network of the same density: "
+            parts.append(("more common than in random networks of each cohort's density: "
+                          if within_cohorts else
+                          "more common than in a random network of the same density: ")
                          + ", ".join(high))
         if low:
             parts.append("less common: " + ", ".join(low))
@@ -131,13 +134,26 @@ def _pct(x: float) -> str:
     return "–" if pd.isna(x) else f"{100 * x:.0f}%"
 
 
-def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
+def describe_change(summary: pd.DataFrame, ei: pd.DataFrame, kind: str = "advice",
+                    separate_cohorts: bool = False, crossable=None) -> list[str]:
     """Plain-English sentences on what changed in the network between the first and last wave.
 
     Parameters
     ----------
     summary : :func:`network_summary`.
     ei : :func:`ei_index` rows for organisation and/or profession, concatenated.
+    kind : the tie in words (:func:`tie_types`), named in the sentences.
+    separate_cohorts : no tie joins two cohorts, so the programme's density and its count of
+        separate parts mostly count the cohorts: they are left to the cohort-by-cohort figures.
+    crossable : the boundaries someone in scope can cross (more than one group); None: all.
+        A boundary nobody can cross (one profession) gets no sentence.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"wave": ["baseline", "post"], "ties": [4, 6], "participants": [5, 5],
+    ...                   "mean_degree": [1.6, 2.4], "density": [0.4, 0.6], "components": [1, 1]})
+    >>> describe_change(s, pd.DataFrame(columns=["wave", "attribute", "ei_index"]))[0]
+    "Between baseline and post the average participant's number of advice ties rose from 1.6 to 2.4 (density 0.4 to 0.6); the network stayed in one connected part."
     """
     if summary.empty:
         return ["No network ties were recorded for this group, so connectedness cannot be described."]
@@ -145,16 +161,28 @@ def describe_change(summary: pd.DataFrame, ei: pd.DataFrame) -> list[str]:
     fw, lw = first["wave"].replace("_", " "), last["wave"].replace("_", " ")
     out = []
     if len(summary) == 1:
-        out.append(f"Ties were recorded at one wave only ({fw}): {first['ties']:,} ties among "
-                   f"{first['participants']:,} participants, an average of {first['mean_degree']:.1f} "
-                   "colleagues each; change over time cannot be described.")
+        out.append(f"Ties ({kind}) were recorded at one wave only ({fw}): {first['ties']:,} ties "
+                   f"among {first['participants']:,} participants, an average of "
+                   f"{first['mean_degree']:.1f} colleagues each; change over time cannot be "
+                   "described.")
     else:
         verb = "rose" if last["mean_degree"] > first["mean_degree"] else (
             "fell" if last["mean_degree"] < first["mean_degree"] else "stayed")
-        out.append(f"Between {fw} and {lw} the average participant's number of connections {verb} "
-                   f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f} "
-                   f"(density {fmt_sig(first['density'])} to {fmt_sig(last['density'])}), and the network went "
-                   f"from {first['components']:,} to {last['components']:,} separate parts.")
+        degree = (f"Between {fw} and {lw} the average participant's number of {kind} ties {verb} "
+                  f"from {first['mean_degree']:.1f} to {last['mean_degree']:.1f}")
+        if separate_cohorts:
+            out.append(degree + "; no tie joins two cohorts, so density is given cohort by "
+                       "cohort rather than for the programme as one network.")
+        else:
+            a, b = int(first["components"]), int(last["components"])
+            parts = ("the network stayed in one connected part" if a == b == 1 else
+                     f"the network stayed in {a:,} separate parts" if a == b else
+                     f"the network went from {a:,} separate part{'s' if a != 1 else ''} to "
+                     f"{b:,}" + ("" if b != 1 else " (one connected network)"))
+            out.append(f"{degree} (density {fmt_sig(first['density'])} to "
+                       f"{fmt_sig(last['density'])}); {parts}.")
+    if crossable is not None:
+        ei = ei[ei["attribute"].isin(list(crossable))]
     for _, r in ei_change(ei).iterrows():
         label = {"organisation": "organisations", "profession": "professions"}.get(r["attribute"], r["attribute"])
         share = f"cross_{r['attribute']}_share"
@@ -445,14 +473,20 @@ def show_brokerage(res) -> None:
         return _no_ties()
     if _too_few(res):
         return
-    show_table(brokerage_table(res.brokerage),
-               caption="Brokerage roles (Gould and Fernandez) in the whole network", dp=2,
-               note="Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
-                    "names k, i does not name k), counted by the groups of the three people; "
-                    "expected: a random network with the same density and group sizes "
+    paths = ("Open two-paths i \u2192 j \u2192 k on the nominations as named (i names j, j "
+             "names k, i does not name k), counted by the groups of the three people; ")
+    if res.separate_cohorts:
+        caption = "Brokerage roles (Gould and Fernandez) within the cohorts, summed"
+        baseline = ("expected: each cohort a random network with its own density and group "
+                    "sizes (sna::brokerage per cohort), the counts, expectations and variances "
+                    "summed over the cohorts, since no tie joins two of them. ")
+    else:
+        caption = "Brokerage roles (Gould and Fernandez) in the whole network"
+        baseline = ("expected: a random network with the same density and group sizes "
                     "(sna::brokerage), ties between cohorts included, so where cohorts "
-                    "rarely name one another roles across groups look rarer than chance. "
-                    "Counts of paths, not of people.")
+                    "rarely name one another roles across groups look rarer than chance. ")
+    show_table(brokerage_table(res.brokerage), caption=caption, dp=2,
+               note=paths + baseline + "Counts of paths, not of people.")
     show_sentences(res.brokerage_findings)
 
 

@@ -112,8 +112,10 @@ def balanced_panel(ties: pd.DataFrame, participants: pd.DataFrame, waves=None,
     return people.reset_index(drop=True), named.reset_index(drop=True)
 
 
-def _measures(ties: pd.DataFrame, participants: pd.DataFrame, waves, attrs) -> pd.DataFrame:
-    """The package's per-wave measures of one network, one row per wave of ``waves``."""
+def _measures(ties: pd.DataFrame, participants: pd.DataFrame, waves, attrs,
+              within: str | None = None) -> pd.DataFrame:
+    """The package's per-wave measures of one network, one row per wave of ``waves``; brokerage
+    within the groups of ``within`` when they are separate networks."""
     e = undirected_ties(ties, participants)
     s = network_summary(ties, participants, edges=e)
     s = s.set_index("wave").reindex(waves).rename_axis("wave").reset_index()
@@ -129,7 +131,7 @@ def _measures(ties: pd.DataFrame, participants: pd.DataFrame, waves, attrs) -> p
         ei = ei_index(ties, participants, a, edges=e).set_index("wave")["ei_index"]
         s[f"ei_{a}"] = ei.reindex(waves).to_numpy()
     # the total over the five roles counts every open two-path, whatever the groups: one figure
-    roles = brokerage_roles(ties, participants, attrs[:1] or ("participant_id",))
+    roles = brokerage_roles(ties, participants, attrs[:1] or ("participant_id",), within=within)
     total = roles[roles["code"] == "t"].set_index("wave")
     s["brokerage"] = total["observed"].reindex(waves).fillna(0).to_numpy()
     s["brokerage_z"] = total["z"].reindex(waves).to_numpy()
@@ -138,7 +140,7 @@ def _measures(ties: pd.DataFrame, participants: pd.DataFrame, waves, attrs) -> p
 
 def response_adjusted(ties: pd.DataFrame, participants: pd.DataFrame,
                       tie_type: str | None = None, waves=None,
-                      attributes=ATTRIBUTES) -> pd.DataFrame:
+                      attributes=ATTRIBUTES, within: str | None = None) -> pd.DataFrame:
     """The waves compared on everyone and on the people who answered every wave, side by side.
 
     Parameters
@@ -146,6 +148,8 @@ def response_adjusted(ties: pd.DataFrame, participants: pd.DataFrame,
     ties, participants, tie_type : as :func:`helpers.networks.analysis.undirected_ties`.
     waves : the waves compared (default every wave with a nomination of the tie type).
     attributes : the boundaries for the E-I index and brokerage.
+    within : as :func:`~helpers.networks.analysis.brokerage_roles`: a column (``"cohort_id"``)
+        whose groups are separate networks, each with its own brokerage baseline.
 
     Returns
     -------
@@ -210,7 +214,7 @@ def response_adjusted(ties: pd.DataFrame, participants: pd.DataFrame,
     people, named = balanced_panel(t, participants, waves)
     frames = []
     for basis, (tt, pp) in zip(BASES, [(t, participants), (named, people)]):
-        m = _measures(tt, pp, waves, attrs)
+        m = _measures(tt, pp, waves, attrs, within)
         if basis == "panel":  # they all answered every wave, whether or not they named a member
             m["respondents"] = m["nodes"]
         m["response_rate"] = m["respondents"] / m["nodes"].where(m["nodes"] > 0)

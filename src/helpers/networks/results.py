@@ -161,8 +161,11 @@ def compute(data, tie_type: str | None = None, scope: str = "this programme",
     groups = pd.concat([ei_by_group(ties, participants, a, tie_type, edges=e) for a in attrs],
                        ignore_index=True)
     bc = betweenness_by_wave(ties, participants, tie_type, edges=e)
-    roles = brokerage_roles(ties, participants, attrs, tie_type)
-    adjusted = response_adjusted(ties, participants, tie_type, attributes=attrs)
+    # cohorts that never name one another are separate networks: brokerage is judged within each
+    separate = cohorts_connect(e, participants) is False
+    within = "cohort_id" if separate else None
+    roles = brokerage_roles(ties, participants, attrs, tie_type, within=within)
+    adjusted = response_adjusted(ties, participants, tie_type, attributes=attrs, within=within)
     kind = tie_types(ties, tie_type)
     # a boundary nobody in scope can cross (one profession) gets no sentence
     crossable = [a for a in attrs if participants[a].dropna().nunique() > 1]
@@ -177,15 +180,15 @@ def compute(data, tie_type: str | None = None, scope: str = "this programme",
         cohorts=cohort_summary(e, participants, attrs), adjusted=adjusted,
         adjusted_cohorts=per_cohort if per_cohort is not None else cohort_panels(ties.iloc[:0],
                                                                                  participants),
-        separate_cohorts=cohorts_connect(e, participants) is False,
+        separate_cohorts=separate,
         tie_type=kind, adjusted_findings=panel_sentences(adjusted, kind, threshold, crossable,
                                           cohorts=per_cohort, codes=codes),
         adjusted_finding=panel_finding(adjusted, kind, threshold, crossable, cohorts=per_cohort,
                                        codes=codes),
         response_gap=float(rates.max() - rates.min()) if len(rates) else float("nan"),
-        findings=describe_change(summary, ei),
+        findings=describe_change(summary, ei, kind, separate, crossable),
         caveats=caveats(summary, scope, threshold, codes),
-        brokerage_findings=brokerage_sentences(roles),
+        brokerage_findings=brokerage_sentences(roles, separate),
         scope=scope, has_ties=not summary.empty and int(summary["ties"].sum()) > 0,
         threshold=threshold, respondent_codes=codes)
 
