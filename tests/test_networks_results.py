@@ -176,3 +176,13 @@ def test_every_network_figure_of_a_cohort_of_three_is_withheld(monkeypatch, show
     res = nw.compute(SimpleNamespace(ties=_ring_ties(people), participants=people), threshold=5)
     shown = _shown(monkeypatch, show, res)
     assert [k for k, _ in shown] == ["callout"] and "fewer than 5 people" in shown[0][1]
+
+
+def test_a_network_without_ties_still_has_every_documented_column():
+    """A researcher's ``net.waves.query(...)`` must not fail with a KeyError on a programme
+    whose network questionnaire was never returned."""
+    ties = pd.DataFrame(columns=["wave", "from_id", "to_id", "tie_type"])
+    res = nw.compute(SimpleNamespace(ties=ties, participants=_people({"c1": 6})))
+    assert not res.has_ties
+    assert res.missing_columns() == {}
+    assert res.waves.empty and res.betweenness.empty

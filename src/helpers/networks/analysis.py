@@ -186,6 +186,10 @@ def network_summary(ties: pd.DataFrame, participants: pd.DataFrame,
                 row[f"cross_{a}_share"] = (float((ew[f"{a}_u"] != ew[f"{a}_v"]).mean())
                                            if m else np.nan)
         rows.append(row)
+    if not rows:  # no wave: the columns a caller looks up are still there
+        return pd.DataFrame(columns=["wave", "participants", "respondents", "response_rate",
+                                     "ties", "density", "mean_degree", "components",
+                                     "largest_component", "isolates"])
     return pd.DataFrame(rows)
 
 
@@ -443,7 +447,8 @@ def betweenness_summary(bc: pd.DataFrame) -> pd.DataFrame:
                      "share_zero": float((v == 0).mean()),
                      "top_decile_share": float(v[:top].sum() / v.sum()) if v.sum() > 0 else np.nan,
                      "method": g["method"].iloc[0]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["wave", "participants", "median", "p90", "max",
+                                       "share_zero", "top_decile_share", "method"])
 
 
 def directed_ties(ties: pd.DataFrame, participants: pd.DataFrame,

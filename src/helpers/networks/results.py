@@ -128,6 +128,10 @@ class NetworkResults(Results):
     COLUMNS = {
         "roster": ("participant_id",),
         "ties": ("wave", "u", "v"),
+        "participants": ("participant_id",),
+        "raw_ties": ("wave", "from_id", "to_id"),
+        "ei_groups": ("wave", "attribute", "group", "members", "external", "internal",
+                      "ei_index"),
         "waves": ("wave", "participants", "respondents", "response_rate", "ties", "density",
                     "mean_degree", "components", "largest_component", "isolates"),
         "ei": ("wave", "attribute", "external", "internal", "ties", "ei_index", "expected_ei"),
