@@ -162,7 +162,8 @@ def expected_whole(sizes, density: float) -> tuple[np.ndarray, np.ndarray]:
     return e, np.sqrt(v)
 
 
-def _z(observed, expected, sd):
+def z_score(observed, expected, sd):
+    """``(observed - expected) / sd``, NaN where a role is impossible (0 / 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return (observed - expected) / sd
 
@@ -247,11 +248,11 @@ def gould_fernandez(n_nodes: int, sender, receiver, groups) -> dict:
     expected, sd = e_grp[codes], sd_grp[codes]
     whole = pd.DataFrame({"role": [ROLES[r] for r in ROLE_CODES],
                           "observed": observed.sum(axis=0), "expected": e_all, "sd": sd_all,
-                          "z": _z(observed.sum(axis=0), e_all, sd_all)},
+                          "z": z_score(observed.sum(axis=0), e_all, sd_all)},
                          index=ROLE_CODES)
     grp = pd.DataFrame({"group": list(uniques), "members": sizes.astype(int)})
     for c, r in enumerate(ROLE_CODES):
         grp[f"exp_{r}"] = e_grp[:, c]
         grp[f"sd_{r}"] = sd_grp[:, c]
     return {"whole": whole, "observed": observed, "expected": expected, "sd": sd,
-            "z": _z(observed, expected, sd), "groups": grp, "density": density, "ties": ties}
+            "z": z_score(observed, expected, sd), "groups": grp, "density": density, "ties": ties}

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from helpers.brokerage import gould_fernandez
+from helpers.brokerage import ROLE_CODES, ROLES, gould_fernandez, z_score
 
 WAVE_ORDER = ["baseline", "post", "follow_up"]
 ATTRIBUTES = ("organisation", "profession")
@@ -518,8 +518,7 @@ def brokerage_roles(ties: pd.DataFrame, participants: pd.DataFrame,
     d = directed_ties(ties, participants, tie_type)
     blocks = [np.arange(len(ros))]
     if within is not None and within in participants.columns:
-        p = participants.drop_duplicates("participant_id")
-        of = pd.Series(p[within].astype(str).to_numpy(), index=p["participant_id"].astype(str))
+        of = _cohort_of(participants, within)
         labels = of.reindex(ros["participant_id"].astype(str)).to_numpy()
         blocks = [np.flatnonzero(labels == g) for g in pd.unique(labels)]
     frames = []
@@ -545,28 +544,22 @@ def _roles_over_blocks(n: int, sender: np.ndarray, receiver: np.ndarray, groups:
         f["ties"], f["density"] = gf["ties"], gf["density"]
         return f
     local = np.full(n, -1)
-    total, pairs, ties = None, 0, 0
-    for b in blocks:
-        if len(b) < 2:
-            continue
+    observed = expected = var = 0.0
+    pairs = ties = 0
+    for b in (b for b in blocks if len(b) > 1):
         local[:] = -1
         local[b] = np.arange(len(b))
         s, r = local[sender], local[receiver]
         keep = (s >= 0) & (r >= 0)
         gf = gould_fernandez(len(b), s[keep], r[keep], groups[b])
-        part = gf["whole"][["role", "observed", "expected"]].assign(var=gf["whole"]["sd"] ** 2)
-        total = part if total is None else total.assign(
-            observed=total["observed"] + part["observed"],
-            expected=total["expected"] + part["expected"], var=total["var"] + part["var"])
-        pairs += len(b) * (len(b) - 1)
-        ties += gf["ties"]
-    if total is None:
-        gf = gould_fernandez(n, sender[:0], receiver[:0], groups)
-        total = gf["whole"][["role", "observed", "expected"]].assign(var=gf["whole"]["sd"] ** 2)
-    sd = np.sqrt(total["var"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(sd > 0, (total["observed"] - total["expected"]) / sd, np.nan)
-    f = total.drop(columns="var").assign(sd=sd, z=z).rename_axis("code").reset_index()
+        w = gf["whole"]
+        observed, expected = observed + w["observed"], expected + w["expected"]
+        var = var + w["sd"] ** 2
+        pairs, ties = pairs + len(b) * (len(b) - 1), ties + gf["ties"]
+    sd = np.sqrt(var)
+    f = pd.DataFrame({"role": [ROLES[c] for c in ROLE_CODES], "observed": observed,
+                      "expected": expected, "sd": sd, "z": z_score(observed, expected, sd)},
+                     index=ROLE_CODES).rename_axis("code").reset_index()
     f["ties"], f["density"] = ties, ties / pairs if pairs else np.nan
     return f
 
@@ -609,9 +602,9 @@ def mixing_matrices(edges: pd.DataFrame, participants: pd.DataFrame,
     return pd.DataFrame(rows, columns=["wave", "attribute", "group_a", "group_b", "ties"])
 
 
-def _cohort_of(participants: pd.DataFrame) -> pd.Series:
+def _cohort_of(participants: pd.DataFrame, column: str = "cohort_id") -> pd.Series:
     p = participants.drop_duplicates("participant_id")
-    return pd.Series(p["cohort_id"].astype(str).to_numpy(), index=p["participant_id"].astype(str))
+    return pd.Series(p[column].astype(str).to_numpy(), index=p["participant_id"].astype(str))
 
 
 def cohorts_connect(edges: pd.DataFrame, participants: pd.DataFrame) -> bool | None:
