@@ -186,3 +186,29 @@ def test_a_network_without_ties_still_has_every_documented_column():
     assert not res.has_ties
     assert res.missing_columns() == {}
     assert res.waves.empty and res.betweenness.empty
+
+
+def test_separate_cohorts_show_no_pooled_density_or_parts(monkeypatch):
+    """Cohorts that never name one another are not one network: the programme's tables give
+    the share of ties crossing boundaries, and leave density and parts to the cohort figures."""
+    people = _people({"c1": 6, "c2": 7})
+    res = nw.compute(SimpleNamespace(ties=_ring_ties(people), participants=people), threshold=5)
+    assert res.separate_cohorts
+    tables = [t for k, t in _shown(monkeypatch, display.show_summary, res) if k == "table"]
+    assert len(tables) == 2
+    assert "Named a colleague" in tables[0] and "Response" in tables[0]
+    assert "Density" not in tables[1] and "Separate parts" not in tables[1]
+    assert "Ties across organisations" in tables[1]
+
+
+def test_one_connected_network_shows_its_density_and_parts(monkeypatch):
+    people = _people({"c1": 6, "c2": 7})
+    ties = _ring_ties(people)
+    bridge = pd.DataFrame([{"wave": w, "from_id": "c1_0", "to_id": "c2_0", "tie_type": "worked_with"}
+                           for w in ("baseline", "post")])
+    res = nw.compute(SimpleNamespace(ties=pd.concat([ties, bridge], ignore_index=True),
+                                     participants=people), threshold=5)
+    assert not res.separate_cohorts
+    tables = [t for k, t in _shown(monkeypatch, display.show_summary, res) if k == "table"]
+    assert len(tables) == 2
+    assert all(col in tables[1] for col in ("Density", "Separate parts", "Largest part (people)"))

@@ -3,6 +3,8 @@ and at 100,000 participants against a naive computation."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -377,3 +379,21 @@ def test_sample_framework_row_never_repeats_a_speaker(sample_scopes):
         assert len(unique) == len(set(unique)), group
     assert (fm != "").to_numpy().sum() >= 2 * len(fm)
 
+
+
+def test_framework_matrix_has_a_column_only_for_themes_applied_in_scope():
+    """A shared codebook lists every programme's themes; a matrix of one programme's material
+    has columns for its own, so no screen or page fills with empty columns."""
+    other = pd.DataFrame([("X1", "Another programme's theme", "", "")],
+                         columns=["code_id", "label", "parent_id", "description"])
+    shared = pd.concat([CODES, other], ignore_index=True)
+    fm = qu.framework_matrix(SEGMENTS, CODINGS, shared, PARTICIPANTS, threshold=1)
+    assert list(fm.columns) == ["Restorative space", "Cross-speciality", "Managers"]
+    none = qu.framework_matrix(SEGMENTS, CODINGS.iloc[:0], shared, PARTICIPANTS, threshold=1)
+    assert none.empty and "Another programme's theme" not in none.columns
+
+
+def test_overview_counts_the_codebook_in_scope_in_words():
+    lines = th.overview_sentences(SEGMENTS, CODINGS, th.codes_in_scope(CODES, CODINGS), 5)
+    assert "coder(s)" not in lines[0]
+    assert re.search(r"coded by (?:1 coder|\d+ coders) against 3 themes and 3 codes", lines[0])

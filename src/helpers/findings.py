@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from helpers.report.fmt import fmt_int, fmt_num, fmt_signed
+from helpers.report.fmt import fmt_int, fmt_num, fmt_signed, plural
 
 WAVE_WORDS = {"baseline": "the start of the programme", "post": "the end of the programme",
               "follow_up": "follow-up"}
@@ -36,19 +36,6 @@ PERIODS = {("baseline", "post"): "between the start and the end of the programme
            ("baseline", "follow_up"): "between the start of the programme and follow-up",
            ("post", "follow_up"): "between the end of the programme and follow-up"}
 
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``n`` with its noun in the right number, "no" for zero.
-
-    Examples
-    --------
-    >>> [plural(n, "scale") for n in (0, 1, 9)]
-    ['no scales', '1 scale', '9 scales']
-    """
-    many = many or one + "s"
-    if n == 0:
-        return f"no {many}"
-    return f"{fmt_int(n)} {one if n == 1 else many}"
 
 
 def pct_of(k: int, n: int, threshold: int = 5, dp: int = 0) -> str:

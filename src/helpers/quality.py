@@ -26,6 +26,7 @@ import pandas as pd
 from helpers.data import DataError, load_dataset
 from helpers.report.disclosure import suppress_table
 from helpers.report.display import show_sentences, show_table
+from helpers.report.fmt import plural
 from helpers.report.results import Results
 
 WAVE_ORDER = ["retrospective_pre", "baseline", "post", "follow_up"]
@@ -163,7 +164,8 @@ def validation_sentences(problems: pd.DataFrame, dataset_name: str) -> list[str]
                 "required columns and types, and every reference between tables resolves."]
     total = int(problems["problems"].sum())
     files = problems["file"].nunique()
-    return [f"The dataset '{dataset_name}' has {total} validation problem(s) in {files} file(s); "
+    return [f"The dataset '{dataset_name}' has {plural(total, 'validation problem')} in "
+            f"{plural(files, 'file')}; "
             "reports built on it are not published until they are fixed."]
 
 

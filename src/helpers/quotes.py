@@ -20,7 +20,8 @@ import pandas as pd
 
 from helpers.attribution import describe, released_descriptors
 from helpers.report.disclosure import redact
-from helpers.themes.analysis import _codes, _segment_frame, ancestry, code_tree, rolled_codings
+from helpers.themes.analysis import (_codes, _segment_frame, ancestry, code_tree, codes_in_scope,
+                                     rolled_codings)
 
 #: How a passage without a participant (a focus group, a set of comments) is described.
 SOURCE_LABELS = {"focus_group": "Focus group", "free_text": "Free-text comment",
@@ -178,7 +179,8 @@ def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
     Returns
     -------
     DataFrame indexed by the group's description ("Clinical Lead, cohort c03", "Focus group"),
-    one column per theme; a cell is a short exemplar or empty.
+    one column per theme applied in scope (a shared codebook's other themes are not columns);
+    a cell is a short exemplar or empty.
 
     Notes
     -----
@@ -193,7 +195,7 @@ def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
     """
     names = list(redact_names)
     pairs = quotable_passages(segments, codings, codes, participants, threshold, coders)
-    themes = code_tree(codes)
+    themes = code_tree(codes_in_scope(codes, codings))
     theme_ids = list(themes.loc[themes["depth"] == 0, "code_id"])
     theme_labels = dict(zip(themes["code_id"], themes["label"]))
     if pairs.empty:

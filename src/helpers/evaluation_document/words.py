@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.report.fmt import fmt_int
+from helpers.report.fmt import fmt_int, plural
 
 
 PROFESSION_PLURAL = {"medical": "doctors", "nursing": "nurses",
@@ -36,21 +36,6 @@ NO_DATA = {
     "benchmarking": "Fewer than two organisations took part, so there is nothing to benchmark.",
 }
 
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``n`` with the noun in the right number: "1 cohort", "3 cohorts", "no cohorts".
-
-    Examples
-    --------
-    >>> [plural(n, "cohort") for n in (0, 1, 10)]
-    ['no cohorts', '1 cohort', '10 cohorts']
-    >>> plural(2, "allied health professional")
-    '2 allied health professionals'
-    """
-    many = many or one + "s"
-    if n == 0:
-        return f"no {many}"
-    return f"{fmt_int(n)} {one if n == 1 else many}"
 
 
 def people_count(n: int, one: str, many: str | None, threshold: int) -> str:

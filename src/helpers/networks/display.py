@@ -316,6 +316,17 @@ def _respondents_fixed(summary: pd.DataFrame, codes: dict[str, str] | None) -> p
     return fixed
 
 
+#: The per-wave summary is shown as two tables of at most seven columns, so that no column is
+#: lost off the side of a 1280 px screen or an A4 page: its size and response (each share
+#: beside the count it is a share of), then how it held together.
+SUMMARY_PARTS = (("Wave", "Participants", "Named a colleague", "Response", "Ties",
+                  "Mean ties per person", "Unconnected people"),
+                 ("Wave", "Density", "Separate parts", "Largest part (people)",
+                  "Ties across organisations", "Ties across professions"))
+#: Figures of one connected network, not of cohorts that never name one another.
+POOLED_ONLY = ("Density", "Separate parts", "Largest part (people)")
+
+
 def summary_table(summary: pd.DataFrame, threshold: int,
                   codes: dict[str, str] | None = None) -> pd.DataFrame:
     """The per-wave summary ready for display: people counts suppressed below the threshold,
@@ -385,17 +396,29 @@ def _too_few(res) -> bool:
 
 
 def show_summary(res) -> None:
-    """The per-wave structure table, people counts suppressed below the threshold."""
+    """The per-wave tables (size and response, then structure), people counts suppressed below
+    the threshold; for cohorts that never name one another, no pooled density or parts."""
     if not res.has_ties:
         show_callout("No network ties were recorded for this programme or cohort, so its "
                      "connectedness cannot be described.", "note")
         return
     if _too_few(res):
         return
-    show_table(summary_table(res.waves, res.threshold, res.respondent_codes),
-               caption=f"The network at each wave: {res.scope}", dp=3,
+    table = summary_table(res.waves, res.threshold, res.respondent_codes)
+    size, shape = (table[[c for c in cols if c in table]] for cols in SUMMARY_PARTS)
+    show_table(size, caption=f"The network at each wave: {res.scope}", dp=3,
                note=f"A tie ({res.tie_type}) is a nomination in either direction between two "
                     "participants.")
+    if res.separate_cohorts:  # density and parts of islands pooled would only count cohorts
+        show_table(shape.drop(columns=list(POOLED_ONLY), errors="ignore"),
+                   caption=f"Ties crossing boundaries at each wave: {res.scope}",
+                   note="No tie joins two cohorts, so the density and separate parts of the "
+                        "programme as one network would only count its cohorts: they are given "
+                        "cohort by cohort below.")
+        return
+    show_table(shape, caption=f"How the network held together at each wave: {res.scope}", dp=3,
+               note="A separate part is a group of people joined by ties to one another and to "
+                    "nobody outside it.")
 
 
 def show_findings(res) -> None:

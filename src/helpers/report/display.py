@@ -101,6 +101,31 @@ def table_html(df: pd.DataFrame, caption: str, units: str | None = None, dp: int
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
 
 
+def longer_side_down(df: pd.DataFrame, key: str, across: str) -> pd.DataFrame:
+    """A cross-table with its longer list running down the page.
+
+    ``df`` has the row labels in column ``key`` and one column per category of ``across``.
+    When the categories outnumber the rows (38 organisations against 5 themes), the table is
+    turned so the categories are rows, headed ``across``; a table with more columns than the
+    screen or the page can hold would otherwise lose them off to the side. The cells, their
+    suppression and the frame's notes are kept as they are.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Theme": ["Voice"], "Trust A": ["<5"], "Trust B": [7]})
+    >>> longer_side_down(t, "Theme", "Organisation").to_dict("records")
+    [{'Organisation': 'Trust A', 'Voice': '<5'}, {'Organisation': 'Trust B', 'Voice': 7}]
+    >>> longer_side_down(t.iloc[:0], "Theme", "Organisation").columns.tolist()
+    ['Theme', 'Trust A', 'Trust B']
+    """
+    if df.empty or len(df.columns) - 1 <= len(df):
+        return df
+    turned = df.set_index(key).T.rename_axis(across).reset_index()
+    turned.columns.name = None
+    turned.attrs = dict(df.attrs)
+    return turned
+
+
 def figure_html(fig, alt: str, caption: str | None = None) -> str:
     """A matplotlib figure as an embedded PNG with alt text and an optional caption.
 

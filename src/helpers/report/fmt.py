@@ -29,6 +29,27 @@ def fmt_int(n) -> str:
     return f"{int(round(float(n))):,}"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with its noun in the right number, "no" for zero: "1 cohort", "3 cohorts".
+
+    Every generated sentence that counts something goes through this, so that no report
+    says "1 groups" or "coder(s)".
+
+    Examples
+    --------
+    >>> [plural(n, "cohort") for n in (0, 1, 10)]
+    ['no cohorts', '1 cohort', '10 cohorts']
+    >>> plural(2, "allied health professional")
+    '2 allied health professionals'
+    >>> plural(1, "person", "people"), plural(1200, "person", "people")
+    ('1 person', '1,200 people')
+    """
+    many = many or one + "s"
+    if n == 0:
+        return f"no {many}"
+    return f"{fmt_int(n)} {one if n == 1 else many}"
+
+
 def fmt_num(x, dp: int = 2) -> str:
     """A number to ``dp`` decimals with thousands separators; missing -> en dash.
 

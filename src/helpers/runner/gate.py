@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers.report.audit import (cross_report_findings, page_findings, programme_cohorts,
                                   quote_findings, scope_people, split_output)
 from helpers.report.context import cohort_withheld
+from helpers.report.fmt import plural
 
 #: Findings listed in a refusal's reason; the rest are counted.
 SHOWN = 3
@@ -79,5 +80,5 @@ class AuditGate:
             return None
         listed = "; ".join(f"{f.kind}: {f.detail} ({f.location})" for f in found[:SHOWN])
         more = f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
-        return (f"not published: the disclosure audit found {len(found)} problem(s): "
+        return (f"not published: the disclosure audit found {plural(len(found), 'problem')}: "
                 f"{listed}{more}")

@@ -13,8 +13,9 @@ import seaborn as sns
 from helpers.attribution import rule_sentences
 from helpers.report.disclosure import (MASKED, SUPPRESSED_PCT, is_suppressed, shown_count,
                                        suppress_count, suppress_table)
-from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct
+from helpers.report.display import (longer_side_down, show_callout, show_figure, show_sentences,
+                                    show_table)
+from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct, plural
 from helpers.report.theme import NHS_BLUE
 from helpers.themes.analysis import code_tree, codebook_table, most_cited
 from helpers.themes.results import ThemesResults
@@ -25,7 +26,10 @@ GROUP_LABELS = {"cohort_id": "cohort", "organisation": "organisation", "professi
 
 def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
                        threshold: int) -> list[str]:
-    """One-line description of the coded material in scope, with small counts suppressed."""
+    """One-line description of the coded material in scope, with small counts suppressed.
+
+    ``codes`` is the codebook the material was coded against in scope
+    (:func:`~helpers.themes.analysis.codes_in_scope`), not a shared codebook's every code."""
     if codings.empty or segments.empty:
         return ["No coded qualitative material in this scope."]
     coded = segments[segments["segment_id"].astype(str).isin(set(codings["segment_id"].astype(str)))]
@@ -34,8 +38,8 @@ def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.
     return [f"{suppress_count(len(coded), threshold)} coded segments from "
             f"{suppress_count(coded['source_id'].nunique(), threshold)} sources "
             f"({suppress_count(people[people != ''].nunique(), threshold)} participants), "
-            f"coded by {codings['coder_id'].nunique()} coder(s) against {n_themes} themes "
-            f"and {len(codes) - n_themes} codes.",
+            f"coded by {plural(codings['coder_id'].nunique(), 'coder')} against "
+            f"{plural(n_themes, 'theme')} and {plural(len(codes) - n_themes, 'code')}.",
             f"Counts below {threshold} are shown as <{threshold}."]
 
 
@@ -95,7 +99,7 @@ def agreement_table(agreement: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 def show_overview(res: ThemesResults) -> None:
-    show_sentences(overview_sentences(res.segments, res.codings, res.codes, res.threshold))
+    show_sentences(overview_sentences(res.segments, res.codings, res.codebook, res.threshold))
 
 
 def show_codebook(res: ThemesResults) -> None:
@@ -139,7 +143,9 @@ def show_prevalence_by(res: ThemesResults, by: str) -> None:
         show_callout(f"Only one {label} in this scope: no comparison by {label}.")
         return
     hidden = res.cohort_codes if by == "cohort_id" else None
-    show_table(grouped_table(prev, by, res.threshold, hidden),
+    table = longer_side_down(grouped_table(prev, by, res.threshold, hidden), "Theme",
+                             label.capitalize())
+    show_table(table,
                f"Participants raising each theme, by {label}",
                note="A participant counts once per theme.")
 
@@ -197,8 +203,8 @@ def show_framework(res: ThemesResults) -> None:
     if fm.empty:
         show_callout("No coded segments that can be quoted in this scope.")
         return
-    show_table(fm.reset_index(), f"Framework matrix: themes by group of participants ({len(fm)} "
-               "groups with the most people with coded material)",
+    show_table(fm.reset_index(), "Framework matrix: themes by group of participants "
+               f"({plural(len(fm), 'group')} with the most people with coded material)",
                note=f"Each row is a group of at least {res.threshold} people in scope who share the "
                     "description; each cell a short redacted exemplar, every one in a row from a "
                     "different person, so an empty cell does not mean nobody in the group raised "
