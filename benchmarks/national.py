@@ -1,4 +1,4 @@
-"""National scale (issue 8): every report of a generated N-participant dataset, resumable.
+"""National scale: every report of a generated N-participant dataset, resumable.
 
 At 100,000 participants ``reports.yaml`` expands to about 11,600 jobs (1,929 cohorts x 6
 notebooks, plus the programme reports): hours of work on a 2-core machine, longer than one

@@ -1,4 +1,4 @@
-"""Performance harness for ``leadeval run`` (issue 8).
+"""Performance harness for ``leadeval run``.
 
 In one run, on one job set (every job reports.yaml expands to over the dataset, or ``--subset``),
 in a temporary copy of the notebooks, manifest and dataset (the real ``reports/`` and

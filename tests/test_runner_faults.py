@@ -1,4 +1,4 @@
-"""Faults (issue 9 item 4): the run killed by SIGTERM or SIGKILL, two runs at once.
+"""Faults: the run killed by SIGTERM or SIGKILL, two runs at once.
 
 In every case published reports are the previous good version or a new complete one, the
 manifest and index agree with the disk, and the next run recovers by itself. Kernel death, a

@@ -182,7 +182,7 @@ def test_reach_and_outcomes_reports_have_their_sections(sample_run, pid):
 
 
 def test_outcome_sentences_match_the_helpers(sample_run, sample_dataset_path):
-    """The generated change sentences carry exactly the helpers' numbers (issue 4)."""
+    """The generated change sentences carry exactly the helpers' numbers."""
     import html as htmllib
 
     from helpers.outcomes import sentences
