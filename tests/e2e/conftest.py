@@ -195,6 +195,16 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
+def offline_browser(p, bypass_csp: bool = True):
+    """Headless Chromium at 1280 x 900 whose every request but ``file://`` is aborted:
+    ``(browser, context)`` from a running ``sync_playwright()``."""
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
+                  else r.abort())
+    return browser, context
+
+
 def _visit(context, path: Path, name: str, screenshots: Path | None) -> Visit:
     visit = Visit(name)
     page = context.new_page()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from .conftest import offline_browser, require_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -71,14 +71,6 @@ def _axe_violations(context, url: str, axe_source: str) -> list[dict]:
              "targets": [n["target"] for n in v["nodes"]][:5]} for v in report["violations"]]
 
 
-def _browser_context(p):
-    browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                  else r.abort())
-    return browser, context
-
-
 @pytest.fixture(scope="module")
 def audits(sample_run, tmp_path_factory) -> dict[str, list[dict]]:
     """axe-core's WCAG 2.2 AA violations on each kind of page, and the reviewer's screenshots."""
@@ -93,7 +85,7 @@ def audits(sample_run, tmp_path_factory) -> dict[str, list[dict]]:
     axe_source = AXE.read_text(encoding="utf-8")
     results: dict[str, list[dict]] = {}
     with sync_playwright() as p:
-        browser, context = _browser_context(p)
+        browser, context = offline_browser(p)
         try:
             for path in pages:
                 results[path.relative_to(out).as_posix()] = _axe_violations(
@@ -131,7 +123,7 @@ def test_the_audit_finds_violations_in_a_page_built_to_fail(tmp_path):
                    '<div style="overflow:auto;height:40px"><p>a</p><p>b</p><p>c</p><p>d</p>'
                    '</div></main></body></html>', encoding="utf-8")
     with sync_playwright() as p:
-        browser, context = _browser_context(p)
+        browser, context = offline_browser(p)
         try:
             found = {v["id"] for v in _axe_violations(context, bad.as_uri(),
                                                       AXE.read_text(encoding="utf-8"))}

@@ -19,7 +19,7 @@ import pytest
 import helpers.runner
 from helpers.report.display import table_html
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from .conftest import offline_browser, require_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -37,11 +37,7 @@ def _overflowing(pages) -> dict[str, list]:
 
     found = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                      else r.abort())
+        browser, context = offline_browser(p)
         try:
             for path in pages:
                 page = context.new_page()
