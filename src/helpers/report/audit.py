@@ -42,9 +42,11 @@ on disclosure by differencing between linked tables.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -397,13 +399,18 @@ def scope_free(caption: str) -> str:
     return _SCOPE.sub("", " ".join(caption.split()))
 
 
-def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
+@functools.lru_cache(maxsize=64)
+def count_cells(markup: str) -> Mapping[tuple[str, str, str], str]:
     """Count cells of a page keyed by (table caption, row label, column header) -> cell text.
 
     The caption is taken without the report's scope (:func:`scope_free`); the count columns
     are those :func:`is_base_header` names, and cells marked as counts. The row label is the
     text of the row's cells before its first count column (scale, survey and rater of a score
     table, not the scale alone).
+
+    Each page published is compared with every page of its programme already on disk, so a
+    programme of many cohorts reads the same pages again and again: the answers for recent
+    pages are kept, as a read-only mapping.
     """
     doc = parse_html(markup)
     cells = {}
@@ -427,7 +434,7 @@ def count_cells(markup: str) -> dict[tuple[str, str, str], str]:
                     continue
                 if j in counted or _marked(cell):
                     cells[(caption, label, head.text)] = cell.text
-    return cells
+    return MappingProxyType(cells)
 
 
 def _cohort_value(cells: dict, key: tuple[str, str, str]) -> str | None:
@@ -547,7 +554,7 @@ def quote_findings(markup: str, people: pd.DataFrame, threshold: int,
     participants of the report's scope) share."""
     doc = parse_html(markup, source)
     roles = people["role"].dropna().astype(str).str.strip().unique() if "role" in people else []
-    found = []
+    described = []   # (table number, caption, cell, descriptors)
     for t_index, table, grid, header in _headed_tables(doc):
         heads = [h.text.strip().lower() if h is not None else "" for h in header]
         if "attributed to" in heads:
@@ -559,16 +566,16 @@ def quote_findings(markup: str, people: pd.DataFrame, threshold: int,
         for row in grid:
             cell = row[j] if row is not header and j < len(row) else None
             said = parse_description(cell.text, roles) if cell is not None else None
-            if said is None:
-                continue
-            n = int(smallest_match(pd.DataFrame([said]), people).iloc[0])
-            if n < threshold:
-                found.append(Finding(
-                    "quote_descriptor",
-                    f"table {t_index} ({_short(table.caption)}): {cell.text!r} matches {n} "
+            if said is not None:
+                described.append((t_index, table.caption, cell, said))
+    if not described:
+        return []
+    matches = smallest_match(pd.DataFrame([d[3] for d in described]), people)
+    return [Finding("quote_descriptor",
+                    f"table {t_index} ({_short(caption)}): {cell.text!r} matches {n} "
                     f"of the report's participants, fewer than {threshold}",
-                    f"{source}:{cell.line}:{cell.col + 1} <td>"))
-    return found
+                    f"{source}:{cell.line}:{cell.col + 1} <td>")
+            for (t_index, caption, cell, _), n in zip(described, matches.astype(int)) if n < threshold]
 
 
 def scope_people(dataset, output: str) -> pd.DataFrame | None:

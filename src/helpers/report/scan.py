@@ -56,6 +56,8 @@ is ``javascript:``). CVE-2021-32862 (markup injection in nbconvert output) and C
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -137,7 +139,7 @@ class Element:
     col: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
     """A parsed page: visible text (with positions), raw text, elements and tables."""
 
@@ -265,11 +267,21 @@ class _Collector(HTMLParser):
 
 
 def parse_html(markup: str, source: str = "<html>") -> Document:
-    """Parse a page into a :class:`Document` (entities decoded, positions kept)."""
+    """Parse a page into a :class:`Document` (entities decoded, positions kept).
+
+    The audit reads one page with several checks in turn, so the last few parses are kept and
+    shared: a Document and what it holds are read, never changed, by its users.
+    """
+    doc = _parse(markup)
+    return doc if source == doc.source else dataclasses.replace(doc, source=source)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(markup: str) -> Document:
     collector = _Collector()
     collector.feed(markup)
     collector.close()
-    return Document(source, "".join(collector.parts), collector.offsets, collector.positions,
+    return Document("<html>", "".join(collector.parts), collector.offsets, collector.positions,
                     collector.raw, collector.elements, collector.tables)
 
 
