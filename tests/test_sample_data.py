@@ -19,7 +19,7 @@ from sklearn.metrics import cohen_kappa_score
 from helpers.cli import main
 from helpers.data import load_dataset
 from helpers.sample import DEFAULT_SEED, generate_sample, writer
-from helpers.sample.text_bank import CORE, statement
+from helpers.sample.text_bank import CONTEXTS, CORE, statement
 
 # Seed 000, "Live projects at LUHFT" (line breaks of the brochure joined with single spaces).
 LUHFT_TITLES = {
@@ -263,6 +263,16 @@ def test_segments_varied_and_carry_redactable_details(ds):
     names = ds.meta["redact_names"]
     assert names and text.apply(lambda t: any(n in t for n in names)).any()
 
+
+
+def test_few_segments_open_with_a_stock_context_sentence(ds):
+    # A short exemplar shows a segment's opening words: most make their point first.
+    stock = tuple(statement(e)[0] for bank in CONTEXTS.values() for e in bank)
+    text = ds.segments.text.astype(str)
+    with_context = text.map(lambda t: any(c in t for c in stock))
+    opening = text.map(lambda t: t.startswith(stock))
+    assert with_context.mean() > 0.25
+    assert opening.sum() <= 0.3 * with_context.sum()
 
 # --- files, determinism, scaling, CLI ------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import pytest
 from helpers import quotes as qu
 from helpers.attribution import released_descriptors, smallest_match
 from helpers import themes as th
+from helpers.sample.text_bank import CONTEXTS, statement
 
 CODES = pd.DataFrame([
     ("T1", "Restorative space", "", "A space to think"),
@@ -381,19 +382,42 @@ def test_sample_framework_row_never_repeats_a_speaker(sample_scopes):
 
 
 
-def test_framework_matrix_has_a_column_only_for_themes_applied_in_scope():
-    """A shared codebook lists every programme's themes; a matrix of one programme's material
-    has columns for its own, so no screen or page fills with empty columns."""
-    other = pd.DataFrame([("X1", "Another programme's theme", "", "")],
-                         columns=["code_id", "label", "parent_id", "description"])
-    shared = pd.concat([CODES, other], ignore_index=True)
-    fm = qu.framework_matrix(SEGMENTS, CODINGS, shared, PARTICIPANTS, threshold=1)
-    assert list(fm.columns) == ["Restorative space", "Cross-speciality", "Managers"]
-    none = qu.framework_matrix(SEGMENTS, CODINGS.iloc[:0], shared, PARTICIPANTS, threshold=1)
-    assert none.empty and "Another programme's theme" not in none.columns
+def test_sample_framework_cells_show_the_point_and_never_repeat(sample_scopes):
+    full, scopes = sample_scopes
+    k = int(full.suppress_below)
+    stock = {qu.opening_words(statement(e)[0]) for bank in CONTEXTS.values() for e in bank}
+    cells = 0
+    opening_with_context = 0
+    for pid, cid, d in scopes:
+        fm = qu.framework_matrix(d.segments, d.codings, d.codes, d.participants, threshold=k)
+        for column in fm.columns:
+            openings = [qu.opening_words(c) for c in fm[column] if c]
+            assert len(openings) == len(set(openings)), (pid, cid, column)
+            cells += len(openings)
+            opening_with_context += sum(o in stock for o in openings)
+    assert cells > 100
+    assert opening_with_context <= 0.15 * cells, (opening_with_context, cells)
 
 
-def test_overview_counts_the_codebook_in_scope_in_words():
-    lines = th.overview_sentences(SEGMENTS, CODINGS, th.codes_in_scope(CODES, CODINGS), 5)
-    assert "coder(s)" not in lines[0]
-    assert re.search(r"coded by (?:1 coder|\d+ coders) against 3 themes and 3 codes", lines[0])
+def test_framework_column_skips_a_remark_that_opens_like_one_above():
+    # Six nurses (the first row) and five doctors all open with the same stock sentence; two
+    # doctors also made a plain remark. The doctors' cell must be one of those two.
+    people = pd.DataFrame({"participant_id": [f"p{i}" for i in range(11)],
+                           "role": ["Nurse"] * 6 + ["Doctor"] * 5, "profession": "",
+                           "cohort_id": "c1", "organisation": "T"})
+    lead = "We were short of staff that year."
+    segments = pd.DataFrame({
+        "segment_id": [f"s{i}" for i in range(13)], "source_id": [f"i{i}" for i in range(13)],
+        "source_type": "interview",
+        "participant_id": [f"p{i}" for i in range(11)] + ["p6", "p7"], "wave": "post",
+        "text": [f"{lead} Point number {i} about teams." for i in range(11)]
+                + ["Teams now talk to each other.", "Teams plan together each week."]})
+    codes = pd.DataFrame({"code_id": ["T"], "label": ["Teams"], "parent_id": [""],
+                          "description": [""]})
+    codings = pd.DataFrame({"segment_id": segments["segment_id"], "code_id": "T",
+                            "coder_id": "a"})
+    fm = qu.framework_matrix(segments, codings, codes, people, threshold=5)
+    assert list(fm.index) == ["Nurse, cohort c1", "Doctor, cohort c1"]
+    assert fm.loc["Nurse, cohort c1", "Teams"].startswith(lead)
+    assert fm.loc["Doctor, cohort c1", "Teams"] in {"Teams now talk to each other.",
+                                                    "Teams plan together each week."}

@@ -136,6 +136,18 @@ def exemplar_quotes(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Dat
     return pd.DataFrame(rows, columns=cols)
 
 
+def opening_words(text: str, n: int = 5) -> str:
+    """The first ``n`` words of a text, lower case and without punctuation: what a reader
+    scanning a column of exemplars sees first.
+
+    Examples
+    --------
+    >>> opening_words("We were two consultants down while I was on the programme.")
+    'we were two consultants down'
+    """
+    return " ".join(re.findall(r"[\w']+", str(text).lower())[:n])
+
+
 def distinct_speakers(options: dict[str, list[str]]) -> dict[str, str]:
     """Give each theme a different speaker, filling as many themes as possible.
 
@@ -189,7 +201,9 @@ def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
     other. Here a row is a group of people who share the description (at least ``threshold`` of
     them in scope) and, within a row, each exemplar comes from a different person
     (:func:`distinct_speakers`). An empty cell therefore does not say that nobody in the group
-    raised the theme. Gale NK, Heath G, Cameron E, Rashid S, Redwood S. Using the framework
+    raised the theme. Nor does a column repeat the opening words of a cell above it
+    (:func:`opening_words`): a reader scanning a theme sees a different remark in every row,
+    not the same stock phrase of context. Gale NK, Heath G, Cameron E, Rashid S, Redwood S. Using the framework
     method for the analysis of qualitative data in multi-disciplinary health research. BMC Med
     Res Methodol 2013;13:117.
     """
@@ -205,16 +219,19 @@ def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
     if max_rows is not None:
         groups = groups[:max_rows]
     pairs = pairs.sort_values(["agreed", "order"], ascending=[False, True])
-    rows = {}
+    pairs["cell"] = [shorten(redact(t, names), exemplar_chars) for t in pairs["text"]]
+    pairs["opening"] = pairs["cell"].map(opening_words)
+    rows, used = {}, {t: set() for t in theme_ids}
     for group in groups:
-        mine = pairs[pairs["attribution"] == group]
+        mine = pairs[(pairs["attribution"] == group) & pairs["code_id"].isin(theme_ids)]
+        mine = mine[[o not in used[t] for t, o in zip(mine["code_id"], mine["opening"])]]
         options = {t: list(dict.fromkeys(mine.loc[mine["code_id"] == t, "speaker"]))
                    for t in theme_ids if (mine["code_id"] == t).any()}
-        chosen = distinct_speakers(options)
         cells = {}
-        for t, speaker in chosen.items():
-            text = mine.loc[(mine["code_id"] == t) & (mine["speaker"] == speaker), "text"].iloc[0]
-            cells[theme_labels[t]] = shorten(redact(text, names), exemplar_chars)
+        for t, speaker in distinct_speakers(options).items():
+            pick = mine[(mine["code_id"] == t) & (mine["speaker"] == speaker)].iloc[0]
+            cells[theme_labels[t]] = pick["cell"]
+            used[t].add(pick["opening"])
         rows[group] = cells
     columns = [theme_labels[t] for t in theme_ids]
     out = pd.DataFrame([[rows[g].get(c, "") for c in columns] for g in groups],
@@ -224,4 +241,4 @@ def framework_matrix(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.Da
 
 
 __all__ = ["describe", "distinct_speakers", "exemplar_quotes", "framework_matrix",
-           "quotable_passages", "shorten"]
+           "opening_words", "quotable_passages", "shorten"]

@@ -107,7 +107,8 @@ def build_tables(participants: int | None = None, seed: int | None = None) -> di
     cohorts = build_cohorts(sizes, rng(1))
     people = build_participants(cohorts, rng(2))
     projects, kpi_values = build_projects(people, rng(5))
-    segments, codes, codings = build_qualitative(people, rng(6))
+    # Stream 14 places the context sentences in segments, added later without moving any code.
+    segments, codes, codings = build_qualitative(people, rng(6), rng(14))
     tables = {
         "programmes": build_programmes(),
         "cohorts": cohorts,

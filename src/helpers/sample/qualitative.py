@@ -4,8 +4,9 @@ Sources: the 2024 Barts evaluation interviews and focus groups (seed 002), LUHFT
 groups (000), Lancashire doctors' interviews (001) and end-of-programme free-text comments in
 every programme. Each programme has its own codebook (:data:`text_bank.CODEBOOKS`) and each
 segment is written for one code of it: one statement of that code, sometimes a second statement
-of a sibling code (so both are coded, within one theme), sometimes a sentence of context first. Statements and context are drawn only from
-those that fit the cohort's dates, and a text is never repeated.
+of a sibling code (so both are coded, within one theme), sometimes a sentence of context (most
+often after the first statement). Statements and context are drawn only from those that fit the
+cohort's dates, and a text is never repeated.
 
 Coder A, the primary coder whose codings the reports count, applies the codes each segment was
 written for. Coder B double-codes about 40% of the segments and keeps the written code with
@@ -36,6 +37,9 @@ THEME_WEIGHTS = {
 COMMENT_RATE = {"leeds_cihm": 0.07, "barts_kf_scl": 0.15}
 P_SECOND = 0.15         # a segment that also makes a point of a sibling code
 P_CONTEXT = 0.35
+#: Share of segments with context that open with it; the others make their point first, as
+#: most quoted remarks do, so that a short exemplar shows the point, not the setting.
+P_CONTEXT_FIRST = 0.2
 P_KEEP_B = 0.74
 P_B_OVERLAP = 0.4
 PARENT = {c[0]: c[2] for c in CODEBOOK}
@@ -122,8 +126,30 @@ class _Drawer:
         return deck.pop()
 
 
-def _compose(src: pd.DataFrame, starts: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Written code, optional second code ("" for none) and text of every segment."""
+def _arranged(parts: list[str], has_context: bool, context_first: bool) -> str:
+    """The segment's text: its statements with the context sentence (``parts[0]`` when
+    ``has_context``) first or after the first statement.
+
+    Examples
+    --------
+    >>> _arranged(["Before.", "Point.", "More."], True, False)
+    'Point. Before. More.'
+    >>> _arranged(["Before.", "Point."], True, True)
+    'Before. Point.'
+    """
+    parts = list(dict.fromkeys(parts))
+    if has_context and not context_first and len(parts) > 1:
+        parts = [parts[1], parts[0], *parts[2:]]
+    return " ".join(parts)
+
+
+def _compose(src: pd.DataFrame, starts: np.ndarray, rng: np.random.Generator,
+             placement: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Written code, optional second code ("" for none) and text of every segment.
+
+    What is said and coded is drawn from ``rng``; where a context sentence goes, from
+    ``placement``, so that moving it leaves the codes and codings as they were: uniqueness is
+    judged on the context-first text, as it always was."""
     n = len(src)
     drawer = _Drawer(rng)
     programmes = src.programme_id.to_numpy()
@@ -157,7 +183,7 @@ def _compose(src: pd.DataFrame, starts: np.ndarray, rng: np.random.Generator) ->
                 else:
                     parts.append(drawer.draw(CORE[code], code, start))
                 candidate = " ".join(dict.fromkeys(parts))
-            text[i] = candidate
+            text[i] = _arranged(parts, has_context, placement.random() < P_CONTEXT_FIRST)
             seen.add(candidate)
     return code1, code2, text
 
@@ -176,15 +202,18 @@ def _other_reading(code: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def build_qualitative(people: pd.DataFrame,
-                      rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The segments, codes and codings tables."""
+def build_qualitative(people: pd.DataFrame, rng: np.random.Generator,
+                      placement: np.random.Generator | None = None,
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The segments, codes and codings tables; ``placement`` places the context sentences
+    (see :func:`_compose`)."""
+    placement = np.random.default_rng(0) if placement is None else placement
     src = _sources(people, rng)
     n = len(src)
     pidx = src.pidx.to_numpy()
     start_of = people.drop_duplicates("cohort_id").set_index("cohort_id").start_date
     starts = start_of.reindex(src.cohort_id).dt.strftime("%Y-%m-%d").to_numpy()
-    code1, code2, text = _compose(src, starts, rng)
+    code1, code2, text = _compose(src, starts, rng, placement)
     barts = np.flatnonzero(src.programme_id.to_numpy() == "barts_kf_scl")
     for j, k in enumerate(rng.choice(barts, min(len(barts), len(PII_SENTENCES)), replace=False)):
         text[k] = f"{text[k]} {PII_SENTENCES[j]}"
