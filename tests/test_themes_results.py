@@ -4,11 +4,14 @@ and quotes attributed only by descriptors enough people in scope share."""
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from small_cohorts import SIZES, make_small_cohorts
+from small_cohorts import SIZES, displayed, make_small_cohorts
 
 from helpers import quotes as qu
 from helpers import themes
@@ -113,3 +116,82 @@ def test_the_counts_only_results_hold_the_same_counts_and_leave_the_detail_out()
     assert all(getattr(counts, f) is None for f in ("by_group", "cooccurrence", "agreement",
                                                      "quotes", "framework", "code_codes"))
     assert counts.missing_columns() == {}
+
+
+def _pooling_fixture(lcft) -> themes.ThemesResults:
+    """Five organisations: A (8 participants with coded material) and B (7) are shown, C, D
+    and E (2, 1 and 2) are pooled into one group of 5."""
+    rows = []
+    sizes = {"A": 8, "B": 7, "C": 2, "D": 1, "E": 2}
+    raised = {"t1": {"A": 6, "B": 5, "C": 2, "D": 1, "E": 2},
+              "t2": {"A": 5, "B": 6, "C": 2, "D": 0, "E": 3}}
+    for code, by_org in raised.items():
+        for org, n in by_org.items():
+            if n:
+                rows.append({"organisation": org, "code_id": code, "label": f"Theme {code}",
+                             "segments": n, "sources": n, "participants": n,
+                             "n_segments": sizes[org], "n_sources": sizes[org],
+                             "n_participants": sizes[org],
+                             "share_participants": n / sizes[org]})
+    prev = pd.DataFrame(rows)
+    return dataclasses.replace(lcft, by_group={**lcft.by_group, "organisation": prev},
+                               cohort_codes={})
+
+
+def _shown(res, by) -> str:
+    with displayed() as parts:
+        themes.show_prevalence_by(res, by)
+    return "".join(parts)
+
+
+def _table(page: str) -> list[list[str]]:
+    """The cells of the page's one table, row by row (header first), as text."""
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
+
+
+def test_pool_small_groups_sums_the_small_ones_into_one(lcft):
+    prev = _pooling_fixture(lcft).by_group["organisation"]
+    out = themes.pool_small_groups(prev, "organisation", 5, "Other organisations")
+    assert out.attrs["pooled"] == ["C", "D", "E"]
+    other = out[out["organisation"] == "Other organisations"].set_index("code_id")
+    assert other["participants"].to_dict() == {"t1": 5, "t2": 5}
+    assert set(other["n_participants"]) == {5}
+    assert other["share_participants"].tolist() == [1.0, 1.0]
+    assert list(out["organisation"].unique()) == ["A", "B", "Other organisations"]
+    # one small group alone is not renamed
+    alone = themes.pool_small_groups(prev[prev["organisation"].isin(["A", "D"])],
+                                     "organisation", 5, "Other")
+    assert set(alone["organisation"]) == {"A", "D"} and alone.attrs["pooled"] == []
+
+
+def test_small_organisations_are_shown_pooled_with_every_count_marked(lcft):
+    page = _shown(_pooling_fixture(lcft), "organisation")
+    cells = _table(page)
+    # three groups against two themes: the groups run down the page
+    assert cells[0] == ["Organisation", "Theme t1", "Theme t2"]
+    assert cells[1:] == [["A", "6", "5"], ["B", "5", "6"], ["Other organisations", "5", "5"]]
+    assert page.count('class="num count"') == 6
+    assert "the 3 organisations with fewer than 5 participants" in page
+
+
+def test_no_table_by_a_grouping_that_would_show_no_count():
+    leeds = themes.prepare(open_report(SAMPLE, "leeds_cihm"), n_boot=50)
+    assert leeds.by_group["organisation"]["organisation"].nunique() == 38
+    page = _shown(leeds, "organisation")
+    assert "<table" not in page
+    assert "Every count by organisation is below 5 or would reveal one that is" in page
+    sath = themes.prepare(open_report(SAMPLE, "sath_academy"), n_boot=50)
+    assert (sath.by_group["profession"].drop_duplicates("profession")["n_participants"] < 5).all()
+    page = _shown(sath, "profession")
+    assert "<table" not in page
+    assert "No profession has 5 or more participants with coded material" in page
+
+
+def test_every_count_by_group_is_marked_for_the_audit():
+    barts = themes.prepare(open_report(SAMPLE, "barts_kf_scl"), n_boot=50)
+    page = _shown(barts, "organisation")
+    cells = _table(page)
+    assert len(cells) > 2
+    assert page.count('class="num count"') == sum(len(r) - 1 for r in cells[1:])

@@ -420,7 +420,8 @@ def _marked(cell: Cell) -> bool:
 
 
 def find_small_counts(doc: Document, threshold: int) -> list[Finding]:
-    """Count cells (see the module notes) whose count is below ``threshold`` (0 included)."""
+    """Count cells (see the module notes) whose count is below ``threshold``; a shown 0 is a
+    true zero (:func:`~helpers.report.disclosure.is_suppressed`) and passes."""
     found = []
     for t_index, table in enumerate(doc.tables, 1):
         grid = _grid(table)

@@ -248,6 +248,75 @@ def prevalence(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFram
     return counts.reset_index(drop=True)
 
 
+def pool_small_groups(prev: pd.DataFrame, by: str, threshold: int,
+                      other: str = "Other") -> pd.DataFrame:
+    """Pool the groups of a grouped :func:`prevalence` that are too small to show into one.
+
+    A group is small when fewer than ``threshold`` of its participants have coded material
+    (``n_participants``). Two or more small groups are pooled into one group named ``other``
+    (a single small group is left as it is: pooling it alone would only rename it); a theme's
+    counts in the pooled group are the sums over its parts. So that a report can still compare
+    something, the 34 organisations of one or two people each become "Other organisations".
+
+    Parameters
+    ----------
+    prev : ``prevalence(..., by=by)``.
+    by : the grouping column.
+    threshold : dataset.yaml ``suppress_below``.
+    other : the pooled group's name.
+
+    Returns
+    -------
+    DataFrame like ``prev``, sorted the same way, with the pooled groups' rows replaced by rows of
+    ``other``; ``attrs["pooled"]`` lists the groups pooled (empty when none were).
+
+    Notes
+    -----
+    Participants, segments and their denominators add up exactly, since every coded segment
+    counted by group belongs to one participant and every participant to one group. A source
+    (a focus group) can hold people of several groups, so a pooled group's ``sources`` and
+    ``n_sources`` are the largest of its parts': a lower bound. share_participants is
+    recomputed from the pooled counts.
+
+    Examples
+    --------
+    >>> prev = pd.DataFrame({"org": ["A", "B", "C"], "code_id": "t1", "label": "Voice",
+    ...     "segments": [9, 2, 1], "sources": [6, 2, 1], "participants": [6, 2, 1],
+    ...     "n_segments": [20, 3, 2], "n_sources": [9, 3, 2], "n_participants": [8, 3, 2],
+    ...     "share_participants": [0.75, 2 / 3, 0.5]})
+    >>> out = pool_small_groups(prev, "org", 5, other="Other")
+    >>> out[["org", "participants", "n_participants", "share_participants"]].to_dict("records")
+    [{'org': 'A', 'participants': 6, 'n_participants': 8, 'share_participants': 0.75}, \
+{'org': 'Other', 'participants': 3, 'n_participants': 5, 'share_participants': 0.6}]
+    >>> out.attrs["pooled"]
+    ['B', 'C']
+    """
+    sizes = prev.drop_duplicates(by).set_index(by)["n_participants"]
+    small = [g for g, n in sizes.items() if n < threshold]
+    if len(small) < 2:
+        out = prev.copy()
+        out.attrs["pooled"] = []
+        return out
+    rest = prev[~prev[by].isin(small)]
+    part = prev[prev[by].isin(small)]
+    sums = ["segments", "participants"]
+    denominators = {"n_segments": "sum", "n_participants": "sum", "n_sources": "max"}
+    group_totals = part.drop_duplicates(by).agg(denominators)
+    pooled = part.groupby(["code_id", "label"], sort=False).agg(
+        {**{c: "sum" for c in sums}, "sources": "max"}).reset_index()
+    for col in denominators:
+        pooled[col] = int(group_totals[col])
+    pooled.insert(0, by, other)
+    pooled["share_participants"] = pooled["participants"] / pooled["n_participants"].clip(lower=1)
+    out = pd.concat([rest, pooled[prev.columns]], ignore_index=True)
+    keys = [by, "participants", "segments", "code_id"]
+    order = out[by].map({g: i for i, g in enumerate(list(rest[by].unique()) + [other])})
+    out = out.assign(_g=order).sort_values(["_g"] + keys[1:], ascending=[True, False, False, True])
+    out = out.drop(columns="_g").reset_index(drop=True)
+    out.attrs["pooled"] = small
+    return out
+
+
 def most_cited(prev: pd.DataFrame, threshold: int | None = None,
                codes: dict[str, str] | None = None) -> str | None:
     """Label of the theme with the most participants in a prevalence table, or None when no

@@ -5,6 +5,9 @@ helpers.report.display (which escapes all text). The ``*_table`` builders are pu
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,11 +20,31 @@ from helpers.report.display import (longer_side_down, show_callout, show_figure,
                                     show_table)
 from helpers.report.fmt import fmt_ci, fmt_num, fmt_pct, plural
 from helpers.report.theme import NHS_BLUE
-from helpers.themes.analysis import code_tree, codebook_table, most_cited
+from helpers.themes.analysis import code_tree, codebook_table, most_cited, pool_small_groups
 from helpers.themes.results import ThemesResults
 
 GROUP_LABELS = {"cohort_id": "cohort", "organisation": "organisation", "profession": "profession",
                 "wave": "wave"}
+#: Groupings whose small groups are pooled into one "Other ..." group before display. Cohorts
+#: are not pooled (their counts are tied to the programme's other reports), nor waves (few).
+POOLED_GROUPS = {"organisation": "Other organisations", "profession": "Other professions"}
+_SHOWN_COUNT = re.compile(r"^\d{1,3}(,\d{3})*$")
+
+
+def shows_a_count(cells: Iterable) -> bool:
+    """Whether any of a display table's cells shows a count above zero.
+
+    A table whose every cell is a true zero, ``<5`` or a secondary-suppression mark compares
+    nothing and is not worth a reader's time.
+
+    Examples
+    --------
+    >>> shows_a_count(["<5", "[c]", "0"])
+    False
+    >>> shows_a_count(["<5", "1,118"])
+    True
+    """
+    return any(_SHOWN_COUNT.match(str(c).strip()) and str(c).strip() != "0" for c in cells)
 
 
 def overview_sentences(segments: pd.DataFrame, codings: pd.DataFrame, codes: pd.DataFrame,
@@ -137,17 +160,34 @@ def show_prevalence_chart(res: ThemesResults) -> None:
 
 
 def show_prevalence_by(res: ThemesResults, by: str) -> None:
+    """Themes by group; small organisations or professions pooled (:data:`POOLED_GROUPS`), and
+    no table when it would show no count (every one below the threshold or hiding one that is)."""
     prev = res.by_group[by]
     label = GROUP_LABELS.get(by, by)
     if prev.empty or prev[by].nunique() < 2:
         show_callout(f"Only one {label} in this scope: no comparison by {label}.")
         return
+    if by in POOLED_GROUPS:
+        prev = pool_small_groups(prev, by, res.threshold, POOLED_GROUPS[by])
+    sizes = prev.drop_duplicates(by)["n_participants"]
+    if len(sizes) < 2 or (sizes < res.threshold).all():
+        show_callout(f"No {label} has {res.threshold} or more participants with coded material: "
+                     f"no comparison by {label}.")
+        return
     hidden = res.cohort_codes if by == "cohort_id" else None
-    table = longer_side_down(grouped_table(prev, by, res.threshold, hidden), "Theme",
-                             label.capitalize())
-    show_table(table,
-               f"Participants raising each theme, by {label}",
-               note="A participant counts once per theme.")
+    wide = grouped_table(prev, by, res.threshold, hidden)
+    if not shows_a_count(wide.iloc[:, 1:].to_numpy().ravel()):
+        show_callout(f"Every count by {label} is below {res.threshold} or would reveal one that "
+                     f"is: no comparison by {label}.")
+        return
+    table = longer_side_down(wide, "Theme", label.capitalize())
+    pooled = prev.attrs.get("pooled", [])
+    note = "A participant counts once per theme."
+    if pooled:
+        note += (f" {POOLED_GROUPS[by]}: the {len(pooled)} {label}s with fewer than "
+                 f"{res.threshold} participants with coded material, counted together.")
+    show_table(table, f"Participants raising each theme, by {label}", note=note,
+               count_cols=list(table.columns[1:]))
 
 
 def cooccurrence_figure(counts: pd.DataFrame, jaccard: pd.DataFrame, threshold: int, title: str):
