@@ -11,7 +11,7 @@ import pytest
 
 from helpers.careers import (aalen_johansen, cumulative_incidence, leavers_comparison,
                              observation_end_date, pipeline_at, pipeline_durations,
-                             pipeline_figure, pipeline_sentence)
+                             pipeline_display, pipeline_figure, pipeline_sentence)
 
 # Freireich et al. (1963) 6-MP arm, weeks in remission (event = relapse), the classic
 # Kaplan-Meier example (Kleinbaum & Klein, Survival Analysis, 3rd edn, 2012, ch. 2):
@@ -201,3 +201,13 @@ def test_sentences_name_the_estimator():
     assert early["estimate"].iloc[0] == early["km_estimate"].iloc[0]
     assert "8 months" not in leavers_comparison(early, threshold=3)
     assert "same estimates" in leavers_comparison(early.iloc[:1], threshold=3)
+
+
+def test_the_interval_is_not_estimable_before_any_move_is_seen():
+    # 20 people followed 36 months: the first moves come after 18 months
+    frame = pd.DataFrame({"months": [36.0] * 14 + [20.0, 22.0, 25.0, 28.0, 30.0, 33.0],
+                          "moved": [False] * 14 + [True] * 6})
+    shown = pipeline_display(pipeline_at(frame, (12, 24, 36)), 5).set_index("Within")
+    assert shown.loc["12 months", "Moves seen"] == "0"
+    assert shown.loc["12 months", "95% CI"] == "not estimable"
+    assert shown.loc["36 months", "95% CI"].endswith("%") and " to " in shown.loc["36 months", "95% CI"]

@@ -112,7 +112,7 @@ def test_report_page_is_offline_codeless_and_has_provenance():
     title = re.search(r"<title>(.*)</title>", html).group(1)
     assert unescape(title) == "Data quality — King's Fund (all cohorts)" and "'" not in title
     assert "sample &lt;dataset&gt;" in html and "abc123" in html and "deadbeef" in html
-    assert "programme_id = kf_scl, cohort_id = none" in html
+    assert "programme_id = kf_scl, cohort_id not set (all cohorts)" in html
     assert "@media print" in html and "<style>" in html
     assert 'name="viewport"' in html
 

@@ -195,3 +195,25 @@ def test_every_count_by_group_is_marked_for_the_audit():
     cells = _table(page)
     assert len(cells) > 2
     assert page.count('class="num count"') == sum(len(r) - 1 for r in cells[1:])
+
+
+def test_the_chart_names_no_most_cited_theme_when_the_top_counts_tie(lcft):
+    prev = lcft.prevalence.copy()
+    top = prev["participants"].max()
+    prev["participants"] = top
+    with displayed() as parts:
+        themes.show_prevalence_chart(dataclasses.replace(lcft, prevalence=prev))
+    page = "".join(parts)
+    assert "no one theme can be named as the most cited" in page
+    assert "most cited:" not in page and "None" not in page
+
+
+def test_agreement_that_cannot_be_estimated_says_so_instead_of_printing_nan(lcft):
+    agreement = lcft.agreement.copy()
+    agreement.loc[agreement.index[-1], ["estimate", "ci_low", "ci_high"]] = float("nan")
+    agreement.loc[agreement.index[-1], "rating"] = "not estimable"
+    with displayed() as parts:
+        themes.show_agreement(dataclasses.replace(lcft, agreement=agreement))
+    page = "".join(parts)
+    assert "Agreement cannot be estimated overall" in page
+    assert "alpha nan" not in page.lower()

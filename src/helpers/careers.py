@@ -447,8 +447,11 @@ def pipeline_display(at: pd.DataFrame, threshold: int) -> pd.DataFrame:
         out[label] = [shown_count(v, c, threshold) for v, c in zip(at[col], codes[col])]
     out["Cumulative share"] = [SUPPRESSED_PCT if h else fmt_pct(e, 0)
                                for h, e in zip(hidden, at["estimate"])]
-    out["95% CI"] = [SUPPRESSED_PCT if h else f"{fmt_pct(lo, 0)} to {fmt_pct(hi, 0)}"
-                     for h, lo, hi in zip(hidden, at["ci_low"], at["ci_high"])]
+    # With no move seen the log(-log) interval collapses to "0% to 0%", which claims a
+    # certainty no sample gives: it is not estimated.
+    out["95% CI"] = [SUPPRESSED_PCT if h else "not estimable" if m == 0
+                     else f"{fmt_pct(lo, 0)} to {fmt_pct(hi, 0)}"
+                     for h, m, lo, hi in zip(hidden, at["n_moved"], at["ci_low"], at["ci_high"])]
     out.attrs["threshold"] = int(threshold)
     return out.reset_index(drop=True)
 

@@ -32,7 +32,7 @@ from helpers.outcomes.likert import (NON_LEVEL_COLUMNS, chartable_items, divergi
 from helpers.report.disclosure import (SECONDARY_MARK, is_suppressed, own_cell_code,
                                        pins_answers, suppress_count, suppress_table, zero_spread)
 from helpers.report.display import show_callout, show_figure, show_sentences, show_table
-from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+from helpers.report.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct, plural
 from helpers.report.results import Results
 
 NOT_RECORDED = "not recorded"
@@ -500,7 +500,7 @@ def reach_sentences(res: ReachResults) -> list[str]:
     and how many completed every day."""
     n = res.n
     out = [f"{suppress_count(n, res.threshold)} participants in {res.scope}, in "
-           f"{res.n_cohorts} cohort(s) from {res.n_organisations} organisation(s)."]
+           f"{plural(res.n_cohorts, 'cohort')} from {plural(res.n_organisations, 'organisation')}."]
     if len(res.modules):
         total = res.completion[res.completion["cohort_id"] == "All"].iloc[0]
         what = f"all {int(res.days)} days" if res.days else "every session"

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 import pytest
+from report_text import report_text
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +203,20 @@ def test_outcome_sentences_match_the_helpers(sample_run, sample_dataset_path):
         assert sentences.change_sentence(row, labels[row["scale"]], rep.threshold, "participants") in text
     reach = htmllib.unescape(_page(sample_run, "barts_kf_scl/all/10_reach_and_reaction.html"))
     assert "220 participants in" in reach
+
+
+# What a sentence template prints when it meets a case it was not written for.
+PLACEHOLDERS = {"a hedged plural": r"\w\(s\)", "a missing value": r"\b(?:None|nan|NaN|NaT)\b",
+                "an unset parameter": r"= none\b", "an interval with no width": r"\b0% to 0%"}
+
+
+def test_no_report_prints_a_template_placeholder(sample_run):
+    found = []
+    for path in sample_run.reports:
+        text = report_text(path.read_text(encoding="utf-8"))
+        for what, pattern in PLACEHOLDERS.items():
+            for m in re.finditer(pattern, text):
+                found.append(f"{path.relative_to(sample_run.out)}: {what}: "
+                             f"{text[max(0, m.start() - 50):m.end() + 30]!r}")
+    assert len(sample_run.reports) > 40
+    assert found == []

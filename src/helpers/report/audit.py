@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.attribution import smallest_match
+from helpers.report.context import cohort_withheld
 from helpers.report.scan import (_HIDDEN, _TOTAL, DISCLOSURE_KINDS, Cell, Finding, _count_value,
                                  _grid, _header_row, _lone_hidden, _marked, _short,
                                  is_count_header, parse_html, scan_html)
@@ -598,8 +599,6 @@ def audit_folder(folder: str | Path, dataset) -> dict[str, list[Finding]]:
 
     ``dataset`` is a loaded :class:`helpers.data.Dataset` (participant ids, threshold, cohorts).
     """
-    from helpers.report.context import cohort_withheld
-
     folder = Path(folder)
     ids = dataset.participants["participant_id"].astype(str).tolist()
     t = int(dataset.suppress_below)

@@ -146,6 +146,25 @@ PROVENANCE_LABELS = [
 ]
 
 
+def parameters_text(parameters: dict) -> str:
+    """A job's parameters as a reader (and papermill) would set them; a parameter left unset,
+    such as the cohort of a programme report, is said to be so rather than printed as None.
+
+    Examples
+    --------
+    >>> parameters_text({"programme_id": "kf_scl", "cohort_id": None})
+    'programme_id = kf_scl, cohort_id not set (all cohorts)'
+    >>> parameters_text({"programme_id": "kf_scl", "cohort_id": "kf_c01"})
+    'programme_id = kf_scl, cohort_id = kf_c01'
+    >>> parameters_text({})
+    'none'
+    """
+    unset = {"cohort_id": "not set (all cohorts)"}
+    parts = [f"{k} {unset.get(k, 'not set')}" if v is None else f"{k} = {v}"
+             for k, v in parameters.items()]
+    return ", ".join(parts) or "none"
+
+
 def provenance_rows(provenance: dict) -> list[tuple[str, str]]:
     """Label/value pairs for the provenance block, in a fixed order; absent values omitted."""
     rows = []
@@ -154,7 +173,7 @@ def provenance_rows(provenance: dict) -> list[tuple[str, str]]:
         if value in (None, ""):
             continue
         if isinstance(value, dict):
-            value = ", ".join(f"{k} = {'none' if v is None else v}" for k, v in value.items()) or "none"
+            value = parameters_text(value)
         rows.append((label, str(value)))
     return rows
 

@@ -154,7 +154,12 @@ def show_prevalence_chart(res: ThemesResults) -> None:
         ax.text(0 if h else n, y, f" <{res.threshold}" if h else f" {n:,}", va="center", fontsize=10)
     ax.set_xlabel("Participants raising the theme")
     ax.set_ylabel("")
-    top = most_cited(res.prevalence)
+    top = most_cited(res.prevalence, res.threshold, res.theme_codes)
+    if top is None:
+        show_figure(fig, alt="Bar chart of participants raising each theme; no one theme can be "
+                             "named as the most cited (tied, or counts too small to rank).",
+                    caption="Themes by number of participants raising them.")
+        return
     show_figure(fig, alt=f"Bar chart of participants raising each theme; the most cited is {top}.",
                 caption=f"Themes by number of participants raising them (most cited: {top}).")
 
@@ -303,7 +308,10 @@ def show_agreement(res: ThemesResults) -> None:
     if poor:
         show_callout("Agreement is poor for " + ", ".join(poor) + ": refine these code definitions "
                      "and recode before drawing conclusions from them.", kind="warning")
-    if overall["rating"] != "poor" and not poor:
+    if pd.isna(overall["estimate"]):
+        show_callout("Agreement cannot be estimated overall: on the double-coded segments the "
+                     "codes do not vary, so Krippendorff's alpha is undefined.", kind="caveat")
+    elif overall["rating"] != "poor" and not poor:
         show_callout(f"Agreement is {overall['rating']} overall (alpha {overall['estimate']:.2f}).")
 
 
