@@ -217,3 +217,12 @@ def test_agreement_that_cannot_be_estimated_says_so_instead_of_printing_nan(lcft
     page = "".join(parts)
     assert "Agreement cannot be estimated overall" in page
     assert "alpha nan" not in page.lower()
+
+
+def test_cooccurrence_covers_only_the_themes_applied_in_scope(lcft):
+    themes_here = lcft.codebook.loc[lcft.codebook["depth"] == 0, "label"].tolist()
+    shared = (lcft.codes["parent_id"].fillna("") == "").sum()
+    assert len(themes_here) < shared  # other programmes' themes are in the shared codebook
+    for key, matrix in lcft.cooccurrence.items():
+        assert matrix.index.tolist() == themes_here == matrix.columns.tolist(), key
+    assert (pd.Series(lcft.cooccurrence["segment"].to_numpy().diagonal()) > 0).all()

@@ -49,7 +49,7 @@ class ThemesResults(Results):
         Cohorts hidden across the programme's reports (``rep.cohort_codes``).
     cooccurrence : dict of str to DataFrame
         Theme x theme counts (``"segment"``, ``"participant"``) and their Jaccard similarities
-        (``"segment_jaccard"``, ``"participant_jaccard"``).
+        (``"segment_jaccard"``, ``"participant_jaccard"``), over the themes of ``codebook``.
     agreement : DataFrame
         :func:`helpers.reliability.code_agreement` on the double-coded segments.
     saturation : DataFrame
@@ -143,6 +143,9 @@ def prepare(rep, per_theme: int = 3, max_rows: int = 12, exemplar_chars: int = 9
     """
     d = rep.data
     seg, cod, codes, people = d.segments, d.codings, d.codes, d.participants
+    # The shared codebook holds every programme's themes: the matrices and the tree list only
+    # those applied here, so a report never shows rows that are empty by construction.
+    scoped = codes_in_scope(codes, cod)
     withheld = quotes_withheld(rep)
     quotes = framework = co = by_group = agreement = code_codes = None
     if detail:
@@ -157,14 +160,14 @@ def prepare(rep, per_theme: int = 3, max_rows: int = 12, exemplar_chars: int = 9
             framework = pd.DataFrame()
         co = {}
         for unit in ("segment", "participant"):
-            co[unit] = cooccurrence(seg, cod, codes, unit=unit)
-            co[f"{unit}_jaccard"] = cooccurrence(seg, cod, codes, unit=unit, measure="jaccard")
+            co[unit] = cooccurrence(seg, cod, scoped, unit=unit)
+            co[f"{unit}_jaccard"] = cooccurrence(seg, cod, scoped, unit=unit, measure="jaccard")
         by_group = {by: prevalence(seg, cod, codes, people, by=by) for by in GROUPS}
         agreement = reliability.code_agreement(cod, codes, n_boot=n_boot)
         code_codes = cohort_theme_codes(rep, "code")
     return ThemesResults(
         threshold=rep.threshold, level=rep.level, segments=seg, codings=cod, codes=codes,
-        codebook=code_tree(codes_in_scope(codes, cod)),
+        codebook=code_tree(scoped),
         prevalence=prevalence(seg, cod, codes, people),
         code_prevalence=prevalence(seg, cod, codes, people, level="code"),
         by_group=by_group, theme_codes=cohort_theme_codes(rep), code_codes=code_codes,
