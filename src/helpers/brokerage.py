@@ -250,9 +250,12 @@ def gould_fernandez(n_nodes: int, sender, receiver, groups) -> dict:
                           "observed": observed.sum(axis=0), "expected": e_all, "sd": sd_all,
                           "z": z_score(observed.sum(axis=0), e_all, sd_all)},
                          index=ROLE_CODES)
-    grp = pd.DataFrame({"group": list(uniques), "members": sizes.astype(int)})
+    # built in one go: a programme of many cohorts calls this once per cohort, wave and
+    # attribute, and adding twelve columns one at a time dominated that
+    per_role = {}
     for c, r in enumerate(ROLE_CODES):
-        grp[f"exp_{r}"] = e_grp[:, c]
-        grp[f"sd_{r}"] = sd_grp[:, c]
+        per_role[f"exp_{r}"] = e_grp[:, c]
+        per_role[f"sd_{r}"] = sd_grp[:, c]
+    grp = pd.DataFrame({"group": list(uniques), "members": sizes.astype(int), **per_role})
     return {"whole": whole, "observed": observed, "expected": expected, "sd": sd,
             "z": z_score(observed, expected, sd), "groups": grp, "density": density, "ties": ties}
