@@ -155,13 +155,11 @@ def show_prevalence_chart(res: ThemesResults) -> None:
     ax.set_xlabel("Participants raising the theme")
     ax.set_ylabel("")
     top = most_cited(res.prevalence, res.threshold, res.theme_codes)
-    if top is None:
-        show_figure(fig, alt="Bar chart of participants raising each theme; no one theme can be "
-                             "named as the most cited (tied, or counts too small to rank).",
-                    caption="Themes by number of participants raising them.")
-        return
-    show_figure(fig, alt=f"Bar chart of participants raising each theme; the most cited is {top}.",
-                caption=f"Themes by number of participants raising them (most cited: {top}).")
+    named = (f"the most cited is {top}" if top is not None else "no one theme can be named as "
+             "the most cited (tied, or counts too small to rank)")
+    show_figure(fig, alt=f"Bar chart of participants raising each theme; {named}.",
+                caption="Themes by number of participants raising them"
+                        + (f" (most cited: {top})." if top is not None else "."))
 
 
 def show_prevalence_by(res: ThemesResults, by: str) -> None:
