@@ -99,8 +99,10 @@ def test_loaded_text_columns_are_one_chunk_with_values_and_dtypes_unchanged(tmp_
     assert joined["participant_id"].isna().sum() == 1
 
 
-def test_a_repeat_load_gives_the_date_warnings_without_checking_the_dates_again(dataset, monkeypatch):
-    path = dataset / "responses.csv"
+def _date_a_later_answer_in_1990(folder):
+    """Give the first post or follow-up answer an implausible date; its line in the file
+    (the header is line 0)."""
+    path = folder / "responses.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     cols = lines[0].split(",")
     early = [i for i, line in enumerate(lines[1:], 1)
@@ -109,9 +111,44 @@ def test_a_repeat_load_gives_the_date_warnings_without_checking_the_dates_again(
     values[cols.index("response_date")] = "1990-01-01"
     lines[early] = ",".join(values)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return early
+
+
+def test_a_repeat_load_gives_the_date_warnings_without_checking_the_dates_again(dataset, monkeypatch):
+    early = _date_a_later_answer_in_1990(dataset)
     first = load_dataset(dataset)
     assert any(w.column == "response_date" for w in first.warnings), first.warnings
     from helpers.data import loader
     monkeypatch.setattr(loader, "date_warnings", lambda *a: pytest.fail("checked the dates again"))
     second = load_dataset(dataset)
     assert second.warnings == first.warnings
+
+
+def test_a_load_from_the_parquet_cache_gives_the_date_warnings_found_when_it_was_written(
+        dataset, monkeypatch):
+    early = _date_a_later_answer_in_1990(dataset)
+    first = load_dataset(dataset)
+    dated = [w for w in first.warnings if w.column == "response_date"]
+    assert dated and dated[0].row == early + 1, first.warnings
+    memo.clear()  # a new process: only the parquet cache is left
+    from helpers.data import loader
+    monkeypatch.setattr(loader, "read_tables", lambda *a: pytest.fail("read the files"))
+    monkeypatch.setattr(loader, "date_warnings", lambda *a: pytest.fail("checked the dates again"))
+    second = load_dataset(dataset)
+    assert second.warnings == first.warnings
+
+
+def test_a_cache_entry_without_stored_warnings_is_read_from_the_files_again(dataset, monkeypatch):
+    first = load_dataset(dataset)
+    entries = list((dataset.parent / "cache" / "datasets").iterdir())
+    assert len(entries) == 1
+    (entries[0] / "date-warnings.json").unlink()  # what an entry holds when they were not plain
+    memo.clear()
+    from helpers.data import loader
+    calls = []
+    real = loader.read_tables
+    monkeypatch.setattr(loader, "read_tables", lambda *a: calls.append(1) or real(*a))
+    second = load_dataset(dataset)
+    assert calls == [1] and second.warnings == first.warnings
+    for name, df in first.tables.items():
+        assert second.tables[name].equals(df)

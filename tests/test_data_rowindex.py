@@ -31,6 +31,27 @@ def test_positions_equal_the_within_mask():
     assert index.positions([]).size == 0 and index.positions(["nobody"]).size == 0
 
 
+def test_positions_of_keys_taken_from_a_like_column_equal_the_within_mask():
+    col = _column()
+    index = RowIndex(col)
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 17, 400, 700):
+        keys = pd.Series(pd.array(list(rng.choice([f"P{i:04d}" for i in range(800)], size=size))
+                                  + [None, "P0001", "P0001"], dtype="str"))  # NA and repeats
+        assert keys.dtype == col.dtype
+        expected = np.flatnonzero(within(col, keys).to_numpy())
+        got = index.positions(keys)
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == np.int64
+
+
+def test_positions_are_ascending_whether_or_not_the_rows_of_the_keys_come_in_table_order():
+    col = pd.Series(pd.array(["a", "a", "b", "b", "c", "a"], dtype="str"))
+    index = RowIndex(col)
+    np.testing.assert_array_equal(index.positions(["b", "c"]), [2, 3, 4])  # already in order
+    np.testing.assert_array_equal(index.positions(["c", "a"]), [0, 1, 4, 5])  # interleaved
+
+
 def test_keys_compare_as_within_compares_them():
     text = pd.Series(pd.array(["1", "2", "1", None], dtype="str"))
     numbers = pd.Series([1, 2, 1, 3])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -22,8 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data.errors import Problem
+
 FORMAT_VERSION = "1"
 _DONE = "complete"
+#: The date warnings found in an entry's tables (a function of the tables and their file
+#: names, both covered by the key), so that a load from the cache need not look again.
+_WARNINGS = "date-warnings.json"
 
 
 def cache_root() -> Path:
@@ -82,8 +88,19 @@ def read_cached(key: str) -> dict[str, pd.DataFrame] | None:
         return None
 
 
-def write_cached(key: str, tables: dict[str, pd.DataFrame]) -> bool:
-    """Store ``tables`` under ``key`` atomically; False when the cache cannot be written."""
+def read_warnings(key: str) -> list[Problem] | None:
+    """The date warnings stored with entry ``key``; None when none were stored or unreadable."""
+    try:
+        rows = json.loads((cache_root() / "datasets" / key / _WARNINGS).read_text(encoding="utf-8"))
+        return [Problem(*row) for row in rows]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_cached(key: str, tables: dict[str, pd.DataFrame], warnings: list[Problem] = ()) -> bool:
+    """Store ``tables`` and their date ``warnings`` under ``key`` atomically; False when the
+    cache cannot be written. Warnings are stored when their values are plain (text, numbers);
+    otherwise the entry has none, and a load reads the files again to find them."""
     datasets = cache_root() / "datasets"
     final = datasets / key
     if final.exists():
@@ -94,6 +111,12 @@ def write_cached(key: str, tables: dict[str, pd.DataFrame]) -> bool:
         tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=datasets))
         for name, df in tables.items():
             df.reset_index(drop=True).to_parquet(tmp / f"{name}.parquet", index=False)
+        try:
+            rows = json.dumps([[w.file, w.row, w.column, w.value, w.expected] for w in warnings],
+                              allow_nan=False)
+            (tmp / _WARNINGS).write_text(rows, encoding="utf-8")
+        except (TypeError, ValueError):
+            pass
         (tmp / _DONE).write_text("\n".join(tables), encoding="utf-8")
         os.rename(tmp, final)
         return True

@@ -57,6 +57,7 @@ class _Tables:
         self.tables = tables
         self._rows: dict[str, np.ndarray] = {}
         self._whole: dict[str, str] = {}
+        self._head: dict[str, bytes] = {}
 
     def rows(self, name: str) -> np.ndarray:
         if name not in self._rows:
@@ -66,7 +67,9 @@ class _Tables:
     def digest(self, name: str, positions: np.ndarray | None = None) -> str:
         if positions is None and name in self._whole:
             return self._whole[name]
-        h = hashlib.sha256(name.encode() + b"\0" + _schema(self.tables[name]) + b"\0")
+        if name not in self._head:
+            self._head[name] = name.encode() + b"\0" + _schema(self.tables[name]) + b"\0"
+        h = hashlib.sha256(self._head[name])
         hashes = self.rows(name) if positions is None else self.rows(name)[positions]
         h.update(np.ascontiguousarray(hashes).tobytes())
         out = h.hexdigest()

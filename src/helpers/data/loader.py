@@ -174,18 +174,21 @@ def load_dataset(path: str | Path, *, use_cache: bool = True, strict: bool = Fal
         tables = cache.read_cached(entry)
     else:
         tables = None
-    if tables is None:
+    # an entry holds the warnings found when it was written: the rows they name are the
+    # spreadsheet rows, which the cached tables (numbered from 0) no longer carry
+    dated = cache.read_warnings(entry) if tables is not None else None
+    if dated is None:
         tables = read_tables(folder, meta, files, problems)
         if problems:
             raise DataError(problems)
         if key is not None:
             pseudonymise(tables, key)
+        dated = date_warnings(tables, names)
         tables = {t: cache.single_chunk(complete_columns(df, TABLES[t]).reset_index(drop=True))
                   for t, df in tables.items()}
         if use_cache:
-            cache.write_cached(entry, tables)
+            cache.write_cached(entry, tables, dated)
     indexes = TableIndexes(tables)
-    dated = date_warnings(tables, names)
     if use_cache:
         memo.put(entry, tables, indexes, dated)
     return Dataset(meta, folder, digest, tables, names, unread + dated, indexes)
