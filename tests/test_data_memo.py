@@ -115,7 +115,7 @@ def _date_a_later_answer_in_1990(folder):
 
 
 def test_a_repeat_load_gives_the_date_warnings_without_checking_the_dates_again(dataset, monkeypatch):
-    early = _date_a_later_answer_in_1990(dataset)
+    _date_a_later_answer_in_1990(dataset)
     first = load_dataset(dataset)
     assert any(w.column == "response_date" for w in first.warnings), first.warnings
     from helpers.data import loader

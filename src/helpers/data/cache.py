@@ -13,6 +13,7 @@ Any cache failure (unwritable folder, damaged entry) falls back to reading the f
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -112,8 +113,7 @@ def write_cached(key: str, tables: dict[str, pd.DataFrame], warnings: list[Probl
         for name, df in tables.items():
             df.reset_index(drop=True).to_parquet(tmp / f"{name}.parquet", index=False)
         try:
-            rows = json.dumps([[w.file, w.row, w.column, w.value, w.expected] for w in warnings],
-                              allow_nan=False)
+            rows = json.dumps([dataclasses.astuple(w) for w in warnings], allow_nan=False)
             (tmp / _WARNINGS).write_text(rows, encoding="utf-8")
         except (TypeError, ValueError):
             pass

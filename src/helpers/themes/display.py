@@ -155,11 +155,13 @@ def show_prevalence_chart(res: ThemesResults) -> None:
     ax.set_xlabel("Participants raising the theme")
     ax.set_ylabel("")
     top = most_cited(res.prevalence, res.threshold, res.theme_codes)
-    named = (f"the most cited is {top}" if top is not None else "no one theme can be named as "
-             "the most cited (tied, or counts too small to rank)")
+    if top is None:
+        named, cited = ("no one theme can be named as the most cited (tied, or counts too small "
+                        "to rank)"), ""
+    else:
+        named, cited = f"the most cited is {top}", f" (most cited: {top})"
     show_figure(fig, alt=f"Bar chart of participants raising each theme; {named}.",
-                caption="Themes by number of participants raising them"
-                        + (f" (most cited: {top})." if top is not None else "."))
+                caption=f"Themes by number of participants raising them{cited}.")
 
 
 def show_prevalence_by(res: ThemesResults, by: str) -> None:
