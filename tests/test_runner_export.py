@@ -1,5 +1,6 @@
 """HTML export: our template, no code, no remote or local references, sanitised outputs."""
 
+import json
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -125,3 +126,17 @@ def test_markdown_headings_get_ids_a_contents_list_can_link_to_but_outputs_do_no
     # a heading cannot take the page's provenance id, and output HTML keeps no id at all
     assert 'id="sec-provenance"' in render_markdown_cell({"cell_type": "markdown", "source": "## provenance"})
     assert "id=" not in sanitize_html('<h2 id="provenance">forged</h2>')
+
+
+def test_export_leaves_the_executed_notebook_as_it_was_and_drops_only_the_title_line():
+    nb = _executed_notebook()
+    before = nbformat.writes(nb)
+    prov = {"generated_at": "2026-11-25T00:00:00Z"}
+    first = notebook_to_html(nb, {"heading": first_heading(nb.cells)}, prov)
+    assert nbformat.writes(nb) == before  # the kept notebook (--keep-notebooks) keeps its title
+    # the same page from a plain dict, and again from the same notebook
+    assert notebook_to_html(json.loads(before),
+                            {"heading": first_heading(nb.cells)}, prov) == first
+    assert notebook_to_html(nb, {"heading": first_heading(nb.cells)}, prov) == first
+    title_line = next(line for line in nb.cells[0].source.splitlines() if line.startswith("#"))
+    assert first.count(unescape(title_line.lstrip("# ").strip())) == 2  # <title> and <h1> only

@@ -10,7 +10,6 @@ scope, and an ``id="provenance"`` block. Every output and markdown cell passes t
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from datetime import datetime
@@ -107,28 +106,35 @@ def render_output(output) -> str:
     return ""
 
 
-def prepare_cells(nb):
-    """A copy of ``nb`` without hidden cells and without the title line (shown in the header)."""
-    nb = copy.deepcopy(nb)
-    nb["cells"] = [c for c in nb["cells"]
-                   if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags") or [])]
-    for cell in nb["cells"]:
+def prepare_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without hidden cells and without the title line (shown in the header).
+
+    A shallow copy: the cells it keeps are ``nb``'s own, but for the one whose title line goes,
+    which is replaced. ``nb`` itself is left as it was; nbconvert copies the whole notebook
+    before it renders, so a deep copy here would be a second one.
+    """
+    cells = [c for c in nb["cells"]
+             if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags") or [])]
+    for i, cell in enumerate(cells):
         if cell.get("cell_type") != "markdown":
             continue
         lines = _text(cell.get("source")).splitlines()
-        for i, line in enumerate(lines):
+        for j, line in enumerate(lines):
             if line.strip().startswith("#"):
-                cell["source"] = "\n".join(lines[:i] + lines[i + 1:])
+                cells[i] = nbformat.NotebookNode({**cell, "source": "\n".join(lines[:j] + lines[j + 1:])})
                 break
         break
-    return nb
+    return nbformat.NotebookNode({**nb, "cells": cells})
 
 
 @lru_cache(maxsize=1)
 def _exporter():
     exporter = TemplateExporter(template_name="leadeval", extra_template_basedirs=[str(TEMPLATES)],
                                 exclude_input=True, exclude_input_prompt=True,
-                                exclude_output_prompt=True)
+                                exclude_output_prompt=True,
+                                # the notebook is checked once, after every preprocessor, not
+                                # after each of them (nbconvert runs a dozen, mostly disabled)
+                                optimistic_validation=True)
     exporter.output_mimetype = "text/html"
     exporter.file_extension = ".html"
     exporter.register_filter("render_output", render_output)
@@ -225,7 +231,9 @@ def notebook_to_html(nb, title: dict, provenance: dict) -> str:
         ``dataset``, ``dataset_hash``, ``parameters`` (dict), ``version``, ``git_commit``,
         ``generated_at``.
     """
-    prepared = nbformat.from_dict(prepare_cells(nb))
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.from_dict(nb)
+    prepared = prepare_cells(nb)
     heading = title.get("heading") or first_heading(nb["cells"]) or "Report"
     full = title.get("full") or " — ".join(x for x in (heading, title.get("scope")) if x)
     resources = {"leadeval": {"title": {"heading": heading, "scope": title.get("scope"), "full": full},
