@@ -2,6 +2,8 @@
 
 import errno
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -317,6 +319,21 @@ def test_gate_refuses_a_page_that_names_a_small_count(tmp_path):
     table = ("<table><tr><th>Trust</th><th>Participants</th></tr><tr><td>A</td><td>12</td></tr>"
              "<tr><td>B</td><td>&lt;5</td></tr><tr><td>Total</td><td>15</td></tr></table>")
     assert "secondary_disclosure" in gate.check("kf_scl/all/r.html", f"<html>{table}</html>")
+
+
+def test_the_gate_imports_no_plotting_library_and_notebooks_still_find_open_report():
+    # the run's main process audits every page; matplotlib and seaborn are the kernels' to load
+    code = ("import sys, helpers.runner.gate\n"
+            "print(sorted(m for m in ('matplotlib', 'seaborn', 'helpers.report.context') if m in sys.modules))\n"
+            "from helpers.report import NotApplicable, Report, open_report\n"
+            "import helpers.report.context as c\n"
+            "print(open_report is c.open_report and Report is c.Report and NotApplicable is c.NotApplicable)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout + done.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        import helpers.report
+
+        helpers.report.nothing  # noqa: B018
 
 
 def test_gate_refuses_a_cohort_page_that_the_programme_page_gives_away(tmp_path):

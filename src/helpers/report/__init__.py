@@ -2,6 +2,15 @@
 escaped display and the figure theme. Notebooks import from here; nothing here computes
 statistics."""
 
-from helpers.report.context import NotApplicable, Report, open_report
-
 __all__ = ["NotApplicable", "Report", "open_report"]
+
+
+def __getattr__(name: str):
+    # The report context, and the plotting theme it sets up, load on first use: a module of
+    # this package used without plotting (the runner's disclosure audit, run on every page in
+    # the main process) would otherwise import matplotlib and seaborn.
+    if name in __all__:
+        from helpers.report import context
+
+        return getattr(context, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,7 @@ compares the programme's page of a notebook with its cohort pages:
 
 ``hidden_cohort_report``
     a page published for a cohort that may not be reported on its own
-    (:func:`helpers.report.context.cohort_withheld`: a cohort of fewer than the threshold, its
+    (:func:`helpers.report.withheld.cohort_withheld`: a cohort of fewer than the threshold, its
     complement, or any cohort of a programme that has one).
 ``cross_report_subtraction``
     a count cell of a programme table (same caption without its scope, row and column) that
@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.attribution import smallest_match
-from helpers.report.context import cohort_withheld
+from helpers.report.withheld import cohort_withheld
 from helpers.report.scan import (_HIDDEN, _TOTAL, DISCLOSURE_KINDS, Cell, Finding, _count_value,
                                  _grid, _header_row, _lone_hidden, _marked, _short,
                                  is_count_header, parse_html, scan_html)

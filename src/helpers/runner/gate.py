@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers.report.audit import (cross_report_findings, page_findings, programme_cohorts,
                                   quote_findings, scope_people, split_output)
-from helpers.report.context import cohort_withheld
+from helpers.report.withheld import cohort_withheld
 from helpers.report.fmt import plural
 
 #: Findings listed in a refusal's reason; the rest are counted.
@@ -29,7 +29,7 @@ class AuditGate:
     out : the reports folder (counterpart pages are read from it).
     dataset : a loaded :class:`helpers.data.Dataset` (participant ids, threshold, cohorts).
     cohort_pages : also refuse any page for a cohort that may not be reported on its own
-        (:func:`helpers.report.context.cohort_withheld`). Off by default: the report notebooks
+        (:func:`helpers.report.withheld.cohort_withheld`). Off by default: the report notebooks
         never produce one (``open_report`` stops them as not applicable), while notebooks that
         do not open a report context, such as the runner's own fixtures, have no cohort data
         to give away; :func:`helpers.report.audit.audit_folder` always checks it.

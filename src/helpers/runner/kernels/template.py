@@ -40,7 +40,8 @@ import traceback
 MODULES = (
     "numpy", "pandas", "pyarrow", "scipy.stats", "statsmodels.api", "statsmodels.formula.api",
     "matplotlib", "matplotlib.pyplot", "seaborn", "networkx",
-    "helpers.data", "helpers.report", "helpers.report.display", "helpers.report.disclosure",
+    "helpers.data", "helpers.report", "helpers.report.context", "helpers.report.display",
+    "helpers.report.disclosure", "helpers.report.withheld",
     "helpers.report.fmt", "helpers.report.theme", "helpers.quality", "helpers.reach",
     "helpers.scales", "helpers.outcomes", "helpers.outcomes.report", "helpers.careers",
     "helpers.reliability", "helpers.themes", "helpers.projects", "helpers.spc", "helpers.its",
