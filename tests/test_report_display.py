@@ -100,3 +100,32 @@ def test_count_columns_are_marked_and_numeric_text_right_aligned():
     assert out.count('class="num count"') == 2
     assert '<td class="num">49.7%</td>' in out
     assert "<td>a</td>" in out
+
+
+def test_figures_are_encoded_faster_but_losslessly():
+    import base64
+    import io
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    def chart():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(["Before", "After"], [3.1, 3.6])
+        ax.set_ylabel("Mean score")
+        return fig
+
+    out = figure_html(chart(), alt="chart")
+    ours = base64.b64decode(re.search(r"base64,([^\"]+)", out).group(1))
+    default = io.BytesIO()
+    fig = chart()
+    fig.savefig(default, format="png", bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    assert ours != default.getvalue()  # another zlib level ...
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(ours))),  # ... the same pixels
+                          np.asarray(Image.open(default)))

@@ -26,6 +26,10 @@ def _esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+#: zlib level of the reports' PNG figures. Pillow's default is 6; on charts (flat colours and
+#: text) 3 encodes in about two thirds of the time for images a few per cent larger.
+PNG_COMPRESS_LEVEL = 3
+
 # Strings that read as numbers after formatting ("1,118", "<5", "49.7%", "+0.42", "−0.10").
 _NUMERIC_TEXT = re.compile(r"^(?:[<+\-−]?\d[\d,]*(\.\d+)?%?|\[c\])$")
 _PRIMARY_TEXT = re.compile(r"^<(\d+)$")
@@ -133,7 +137,8 @@ def figure_html(fig, alt: str, caption: str | None = None) -> str:
     closed afterwards so long notebooks do not accumulate memory.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None},
+                pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""

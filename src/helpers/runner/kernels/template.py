@@ -56,7 +56,8 @@ MODULES = (
     # what IPKernelApp.initialize would otherwise import in every kernel
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
     "zmq.utils.garbage", "tornado.platform.asyncio", "IPython.core.completerlib",
-    "IPython.core.debugger", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+    "IPython.core.debugger", "IPython.core.oinspect", "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
     "sqlite3", "pdb",
 )
 #: Modules that must be imported in the kernel itself, never before the fork: the inline
