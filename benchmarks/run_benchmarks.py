@@ -279,17 +279,27 @@ def _table(dataset: Path, name: str):
 def change_one_answer(dataset: Path, jobs: list[dict], stamp: int) -> dict:
     """(f) Change one answer of one cohort in the workspace copy of the dataset.
 
-    The cohort is the first one with a cohort-level job; the answer is the first response of a
-    participant of that cohort, its value moved to another on the scale. Returns the cohort,
-    its programme, and the outputs that read the answer (that cohort's reports and the
-    programme's programme-level reports).
+    The cohort is the first one with a cohort-level job or, in a job set of programme-level
+    reports only (``--subset``), the first cohort with an answer in the first job's programme;
+    the answer is the first response of a participant of that cohort, its value moved to another
+    on the scale. Returns the cohort, its programme, and the outputs that read the answer (that
+    cohort's reports and the programme's programme-level reports).
     """
-    cohort_jobs = [j for j in jobs if j["parameters"].get("cohort_id")]
-    cohort = cohort_jobs[0]["parameters"]["cohort_id"]
-    programme = cohort_jobs[0]["parameters"]["programme_id"]
     people, _ = _table(dataset, "participants")
-    ids = set(people.loc[people["cohort_id"].astype(str) == cohort, "participant_id"].astype(str))
     responses, write = _table(dataset, "responses")
+    cohort_jobs = [j for j in jobs if j["parameters"].get("cohort_id")]
+    if cohort_jobs:
+        cohort = cohort_jobs[0]["parameters"]["cohort_id"]
+        programme = cohort_jobs[0]["parameters"]["programme_id"]
+    else:
+        programme = jobs[0]["parameters"]["programme_id"]
+        answered = people["participant_id"].astype(str).isin(responses["participant_id"].astype(str))
+        cohorts, _ = _table(dataset, "cohorts")
+        of_programme = cohorts.loc[cohorts["programme_id"].astype(str) == str(programme),
+                                   "cohort_id"].astype(str)
+        cohort = next(c for c in of_programme
+                      if (answered & (people["cohort_id"].astype(str) == c)).any())
+    ids = set(people.loc[people["cohort_id"].astype(str) == cohort, "participant_id"].astype(str))
     mine = responses["participant_id"].astype(str).isin(ids) & responses["value"].notna()
     row = int(mine.to_numpy().nonzero()[0][0])
     old = responses.at[row, "value"]
@@ -348,12 +358,14 @@ def floor_worker() -> int:
     import matplotlib.pyplot as plt
 
     times, failures = {}, {}
+    # each job in a folder of its own, as a kernel would be; all of them removed at the end
+    scratch = tempfile.TemporaryDirectory(prefix="leadeval-floor-")
     for job in jobs:
         nb = json.loads(Path(job["notebook"]).read_text(encoding="utf-8"))
         cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                  for c in nb["cells"] if c["cell_type"] == "code"]
         shell.reset(new_session=True)
-        os.chdir(tempfile.mkdtemp(prefix="leadeval-floor-"))
+        os.chdir(tempfile.mkdtemp(dir=scratch.name))
         t1 = time.perf_counter()
         inject = "\n".join(f"{k} = {v!r}" for k, v in job["parameters"].items())
         with contextlib.redirect_stdout(io.StringIO()):
@@ -367,6 +379,8 @@ def floor_worker() -> int:
         plt.close("all")
         times[job["output"]] = time.perf_counter() - t1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    os.chdir(REPO)
+    scratch.cleanup()
     print(json.dumps({"imports_seconds": imports, "job_seconds": times, "failures": failures,
                       "peak_worker_mb": peak}))
     return 0
