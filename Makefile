@@ -46,8 +46,11 @@ $(AXE): tests/e2e/axe/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility tests will skip"; fi
 
+# Two test processes (pytest-xdist): tests/conftest.py keeps each module, and the end-to-end
+# tests that share one published sample run, within one of them. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 # The kernel is installed for the user too, so any Jupyter (a shared JupyterHub included) offers
 # it; Lab opens at the repository root so notebooks/, data/ and reports/ are all visible.

@@ -1,6 +1,6 @@
 """The published reports say the same thing after a refactor: text snapshots of a few reports.
 
-A handful of sample reports is published once per session with the real ``leadeval run``, reduced
+A handful of the reports of the session's sample run (tests/e2e/conftest.py), reduced
 to their readable text (:mod:`report_text`: tags stripped, whitespace collapsed, figures ignored)
 and compared with tests/snapshots/reports/*.txt. A failure prints a unified diff of what a reader
 would see change. After a deliberate change of content, rewrite the snapshots with
@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from report_text import report_text
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = REPO_ROOT / "tests" / "snapshots" / "reports"
 UPDATE = os.environ.get("LEADEVAL_UPDATE_SNAPSHOTS") == "1"
 
@@ -42,18 +40,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
-    """The reports above, published once per session by ``leadeval run`` on data/sample."""
-    out = tmp_path_factory.mktemp("content") / "reports"
-    args = [sys.executable, "-m", "helpers.cli", "run", "--config", str(REPO_ROOT / "reports.yaml"),
-            "--dataset", str(REPO_ROOT / "data" / "sample"), "--out", str(out), "--jobs", "1"]
-    for report in REPORTS:
-        args += ["--only", f"{report}.html"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("LEADEVAL_DATASET", None)
-    proc = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=3600)
-    assert proc.returncode == 0, f"leadeval run failed:\n{proc.stderr[-3000:]}"
-    return out
+def published(sample_run) -> Path:
+    """The reports above, from the session's sample run (they are among its jobs)."""
+    assert sample_run.returncode == 0, sample_run.describe()
+    return sample_run.out
 
 
 def snapshot_name(report: str) -> str:
