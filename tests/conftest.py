@@ -24,7 +24,6 @@ def sample_dataset_path() -> Path:
     return REPO_ROOT / "data" / "sample"
 
 
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadscope`` over two processes (``make test``), with tests/e2e as one unit.
@@ -36,7 +35,7 @@ def pytest_xdist_make_scheduler(config, log):
     """
     if config.getvalue("dist") != "loadscope":
         return None
-    from xdist.scheduler import LoadScopeScheduling
+    from xdist.scheduler import LoadScopeScheduling  # here: plain pytest runs without xdist
 
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
